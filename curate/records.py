@@ -1,0 +1,77 @@
+"""The Record: the one shape every row takes from the moment it is read until it is written.
+
+Every stage after `curate` reads Records as JSON lines, so the field order of `to_dict` is fixed
+(byte-identical reruns depend on it). Schema mapping of input rows lives in `curate.schemas`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("system", "user", "assistant")
+
+
+@dataclass
+class Record:
+    id: str                                   # "<path relative to the input folder>:<1-based line>"
+    messages: list[dict[str, str]]            # [{"role": ..., "content": ...}], canonical content
+    label: str | None = None                  # intent / class, when the data has one
+    lang: str | None = None                   # set by the language pass ("und" when unknown)
+    meta: dict[str, Any] = field(default_factory=dict)  # unknown columns + what passes learn
+    split: str | None = None                  # train / validation / test, set by the split pass
+    prompt: str | None = None                 # set by the template pass
+    completion: str | None = None             # set by the template pass
+
+    # --- views used by many passes -------------------------------------------------------
+    @property
+    def instruction(self) -> str:
+        """All user turns joined: what the model is asked."""
+        return "\n".join(m["content"] for m in self.messages if m["role"] == "user")
+
+    @property
+    def response(self) -> str:
+        """The last assistant turn: what the model should learn to say."""
+        for m in reversed(self.messages):
+            if m["role"] == "assistant":
+                return m["content"]
+        return ""
+
+    def texts(self) -> list[str]:
+        return [m["content"] for m in self.messages]
+
+    # --- (de)serialisation -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "messages": self.messages}
+        for key in ("label", "lang", "split", "prompt", "completion"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        out["meta"] = self.meta
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> "Record":
+        return cls(
+            id=row["id"],
+            messages=[{"role": m["role"], "content": m["content"]} for m in row["messages"]],
+            label=row.get("label"),
+            lang=row.get("lang"),
+            meta=dict(row.get("meta") or {}),
+            split=row.get("split"),
+            prompt=row.get("prompt"),
+            completion=row.get("completion"),
+        )
+
+    @classmethod
+    def from_json(cls, line: str) -> "Record":
+        return cls.from_dict(json.loads(line))
+
+
+def read_jsonl(path) -> list[Record]:
+    """Read a split written by `curate` (trusted input: our own output)."""
+    with open(path, encoding="utf-8") as f:
+        return [Record.from_json(line) for line in f if line.strip()]
