@@ -54,6 +54,9 @@ class Context:
         self.seed = seed
         self.rejects: list[Reject] = []
         self.counts: Counter[str] = Counter()
+        # Structured facts for the manifest from whole-dataset passes (label counts before/after
+        # balancing, overlaps found, ...). Per-record passes use `count`, which merges across shards.
+        self.info: dict[str, Any] = {}
 
     def reject(self, record: Record, reason: str, **details: Any) -> None:
         self.rejects.append(Reject(record, self.pass_name, reason, details))
@@ -64,6 +67,7 @@ class Context:
     def merge(self, other: "Context") -> None:
         self.rejects.extend(other.rejects)
         self.counts.update(other.counts)
+        self.info.update(other.info)
 
 
 class Pass:
