@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup test test-fast demo bench clean
+.PHONY: setup test test-fast demo bench clean check-reports
 
 setup: $(STAMP)
 
@@ -40,3 +40,8 @@ bench: setup
 
 clean:
 	rm -rf examples/support-desk/clean examples/support-desk/runs examples/support-desk/evals
+
+# Both HTML reports in a real headless Chromium (Debian's `chromium`): no console errors, no network.
+check-reports: setup
+	$(PY) scripts/check_reports.py examples/support-desk/clean/report.html \
+	    examples/support-desk/evals/support-v1/report.html --shots docs/
