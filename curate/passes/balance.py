@@ -1,0 +1,134 @@
+"""balance: even out the label distribution of the TRAIN split only.
+
+Validation and test records (and records without a label) pass through untouched and in order:
+the evaluation must see the natural distribution. Modes:
+- `cap`: at most `per_label` train records per label; the surplus is rejected ("balance_cap").
+  Default mode, with per_label unset: 10 x the median class size (`max_ratio`), so only extreme
+  majority classes are trimmed and a balanced dataset is left as it is.
+- `oversample`: classes below `per_label` (default: the largest class) get copies up to it; a copy has
+  id "<orig>#copy<k>" (k = 1, 2, ...), meta["copy_of"] = orig id, and comes right after its original.
+- `temperature`: class sizes become proportional to n**T (T = `temperature`; 1 keeps the
+  distribution, 0 makes it uniform) with the train size kept (largest-remainder rounding, ties by
+  label name); shrinking classes drop records like `cap`, growing ones get copies like `oversample`.
+- `none`: only report the counts.
+No mode ever removes a class: every target is at least 1.
+Which records are kept or copied is a seeded choice per label (random.Random(f"{seed}:{label}")),
+so the result does not depend on the order labels are met in or on the other labels.
+"""
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from curate.passes.base import Context, Pass
+from curate.records import Record
+
+MODES = ("cap", "oversample", "temperature", "none")
+
+
+@dataclass
+class BalanceConfig:
+    mode: str = "cap"                  # cap | oversample | temperature | none
+    per_label: int | None = None       # N for cap / oversample
+    max_ratio: float = 10.0            # cap default: per_label = ceil(max_ratio x median class size)
+    temperature: float = 0.5           # T for mode temperature
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.per_label is not None and (not isinstance(self.per_label, int) or self.per_label < 1):
+            raise ValueError(f"per_label must be a positive integer, got {self.per_label!r}")
+        if not float(self.max_ratio) >= 1.0:
+            raise ValueError(f"max_ratio must be >= 1, got {self.max_ratio!r}")
+        if not 0.0 <= float(self.temperature) <= 1.0:
+            raise ValueError(f"temperature must be between 0 and 1, got {self.temperature!r}")
+
+
+class Balance(Pass):
+    name = "balance"
+    per_record = False
+    Config = BalanceConfig
+
+    def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+        records = list(records)
+        by_label: dict[str, list[int]] = {}
+        for i, r in enumerate(records):
+            if r.split in (None, "train") and r.label is not None:
+                by_label.setdefault(r.label, []).append(i)
+        before = {label: len(idx) for label, idx in sorted(by_label.items())}
+        targets = self.targets(before)
+        copies: Counter[int] = Counter()
+        dropped: set[int] = set()
+        for label, idx in sorted(by_label.items()):
+            rng = random.Random(f"{ctx.seed}:{label}")
+            _resize(idx, targets[label], rng, dropped, copies)
+        for i, record in enumerate(records):
+            if i in dropped:
+                ctx.reject(record, "balance_cap", mode=self.config.mode, label=record.label,
+                           kept=targets[record.label])
+                continue
+            yield record
+            for k in range(1, copies[i] + 1):
+                yield _copy(record, k)
+        after = {label: targets[label] for label in before}
+        ctx.info.update(mode=self.config.mode, train_label_counts_before=before,
+                        train_label_counts_after=after, copies=sum(copies.values()),
+                        dropped=len(dropped), unlabelled_train=sum(
+                            1 for r in records if r.split in (None, "train") and r.label is None))
+        ctx.count("copies", sum(copies.values()))
+
+    def targets(self, counts: dict[str, int]) -> dict[str, int]:
+        """Train size wanted per label; never 0 for a label that has records."""
+        cfg = self.config
+        if not counts or cfg.mode == "none":
+            return dict(counts)
+        if cfg.mode == "cap":
+            cap = cfg.per_label or math.ceil(cfg.max_ratio * statistics.median(counts.values()))
+            return {label: min(n, cap) for label, n in counts.items()}
+        if cfg.mode == "oversample":
+            floor = cfg.per_label or max(counts.values())
+            return {label: max(n, floor) for label, n in counts.items()}
+        return _temperature_targets(counts, float(cfg.temperature))
+
+
+def _temperature_targets(counts: dict[str, int], temperature: float) -> dict[str, int]:
+    """Sizes proportional to n**T summing to the current total (largest remainder, min 1)."""
+    total = sum(counts.values())
+    weight = {label: n ** temperature for label, n in counts.items()}
+    norm = sum(weight.values())
+    exact = {label: total * w / norm for label, w in weight.items()}
+    target = {label: max(1, math.floor(x)) for label, x in exact.items()}
+    by_remainder = sorted(counts, key=lambda label: (-(exact[label] - math.floor(exact[label])), label))
+    for label in by_remainder[:max(0, total - sum(target.values()))]:
+        target[label] += 1
+    while sum(target.values()) > total:  # the min-1 rule overshot: trim the largest
+        largest = max(sorted(target), key=lambda label: target[label])
+        target[largest] -= 1
+    return target
+
+
+def _resize(idx: list[int], target: int, rng: random.Random, dropped: set[int],
+            copies: Counter) -> None:
+    """Choose which of a label's records to drop (target < n) or copy (target > n)."""
+    n = len(idx)
+    if target < n:
+        keep = set(rng.sample(idx, target))
+        dropped.update(i for i in idx if i not in keep)
+    elif target > n:
+        extra = target - n
+        full, rest = divmod(extra, n)  # every record copied `full` times, `rest` of them once more
+        for i in idx:
+            copies[i] += full
+        for i in rng.sample(idx, rest):
+            copies[i] += 1
+
+
+def _copy(record: Record, k: int) -> Record:
+    meta = dict(record.meta, copy_of=record.id)
+    return Record(id=f"{record.id}#copy{k}", messages=[dict(m) for m in record.messages],
+                  label=record.label, lang=record.lang, meta=meta, split=record.split,
+                  prompt=record.prompt, completion=record.completion)

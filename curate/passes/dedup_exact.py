@@ -1,0 +1,63 @@
+"""Exact duplicates: the same conversation up to case, Unicode form, whitespace and punctuation.
+
+The key is a blake2b hash of every turn (role and normalised content, in order) plus the label:
+- both sides of the conversation count, so one question with two different answers is NOT a
+  duplicate (that is a disagreement, worth keeping visible); a different label is not one either.
+- normalisation: NFKC, casefold, every Unicode punctuation character (category P*, including the
+  Devanagari danda "।") replaced by a space, whitespace runs collapsed. Punctuation becomes a space
+  rather than vanishing so "3.5%" and "35%" stay different. Symbols (₹, €, $) are kept.
+The first record in input order is kept; later ones are rejected as "exact_duplicate" with
+`duplicate_of` = the kept record's id. Streaming: memory is one 16-byte digest per distinct record.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator
+
+from curate.passes.base import Context, Pass
+from curate.records import Record
+
+
+@lru_cache(maxsize=1)
+def _punctuation():
+    import regex  # a dependency of transformers; the stdlib `re` has no Unicode categories
+
+    return regex.compile(r"\p{P}+")
+
+
+def normalise(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_punctuation().sub(" ", folded).split())
+
+
+def record_key(record: Record) -> bytes:
+    parts = [f"{m['role']}\x1f{normalise(m['content'])}" for m in record.messages]
+    parts.append(f"label\x1f{record.label if record.label is not None else ''}")
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass
+class DedupExactConfig:
+    pass
+
+
+class DedupExactPass(Pass):
+    name = "dedup_exact"
+    per_record = False  # needs every earlier record, in input order
+
+    Config = DedupExactConfig
+
+    def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+        first_id: dict[bytes, str] = {}
+        for record in records:
+            key = record_key(record)
+            kept = first_id.get(key)
+            if kept is None:
+                first_id[key] = record.id
+                yield record
+            else:
+                ctx.reject(record, "exact_duplicate", duplicate_of=kept)
+        ctx.info["distinct"] = len(first_id)

@@ -1,0 +1,126 @@
+"""dedup_near: MinHash + LSH near-duplicate clusters (vectorised, see curate.minhash).
+
+What is compared: the instruction (all user turns) and the response (last assistant turn), each as
+its own shingle set. Two records are near-duplicates when EVERY field that is non-empty in either
+record has Jaccard >= threshold (a field empty in both is ignored). Hashing one concatenated text
+would let a long canned answer ("Thanks for reaching out ...") merge short questions that are
+different training examples; per-field checking keeps "what's my balance" / "show my balance"
+apart even when they share an answer. `field: instruction` (or `response`) compares one field only.
+
+Shingles: word `shingle_size`-grams; texts with fewer words than that (short queries, scripts
+written without spaces) use character `char_shingle_size`-grams; text without any letter or digit
+is never a near-duplicate (exact dedup handles it).
+
+Clusters are connected components of verified pairs (exact Jaccard on the shingle sets of each LSH
+candidate pair, so precision does not depend on the signature estimate). Representative: the
+first member in input order. `mode: remove` rejects the other members ("near_duplicate",
+duplicate_of = representative id, similarity = their exact Jaccard with the representative, which
+can sit below the threshold when the cluster is a chain A~B~C); `mode: mark` keeps everyone. In both
+modes every member of a cluster of size >= 2 gets meta["cluster_id"] = representative id, which the
+split pass uses to keep a cluster inside one split. Output order is input order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from curate import minhash
+from curate.passes.base import Context, Pass
+from curate.records import Record
+
+FIELDS = {"both": ("instruction", "response"), "instruction": ("instruction",),
+          "response": ("response",)}
+
+
+@dataclass
+class DedupNearConfig:
+    threshold: float = 0.8          # Jaccard of shingle sets at or above which records are duplicates
+    shingle_size: int = 5           # words per shingle
+    char_shingle_size: int = 5      # characters per shingle for texts with < shingle_size words
+    num_perm: int = 128             # MinHash permutations (bands x rows chosen from the threshold)
+    mode: str = "remove"            # remove | mark
+    field: str = "both"             # both | instruction | response
+
+    def __post_init__(self):
+        if not 0.0 < float(self.threshold) <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
+        for key in ("shingle_size", "char_shingle_size", "num_perm"):
+            value = getattr(self, key)
+            if not isinstance(value, int) or not 1 <= value <= 4096:
+                raise ValueError(f"{key} must be an integer between 1 and 4096, got {value!r}")
+        if self.mode not in ("remove", "mark"):
+            raise ValueError(f"mode must be 'remove' or 'mark', got {self.mode!r}")
+        if self.field not in FIELDS:
+            raise ValueError(f"field must be one of {', '.join(FIELDS)}, got {self.field!r}")
+
+
+class DedupNear(Pass):
+    name = "dedup_near"
+    per_record = False
+    Config = DedupNearConfig
+
+    def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+        records = list(records)
+        rep = self.representatives(records, ctx)
+        similarity = self._similarity_to_rep(rep)
+        for i, record in enumerate(records):
+            if rep[i] < 0:
+                yield record
+                continue
+            record.meta["cluster_id"] = records[rep[i]].id
+            if rep[i] == i or self.config.mode == "mark":
+                yield record
+            else:
+                ctx.reject(record, "near_duplicate", duplicate_of=records[rep[i]].id,
+                           similarity=round(float(similarity[i]), 4))
+
+    def representatives(self, records: list[Record], ctx: Context) -> np.ndarray:
+        """rep[i] = index of record i's cluster representative, or -1 when i is in no cluster."""
+        cfg = self.config
+        self._shingles = [minhash.shingle_hashes([getattr(r, f) for r in records], cfg.shingle_size,
+                                                 cfg.char_shingle_size, salt=k)
+                          for k, f in enumerate(FIELDS[cfg.field])]
+        a, b = minhash.permutations(cfg.num_perm, ctx.seed)
+        sig = np.minimum.reduce([minhash.signatures(v, o, a, b) for v, o in self._shingles])
+        usable = np.logical_or.reduce([np.diff(o) > 0 for _, o in self._shingles])
+        bands, rows = minhash.lsh_params(cfg.threshold, cfg.num_perm)
+        pairs = minhash.candidate_pairs(sig, bands, rows, usable)
+        edges = pairs[self._pair_similarity(pairs) >= cfg.threshold]
+        rep = _components_first_member(len(records), edges)
+        ctx.info.update(bands=bands, rows=rows, candidate_pairs=int(len(pairs)),
+                        verified_pairs=int(len(edges)), no_text=int((~usable).sum()),
+                        clusters=int(len(np.unique(rep[rep >= 0]))),
+                        clustered_records=int((rep >= 0).sum()))
+        return rep
+
+    def _pair_similarity(self, pairs: np.ndarray) -> np.ndarray:
+        """min over compared fields of the exact Jaccard (a field empty in both does not count)."""
+        sims = [minhash.jaccard_pairs(v, o, pairs) for v, o in self._shingles]
+        return np.minimum.reduce(sims) if sims else np.zeros(len(pairs))
+
+    def _similarity_to_rep(self, rep: np.ndarray) -> np.ndarray:
+        members = np.flatnonzero((rep >= 0) & (rep != np.arange(len(rep))))
+        similarity = np.ones(len(rep))
+        similarity[members] = self._pair_similarity(np.stack((rep[members], members), axis=1))
+        del self._shingles
+        return similarity
+
+
+def _components_first_member(n: int, edges: np.ndarray) -> np.ndarray:
+    """Connected components of the verified pairs; each member mapped to its lowest index."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rep = np.full(n, -1, dtype=np.int64)
+    if len(edges) == 0:
+        return rep
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    first = np.full(label.max() + 1, n, dtype=np.int64)
+    np.minimum.at(first, label, np.arange(n))
+    size = np.bincount(label)
+    in_cluster = size[label] >= 2
+    rep[in_cluster] = first[label[in_cluster]]
+    return rep

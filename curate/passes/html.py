@@ -1,0 +1,140 @@
+"""Strip HTML from fields that ARE markup; leave text that is ABOUT markup alone.
+
+Support-desk exports often carry the agent's rich-text editor output (`<p>`, `<br>`, `&nbsp;`),
+while the same data holds questions like "How do I center a `<div>`?" whose tags are the content.
+So each message is tested first (cheap regexes, no parse) and only a field that looks like a
+rendered document is converted:
+
+- markup: after dropping code spans/fences, the text starts with a known tag and has a closing tag,
+  or it holds >= 2 paired elements (`<p>..</p><b>..</b>`), or the tag characters make up >= 30% of it;
+- a single tag mentioned in prose ("use the <br> tag"), tags in backticks or fenced code: content;
+- no tags but >= 2 entities outside code ("don&#39;t &amp; can&#39;t", an escaped CSV export): the
+  entities are decoded and nothing else changes; one lone entity is left alone (ambiguous).
+
+Conversion walks the selectolax (lexbor) tree instead of calling `.text()`, whose defaults run words
+together across `<br>`/`<p>`: block elements and `<br>` become line breaks, `<li>` a "- " bullet,
+`<pre>` a fenced code block with newlines and indentation kept (so the unicode pass leaves it alone),
+inline `<code>` a backtick span; script/style/head are dropped; entities are decoded by the parser.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from curate.passes.base import Context, Pass
+from curate.records import Record
+
+_TAG_NAMES = (
+    "a|abbr|article|b|blockquote|body|br|caption|center|code|dd|div|dl|dt|em|font|footer|h[1-6]|head|"
+    "header|hr|html|i|img|li|main|meta|nav|ol|p|pre|s|section|small|span|strong|style|script|sub|sup|"
+    "table|tbody|td|th|thead|title|tr|u|ul"
+)
+_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_OPEN_NAME = re.compile(rf"<({_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_CLOSE_NAME = re.compile(rf"</({_TAG_NAMES})\s*>", re.IGNORECASE)
+_LEADING_TAG = re.compile(rf"\s*<(?:{_TAG_NAMES}|!doctype)[\s/>]", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,7});")
+_CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
+
+_DROP = frozenset({"script", "style", "head", "noscript", "template", "title", "meta", "-comment"})
+_BLOCK = frozenset({"p", "div", "ul", "ol", "table", "tr", "blockquote", "section", "article",
+                    "header", "footer", "main", "nav", "h1", "h2", "h3", "h4", "h5", "h6", "dl",
+                    "dt", "dd", "hr", "caption", "body", "html", "center"})
+_SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
+_NL_PAD = re.compile(r" *\n *")
+_MANY_NL = re.compile(r"\n{3,}")
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+def is_markup(text: str) -> bool:
+    """Whether `text` is a rendered HTML fragment rather than prose that mentions tags."""
+    if "<" not in text:
+        return False
+    prose = _CODE.sub(" ", text)
+    tags = _TAG.findall(prose)
+    if not tags:
+        return False
+    closes = {m.lower() for m in _CLOSE_NAME.findall(prose)}
+    if closes and _LEADING_TAG.match(prose):
+        return True
+    opens = {m.lower() for m in _OPEN_NAME.findall(prose)}
+    if len(opens & closes) >= 2:
+        return True
+    return len(tags) >= 2 and sum(map(len, tags)) >= 0.3 * len(prose.strip())
+
+
+def is_escaped_text(text: str) -> bool:
+    """Plain text whose special characters were HTML-escaped (no tags, >= 2 entities)."""
+    return "&" in text and len(_ENTITY.findall(_CODE.sub(" ", text))) >= 2
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text of an HTML fragment: line breaks, bullets and code blocks kept."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    root = LexborHTMLParser(markup).body
+    if root is None:
+        return ""
+    parts: list[str] = []
+    code_blocks: list[str] = []
+    _walk(root, parts, code_blocks)
+    text = _MANY_NL.sub("\n\n", _NL_PAD.sub("\n", "".join(parts))).strip()
+    # <pre> content was held aside so the whitespace clean-up above cannot touch its indentation.
+    return _PLACEHOLDER.sub(lambda m: code_blocks[int(m.group(1))], text)
+
+
+def _walk(node, parts: list[str], code_blocks: list[str]) -> None:
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            parts.append(_SPACE.sub(" ", child.text_content or ""))
+        elif tag in _DROP:
+            continue
+        elif tag == "br":
+            parts.append("\n")
+        elif tag == "pre":
+            code = (child.text(deep=True, strip=False) or "").strip("\n")
+            parts.append(f"\n\ue000{len(code_blocks)}\ue001\n")
+            code_blocks.append(f"```\n{code}\n```")
+        elif tag == "code":
+            parts.append(f"`{child.text(deep=True, strip=False)}`")
+        elif tag == "li":
+            parts.append("\n- ")
+            _walk(child, parts, code_blocks)
+        elif tag in ("td", "th"):
+            _walk(child, parts, code_blocks)
+            parts.append(" ")
+        elif tag in _BLOCK:
+            parts.append("\n")
+            _walk(child, parts, code_blocks)
+            parts.append("\n")
+        else:
+            _walk(child, parts, code_blocks)
+
+
+@dataclass
+class HtmlConfig:
+    pass
+
+
+class HtmlPass(Pass):
+    name = "html"
+    Config = HtmlConfig
+
+    def apply(self, record: Record, ctx: Context) -> Record:
+        changed = False
+        for message in record.messages:
+            content = message["content"]
+            if not content:
+                continue
+            if is_markup(content):
+                message["content"] = html_to_text(content)
+            elif is_escaped_text(content):
+                message["content"] = html.unescape(content)
+            else:
+                continue
+            changed = True
+        if changed:
+            ctx.count("changed")
+        return record

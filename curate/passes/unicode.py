@@ -1,0 +1,114 @@
+"""Repair text encoding and normalise it without touching what carries meaning.
+
+- ftfy repairs mojibake ("donâ€™t" -> "don’t"). Its defaults also straighten curly quotes, fold
+  full-width letters and unescape HTML; those change clean text, so they are switched off here
+  (entities are the html pass's job).
+- NFC, except for the Indic nukta letters that are composition exclusions (U+0958 क़ ...): NFC
+  would decompose them, so clean Hindi typed with them would not pass through byte-for-byte.
+- Control characters out (newline and tab kept; CR/CRLF become newlines, a BOM is dropped);
+  zero-width joiner/non-joiner are format characters, not controls, and are kept (they select
+  conjunct forms in Devanagari and other Indic scripts).
+- Whitespace: runs of spaces inside a line become one space, trailing spaces go, 3+ newlines become
+  2; ``` fenced blocks and indented lines (4 spaces or a tab: Markdown code) are left as they are.
+Fast path: pure-ASCII text without controls skips ftfy and NFC (nothing for them to do).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from curate.passes.base import Context, Pass
+from curate.records import Record
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+_NEWLINE_LIKE = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029]")
+_NFC_EXCLUDED = re.compile(r"([\u0958-\u095f\u09dc\u09dd\u09df\u0a33\u0a36\u0a59-\u0a5b\u0a5e"
+                           r"\u0b5c\u0b5d])")
+_HSPACE = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
+_OTHER_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_RUN = re.compile(rf"(?<=\S){_HSPACE}{{2,}}")
+_FENCE = re.compile(r"(```.*?(?:```|\Z))", re.DOTALL)
+_MANY_NL = re.compile(r"\n{3,}")
+
+
+def _ftfy_config():
+    from ftfy import TextFixerConfig
+
+    return TextFixerConfig(unescape_html=False, uncurl_quotes=False, fix_character_width=False,
+                           normalization=None, explain=False)
+
+
+def nfc(text: str) -> str:
+    """NFC that leaves the Indic composition-exclusion letters as typed."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    pieces = _NFC_EXCLUDED.split(text)  # odd indexes are the protected letters
+    return "".join(p if i % 2 else unicodedata.normalize("NFC", p) for i, p in enumerate(pieces))
+
+
+def collapse_whitespace(text: str) -> str:
+    """Collapse runs of spaces in prose; leave fenced and indented code alone."""
+    if not _needs_whitespace_work(text):
+        return text
+    segments = _FENCE.split(text)
+    text = "".join(seg if i % 2 else _collapse_prose(seg) for i, seg in enumerate(segments))
+    text = text.rstrip().lstrip("\n")
+    return text if text.startswith(("    ", "\t")) else text.lstrip()
+
+
+def _needs_whitespace_work(text: str) -> bool:
+    """Cheap pre-check (plain substring tests): most texts have nothing to collapse."""
+    if not text:
+        return False
+    if text[0].isspace() or text[-1].isspace():
+        return True
+    if "  " in text or " \n" in text or "\t" in text or "\n\n\n" in text:
+        return True
+    return not text.isascii() and _OTHER_SPACE.search(text) is not None
+
+
+def _collapse_prose(segment: str) -> str:
+    lines = segment.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith(("    ", "\t")):
+            continue  # Markdown indented code
+        body = line.lstrip(" ")
+        lines[i] = line[: len(line) - len(body)] + _RUN.sub(" ", body).rstrip()
+    return _MANY_NL.sub("\n\n", "\n".join(lines))
+
+
+@dataclass
+class UnicodeConfig:
+    pass
+
+
+class UnicodePass(Pass):
+    name = "unicode"
+    Config = UnicodeConfig
+
+    def setup(self) -> None:
+        import ftfy
+
+        self._fix = ftfy.fix_text
+        self._ftfy_config = _ftfy_config()
+
+    def clean(self, text: str) -> str:
+        if not text.isascii():
+            text = nfc(self._fix(text, self._ftfy_config))  # ftfy also turns CRLF/NEL into \n
+        if not text.isprintable():
+            text = _CONTROL.sub("", _NEWLINE_LIKE.sub("\n", text))
+        return collapse_whitespace(text)
+
+    def apply(self, record: Record, ctx: Context) -> Record:
+        self.ensure_setup()
+        changed = False
+        for message in record.messages:
+            content = message["content"]
+            cleaned = self.clean(content)
+            if cleaned != content:
+                message["content"] = cleaned
+                changed = True
+        if changed:
+            ctx.count("changed")
+        return record

@@ -1,0 +1,9 @@
+"""PII detection and anonymisation for the `pii` pass (Presidio + spaCy, offline).
+
+- `recognizers`: which Presidio recognizers run, under our entity names (+ UPI, IFSC).
+- `analyzer`: batch detection (one `nlp.pipe` per batch, NER-only spaCy, per-string prefilter).
+- `operators`: placeholder / consistent pseudonym / redact / salted hash.
+"""
+from curate.pii.recognizers import ENTITIES
+
+__all__ = ["ENTITIES"]

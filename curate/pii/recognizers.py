@@ -1,0 +1,160 @@
+"""Which Presidio recognizers the pii pass runs, under the entity names the pass reports.
+
+Presidio ships most of what we need (email, phone, card, IBAN, IP, SSN, and the India set that is
+off by default: Aadhaar with Verhoeff, PAN, GSTIN, voter ID, passport, vehicle registration). We
+load only the recognizers for the configured entities (fewer regex scans, and no UK_NHS recognizer
+to mislabel US phone numbers) and add the two Indian identifiers Presidio lacks: UPI IDs and IFSC.
+Every recognizer emits our entity name directly (`EMAIL`, not `EMAIL_ADDRESS`).
+"""
+from __future__ import annotations
+
+import re
+
+# Our entity name -> the spaCy labels that feed it (NER entities) or None (pattern/validator based).
+NER_LABELS = {"PERSON": ("PERSON", "PER"), "LOCATION": ("GPE", "LOC", "FAC", "LOCATION")}
+
+ENTITIES = (
+    "EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "US_SSN", "PERSON", "LOCATION",
+    "IN_AADHAAR", "IN_PAN", "IN_UPI", "IN_IFSC", "IN_GSTIN", "IN_VOTER", "IN_PASSPORT",
+    "IN_VEHICLE_REGISTRATION",
+)
+
+# Words that spaCy's English model tags PERSON/GPE in support tickets but that are never a name
+# or a place: identifier kinds ("Email", "SSN"), greetings, and Hinglish function words ("hai").
+# A NER span made only of these words is dropped.
+NOT_NAMES = frozenset("""
+email e-mail mail id ssn pan aadhaar aadhar upi ifsc gstin gst epic voter passport phone mobile
+tel telephone cell number no iban ip address card credit debit visa mastercard amex cvv otp pin
+name dob kyc account acct ref hi hello dear thanks regards sir madam
+hai hain mera meri mere tera kya nahi nahin aur ka ki ke ko se mein bhi toh ho tha thi kar karo
+kijiye kripya ji haan yaar abhi kab kaise kyun wala wali please pls plz
+""".split())
+
+# A UPI ID is `handle@psp` with no dot after the PSP (which would make it an email address).
+_UPI = r"\b[\w.\-]{2,64}@(?-i:[a-z][a-z0-9]{1,31})(?![\w\-]|\.[A-Za-z0-9])"
+# IFSC: 4 bank letters, a literal zero, 6 branch characters; upper case only (case-sensitive).
+_IFSC = r"\b(?-i:[A-Z]{4}0[A-Z0-9]{6})\b"
+
+
+# Digit groups that may be a phone number in any country's format: "9472 7916", "(99) 645-791",
+# "+46 (0)8 928 571 38". Too loose to trust alone, so it scores below the default threshold
+# and only counts next to a phone context word ("Phone:", "call me on", "Mobile").
+_GROUPED_PHONE = (r"(?<![\w+/.:-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?"
+                  r"\d{1,4}(?:[ .-]\d{2,4}){1,4}(?![\w/:-]|[.,]\d)")
+PHONE_CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "cell", "call", "fax", "office",
+                 "desk", "whatsapp", "contact", "dial", "sms", "text", "reach", "ring", "answering",
+                 "registered", "landline"]
+_DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+# 12-19 digits, contiguous or in groups: card numbers of every scheme (Maestro, JCB, RuPay, ...).
+_ANY_CARD = r"(?<![\w-])(?:\d[ -]?){11,18}\d(?![\w-])"
+
+
+def _generic_phone_recognizer():
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    class GroupedPhoneRecognizer(PatternRecognizer):
+        def validate_result(self, pattern_text: str):
+            digits = sum(c.isdigit() for c in pattern_text)
+            ok = 7 <= digits <= 15 and not _DATE_LIKE.match(pattern_text)
+            return None if ok else False  # None keeps the low pattern score
+
+    return GroupedPhoneRecognizer(
+        "PHONE", name="GroupedPhoneRecognizer", context=PHONE_CONTEXT,
+        patterns=[Pattern("grouped digits", _GROUPED_PHONE, 0.3)])
+
+
+def _luhn_card_recognizer():
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    class LuhnCardRecognizer(PatternRecognizer):
+        """Any Luhn-valid 12-19 digit number, kept only next to a card context word."""
+
+        def validate_result(self, pattern_text: str):
+            digits = [int(c) for c in pattern_text if c.isdigit()]
+            total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
+                        for i, d in enumerate(reversed(digits)))
+            return None if total % 10 == 0 else False
+
+    return LuhnCardRecognizer(
+        "CREDIT_CARD", name="LuhnCardRecognizer", patterns=[Pattern("any card", _ANY_CARD, 0.3)],
+        context=["card", "credit", "debit", "visa", "mastercard", "amex", "rupay", "maestro"])
+
+
+def _offline_tld_extractor():
+    """tldextract without the network: the public-suffix snapshot bundled with the package."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+def _email_recognizer():
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        """Presidio's email recognizer validated against the bundled suffix list (no download)."""
+
+        _extract = _offline_tld_extractor()
+
+        def validate_result(self, pattern_text: str) -> bool:
+            return self._extract(pattern_text).fqdn != ""
+
+    return OfflineEmailRecognizer(supported_entity="EMAIL")
+
+
+def _india_recognizers(entities: set[str]) -> list:
+    from presidio_analyzer import Pattern, PatternRecognizer
+    from presidio_analyzer.predefined_recognizers import (
+        InAadhaarRecognizer, InGstinRecognizer, InPanRecognizer, InPassportRecognizer,
+        InVehicleRegistrationRecognizer, InVoterRecognizer,
+    )
+
+    built = {
+        "IN_AADHAAR": lambda: InAadhaarRecognizer(context=["aadhaar", "aadhar", "uidai", "आधार"]),
+        "IN_PAN": InPanRecognizer,
+        "IN_GSTIN": InGstinRecognizer,
+        "IN_VOTER": InVoterRecognizer,
+        "IN_PASSPORT": InPassportRecognizer,
+        "IN_VEHICLE_REGISTRATION": InVehicleRegistrationRecognizer,
+        "IN_UPI": lambda: PatternRecognizer(
+            "IN_UPI", name="InUpiRecognizer", patterns=[Pattern("UPI ID", _UPI, 0.5)],
+            context=["upi", "vpa", "gpay", "phonepe", "paytm", "bhim", "pay"]),
+        "IN_IFSC": lambda: PatternRecognizer(
+            "IN_IFSC", name="InIfscRecognizer", patterns=[Pattern("IFSC", _IFSC, 0.6)],
+            context=["ifsc", "branch", "bank", "neft", "rtgs", "imps"]),
+    }
+    return [make() for name, make in built.items() if name in entities]
+
+
+def build_recognizers(entities: list[str]) -> list:
+    """Presidio recognizers for `entities`, each emitting our entity name."""
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer, IbanRecognizer, IpRecognizer, PhoneRecognizer, SpacyRecognizer,
+        UsSsnRecognizer,
+    )
+
+    wanted = set(entities)
+    built = {
+        "EMAIL": _email_recognizer,
+        "PHONE": lambda: PhoneRecognizer(supported_entity="PHONE",
+                                         context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"]),
+        "CREDIT_CARD": CreditCardRecognizer,
+        "IBAN": lambda: IbanRecognizer(supported_entity="IBAN"),
+        "IP_ADDRESS": IpRecognizer,
+        "US_SSN": UsSsnRecognizer,
+    }
+    recognizers = [make() for name, make in built.items() if name in wanted]
+    if "PHONE" in wanted:
+        recognizers.append(_generic_phone_recognizer())
+    if "CREDIT_CARD" in wanted:
+        recognizers.append(_luhn_card_recognizer())
+    recognizers += _india_recognizers(wanted)
+    ner_entities = [e for e in NER_LABELS if e in wanted]
+    if ner_entities:
+        recognizers.append(SpacyRecognizer(supported_entities=ner_entities))
+    return recognizers
+
+
+def is_field_word_span(span_text: str) -> bool:
+    """True when a NER span is only identifier-kind words ("Email", "SSN", "PAN number")."""
+    words = re.findall(r"[^\W\d_]+", span_text.lower())
+    return bool(words) and all(w in NOT_NAMES for w in words)

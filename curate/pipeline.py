@@ -1,0 +1,293 @@
+"""Run the passes over the records read from the input folder and write the clean folder.
+
+Records stream: reader → passes (chained generators) → split files. Consecutive per-record passes
+form a stage that runs in worker processes over shards of records (spawn start method, bounded
+and ordered, so output order = input order whatever the worker count). Whole-dataset passes, and
+dedup_exact (its index must see every record), run in this process.
+
+`run_curation` is the Python API behind `curate run`; it returns the manifest.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import signal
+import time
+from collections import deque
+from contextlib import ExitStack
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from curate.manifest import SplitStats, build_manifest
+from curate.passes import DEFAULT_ORDER
+from curate.passes.base import Context, Pass, Reject
+from curate.readers import Inventory, discover, read_file
+from curate.recipe import Recipe
+from curate.records import Record
+from curate.writers import SplitWriter, atomic_dir, check_writable, write_json, write_rejects, write_text
+
+CHUNK = 512                          # records per shard sent to a worker
+MAIN_PROCESS_PASSES = {"dedup_exact"}  # per-record in shape, but needs one index over everything
+
+
+class AccountingError(RuntimeError):
+    """Rows went missing or were counted twice: a bug in a pass, never a user error."""
+
+
+@dataclass
+class Meter:
+    n_in: int = 0
+    n_out: int = 0
+    seconds: float = 0.0
+
+
+def run_curation(input_dir, out_dir, recipe: Recipe, *, workers: int | None = None,
+                 force: bool = False, progress: bool = True) -> dict[str, Any]:
+    """Curate `input_dir` into `out_dir` and return the manifest.
+
+    `workers`: processes for per-record passes; None → the recipe's `workers`, else 1.
+    """
+    check_writable(Path(out_dir), force)
+    discover(Path(input_dir))                     # input errors before slow pass set-up
+    return curate_folder(input_dir, out_dir, recipe.build_passes(), recipe=recipe,
+                         workers=workers or recipe.workers or 1, force=force, progress=progress)
+
+
+def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, workers: int = 1,
+                  force: bool = False, progress: bool = False) -> dict[str, Any]:
+    """`run_curation` with the passes already built (tests use it with stub passes)."""
+    started = time.perf_counter()
+    input_dir, out_dir = Path(input_dir), Path(out_dir)
+    check_writable(out_dir, force)
+    inventory = discover(input_dir, exclude=out_dir)
+    pipeline = Pipeline(passes, seed=recipe.seed, workers=workers)
+    with _progress(progress, pipeline, inventory) as bar, atomic_dir(out_dir, force) as tmp, pipeline:
+        split_stats = _write_splits(tmp, pipeline.run(_read(inventory, recipe, bar)), bar)
+        rejects = pipeline.final_rejects()
+        write_rejects(tmp, rejects)
+        manifest = build_manifest(inventory=inventory, recipe=recipe, pipeline=pipeline,
+                                  split_stats=split_stats, rejects=rejects, workers=workers,
+                                  seconds=time.perf_counter() - started)
+        _check_accounting(manifest["accounting"])
+        write_json(tmp / "manifest.json", manifest)
+        from curate.report import render_report
+        write_text(tmp / "report.html", render_report(manifest))
+    if progress:
+        from curate.manifest import print_summary
+        print_summary(manifest)
+    return manifest
+
+
+def _read(inventory: Inventory, recipe: Recipe, bar) -> Iterator[Record | Reject]:
+    for source in inventory.files:
+        yield from read_file(source, recipe.schema)
+        bar.file_done()
+
+
+def _write_splits(folder: Path, records: Iterable[Record], bar) -> SplitStats:
+    stats, writer = SplitStats(), SplitWriter(folder)
+    try:
+        for record in records:
+            stats.add(record, writer.write(record))
+            bar.tick()
+    finally:
+        writer.close()
+    return stats
+
+
+def _check_accounting(accounting: dict[str, Any]) -> None:
+    if not accounting["ok"]:
+        raise AccountingError(
+            f"accounting identity violated: rows read {accounting['rows_read']} != rows in splits "
+            f"{accounting['rows_in_splits']} + rejects {accounting['rejects']}")
+
+
+# --- the pass runner ----------------------------------------------------------------------------
+class Pipeline:
+    """Chains the passes over a stream of records, merging every pass's counts and rejects."""
+
+    def __init__(self, passes: list[Pass], *, seed: int = 0, workers: int = 1):
+        self.passes, self.seed, self.workers = passes, seed, max(1, workers)
+        self.contexts = {p.name: Context(p.name, seed) for p in passes}
+        self.meters = {p.name: Meter() for p in passes}
+        self.read_rejects: list[Reject] = []
+        self.read_meter = Meter()
+        self.scrubbed = Context("pii", seed)      # pii run over rejects (see final_rejects)
+        self._order: dict[str, int] = {}           # id → position in the input
+        self._stack = ExitStack()
+        self._pool = None
+        self._parallel_passes = [p for parallel, stage in _stages(passes) if parallel for p in stage]
+
+    def __enter__(self) -> "Pipeline":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()       # terminates worker pools, also on Ctrl-C
+
+    def run(self, items: Iterable[Record | Reject]) -> Iterator[Record]:
+        stream: Iterator[Record] = self._take_records(items)
+        for parallel, stage in _stages(self.passes):
+            stream = self._parallel(stage, stream) if parallel else self._serial(stage[0], stream)
+        return stream
+
+    def _take_records(self, items) -> Iterator[Record]:
+        for item in items:
+            self.read_meter.n_in += 1
+            if isinstance(item, Reject):
+                self.read_rejects.append(item)
+                self._order[item.record.id] = len(self._order)
+            else:
+                self._order[item.id] = len(self._order)
+                self.read_meter.n_out += 1
+                yield item
+
+    def _serial(self, pass_: Pass, upstream: Iterator[Record]) -> Iterator[Record]:
+        """One pass in this process; its time excludes the time spent waiting on upstream."""
+        meter, waited = self.meters[pass_.name], [0.0]
+
+        def counted():
+            while True:
+                t = time.perf_counter()
+                record = next(upstream, None)
+                waited[0] += time.perf_counter() - t
+                if record is None:
+                    return
+                meter.n_in += 1
+                yield record
+
+        output = pass_.run(counted(), self.contexts[pass_.name])
+        while True:
+            t, before = time.perf_counter(), waited[0]
+            record = next(output, None)
+            meter.seconds += time.perf_counter() - t - (waited[0] - before)
+            if record is None:
+                return
+            meter.n_out += 1
+            yield record
+
+    def _parallel(self, stage: list[Pass], upstream: Iterator[Record], target=None) -> Iterator[Record]:
+        """Shards through the worker pool; in this process when one worker or a single shard."""
+        chunks = iter(lambda: list(islice(upstream, CHUNK)), [])
+        head = list(islice(chunks, 2))
+        if self.workers == 1 or (len(head) < 2 and self._pool is None):
+            for chunk in chain(head, chunks):
+                yield from self._absorb(_run_shard(stage, chunk, self.seed), target)
+            return
+        pool, indices = self._start_pool(), [self._parallel_passes.index(p) for p in stage]
+        pending: deque = deque()
+        for chunk in chain(head, chunks):
+            pending.append(pool.apply_async(_run_shard_in_worker, (indices, chunk)))
+            if len(pending) >= 2 * self.workers:
+                yield from self._absorb(pending.popleft().get(), target)
+        while pending:
+            yield from self._absorb(pending.popleft().get(), target)
+
+    def _start_pool(self):
+        """One pool for every per-record pass: each worker unpickles them once and sets them up."""
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(self.workers, initializer=_init_worker,
+                                      initargs=(pickle.dumps(self._parallel_passes), self.seed))
+            self._stack.callback(self._pool.terminate)
+        return self._pool
+
+    def _absorb(self, result, target=None) -> list[Record]:
+        kept, reports = result
+        for ctx, meter in reports:
+            if target is None:
+                self.contexts[ctx.pass_name].merge(ctx)
+                mine = self.meters[ctx.pass_name]
+                mine.n_in, mine.n_out = mine.n_in + meter.n_in, mine.n_out + meter.n_out
+                mine.seconds += meter.seconds
+            else:
+                target.merge(ctx)
+        return kept
+
+    def all_rejects(self) -> list[Reject]:
+        rejects = self.read_rejects + [r for p in self.passes for r in self.contexts[p.name].rejects]
+        rank = {name: i for i, name in enumerate(["read"] + DEFAULT_ORDER)}
+        end = len(self._order)
+        return sorted(rejects, key=lambda r: (rank.get(r.pass_name, len(rank)),
+                                              self._order.get(r.record.id, end), r.record.id))
+
+    def final_rejects(self) -> list[Reject]:
+        """All rejects in a stable order (pass, then input position), with the rejects of the
+        reader and of passes before pii anonymised by pii: no raw PII reaches rejects.jsonl."""
+        rejects = self.all_rejects()
+        pii = next((p for p in self.passes if p.name == "pii"), None)
+        if pii is None:
+            return rejects
+        before = {"read", *DEFAULT_ORDER[:DEFAULT_ORDER.index("pii")]}
+        raw = [r for r in rejects if r.pass_name in before]
+        records = [r.record for r in raw]
+        if any(p is pii for p in self._parallel_passes):     # reuse the workers' loaded models
+            scrubbed = list(self._parallel([pii], iter(records), target=self.scrubbed))
+        else:
+            scrubbed = list(pii.run(records, self.scrubbed))
+        if len(scrubbed) != len(raw):
+            raise AccountingError(f"pii returned {len(scrubbed)} of {len(raw)} rejected records")
+        for reject, record in zip(raw, scrubbed):
+            reject.record = record
+        return rejects
+
+
+def _stages(passes: list[Pass]) -> list[tuple[bool, list[Pass]]]:
+    """Group consecutive parallelisable passes: [(True, [html, unicode, ...]), (False, [split]), ...]."""
+    stages: list[tuple[bool, list[Pass]]] = []
+    for p in passes:
+        parallel = p.per_record and p.name not in MAIN_PROCESS_PASSES
+        if parallel and stages and stages[-1][0]:
+            stages[-1][1].append(p)
+        else:
+            stages.append((parallel, [p]))
+    return stages
+
+
+def _run_shard(stage: list[Pass], records: list[Record], seed: int):
+    """Run a stage's passes over one shard; returns (kept, [(context, meter) per pass])."""
+    reports = []
+    for p in stage:
+        ctx, t = Context(p.name, seed), time.perf_counter()
+        n_in = len(records)
+        records = list(p.run(records, ctx))
+        reports.append((ctx, Meter(n_in, len(records), time.perf_counter() - t)))
+    return records, reports
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(passes_blob: bytes, seed: int) -> None:
+    """Unpickle the passes once per worker and build their resources; Ctrl-C is the parent's job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    passes = pickle.loads(passes_blob)
+    for p in passes:
+        p.ensure_setup()
+    _WORKER.update(passes=passes, seed=seed)
+
+
+def _run_shard_in_worker(indices: list[int], records: list[Record]):
+    return _run_shard([_WORKER["passes"][i] for i in indices], records, _WORKER["seed"])
+
+
+class _NoProgress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def file_done(self):
+        pass
+
+    def tick(self):
+        pass
+
+
+def _progress(enabled: bool, pipeline: Pipeline, inventory: Inventory):
+    if not enabled:
+        return _NoProgress()
+    from curate.manifest import LiveProgress
+    return LiveProgress(pipeline, inventory)

@@ -1,0 +1,322 @@
+"""Input files → Records with provenance (`<relative path>:<1-based physical line>`).
+
+Readers are generators, so memory stays flat however big the input is (a JSON array is the one
+format that must be parsed whole). A row that cannot be parsed or mapped becomes a Reject of the
+pass "read" carrying the raw text, never an exception: one bad line must not cost the whole file.
+Files that are not data at all (unknown type, binary, empty) are listed as skipped with a reason.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from curate.passes.base import Reject
+from curate.records import Record
+from curate.schemas import SchemaError, detect_schema, document, map_row
+
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
+           ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html"}
+SNIFF_BYTES = 8192
+csv.field_size_limit(2**31 - 1)
+
+
+class InputError(Exception):
+    """The input cannot be used at all (missing folder, unreadable file): a user error."""
+
+
+@dataclass
+class InputFile:
+    """One data file found under the input folder, and what reading it produced."""
+    path: Path
+    rel: str
+    format: str
+    schema: str | None = None
+    rows: int = 0
+    rejected: int = 0
+    sha256: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.rel, "format": self.format, "schema": self.schema,
+                "sha256": self.sha256, "rows": self.rows, "rejected": self.rejected}
+
+
+@dataclass
+class Inventory:
+    files: list[InputFile] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)   # {"path", "reason"}
+
+
+def discover(root: Path, exclude: Path | None = None) -> Inventory:
+    """Every file under `root`, in sorted relative-path order (the order records are read in)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"input folder not found: {root}")
+    inventory = Inventory()
+    for path in sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix()):
+        if exclude is not None and path.resolve().is_relative_to(exclude.resolve()):
+            continue
+        rel = path.relative_to(root).as_posix()
+        reason = _skip_reason(path)
+        if reason:
+            inventory.skipped.append({"path": rel, "reason": reason})
+        else:
+            inventory.files.append(InputFile(path, rel, FORMATS[path.suffix.lower()]))
+    return inventory
+
+
+def _skip_reason(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        return f"unknown file type '{suffix or path.name}'"
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    if size == 0 or (FORMATS[suffix] != "parquet" and not head.strip()):
+        return "empty file"
+    if FORMATS[suffix] != "parquet" and b"\x00" in head:
+        return f"binary content in a {suffix} file"
+    return None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_file(source: InputFile, schema: str | None = None) -> Iterator[Record | Reject]:
+    """Records (and read rejects) of one file; updates `source`'s row counts as it goes."""
+    source.sha256 = sha256_of(source.path)
+    mapper = _RowMapper(source, schema)
+    for item in _READERS[source.format](source, mapper):
+        source.rows += 1
+        if isinstance(item, Reject):
+            source.rejected += 1
+        yield item
+    source.schema = mapper.schema if source.format not in ("txt", "html") else "text"
+
+
+class _RowMapper:
+    """Maps rows with the file's schema: forced, or detected from the first mappable row."""
+
+    def __init__(self, source: InputFile, schema: str | None):
+        self.source, self.schema = source, schema
+
+    def __call__(self, row: Any, line: int, raw: str, record_id: str | None = None) -> Record | Reject:
+        record_id = record_id or f"{self.source.rel}:{line}"
+        schema = self.schema or detect_schema(row)
+        if schema is None:
+            return read_reject(record_id, raw, "unmapped_schema",
+                               f"no known schema fits the columns {_columns(row)}")
+        try:
+            record = map_row(row, schema, record_id)
+        except SchemaError as e:
+            return read_reject(record_id, raw, "unmapped_schema", str(e))
+        self.schema = schema
+        return record
+
+
+def _columns(row: Any) -> str:
+    return ", ".join(map(str, row)) if isinstance(row, dict) else f"(a {type(row).__name__})"
+
+
+def read_reject(record_id: str, raw: str, reason: str, error: str) -> Reject:
+    return Reject(Record(record_id, [], meta={"raw": raw}), "read", reason, {"error": error})
+
+
+# --- line-based text --------------------------------------------------------------------------
+def _lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
+    """(1-based line, text, decode error) per physical line; a BOM and line ends are removed."""
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield number, raw.decode("utf-8").rstrip("\r\n"), None
+            except UnicodeDecodeError as e:
+                yield number, raw.decode("utf-8", "replace").rstrip("\r\n"), f"not UTF-8: {e}"
+
+
+def _read_jsonl(source: InputFile, mapper: _RowMapper):
+    for line, text, error in _lines(source.path):
+        if not text.strip():
+            continue
+        if error is None:
+            try:
+                row = json.loads(text)
+            except json.JSONDecodeError as e:
+                error = f"invalid JSON: {e}"
+        if error:
+            yield read_reject(f"{source.rel}:{line}", text, "parse_error", error)
+        else:
+            yield mapper(row, line, text)
+
+
+def _read_txt(source: InputFile, mapper: _RowMapper):
+    for line, text, error in _lines(source.path):
+        if error:
+            yield read_reject(f"{source.rel}:{line}", text, "parse_error", error)
+        elif text.strip():
+            yield document(text, f"{source.rel}:{line}")
+
+
+# --- JSON documents ---------------------------------------------------------------------------
+def _read_json(source: InputFile, mapper: _RowMapper):
+    """A top-level array of rows, or an object whose values are arrays of rows (key → meta)."""
+    try:
+        text = source.path.read_bytes().decode("utf-8-sig")
+        document_ = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        line = getattr(e, "lineno", 1)
+        yield read_reject(f"{source.rel}:{line}", _line_at(source.path, line), "parse_error",
+                          f"invalid JSON: {e}")
+        return
+    if isinstance(document_, list):
+        yield from _json_rows(source, mapper, text, document_, 0, None)
+    elif isinstance(document_, dict) and document_ and all(
+            isinstance(v, list) for v in document_.values()):
+        pos = text.index("{") + 1
+        for key, rows in document_.items():     # json keeps the text's key order
+            _, pos = _DECODER.raw_decode(text, _skip_separators(text, pos))   # the key
+            pos = yield from _json_rows(source, mapper, text, rows, text.index(":", pos), key)
+    else:
+        yield read_reject(f"{source.rel}:1", text, "parse_error",
+                          "a .json file must hold an array of rows or an object of arrays of rows")
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _json_rows(source, mapper, text, rows, pos, group):
+    """Map each element of the array starting after `pos`, finding its physical line by
+    re-scanning the text with raw_decode; returns the position after the array."""
+    pos = text.index("[", pos) + 1
+    line, lines_used = text.count("\n", 0, pos) + 1, set()
+    for index, row in enumerate(rows):
+        start = _skip_separators(text, pos)
+        line += text.count("\n", pos, start)
+        _, pos = _DECODER.raw_decode(text, start)
+        record_id = f"{source.rel}:{line}"
+        if line in lines_used:
+            record_id = f"{record_id}[{index}]"      # several rows on one physical line
+        lines_used.add(line)
+        item = mapper(row, line, text[start:pos], record_id)
+        if group is not None and isinstance(item, Record):
+            item.meta.setdefault("json_key", group)
+        line += text.count("\n", start, pos)
+        yield item
+    return text.index("]", pos) + 1
+
+
+def _skip_separators(text: str, pos: int) -> int:
+    while text[pos] in " \t\r\n,":
+        pos += 1
+    return pos
+
+
+def _line_at(path: Path, number: int) -> str:
+    for line, text, _ in _lines(path):
+        if line == number:
+            return text
+    return ""
+
+
+# --- tables -----------------------------------------------------------------------------------
+def _read_csv(source: InputFile, mapper: _RowMapper):
+    """Header = line 1; a row's id is the physical line it starts on (quoted newlines allowed)."""
+    consumed: list[tuple[str, str | None]] = []
+
+    def feed():
+        for _, text, error in _lines(source.path):
+            consumed.append((text, error))
+            yield text + "\n"
+
+    reader = csv.reader(feed(), delimiter="\t" if source.format == "tsv" else ",")
+    header, start = None, 1
+    try:
+        for cells in reader:
+            raw = "\n".join(t for t, _ in consumed)
+            error = next((e for _, e in consumed if e), None)
+            consumed.clear()
+            line, start = start, reader.line_num + 1
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            if header is None:
+                header = cells
+                continue
+            yield _csv_row(source, mapper, header, cells, line, raw, error)
+    except csv.Error as e:
+        yield read_reject(f"{source.rel}:{start}", "\n".join(t for t, _ in consumed),
+                          "parse_error", f"invalid CSV: {e}")
+
+
+def _csv_row(source, mapper, header, cells, line, raw, error):
+    if error is None and len(cells) != len(header):
+        error = f"expected {len(header)} fields (the header's), got {len(cells)}"
+    if error:
+        return read_reject(f"{source.rel}:{line}", raw, "parse_error", error)
+    return mapper(dict(zip(header, cells)), line, raw)
+
+
+def _read_parquet(source: InputFile, mapper: _RowMapper):
+    """Row k (0-based) gets line k+1; batches keep memory flat."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(source.path)
+    except Exception as e:  # pyarrow raises several types for a corrupt file
+        yield read_reject(f"{source.rel}:1", "", "parse_error", f"invalid Parquet: {e}")
+        return
+    line = 0
+    for batch in table.iter_batches(batch_size=4096):
+        for row in batch.to_pylist():
+            line += 1
+            row = {k: _jsonable(v) for k, v in row.items()}
+            yield mapper(row, line, json.dumps(row, ensure_ascii=False, default=str))
+
+
+def _jsonable(value: Any) -> Any:
+    """Parquet cells can be dates, decimals, bytes: keep them as JSON the writers can emit."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# --- web pages --------------------------------------------------------------------------------
+def _read_html(source: InputFile, mapper: _RowMapper):
+    """One record per page: trafilatura's main content (boilerplate and navigation removed)."""
+    import trafilatura
+
+    raw = source.path.read_bytes().decode("utf-8-sig", "replace")
+    result = trafilatura.bare_extraction(raw, include_comments=False, with_metadata=True)
+    text = getattr(result, "text", None) if result is not None else None
+    if not text or not text.strip():
+        yield read_reject(f"{source.rel}:1", raw, "parse_error",
+                          "no main content found in the page")
+        return
+    title = getattr(result, "title", None)
+    yield document(text, f"{source.rel}:1", {"title": title} if title else {})
+
+
+_READERS = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "tsv": _read_csv,
+            "parquet": _read_parquet, "txt": _read_txt, "html": _read_html}
+
+
+def read_all(inventory: Inventory, schema: str | None = None) -> Iterator[Record | Reject]:
+    for source in inventory.files:
+        yield from read_file(source, schema)

@@ -1,0 +1,174 @@
+"""report.html: a self-contained data card built from the manifest alone.
+
+Plots are matplotlib figures inlined as base64 PNG, styles are inline: the file opens offline,
+mailed or archived, with no external URL.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from typing import Any
+
+STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;
+text-align:left;vertical-align:top}th{background:#f3f3f3}.ok{color:#161}.bad{color:#a11;font-weight:bold}
+pre{background:#f7f7f7;padding:.6em;overflow:auto;max-height:24em}img{max-width:100%}"""
+TOP_LABELS = 20
+
+
+def render_report(manifest: dict[str, Any]) -> str:
+    sections = [
+        _accounting(manifest),
+        _section("Per-pass funnel", _funnel_table(manifest) + _img(_funnel_plot(manifest))),
+        _section("Splits", _splits_table(manifest)),
+        _section("Label distribution per split", _img(_labels_plot(manifest))),
+        _section("Lengths (characters)", _img(_lengths_plot(manifest))),
+        _section("Languages", _img(_langs_plot(manifest))),
+        _section("What the passes found", _infos(manifest)),
+        _section("Inputs", _inputs(manifest)),
+        _section("Recipe and environment", _pre({"recipe": manifest["recipe"],
+                                                 "libraries": manifest["libraries"],
+                                                 "timings": manifest["timings"]})),
+    ]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>curate data card</title><style>{STYLE}</style></head><body>"
+            "<h1>Data card</h1>" + "".join(sections) + "</body></html>\n")
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _section(title: str, body: str) -> str:
+    return f"<h2>{_e(title)}</h2>\n{body}\n"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _pre(data: Any) -> str:
+    return f"<pre>{_e(json.dumps(data, ensure_ascii=False, indent=2, default=str))}</pre>"
+
+
+def _accounting(manifest) -> str:
+    a = manifest["accounting"]
+    css, word = ("ok", "holds") if a["ok"] else ("bad", "VIOLATED")
+    return (f"<p class=\"{css}\">Accounting {word}: {a['rows_read']} rows read = "
+            f"{a['rows_in_splits']} rows in splits + {a['rejects']} rejects "
+            f"({a['copies']} balancing copies not counted).</p>")
+
+
+def _funnel_table(manifest) -> str:
+    rows = [[p["name"], p["in"], p["out"], p["rejected"],
+             ", ".join(f"{k}: {v}" for k, v in p["reasons"].items()),
+             ", ".join(f"{k}: {v}" for k, v in p["counts"].items()),
+             "" if p["seconds"] is None else f"{p['seconds']:.2f}"] for p in manifest["passes"]]
+    return _table(["pass", "in", "out", "rejected", "reasons", "counts", "seconds"], rows)
+
+
+def _splits_table(manifest) -> str:
+    rows = [[name, s["rows"], s["copies"], len(s["labels"]), ", ".join(s["langs"])]
+            for name, s in manifest["splits"].items()]
+    return _table(["split", "rows", "balancing copies", "labels", "languages"], rows)
+
+
+def _infos(manifest) -> str:
+    parts = [f"<h3>{_e(p['name'])}</h3>{_pre(p['info'])}" for p in manifest["passes"] if p["info"]]
+    return "".join(parts) or "<p>No pass reported structured findings.</p>"
+
+
+def _inputs(manifest) -> str:
+    rows = [[f["path"], f["format"], f["schema"], f["rows"], f["rejected"], f["sha256"][:16]]
+            for f in manifest["inputs"]]
+    skipped = [[s["path"], s["reason"]] for s in manifest["skipped"]]
+    return (_table(["file", "format", "schema", "rows", "read rejects", "sha256 (prefix)"], rows)
+            + "<h3>Skipped files</h3>"
+            + (_table(["file", "reason"], skipped) if skipped else "<p>None.</p>"))
+
+
+# --- plots ------------------------------------------------------------------------------------
+def _figure(width=8.0, height=3.2, ncols=1):
+    import matplotlib
+    matplotlib.use("Agg")            # no display needed; must precede pyplot's first import
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(1, ncols, figsize=(width, height))
+
+
+def _img(fig) -> str:
+    if fig is None:
+        return "<p>No data.</p>"
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img alt=\"plot\" src=\"data:image/png;base64,{data}\">"
+
+
+def _funnel_plot(manifest):
+    passes = manifest["passes"]
+    fig, ax = _figure(8, 0.35 * len(passes) + 1)
+    names = [p["name"] for p in passes][::-1]
+    ax.barh(names, [p["out"] for p in passes][::-1], label="kept", color="#4a8")
+    ax.barh(names, [p["rejected"] for p in passes][::-1], left=[p["out"] for p in passes][::-1],
+            label="rejected", color="#d66")
+    ax.set_xlabel("records")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def _grouped_bars(categories: list[str], series: dict[str, list[int]], xlabel: str):
+    if not categories:
+        return None
+    fig, ax = _figure(max(6.0, 0.45 * len(categories) + 2), 3.4)
+    width = 0.8 / max(1, len(series))
+    for k, (name, values) in enumerate(series.items()):
+        ax.bar([i + k * width for i in range(len(categories))], values, width, label=name)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(categories))])
+    ax.set_xticklabels(categories, rotation=45, ha="right", fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("records")
+    ax.legend()
+    return fig
+
+
+def _labels_plot(manifest):
+    splits = manifest["splits"]
+    totals: dict[str, int] = {}
+    for s in splits.values():
+        for label, n in s["labels"].items():
+            totals[label] = totals.get(label, 0) + n
+    top = sorted(totals, key=lambda k: (-totals[k], k))[:TOP_LABELS]
+    return _grouped_bars(top, {name: [s["labels"].get(l, 0) for l in top]
+                               for name, s in splits.items() if s["rows"]}, "label")
+
+
+def _langs_plot(manifest):
+    splits = manifest["splits"]
+    langs = sorted({l for s in splits.values() for l in s["langs"]})
+    return _grouped_bars(langs, {name: [s["langs"].get(l, 0) for l in langs]
+                                 for name, s in splits.items() if s["rows"]}, "language")
+
+
+def _lengths_plot(manifest):
+    splits = {n: s for n, s in manifest["splits"].items() if s["rows"]}
+    if not splits:
+        return None
+    edges = next(iter(splits.values()))["lengths"]["bin_lower_edges"]
+    fig, axes = _figure(10, 3.2, ncols=2)
+    for ax, field in zip(axes, ("prompt_chars", "response_chars")):
+        for name, s in splits.items():
+            ax.step(range(len(edges)), s["lengths"][field], where="mid", label=name)
+        ax.set_xticks(range(0, len(edges), 2))
+        ax.set_xticklabels([str(edges[i]) for i in range(0, len(edges), 2)], rotation=45, fontsize=7)
+        ax.set_title(field.replace("_", " ") + " (log2 bins, lower edge)")
+        ax.legend()
+    return fig

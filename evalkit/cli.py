@@ -1,0 +1,224 @@
+"""`evalkit run | score | report | sheet export | sheet import`: flags in, a library call, one line out.
+
+User errors (bad paths, malformed files, unknown systems) print one line and exit with status 2.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+                  help="Does fine-tuning beat prompting? Evaluate, score, report, human-eval sheets.")
+sheet_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                        help="Blinded human-evaluation sheets (XLSX) out and back in.")
+app.add_typer(sheet_app, name="sheet")
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    from train.models import ModelError
+
+    from evalkit.docs import DocsError
+    from evalkit.loaders import LoadError
+    from evalkit.scoring import ScoringError
+    from evalkit.systems import SystemsError
+
+    errors = [ModelError, DocsError, LoadError, ScoringError, SystemsError]
+    try:
+        from evalkit.sheets import SheetError
+        errors.append(SheetError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def guarded(call):
+    """Run `call`; a user error becomes one line on stderr and exit status 2."""
+    try:
+        return call()
+    except user_errors() as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+class RichProgress:
+    """`task(description, total)` → an `advance(n)` callable, drawn as rich progress bars."""
+
+    def __init__(self, progress):
+        self.progress = progress
+
+    def task(self, description: str, total: int):
+        task_id = self.progress.add_task(description, total=total)
+        return lambda n: self.progress.advance(task_id, n)
+
+
+@app.command()
+def run(
+    data: Path = typer.Option(..., help="curate's output folder (test.jsonl, train.jsonl)"),
+    out: Path = typer.Option(..., help="folder for results.jsonl, metrics.json, report.*"),
+    model: Optional[str] = typer.Option(None, help="base model: alias, HF folder or .gguf "
+                                        "(default: the base named in the adapter's run.json)"),
+    adapter: Optional[Path] = typer.Option(None, help="train's run folder (runs/NAME) or adapter folder"),
+    systems: str = typer.Option("zero-shot,few-shot,rag,fine-tuned", help="comma-separated"),
+    limit: Optional[int] = typer.Option(None, help="only the first N test items (a quick look)"),
+    seed: int = typer.Option(0, help="seeds random few-shot picks and the bootstrap"),
+    docs: Optional[Path] = typer.Option(None, help="RAG over .txt/.md/.html files here instead of the train split"),
+    k: int = typer.Option(3, help="few-shot examples / RAG passages per prompt"),
+    few_shot: str = typer.Option("bm25", help="few-shot selection: bm25 (most similar) or random"),
+    max_new_tokens: int = typer.Option(128),
+    batch_size: int = typer.Option(8),
+    primary: Optional[str] = typer.Option(None, help="primary metric for the verdict (default per task)"),
+    system_prompt: Optional[str] = typer.Option(None, help="system message for every system"),
+    stop: List[str] = typer.Option([], help="stop string (repeatable)"),
+    resamples: int = typer.Option(1000, help="bootstrap resamples"),
+    cost_model: Optional[str] = typer.Option(None, help="prices as JSON (inline or a .json file): "
+                                             "usd_per_1k_prompt_tokens, usd_per_1k_completion_tokens, "
+                                             "train_usd_per_hour; default: compute-seconds"),
+):
+    """Run every system on the test split and write the evaluation.
+
+    Example:
+
+        evalkit run --data clean/ --model smollm2-135m --adapter runs/support-v1 --systems zero-shot,few-shot,rag,fine-tuned --out evals/support-v1
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from evalkit.runner import RunConfig
+    from evalkit.runner import run as run_eval
+
+    config = RunConfig(data=data, out=out, model=model, adapter=adapter, systems=systems,
+                       limit=limit, seed=seed, docs=docs, k=k, few_shot=few_shot,
+                       max_new_tokens=max_new_tokens, batch_size=batch_size, primary=primary,
+                       system_prompt=system_prompt, stop=tuple(stop), resamples=resamples,
+                       cost_model=guarded(lambda: parse_cost_model(cost_model)))
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as bars:
+        metrics = guarded(lambda: run_eval(config, RichProgress(bars)))
+    summarise(metrics, out)
+
+
+@app.command()
+def score(
+    hyps: List[Path] = typer.Option(..., help="{\"id\", \"output\"} JSON lines; one file per system (named by its stem)"),
+    refs: Path = typer.Option(..., help="the test split (clean/test.jsonl)"),
+    out: Path = typer.Option(..., help="folder for results.jsonl, metrics.json, report.*"),
+    primary: Optional[str] = typer.Option(None),
+    seed: int = typer.Option(0),
+    resamples: int = typer.Option(1000),
+):
+    """Score outputs produced elsewhere against the test split (no model, no likelihood).
+
+    Example:
+
+        evalkit score --hyps outputs.jsonl --refs clean/test.jsonl --out evals/api-model
+    """
+    from evalkit.runner import score_outputs
+
+    metrics = guarded(lambda: score_outputs(hyps, refs, out, primary=primary, seed=seed,
+                                            resamples=resamples))
+    summarise(metrics, out)
+
+
+@app.command()
+def report(eval_dir: Path = typer.Argument(..., help="an `evalkit run` output folder")):
+    """Re-render report.md and report.html from saved results.jsonl and metrics.json.
+
+    Example:
+
+        evalkit report evals/support-v1
+    """
+    from evalkit.loaders import LoadError
+    from evalkit.report import write_report
+
+    def render():
+        for name in ("results.jsonl", "metrics.json"):
+            if not (eval_dir / name).is_file():
+                raise LoadError(f"{eval_dir / name}: missing (is this an `evalkit run` folder?)")
+        write_report(eval_dir)
+
+    guarded(render)
+    typer.echo(f"wrote {eval_dir / 'report.md'} and {eval_dir / 'report.html'}")
+
+
+@sheet_app.command("export")
+def sheet_export(
+    eval_dir: Path = typer.Argument(..., help="an `evalkit run` output folder"),
+    out: Path = typer.Option(..., help="the XLSX to write"),
+    seed: int = typer.Option(0, help="seeds the blind labels' per-item order"),
+):
+    """Write a blinded rating sheet; the un-blinding key goes to EVAL_DIR/sheet-key.json.
+
+    Example:
+
+        evalkit sheet export evals/support-v1 --out sheet.xlsx
+    """
+    from evalkit.loaders import LoadError
+    from evalkit.report import load
+    from evalkit.sheets import export_sheet
+
+    def export():
+        if not (eval_dir / "results.jsonl").is_file():
+            raise LoadError(f"{eval_dir / 'results.jsonl'}: missing (is this an `evalkit run` folder?)")
+        rows, _, _ = load(eval_dir)
+        readable = [{**r, "prompt": r.get("input") or r["prompt"]} for r in rows]  # not the template
+        export_sheet(readable, out, eval_dir / "sheet-key.json", seed=seed)
+
+    guarded(export)
+    typer.echo(f"wrote {out} (key: {eval_dir / 'sheet-key.json'})")
+
+
+@sheet_app.command("import")
+def sheet_import(
+    filled: List[Path] = typer.Argument(..., help="filled sheets, one per rater"),
+    key: Path = typer.Option(..., help="the sheet-key.json written by `sheet export`"),
+):
+    """Read filled sheets, write human.json next to the key, and re-render the report.
+
+    Example:
+
+        evalkit sheet import filled-a.xlsx filled-b.xlsx --key evals/support-v1/sheet-key.json
+    """
+    import json
+
+    from evalkit.report import write_report
+    from evalkit.sheets import import_sheets
+
+    def do_import():
+        human = import_sheets(filled, key)
+        (key.parent / "human.json").write_text(
+            json.dumps(human, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if (key.parent / "metrics.json").is_file():
+            write_report(key.parent)
+
+    guarded(do_import)
+    typer.echo(f"wrote {key.parent / 'human.json'}")
+
+
+def parse_cost_model(value: str | None) -> dict | None:
+    import json
+
+    from evalkit.loaders import LoadError
+
+    if value is None:
+        return None
+    try:
+        text = Path(value).read_text(encoding="utf-8") if value.endswith(".json") else value
+        parsed = json.loads(text)
+    except (json.JSONDecodeError, OSError) as exc:
+        raise LoadError(f"--cost-model {value}: not JSON ({exc})") from None
+    if not isinstance(parsed, dict):
+        raise LoadError(f"--cost-model {value}: expected a JSON object")
+    return parsed
+
+
+def summarise(metrics: dict, out: Path) -> None:
+    from rich.console import Console
+
+    console = Console()
+    for warning in metrics.get("warnings") or []:
+        console.print(f"[bold red]WARNING[/] {warning}")
+    console.print(f"[bold]{(metrics.get('verdict') or {}).get('text', '')}[/]")
+    console.print(f"wrote {out / 'results.jsonl'}, metrics.json, report.md, report.html")

@@ -1,0 +1,155 @@
+"""What `evalkit` reads: the curated splits, the train card (run.json), the model + adapter, and
+outputs produced elsewhere. Every failure is a one-line LoadError naming the file (and line).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curate.records import Record
+from evalkit.systems import SystemsError, EvalItem
+
+
+class LoadError(ValueError):
+    """A user error in evalkit's inputs; the message is one line."""
+
+
+def read_records(path: Path) -> list[Record]:
+    if not path.is_file():
+        raise LoadError(f"{path}: missing (expected curate's output folder)")
+    records = []
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(Record.from_json(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise LoadError(f"{path}:{line_no}: not a curated record ({exc})") from None
+    return records
+
+
+def load_items(data: str | Path, limit: int | None = None):
+    """(test items, train records, label set): the first `limit` test records, in file order.
+
+    The label set is every label in train + test, sorted, so outputs map onto the same classes
+    whatever the limit; None when the data has no labels."""
+    data = Path(data)
+    test = read_records(data / "test.jsonl")
+    train = read_records(data / "train.jsonl") if (data / "train.jsonl").is_file() else []
+    if not test:
+        raise LoadError(f"{data / 'test.jsonl'}: no test records")
+    try:
+        items = [EvalItem.from_record(r) for r in test[: limit or None]]
+    except SystemsError as exc:
+        raise LoadError(f"{data / 'test.jsonl'}: {exc}") from None
+    labels = sorted({r.label for r in train + test if r.label})
+    return items, train, labels or None
+
+
+def adapter_dir(adapter: str | Path) -> Path:
+    """`runs/NAME` (holding adapter/ and run.json) or the adapter folder itself."""
+    adapter = Path(adapter)
+    for folder in (adapter / "adapter", adapter):
+        if (folder / "adapter_config.json").is_file():
+            return folder
+    raise LoadError(f"--adapter {adapter}: no adapter_config.json in it or in its adapter/ folder")
+
+
+@dataclass
+class TrainCard:
+    """The parts of train's run.json that evalkit acts on (raw keeps all of it, for cost)."""
+    raw: dict = field(default_factory=dict)
+    template: str = "chat"                  # "chat" or "prompt-completion"
+    chat_template: str | None = None        # the exact template text training rendered with
+    base_model_name: str | None = None
+    base_model_sha256: str | None = None
+    missing: bool = False
+
+
+def load_train_card(adapter: str | Path) -> TrainCard:
+    """run.json next to the adapter (runs/NAME/run.json, or inside the adapter folder)."""
+    folder = adapter_dir(adapter)
+    path = next((p for p in (folder / "run.json", folder.parent / "run.json") if p.is_file()), None)
+    if path is None:
+        return TrainCard(missing=True)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    template = raw.get("template") or {}
+    config = raw.get("config") or {}
+    base = raw.get("base_model") or {}
+    return TrainCard(
+        raw=raw,
+        template=(template.get("kind") if isinstance(template, dict) else template)
+        or config.get("template") or "chat",
+        chat_template=template.get("chat_template") if isinstance(template, dict) else None,
+        base_model_name=base.get("name") or config.get("model"),
+        base_model_sha256=base.get("sha256"))
+
+
+def card_warnings(model_name: str, card: TrainCard | None, tokenizer) -> list[str]:
+    """What makes the comparison not like for like: another base model, another chat template."""
+    if card is None:
+        return []
+    if card.missing:
+        return ["no run.json next to the adapter: the tokenizer's chat template is assumed and "
+                "training cost is unknown"]
+    from train.models import resolve
+
+    warnings = []
+    loaded = resolve(model_name).identity().get("sha256")
+    if card.base_model_sha256 and loaded and loaded != card.base_model_sha256:
+        warnings.append(f"--model {model_name} is not the base the adapter was trained on "
+                        f"({card.base_model_name}): the comparison is not like for like")
+    if card.template == "chat" and card.chat_template and card.chat_template != tokenizer.chat_template:
+        warnings.append("the model's chat template differs from the one training used: the "
+                        "fine-tuned system uses training's, the prompting systems the model's")
+    return warnings
+
+
+def load(model_name: str, adapter: str | Path | None):
+    """(model, tokenizer, identity): the base model, wrapped with the adapter when one is given."""
+    from train.models import ModelError, load_model, resolve
+
+    from evalkit.generate import files_digest
+
+    try:
+        model, tokenizer = load_model(model_name)
+        base_identity = resolve(model_name).identity()
+    except ModelError as exc:
+        raise LoadError(str(exc)) from None
+    identity = {"model": base_identity.get("sha256") or base_identity.get("path"), "adapter": None}
+    if adapter is not None:
+        from peft import PeftModel
+
+        folder = adapter_dir(adapter)
+        model = PeftModel.from_pretrained(model, str(folder))
+        model.eval()
+        identity["adapter"] = files_digest(folder)
+    return model, tokenizer, identity
+
+
+def read_hyps(path: str | Path, known_ids: set[str]) -> dict[str, str]:
+    """{"id", "output"} JSON lines → {id: output}; unknown or repeated ids are errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise LoadError(f"{path}: missing")
+    outputs: dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                item_id, output = row["id"], row["output"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise LoadError(f"{path}:{line_no}: expected a JSON object with \"id\" and \"output\"") from None
+            if item_id not in known_ids:
+                raise LoadError(f"{path}:{line_no}: id {item_id!r} is not in the test set")
+            if item_id in outputs:
+                raise LoadError(f"{path}:{line_no}: id {item_id!r} appears twice")
+            outputs[item_id] = str(output)
+    return outputs

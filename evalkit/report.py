@@ -1,0 +1,196 @@
+"""report.md and a self-contained report.html from an eval folder's results.jsonl + metrics.json
+(+ human.json when `sheet import` has run). Re-rendering needs no model.
+
+Order is the reader's: the verdict and any loud warning first, then the metrics with their 95%
+intervals (bars with error bars, an inline PNG: no external files, URLs or scripts), the paired
+differences, per-label accuracy, cost, human ratings, and a few outputs side by side. Every model
+output is HTML-escaped: a question about `<div>` tags shows as text.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+EXAMPLES = 5
+
+
+def load(eval_dir: Path) -> tuple[list[dict], dict, dict | None]:
+    rows = [json.loads(line) for line in (eval_dir / "results.jsonl").read_text(encoding="utf-8")
+            .splitlines() if line.strip()]
+    metrics = json.loads((eval_dir / "metrics.json").read_text(encoding="utf-8"))
+    human_path = eval_dir / "human.json"
+    human = json.loads(human_path.read_text(encoding="utf-8")) if human_path.is_file() else None
+    return rows, metrics, human
+
+
+def fmt(value) -> str:
+    """A cell: intervals as "v [low, high]", differences as "+d [low, high] p=…", floats to 4 sig."""
+    if isinstance(value, dict) and "value" in value:
+        return f"{fmt(value['value'])} [{fmt(value.get('low'))}, {fmt(value.get('high'))}]"
+    if isinstance(value, dict) and "diff" in value:
+        p = f" p={fmt(value['p'])}" if value.get("p") is not None else ""
+        return f"{value['diff']:+.4g} [{fmt(value.get('low'))}, {fmt(value.get('high'))}]{p}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def grid(table: dict) -> tuple[list[str], list[list[str]]]:
+    """A {row: {column: value}} mapping as (header, rows); scalars become a one-column table."""
+    columns: list[str] = []
+    for inner in table.values():
+        for key in inner if isinstance(inner, dict) else ["value"]:
+            if key not in columns:
+                columns.append(key)
+    body = [[str(name)] + [fmt(inner.get(c) if isinstance(inner, dict) else inner) for c in columns]
+            for name, inner in table.items()]
+    return [""] + columns, body
+
+
+def sections(rows: list[dict], metrics: dict, human: dict | None) -> list[tuple[str, object]]:
+    """(title, content) pairs shared by both renderings; content is text or a {row: {col}} table."""
+    verdict = metrics.get("verdict") or {}
+    out: list[tuple[str, object]] = [("Verdict", verdict.get("text") or verdict.get("decision", ""))]
+    for warning in metrics.get("warnings") or []:
+        out.append(("Warning", f"⚠ {warning}"))
+    out.append(("Metrics (95% paired-bootstrap intervals)", metrics.get("systems") or {}))
+    if metrics.get("comparisons"):
+        out.append(("Fine-tuned minus each baseline", metrics["comparisons"]))
+    if metrics.get("per_label"):
+        out.append(("Per-label accuracy", metrics["per_label"]))
+    if metrics.get("cost"):
+        out += cost_sections(metrics["cost"])
+    if human:
+        out += human_sections(human)
+    out.append(("Examples", examples(rows)))
+    signatures = metrics.get("signatures") or {}
+    recipe = {f"signature {k}": {"value": v} for k, v in signatures.items()} if isinstance(
+        signatures, dict) else {"signatures": {"value": signatures}}
+    recipe.update({k: {"value": v} for k, v in (metrics.get("run") or {}).items()})
+    out.append(("Recipe", recipe))
+    return out
+
+
+def cost_sections(cost: dict) -> list[tuple[str, object]]:
+    """Per-request cost per system (with break-even against fine-tuned) and the training cost."""
+    special = ("training", "break_even_requests", "unit", "cost_model")
+    even = cost.get("break_even_requests") or {}
+    per_system = {s: {**c, "break_even_requests": even.get(s)} for s, c in cost.items()
+                  if s not in special and isinstance(c, dict)}
+    training = {k: {"value": v} for k, v in (cost.get("training") or {}).items()}
+    training["unit"] = {"value": cost.get("unit")}
+    if cost.get("cost_model"):
+        training["cost_model"] = {"value": cost["cost_model"]}
+    return [("Cost per request (means; break-even = requests after which fine-tuning has paid "
+             "for its training)", per_system), ("Training cost (run.json)", training)]
+
+
+def human_sections(human: dict) -> list[tuple[str, object]]:
+    """Win rates and mean ratings per system (with intervals), then who rated and how they agree."""
+    facts = {k: {"value": v} for k, v in human.items() if k not in ("systems", "agreement")}
+    agreement = human.get("agreement") or {}
+    facts.update({f"agreement {k}": {"value": v} for k, v in agreement.items()})
+    return [("Human evaluation (95% item-bootstrap intervals)", human.get("systems") or {}),
+            ("Human evaluation: raters and agreement", facts)]
+
+
+def _as_table(value) -> dict:
+    if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+        return value
+    if isinstance(value, dict):
+        return {k: {"value": v} for k, v in value.items()}
+    return {"value": {"value": value}}
+
+
+def examples(rows: list[dict], n: int = EXAMPLES) -> dict:
+    """The first n items: input, reference and every system's output, side by side."""
+    table: dict[str, dict] = {}
+    for r in rows:
+        if r["id"] not in table and len(table) >= n:
+            continue
+        entry = table.setdefault(r["id"], {"input": r.get("input") or r.get("prompt", ""),
+                                           "reference": r["reference"]})
+        entry[r["system"]] = r["output"]
+    return table
+
+
+def chart_png(metrics: dict) -> str | None:
+    """Base64 PNG: one panel per metric, a bar per system with its interval as the error bar."""
+    systems = metrics.get("systems") or {}
+    names = sorted({m for per in systems.values() for m, v in per.items()
+                    if isinstance(v, dict) and v.get("value") is not None})
+    if not names:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 3), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        labels = [s for s in systems if (systems[s].get(name) or {}).get("value") is not None]
+        cells = [systems[s][name] for s in labels]
+        values = [c["value"] for c in cells]
+        errors = [[max(0.0, v - (c.get("low") if c.get("low") is not None else v)) for v, c in zip(values, cells)],
+                  [max(0.0, (c.get("high") if c.get("high") is not None else v) - v) for v, c in zip(values, cells)]]
+        ax.bar(range(len(labels)), values, yerr=errors, capsize=4, color="#4878a8")
+        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
+        ax.set_title(name, fontsize=9)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def to_markdown(parts) -> str:
+    lines = ["# Evaluation report", ""]
+    for title, content in parts:
+        lines += [f"## {title}", ""]
+        if isinstance(content, dict):
+            header, body = grid(content)
+            cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "---|" * len(header))
+            lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in body]
+        else:
+            lines.append(str(content))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_html(parts, png: str | None) -> str:
+    e = html.escape
+    out = ["<!doctype html><html><head><meta charset='utf-8'><title>Evaluation report</title>",
+           "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+           "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;"
+           "vertical-align:top;white-space:pre-wrap}.warn{color:#b00;font-weight:bold}</style>",
+           "</head><body><h1>Evaluation report</h1>"]
+    for title, content in parts:
+        out.append(f"<h2>{e(title)}</h2>")
+        if isinstance(content, dict):
+            if title.startswith("Metrics") and png:
+                out.append(f"<img alt='metrics with 95% intervals' src='data:image/png;base64,{png}'>")
+            header, body = grid(content)
+            out.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in body]
+            out.append("</table>")
+        else:
+            css = " class='warn'" if title == "Warning" else ""
+            out.append(f"<p{css}>{e(str(content))}</p>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def write_report(eval_dir: str | Path) -> None:
+    """(Re)write report.md and report.html in `eval_dir` from its saved results."""
+    eval_dir = Path(eval_dir)
+    rows, metrics, human = load(eval_dir)
+    parts = sections(rows, metrics, human)
+    (eval_dir / "report.md").write_text(to_markdown(parts), encoding="utf-8")
+    (eval_dir / "report.html").write_text(to_html(parts, chart_png(metrics)), encoding="utf-8")

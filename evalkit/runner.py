@@ -1,0 +1,228 @@
+"""`evalkit run` as a library call: test items → each system's prompts → generations and NLLs → rows
+→ scores, metrics and the report. The CLI only parses flags and prints.
+
+Every system runs on ONE loaded base model; the fine-tuned system is that model with the adapter
+switched on (peft), the others run with it switched off, so "same base model" holds by construction.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evalkit import loaders
+from evalkit.loaders import LoadError
+from evalkit.generate import GenerationCache, GenerationParams, generate
+from evalkit.likelihood import conditional_nll
+from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
+
+
+class RunError(LoadError):
+    """A user error in `evalkit run`'s flags; the message is one line."""
+
+
+@dataclass
+class RunConfig:
+    data: Path
+    out: Path
+    model: str | None = None
+    adapter: Path | None = None
+    systems: str = "zero-shot,few-shot,rag,fine-tuned"
+    limit: int | None = None
+    seed: int = 0
+    docs: Path | None = None
+    k: int = 3
+    few_shot: str = "bm25"
+    max_new_tokens: int = 128
+    batch_size: int = 8
+    primary: str | None = None
+    system_prompt: str | None = None
+    stop: tuple[str, ...] = field(default_factory=tuple)
+    resamples: int = 1000
+    cost_model: dict | None = None     # evalkit.cost's keys; None = compute-seconds
+
+
+def build_systems(config: RunConfig, names: list[str], train, card) -> list[System]:
+    from evalkit.docs import passages_from_docs, passages_from_records
+
+    needs_train = [n for n in names if n == "few-shot" or (n == "rag" and not config.docs)]
+    if needs_train and not train:
+        raise RunError(f"{', '.join(needs_train)} needs train.jsonl in {config.data} (or --docs for rag)")
+    built: list[System] = []
+    for name in names:
+        if name == "zero-shot":
+            built.append(ZeroShot(config.system_prompt))
+        elif name == "few-shot":
+            built.append(FewShot(train, config.k, config.few_shot, config.seed, config.system_prompt))
+        elif name == "rag":
+            passages = (passages_from_docs(config.docs) if config.docs
+                        else passages_from_records(train))
+            built.append(Rag(passages, config.k, config.system_prompt))
+        else:
+            built.append(FineTuned(card.template, config.system_prompt, card.chat_template))
+    return built
+
+
+def adapter_switch(model, on: bool):
+    """Context in which the peft adapter is on (fine-tuned) or off (every other system)."""
+    from peft import PeftModel
+
+    return model.disable_adapter() if isinstance(model, PeftModel) and not on else nullcontext()
+
+
+def run(config: RunConfig, progress=None) -> dict:
+    """Run the evaluation, write results.jsonl, metrics.json and the report; return the metrics."""
+    names = parse_systems(config.systems)
+    if "fine-tuned" in names and config.adapter is None:
+        raise RunError("--systems includes fine-tuned but no --adapter was given")
+    items, train, labels = loaders.load_items(config.data, config.limit)
+    card = loaders.load_train_card(config.adapter) if config.adapter else None
+    model_name = config.model or (card.base_model_name if card else None)
+    if not model_name:
+        raise RunError("--model is required (no run.json names the base model)")
+    model, tokenizer, identity = loaders.load(model_name, config.adapter)
+    warnings = loaders.card_warnings(model_name, card, tokenizer)
+    systems = build_systems(config, names, train, card)
+    params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
+                              stop=tuple(config.stop))
+    cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
+    rows = []
+    for system in systems:
+        rows += run_system(system, items, model, tokenizer, identity, params, cache, config, progress)
+    check = adapter_check(model, tokenizer, rows) if config.adapter else None
+    if check and check.get("warning"):
+        warnings.append(check["warning"])
+    return finish(rows, config, labels, card, check, warnings, identity, params)
+
+
+def run_system(system: System, items, model, tokenizer, identity, params, cache, config,
+               progress) -> list[dict]:
+    prompts = [system.prompt(item, tokenizer) for item in items]
+    system_identity = {**identity, "adapter": identity["adapter"] if system.uses_adapter else None}
+    advance = progress.task(f"{system.name}: generating", len(prompts)) if progress else None
+    with adapter_switch(model, system.uses_adapter):
+        gens = generate(model, tokenizer, prompts, params, identity=system_identity, cache=cache,
+                        batch_size=config.batch_size, on_batch=advance)
+        advance = progress.task(f"{system.name}: scoring the reference", len(prompts)) if progress else None
+        nlls = []
+        for start in range(0, len(items), config.batch_size):
+            chunk = items[start:start + config.batch_size]
+            pairs = [(p, it.reference) for p, it in zip(prompts[start:start + len(chunk)], chunk)]
+            nlls += conditional_nll(model, tokenizer, pairs, batch_size=config.batch_size)
+            if advance:
+                advance(len(chunk))
+    return [row(item, system, prompt, gen, nll)
+            for item, prompt, gen, nll in zip(items, prompts, gens, nlls)]
+
+
+def row(item, system: System, prompt: str, gen, nll) -> dict:
+    """One results row: the scoring contract's fields plus what explains the prompt."""
+    return {"id": item.id, "system": system.name, "input": item.instruction, "prompt": prompt,
+            "output": gen.output,
+            "reference": item.reference, "label": item.label, "nll": nll.nll,
+            "ref_tokens": nll.ref_tokens, "ref_bytes": nll.ref_bytes,
+            "prompt_tokens": gen.prompt_tokens, "completion_tokens": gen.completion_tokens,
+            "latency_s": gen.latency_s, "cached": gen.cached, "sources": system.sources(item)}
+
+
+def adapter_check(model, tokenizer, rows: list[dict]) -> dict | None:
+    """Did the adapter change anything? Identical outputs to zero-shot's, or logits that do not
+    move when the adapter is switched on, mean it silently failed to load (or never trained)."""
+    import torch
+
+    tuned = {r["id"]: r for r in rows if r["system"] == "fine-tuned"}
+    if not tuned:
+        return None
+    base = {r["id"]: r for r in rows if r["system"] == "zero-shot" and r["id"] in tuned}
+    same = sum(base[i]["output"] == tuned[i]["output"] for i in base)
+    first = next(iter(tuned.values()))["prompt"]
+    ids = tokenizer(first, return_tensors="pt", add_special_tokens=False)
+    with torch.inference_mode():
+        on = model(**ids).logits
+        with adapter_switch(model, False):
+            off = model(**ids).logits
+    check = {"items_compared_with_zero_shot": len(base), "identical_outputs": same,
+             "max_logit_change": float((on - off).abs().max()), "warning": None}
+    if check["max_logit_change"] == 0.0:
+        check["warning"] = ("ADAPTER HAD NO EFFECT: switching it on does not change a single logit "
+                            "(untrained or not loaded); the fine-tuned system is the base model")
+    elif base and same == len(base):
+        check["warning"] = (f"FINE-TUNED OUTPUTS ARE IDENTICAL TO ZERO-SHOT on all {len(base)} "
+                            "items: the adapter may have silently failed to load")
+    return check
+
+
+def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params) -> dict:
+    """Score the rows, attach the run's recipe, write the outputs and the report."""
+    from evalkit.docs import CHUNK_OVERLAP, CHUNK_WORDS
+    from evalkit.scoring import score_results
+
+    metrics = score_results(rows, labels=labels, primary=config.primary, seed=config.seed,
+                            resamples=config.resamples, train_card=card.raw if card else None,
+                            cost_model=config.cost_model)
+    metrics["run"] = {
+        "data": str(config.data), "model": config.model, "identity": identity,
+        "adapter": str(config.adapter) if config.adapter else None,
+        "template": card.template if card else None, "limit": config.limit, "seed": config.seed,
+        "system_prompt": config.system_prompt, "generation": params.to_dict(),
+        "retrieval": {"k": config.k, "few_shot": config.few_shot, "rag_source":
+                      str(config.docs) if config.docs else "train split", "bm25": "bm25s lucene k1=1.5 b=0.75",
+                      "chunk_words": CHUNK_WORDS, "chunk_overlap_words": CHUNK_OVERLAP},
+        "nll": "sum of ln-probabilities of the reference's tokens (tokenized apart from the "
+               "prompt, no end-of-turn token) given the system's prompt",
+    }
+    metrics["adapter_check"] = check
+    metrics["warnings"] = warnings
+    write_outputs(Path(config.out), rows, metrics)
+    return metrics
+
+
+def write_outputs(out: Path, rows: list[dict], metrics: dict) -> None:
+    from evalkit.report import write_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "results.jsonl", "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2,
+                                                 default=_jsonable) + "\n", encoding="utf-8")
+    write_report(out)
+
+
+def _jsonable(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def score_outputs(hyps: list[Path], refs: Path, out: Path, *, primary: str | None = None,
+                  seed: int = 0, resamples: int = 1000) -> dict:
+    """`evalkit score`: outputs made elsewhere (one file per system, named by its stem) against
+    the test split; no model, so no likelihood metrics and no generation cost."""
+    from evalkit.scoring import score_results
+
+    records = loaders.read_records(Path(refs))
+    try:
+        items = [loaders.EvalItem.from_record(r) for r in records]
+    except loaders.SystemsError as exc:
+        raise LoadError(f"{refs}: {exc}") from None
+    labels = sorted({i.label for i in items if i.label}) or None
+    rows = []
+    for path in hyps:
+        outputs = loaders.read_hyps(path, {i.id for i in items})
+        missing = [i.id for i in items if i.id not in outputs]
+        if missing:
+            raise LoadError(f"{path}: no output for {len(missing)} test items (first: {missing[0]!r})")
+        rows += [{"id": i.id, "system": Path(path).stem, "input": i.instruction, "prompt": i.instruction,
+                  "output": outputs[i.id], "reference": i.reference, "label": i.label,
+                  "nll": None, "ref_tokens": None, "ref_bytes": len(i.reference.encode("utf-8")),
+                  "prompt_tokens": None, "completion_tokens": None, "latency_s": None}
+                 for i in items]
+    metrics = score_results(rows, labels=labels, primary=primary, seed=seed, resamples=resamples)
+    metrics["run"] = {"refs": str(refs), "hyps": [str(h) for h in hyps], "seed": seed}
+    metrics["warnings"] = []
+    write_outputs(Path(out), rows, metrics)
+    return metrics

@@ -1,0 +1,183 @@
+"""The dirt real exports carry, planted on purpose and counted, so the README can state each count.
+
+Each function modifies tickets in place (or returns new rows) and records what it did in
+`Plan`, whose counts make_data.py prints and the README reproduces.
+"""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+import identifiers as ids
+import phrasebook as pb
+from tickets import Ticket, jaccard, normal_key, shingles
+
+REFUSALS = [
+    "As an AI language model, I cannot access your bank account or transaction details. Please contact your bank directly.",
+    "As an AI language model, I am unable to block cards or view personal information.",
+    "I'm sorry, but as an AI language model I cannot help with this request.",
+    "As an AI language model, I do not have access to your recharge history.",
+]
+PII_FACTORIES = {
+    "EMAIL": ids.email, "PHONE": ids.mobile, "CREDIT_CARD": ids.credit_card,
+    "IBAN": ids.iban, "IP_ADDRESS": ids.ip_address, "US_SSN": ids.us_ssn,
+    "PERSON": ids.person, "LOCATION": lambda rng: rng.choice(ids.PLACES),
+    "IN_AADHAAR": ids.aadhaar, "IN_PAN": ids.pan, "IN_UPI": ids.upi_id, "IN_IFSC": ids.ifsc,
+    "IN_GSTIN": ids.gstin, "IN_VOTER": ids.voter_id, "IN_PASSPORT": ids.passport,
+    "IN_VEHICLE_REGISTRATION": ids.vehicle,
+}
+LOOKALIKE_FACTORIES = {"order_12": ids.reference_12, "reference_16": ids.reference_16}
+
+
+@dataclass
+class Plan:
+    """What was planted where: counts per (fault, file) and every planted PII value."""
+    counts: Counter = field(default_factory=Counter)
+    pii_values: list[tuple[str, str, str]] = field(default_factory=list)   # (entity, lang, value)
+    lookalikes: list[tuple[str, str]] = field(default_factory=list)        # (kind, value)
+
+    def add(self, fault: str, file: str, n: int = 1) -> None:
+        self.counts[(fault, file)] += n
+
+
+def clean(tickets: list[Ticket], lang: str | None = None) -> list[int]:
+    """Indexes of tickets nothing has been planted in yet (optionally of one language)."""
+    return [i for i, t in enumerate(tickets) if not t.faults and (lang is None or t.lang == lang)]
+
+
+def pick(rng: random.Random, tickets: list[Ticket], fault: str, lang: str | None = None,
+         where=lambda t: True) -> Ticket:
+    candidates = [i for i in clean(tickets, lang) if where(tickets[i])]
+    ticket = tickets[rng.choice(candidates)]
+    ticket.faults.append(fault)
+    return ticket
+
+
+def mojibake(text: str) -> str:
+    """UTF-8 bytes read back as Windows-1252 (bytes cp1252 lacks pass through as Latin-1)."""
+    out = []
+    for byte in text.encode("utf-8"):
+        try:
+            out.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+def html_wrap(text: str, rng: random.Random) -> str:
+    """What a CRM rich-text editor stores: paragraphs, <br>, entities, the odd <strong>."""
+    escaped = text.replace("&", "&amp;").replace("₹", "&#8377;").replace("'", "&#39;")
+    sentences = [s.strip() for s in escaped.replace("। ", "।\n").replace(". ", ".\n").split("\n")]
+    style = rng.randrange(3)
+    if style == 0:
+        return "".join(f"<p>{s}</p>" for s in sentences)
+    if style == 1:
+        return '<div style="font-family:Arial">' + "<br>".join(sentences) + "<br></div>"
+    head, rest = sentences[0], sentences[1:]
+    items = "".join(f"<li>{s}</li>" for s in rest)
+    return f"<p><strong>{head}</strong>&nbsp;</p>" + (f"<ul>{items}</ul>" if items else "")
+
+
+def plant_pii(rng: random.Random, files: dict[str, list[Ticket]], plan: Plan) -> None:
+    """Every entity type three times per language, spread over the files, one per ticket."""
+    names = list(files)
+    seen: set[str] = set()
+    for entity, factory in PII_FACTORIES.items():
+        for lang in pb.LANG_WEIGHTS:
+            for k in range(3):
+                value = _fresh_value(rng, entity, lang, k, factory, seen)
+                file = names[k]
+                ticket = pick(rng, files[file], f"pii:{entity}", lang)
+                ticket.parts[2] = pb.PII_PHRASES[entity][lang].format(v=value)
+                plan.pii_values.append((entity, lang, value))
+                plan.add(f"pii:{entity}", file)
+
+
+def _fresh_value(rng, entity, lang, k, factory, seen) -> str:
+    if lang == "hi" and k == 0 and entity in ("PERSON", "LOCATION"):
+        pool = ids.DEVANAGARI_NAMES if entity == "PERSON" else ids.DEVANAGARI_PLACES
+        value = pool[len([v for v in seen if v in pool])]
+    else:
+        value = factory(rng)
+        while value in seen:
+            value = factory(rng)
+    seen.add(value)
+    return value
+
+
+def plant_lookalikes(rng: random.Random, files: dict[str, list[Ticket]], plan: Plan) -> None:
+    """Numbers shaped like Aadhaar / card numbers whose check digit fails: they must survive."""
+    names = list(files)
+    for kind, factory in LOOKALIKE_FACTORIES.items():
+        for k, lang in enumerate(["en", "hi", "hl", "en", "hi", "hl"]):
+            value = factory(rng)
+            file = names[k % len(names)]
+            ticket = pick(rng, files[file], f"lookalike:{kind}", lang)
+            ticket.parts[2] = pb.LOOKALIKE_PHRASES[kind][lang].format(v=value)
+            plan.lookalikes.append((kind, value))
+            plan.add(f"lookalike:{kind}", file)
+
+
+def plant_in_replies(rng, tickets, file, plan, n_mojibake, n_html, n_empty, n_refusal) -> None:
+    for _ in range(n_mojibake):
+        ticket = pick(rng, tickets, "mojibake", where=lambda t: any(ord(c) > 127 for c in t.question + t.reply))
+        if rng.random() < 0.5 and any(ord(c) > 127 for c in ticket.reply):
+            ticket.reply = mojibake(ticket.reply)
+        else:
+            ticket.parts = [mojibake(p) for p in ticket.parts]
+        plan.add("mojibake", file)
+    for _ in range(n_html):
+        ticket = pick(rng, tickets, "html_wrapped")
+        ticket.reply = html_wrap(ticket.reply, rng)
+        plan.add("html_wrapped", file)
+    for k in range(n_empty):
+        pick(rng, tickets, "empty_reply").reply = ["", "   ", "\n", ""][k % 4]
+        plan.add("empty_reply", file)
+    for k in range(n_refusal):
+        pick(rng, tickets, "refusal", lang="en").reply = REFUSALS[(k + len(file)) % len(REFUSALS)]
+        plan.add("refusal", file)
+
+
+def curl_apostrophes(tickets: list[Ticket], rng: random.Random) -> None:
+    """Some English writers' keyboards (phones) type ’ rather than '; mojibake shows on those."""
+    for ticket in tickets:
+        if ticket.lang == "en" and rng.random() < 0.3:
+            ticket.reply = ticket.reply.replace("'", "’")
+
+
+def exact_duplicates(rng, tickets, file, plan, n) -> list[tuple[int, Ticket]]:
+    """(index of the original, copy): byte-identical, case-changed, whitespace-changed copies."""
+    out = []
+    for k in range(n):
+        variant = ("identical", "case", "whitespace")[k % 3]
+        lang = None if variant != "case" else rng.choice(["en", "hl"])
+        original = pick(rng, tickets, "duplicated", lang)
+        copy = Ticket(original.intent, original.lang, list(original.parts), original.reply,
+                      list(original.turns), [f"exact_duplicate:{variant}"])
+        if variant == "case":
+            copy.parts = [p.lower() if k % 2 else p.upper() for p in copy.parts]
+        elif variant == "whitespace":
+            copy.parts = [p.replace(" ", "  ", 2) + " " if p else p for p in copy.parts]
+            copy.reply = copy.reply + "\n"
+        out.append((tickets.index(original), copy))
+        plan.add(f"exact_duplicate:{variant}", file)
+    return out
+
+
+def near_duplicates(rng, tickets, file, plan, n) -> list[tuple[int, Ticket]]:
+    """A few words edited at the start or end of the message; Jaccard (word 5-grams) 0.8-0.97."""
+    out = []
+    while len(out) < n:
+        original = pick(rng, tickets, "near_duplicated")
+        copy = Ticket(original.intent, original.lang, list(original.parts), original.reply,
+                      list(original.turns), ["near_duplicate"])
+        edit = rng.randrange(2)
+        options = pb.OPENERS[copy.lang] if edit == 0 else pb.CLOSERS[copy.lang]
+        slot = 0 if edit == 0 else 3
+        copy.parts[slot] = rng.choice([o for o in options if o != copy.parts[slot]])
+        similarity = jaccard(shingles(original.messages_text()), shingles(copy.messages_text()))
+        if 0.8 <= similarity < 0.97 and normal_key(copy.messages_text()) != normal_key(original.messages_text()):
+            out.append((tickets.index(original), copy))
+            plan.add("near_duplicate", file)
+    return out

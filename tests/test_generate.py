@@ -1,0 +1,98 @@
+"""Batched generation (left padding, greedy, stops) and the on-disk cache."""
+import json
+
+import pytest
+
+from _evalkit_util import lively_model_dir  # noqa: F401  (fixture)
+from evalkit.generate import GenerationCache, GenerationParams, cache_key, generate
+
+QUESTIONS = ["How do I reset my UPI PIN?", "मेरा खाता बंद हो गया है, कृपया मदद करें।",
+             "Mera recharge fail ho gaya", "Block my card"]
+IDENTITY = {"model": "tiny", "adapter": None}
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer(lively_model_dir):
+    from train.models import load_model
+
+    return load_model(str(lively_model_dir))
+
+
+@pytest.fixture(scope="module")
+def prompts(model_and_tokenizer):
+    _, tokenizer = model_and_tokenizer
+    return [tokenizer.apply_chat_template([{"role": "user", "content": q}], tokenize=False,
+                                          add_generation_prompt=True) for q in QUESTIONS]
+
+
+class CountingModel:
+    """Wraps a model and counts `generate` calls (the expensive part a cache must skip)."""
+
+    def __init__(self, model):
+        self.model, self.calls = model, 0
+
+    def generate(self, *args, **kwargs):
+        self.calls += 1
+        return self.model.generate(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+
+def test_cached_generations_are_reused(model_and_tokenizer, prompts, tmp_path):
+    model, tokenizer = model_and_tokenizer
+    counting = CountingModel(model)
+    params = GenerationParams(max_new_tokens=5)
+    first = generate(counting, tokenizer, prompts, params, identity=IDENTITY,
+                     cache=GenerationCache(tmp_path / "c.jsonl"), batch_size=2)
+    assert counting.calls == 2 and not any(g.cached for g in first)
+    again = generate(counting, tokenizer, prompts, params, identity=IDENTITY,
+                     cache=GenerationCache(tmp_path / "c.jsonl"), batch_size=2)
+    assert counting.calls == 2 and all(g.cached for g in again)      # no new generate call
+    assert [g.output for g in again] == [g.output for g in first]
+    assert [g.latency_s for g in again] == [g.latency_s for g in first]
+    generate(counting, tokenizer, prompts, GenerationParams(max_new_tokens=6), identity=IDENTITY,
+             cache=GenerationCache(tmp_path / "c.jsonl"), batch_size=4)
+    assert counting.calls == 3                                        # new parameters: generated
+
+
+def test_cache_key_depends_on_model_adapter_prompt_and_parameters():
+    base = cache_key(IDENTITY, "p", GenerationParams())
+    assert base == cache_key(dict(IDENTITY), "p", GenerationParams())
+    assert len({base, cache_key({**IDENTITY, "adapter": "abc"}, "p", GenerationParams()),
+                cache_key({**IDENTITY, "model": "other"}, "p", GenerationParams()),
+                cache_key(IDENTITY, "q", GenerationParams()),
+                cache_key(IDENTITY, "p", GenerationParams(stop=("\n",)))}) == 5
+
+
+def test_torn_cache_line_is_ignored(tmp_path):
+    path = tmp_path / "c.jsonl"
+    row = {"key": "k1", "output": "नमस्ते", "prompt_tokens": 3, "completion_tokens": 2,
+           "latency_s": 0.1}
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n" + '{"key": "k2", "outp',
+                    encoding="utf-8")
+    cache = GenerationCache(path)
+    assert cache.get("k1").output == "नमस्ते" and cache.get("k2") is None
+
+
+def test_left_padded_batches_match_one_by_one_greedy(model_and_tokenizer, prompts):
+    model, tokenizer = model_and_tokenizer
+    params = GenerationParams(max_new_tokens=6)
+    batched = generate(model, tokenizer, prompts, params, identity=IDENTITY, batch_size=4)
+    single = generate(model, tokenizer, prompts, params, identity=IDENTITY, batch_size=1)
+    assert [g.output for g in batched] == [g.output for g in single]
+    assert len({g.output for g in batched}) == len(prompts)       # real, distinct outputs
+    assert [g.prompt_tokens for g in batched] == [
+        len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+    assert all(0 < g.completion_tokens <= 6 and g.latency_s > 0 for g in batched)
+
+
+def test_stop_strings_cut_the_output(model_and_tokenizer, prompts):
+    model, tokenizer = model_and_tokenizer
+    [free] = generate(model, tokenizer, prompts[:1], GenerationParams(max_new_tokens=12),
+                      identity=IDENTITY)
+    assert len(free.output) > 2
+    stop = free.output[1:3]
+    [cut] = generate(model, tokenizer, prompts[:1], GenerationParams(max_new_tokens=12, stop=(stop,)),
+                     identity=IDENTITY)
+    assert stop not in cut.output and free.output.startswith(cut.output)

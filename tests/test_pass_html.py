@@ -1,0 +1,68 @@
+"""html pass: markup fields become readable text; text ABOUT html is left exactly as written."""
+from curate.passes.base import Context
+from curate.passes.html import HtmlPass, html_to_text, is_markup
+from curate.records import Record
+
+
+def run_html(*contents):
+    records = [Record(f"t.jsonl:{i + 1}", [{"role": "user", "content": c},
+                                           {"role": "assistant", "content": "ok"}])
+               for i, c in enumerate(contents)]
+    ctx = Context("html", seed=0)
+    out = list(HtmlPass.from_options({}).run(records, ctx))
+    return [r.messages[0]["content"] for r in out], ctx
+
+
+def test_editor_markup_becomes_lines_and_entities_are_decoded():
+    texts, ctx = run_html('<div class="message">Hello,<br>My card &amp; PIN don&#39;t work.<br>Thanks.</div>',
+                          "<p>First paragraph.</p>\n<p>Second&nbsp;one.</p>")
+    assert texts[0] == "Hello,\nMy card & PIN don't work.\nThanks."
+    assert texts[1] == "First paragraph.\n\nSecond one."
+    assert ctx.counts["changed"] == 2
+
+
+def test_words_are_not_run_together_across_br_and_p():
+    text = html_to_text("<p>card<br>blocked</p><p>please</p><div>help</div>")
+    assert "cardblocked" not in text and "blockedplease" not in text
+    assert text.split() == ["card", "blocked", "please", "help"]
+
+
+def test_lists_become_bullets_and_pre_keeps_indentation():
+    html = ("<p>Steps:</p><ul><li>Open the app</li><li>Tap <b>Cards</b></li></ul>"
+            "<pre>def fee(amount):\n    return  amount * 0.02</pre><script>track()</script>"
+            "<style>p{color:red}</style><p>Use <code>fee(10)</code> to check.</p>")
+    assert html_to_text(html) == ("Steps:\n\n- Open the app\n- Tap Cards\n\n"
+                                  "```\ndef fee(amount):\n    return  amount * 0.02\n```\n\n"
+                                  "Use `fee(10)` to check.")
+
+
+def test_text_about_html_survives_unchanged():
+    about = ["How do I center a `<div>`?",
+             "use the <br> tag to break a line",
+             "What is the difference between <div> and <span>?",
+             "You can write <b>bold</b> text with the b element.",
+             "Wrap it:\n```html\n<div class=\"box\"><p>hi</p></div>\n```\nthen add CSS.",
+             "if a<b and c>d then swap them",
+             "Fish & chips &amp; more"]
+    texts, ctx = run_html(*about)
+    assert texts == about
+    assert ctx.counts["changed"] == 0
+
+
+def test_hindi_inside_markup_and_empty_fields():
+    texts, _ = run_html("<p>मेरा कार्ड अभी तक नहीं आया है।</p><p>कृपया मदद करें।</p>", "", "<p></p>")
+    assert texts == ["मेरा कार्ड अभी तक नहीं आया है।\n\nकृपया मदद करें।", "", ""]
+
+
+def test_is_markup_needs_real_structure():
+    assert is_markup('<div class="msg-body"><span style="font-family:Arial">Hi</span><br/></div>')
+    assert not is_markup("the <p> element")
+    assert not is_markup("no tags at all")
+
+
+def test_escaped_plain_text_is_decoded_but_a_lone_entity_is_not():
+    texts, ctx = run_html("I don&#39;t know why &quot;Top up&quot; failed", "Use &amp; in URLs",
+                          "Write `&lt;` and `&gt;` in HTML")
+    assert texts == ['I don\'t know why "Top up" failed', "Use &amp; in URLs",
+                     "Write `&lt;` and `&gt;` in HTML"]
+    assert ctx.counts["changed"] == 1

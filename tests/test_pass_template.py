@@ -1,0 +1,55 @@
+"""template pass: prompt + completion per format; the completion ends with the end-of-turn marker."""
+import json
+
+import pytest
+
+from curate.passes.base import Context, RecipeError
+from curate.passes.template import TemplatePass
+from curate.records import Record
+
+CONVERSATION = [{"role": "user", "content": "Mera card block ho gaya hai"},
+                {"role": "assistant", "content": "Aapka card app se unblock ho jayega."},
+                {"role": "user", "content": "कैसे?"},
+                {"role": "assistant", "content": "Cards → Unblock चुनें।"}]
+
+
+def render(records, **options):
+    ctx = Context("template", seed=0)
+    out = list(TemplatePass.from_options(options).run(records, ctx))
+    return out, ctx
+
+
+def test_chatml_default_multi_turn():
+    (r,), ctx = render([Record("t:1", [dict(m) for m in CONVERSATION])])
+    assert r.prompt == ("<|im_start|>user\nMera card block ho gaya hai<|im_end|>\n"
+                        "<|im_start|>assistant\nAapka card app se unblock ho jayega.<|im_end|>\n"
+                        "<|im_start|>user\nकैसे?<|im_end|>\n<|im_start|>assistant\n")
+    assert r.completion == "Cards → Unblock चुनें।<|im_end|>"
+    assert ctx.counts["changed"] == 1
+
+
+def test_alpaca_with_system_prompt_and_classification_row():
+    row = Record("c.csv:2", [{"role": "user", "content": "card not working"}], label="card_not_working")
+    (r,), _ = render([row], format="alpaca", system="Classify the banking intent.")
+    assert r.prompt == "Classify the banking intent.\n\n### Instruction:\ncard not working\n\n### Response:\n"
+    assert r.completion == "card_not_working</s>"
+
+
+def test_openai_round_trips_to_messages():
+    (r,), _ = render([Record("t:1", [dict(m) for m in CONVERSATION])], format="openai", system="Be brief.")
+    rebuilt = json.loads(r.prompt) + [json.loads(r.completion)]
+    assert rebuilt == [{"role": "system", "content": "Be brief."}] + CONVERSATION
+
+
+def test_record_without_target_is_rejected_and_bad_format_is_a_recipe_error():
+    out, ctx = render([Record("u:1", [{"role": "user", "content": "hello?"}])])
+    assert out == [] and ctx.rejects[0].reason == "no_completion"
+    with pytest.raises(RecipeError, match="format"):
+        TemplatePass.from_options({"format": "vicuna"})
+
+
+def test_tokenizer_format_uses_the_model_chat_template(tiny_model_dir):
+    (r,), _ = render([Record("t:1", [dict(m) for m in CONVERSATION[:2]])],
+                     format=f"tokenizer:{tiny_model_dir}")
+    assert r.prompt == "<|im_start|>user\nMera card block ho gaya hai<|im_end|>\n<|im_start|>assistant\n"
+    assert r.completion.startswith("Aapka card app se unblock ho jayega.<|im_end|>")

@@ -1,0 +1,55 @@
+"""unicode pass: mojibake repaired, NFC, controls out, whitespace tidied; clean text untouched."""
+import unicodedata
+
+import pytest
+
+from curate.passes.base import Context
+from curate.passes.unicode import UnicodePass
+from curate.records import Record
+
+
+def clean(*contents):
+    records = [Record(f"t.jsonl:{i + 1}", [{"role": "user", "content": c}]) for i, c in enumerate(contents)]
+    ctx = Context("unicode", seed=0)
+    out = list(UnicodePass.from_options({}).run(records, ctx))
+    return [r.messages[0]["content"] for r in out], ctx
+
+
+def test_mojibake_is_repaired_and_curly_quotes_kept():
+    texts, ctx = clean("I donâ€™t see my refund", "I was charged â‚¬50 â€“ is that right?", "Ã©tÃ© Ã  Lyon")
+    assert texts == ["I don’t see my refund", "I was charged €50 – is that right?", "été à Lyon"]
+    assert ctx.counts["changed"] == 3
+
+
+@pytest.mark.parametrize("text", [
+    "मेरा कार्ड अभी तक नहीं आया है, कृपया बताएं कि यह कब तक पहुंचेगा।",
+    "फ़ोन चोरी हो गया",                      # nukta written as two code points
+    "\u095e\u094b\u0928 \u0915\u093c",        # precomposed फ़ (a composition exclusion) kept as typed
+    "क्‍ष and क्‌ष",                          # ZWJ / ZWNJ select conjunct forms
+    "Mera recharge fail ho gaya lekin paisa kat gaya.",
+    "Line one\nLine two\twith a tab",
+    "She said “don’t” — fine.",
+    "ＡＢＣ full-width stays",
+])
+def test_clean_text_passes_through_byte_for_byte(text):
+    texts, ctx = clean(text)
+    assert texts[0].encode("utf-8") == text.encode("utf-8")
+    assert ctx.counts["changed"] == 0
+
+
+def test_nfc_controls_and_whitespace():
+    texts, _ = clean("cafe\u0301  au   lait", "a\x00b\x07c\r\nnext\x1b line", "\ufeffhello  \n\n\n\nworld   ")
+    assert texts[0] == "café au lait" and unicodedata.is_normalized("NFC", texts[0])
+    assert texts[1] == "abc\nnext line"
+    assert texts[2] == "hello\n\nworld"
+
+
+def test_code_whitespace_is_untouched():
+    text = "Run this:\n```\nx  =  1\n\n\n\ny = 2\n```\nor indented:\n\n    if x:\n        y  =  3\nthen   done"
+    texts, _ = clean(text)
+    assert texts[0] == text.replace("then   done", "then done")
+
+
+def test_empty_and_whitespace_only():
+    texts, _ = clean("", "   \n  ")
+    assert texts == ["", ""]

@@ -1,0 +1,98 @@
+import pytest
+
+from curate.schemas import SchemaError, detect_schema, document, map_row
+
+
+def test_alpaca_with_input_and_unknown_columns_in_meta():
+    row = {"instruction": "इस वाक्य का अनुवाद करें", "input": "Mera order kab aayega?",
+           "output": "When will my order arrive?", "source": "crm", "priority": 2}
+    assert detect_schema(row) == "alpaca"
+    record = map_row(row, "alpaca", "a.jsonl:3")
+    assert record.id == "a.jsonl:3"
+    assert record.messages == [
+        {"role": "user", "content": "इस वाक्य का अनुवाद करें\n\nMera order kab aayega?"},
+        {"role": "assistant", "content": "When will my order arrive?"}]
+    assert record.meta == {"source": "crm", "priority": 2}
+
+
+def test_alpaca_empty_input_is_not_appended():
+    record = map_row({"instruction": "Say hi", "input": "", "output": "Hi"}, "alpaca", "x:1")
+    assert record.messages[0]["content"] == "Say hi"
+
+
+def test_system_column_becomes_system_message():
+    record = map_row({"system": "You are a bank agent.", "prompt": "PIN?", "completion": "Reset it."},
+                     "prompt_completion", "x:1")
+    assert [m["role"] for m in record.messages] == ["system", "user", "assistant"]
+
+
+def test_question_answer_empty_answer_is_kept_for_quality_to_judge():
+    record = map_row({"question": "Where is my refund?", "answer": None}, "question_answer", "q.csv:2")
+    assert record.response == "" and record.instruction == "Where is my refund?"
+
+
+def test_openai_messages_with_content_parts_and_label():
+    row = {"messages": [{"role": "system", "content": "Be brief."},
+                        {"role": "user", "content": [{"type": "text", "text": "Card "},
+                                                     {"type": "text", "text": "lost"}]},
+                        {"role": "assistant", "content": "Block it in the app."}],
+           "intent": "lost_card", "conversation_id": "c-9"}
+    assert detect_schema(row) == "openai"
+    record = map_row(row, "openai", "o.jsonl:1")
+    assert record.messages[1] == {"role": "user", "content": "Card lost"}
+    assert record.label == "lost_card"
+    assert record.meta == {"conversation_id": "c-9"}
+
+
+def test_sharegpt_roles_are_mapped():
+    row = {"conversations": [{"from": "human", "value": "Namaste, balance kitna hai?"},
+                             {"from": "gpt", "value": "आपका बैलेंस ₹5,000 है।"}], "id": "s1"}
+    assert detect_schema(row) == "sharegpt"
+    record = map_row(row, "sharegpt", "s.json:2")
+    assert record.messages == [{"role": "user", "content": "Namaste, balance kitna hai?"},
+                               {"role": "assistant", "content": "आपका बैलेंस ₹5,000 है।"}]
+    assert record.meta == {"id": "s1"}
+
+
+def test_sharegpt_unknown_role_is_a_schema_error_naming_it():
+    row = {"conversations": [{"from": "tool", "value": "{}"}]}
+    with pytest.raises(SchemaError, match="unknown role 'tool'"):
+        map_row(row, "sharegpt", "s:1")
+
+
+def test_text_with_label_is_a_classification_example():
+    row = {"text": "I still have not received my new card", "label": "card_arrival", "split": "test"}
+    assert detect_schema(row) == "text"
+    record = map_row(row, "text", "b.csv:2")
+    assert record.messages == [{"role": "user", "content": "I still have not received my new card"},
+                               {"role": "assistant", "content": "card_arrival"}]
+    assert record.label == "card_arrival"
+    assert record.meta == {"split": "test"}
+
+
+def test_category_is_a_label_and_numbers_become_strings():
+    record = map_row({"text": "refund please", "category": 7}, "text", "x:1")
+    assert record.label == "7" and record.response == "7"
+
+
+def test_text_without_label_is_a_document():
+    record = map_row({"text": "Terms of service apply to all orders."}, "text", "d:1")
+    assert record.messages == [{"role": "assistant", "content": "Terms of service apply to all orders."}]
+    assert document("line", "t.txt:4").messages == [{"role": "assistant", "content": "line"}]
+
+
+def test_unknown_keys_detect_nothing_and_forced_schema_names_missing_columns():
+    row = {"body": "hello", "reply": "hi"}
+    assert detect_schema(row) is None
+    with pytest.raises(SchemaError, match="missing instruction, output"):
+        map_row(row, "alpaca", "x:1")
+
+
+def test_nested_cell_is_a_schema_error():
+    with pytest.raises(SchemaError, match="column 'output' holds a dict"):
+        map_row({"instruction": "x", "output": {"a": 1}}, "alpaca", "x:1")
+
+
+def test_detection_prefers_messages_over_flat_columns():
+    row = {"messages": [{"role": "user", "content": "hi"}], "text": "hi"}
+    assert detect_schema(row) == "openai"

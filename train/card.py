@@ -1,0 +1,145 @@
+"""What a run leaves behind: the adapter folder, an optional merged model, and `run.json`.
+
+`run.json` is the contract with evalkit: it names the base model (and the sha256 of its weights),
+the template the data was rendered with (and the exact chat template text), so inference builds
+prompts exactly as training did. Everything else is there so a run can be reproduced and costed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import platform
+import resource
+import shutil
+import sys
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+from train.data import file_sha256
+
+CARD_VERSION = 1
+
+
+def progress_bar(quiet: bool):
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    return Progress(
+        TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]:.4f}  val {task.fields[val]:.4f}  "
+                   "{task.fields[tps]:.0f} tok/s"),
+        TimeElapsedColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), disable=quiet)
+
+
+def save_adapter(model, tokenizer, folder: Path) -> None:
+    """The adapter (PeftModel.from_pretrained loads it) plus the tokenizer and its chat template."""
+    _atomic_folder(folder, lambda tmp: (model.save_pretrained(tmp), tokenizer.save_pretrained(tmp)))
+
+
+def save_merged(model_name: str, adapter: Path, folder: Path) -> None:
+    """Base (float32) + adapter merged into one ordinary model folder."""
+    from peft import PeftModel
+
+    from train.models import load_model
+
+    base, tokenizer = load_model(model_name)
+    merged = PeftModel.from_pretrained(base, adapter).merge_and_unload()
+    _atomic_folder(folder, lambda tmp: (merged.save_pretrained(tmp), tokenizer.save_pretrained(tmp)))
+
+
+def _atomic_folder(folder: Path, write) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    write(tmp)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+
+
+def template_identity(template: str, tokenizer) -> dict:
+    chat = tokenizer.chat_template if template == "chat" else None
+    return {"kind": template, "chat_template": chat,
+            "chat_template_sha256": hashlib.sha256(chat.encode()).hexdigest() if chat else None,
+            "add_generation_prompt": template == "chat",
+            "bos_token": tokenizer.bos_token, "eos_token": tokenizer.eos_token,
+            "pad_token": tokenizer.pad_token}
+
+
+def build(cfg, precision, device, source, tokenizer, targets, model, train_set, val_set,
+          state) -> dict:
+    data = Path(cfg.data)
+    train_time = state["train_time"]
+    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return _finite({
+        "card_version": CARD_VERSION,
+        "config": asdict(cfg),
+        "precision": precision, "device": device,
+        "base_model": {**source.identity(), "architecture": type(model.get_base_model()).__name__},
+        "template": template_identity(cfg.template, tokenizer),
+        "data": {"dir": str(data.resolve()),
+                 "manifest_sha256": file_sha256(data / "manifest.json"),
+                 "train_sha256": file_sha256(data / "train.jsonl"),
+                 "validation_sha256": file_sha256(data / "validation.jsonl"),
+                 "train": dict(sorted(train_set.counts.items())),
+                 "validation": dict(sorted(val_set.counts.items()))},
+        "lora": {"rank": cfg.rank, "alpha": cfg.alpha, "dropout": cfg.dropout,
+                 "target_modules": targets, "trainable_params": n_trainable},
+        "steps": state["step"], "stopped_early": state["stopped_early"],
+        "best": {"step": state["best_step"], "val_loss": state["best_loss"]},
+        "history": state["history"],
+        "tokens": dict(state["tokens"]),
+        "train_time_s": round(train_time, 3),
+        "tokens_per_s": {k: round(v / train_time, 2) if train_time else None
+                         for k, v in state["tokens"].items()},
+        "tokens_per_s_note": "'all' counts every non-padding token of the training batches; "
+                             "'completion' only the tokens the loss is computed on; "
+                             "time is training steps only (no evaluation or checkpointing)",
+        "peak_memory_mb": peak_memory_mb(device),
+        "adapter": "adapter", "merged": "merged" if cfg.merge else None,
+        "versions": versions(),
+    })
+
+
+def peak_memory_mb(device: str) -> float:
+    if device == "cuda":
+        import torch
+
+        return round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+def versions() -> dict:
+    out = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for package in ("tunecraft", "torch", "transformers", "peft", "tokenizers", "safetensors"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = None
+    return out
+
+
+def _finite(value):
+    """JSON has no NaN/Infinity: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def write(run: dict, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read(run_dir: str | Path) -> dict:
+    """run.json of a finished run (evalkit reads the template and base model from it)."""
+    return json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))

@@ -1,0 +1,104 @@
+"""`train lora` and `train models cache`: each command is a docstring with an example and a few lines
+calling the library. User errors print one line and exit with status 2."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="Train a LoRA adapter on curated data (tunecraft).", no_args_is_help=True,
+                  add_completion=False)
+models_app = typer.Typer(help="Resolve and cache base models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def lora(
+    data: Path = typer.Option(..., help="curate's output folder (train.jsonl, validation.jsonl)"),
+    out: Path = typer.Option(..., help="run folder: adapter/, run.json, checkpoint.pt"),
+    model: str = typer.Option("smollm2-135m", help="alias, local HF folder or .gguf file"),
+    template: str = typer.Option("chat", help="chat (the model's chat template) | prompt-completion"),
+    rank: int = typer.Option(16, help="LoRA rank"),
+    alpha: int = typer.Option(32, help="LoRA alpha"),
+    dropout: float = typer.Option(0.05, help="LoRA dropout"),
+    epochs: int = typer.Option(1, help="passes over the training split"),
+    max_steps: int = typer.Option(0, help="optimizer steps; > 0 overrides --epochs"),
+    lr: float = typer.Option(2e-4, help="peak learning rate (warmup, then cosine decay)"),
+    max_len: int = typer.Option(512, help="tokens per example; completions are never cut"),
+    batch_size: int = typer.Option(8, help="examples per micro-batch"),
+    grad_accum: int = typer.Option(1, help="micro-batches per optimizer step"),
+    eval_every: int = typer.Option(50, help="validate and checkpoint every N steps"),
+    patience: int = typer.Option(0, help="stop after N evaluations without improvement (0: off)"),
+    seed: int = typer.Option(0, help="seed for adapter init, data order and dropout"),
+    precision: str = typer.Option("auto", help="auto (bf16 where the hardware has it) | bf16 | fp32"),
+    resume: bool = typer.Option(False, help="continue from OUT/checkpoint.pt with its config"),
+    merge: bool = typer.Option(False, help="also write OUT/merged, base + adapter in one model"),
+    quiet: bool = typer.Option(False, help="no progress bar"),
+):
+    """Train a LoRA adapter; the best adapter (by validation loss) goes to OUT/adapter.
+
+    Example:  train lora --data clean/ --model smollm2-135m --out runs/support-v1 --max-steps 40
+    """
+    from train.data import TEMPLATES, DataError
+    from train.loop import TrainConfig, train
+    from train.models import ModelError
+
+    if template not in TEMPLATES:
+        _fail(f"--template must be one of {', '.join(TEMPLATES)}, got '{template}'")
+    if precision not in ("auto", "bf16", "fp32"):
+        _fail(f"--precision must be auto, bf16 or fp32, got '{precision}'")
+    if not data.is_dir():
+        _fail(f"{data}: not a folder (pass curate's output folder)")
+    cfg = TrainConfig(str(data), str(out), model, template, rank, alpha, dropout, epochs, max_steps,
+                      lr, max_len=max_len, batch_size=batch_size, grad_accum=grad_accum,
+                      eval_every=eval_every, patience=patience, seed=seed, precision=precision,
+                      merge=merge)
+    try:
+        run = train(cfg, resume=resume, quiet=quiet)
+    except (ModelError, DataError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc).splitlines()[0])
+    except KeyboardInterrupt:
+        _fail(f"interrupted; continue with: train lora --data {data} --out {out} --resume")
+    best = run["best"]
+    typer.echo(f"adapter: {out / 'adapter'}  (best validation loss {best['val_loss']} at step "
+               f"{best['step']}; {run['tokens_per_s']['all']} tokens/s)")
+
+
+@models_app.command("cache")
+def cache(names: list[str] = typer.Argument(None, help="aliases or .gguf files")):
+    """Build the safetensors cache for GGUF models (one-off, ~20 s each).
+
+    Example:  train models cache smollm2-135m
+    """
+    from train.models import ModelError, local_folder, resolve
+
+    for name in names or ["smollm2-135m"]:
+        try:
+            typer.echo(f"{name}: {local_folder(resolve(name))}")
+        except ModelError as exc:
+            _fail(str(exc))
+
+
+@models_app.command("show")
+def show(name: str = typer.Argument("smollm2-135m")):
+    """Print what a model name resolves to, with the sha256 of its weights file.
+
+    Example:  train models show smollm2-135m
+    """
+    from train.models import ModelError, resolve
+
+    try:
+        typer.echo(json.dumps(resolve(name).identity(), indent=2))
+    except ModelError as exc:
+        _fail(str(exc))
+
+
+if __name__ == "__main__":
+    app()

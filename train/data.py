@@ -1,0 +1,166 @@
+"""Curated splits → token ids whose labels cover the completion only, and length-grouped batches.
+
+The ways other trainers go silently wrong, and how this file rules each one out:
+- a prompt mask found by searching for a response string that tokenizes differently in context:
+  prompt and completion are tokenized *separately* and their ids concatenated, so the boundary is
+  known by construction;
+- an EOS never learned because pad == eos and pad ids are masked: labels are −100 by *position*
+  (prompt and padding), never by token id;
+- a double BOS: a template whose text already starts with the BOS string is tokenized without
+  adding special tokens, and `encode` checks the result;
+- a silently cut completion: a completion that does not fit is dropped (and counted), a prompt
+  that does not fit loses its oldest tokens (and is counted);
+- a batch whose labels are all −100: every kept example has at least one completion token.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+IGNORE = -100
+TEMPLATES = ("chat", "prompt-completion")
+
+
+class DataError(ValueError):
+    """Unusable training data; the message is one line naming the file (and line)."""
+
+
+@dataclass
+class Example:
+    id: str
+    input_ids: list[int]
+    n_prompt: int               # input_ids[:n_prompt] is the prompt, the rest is the completion
+
+    @property
+    def labels(self) -> list[int]:
+        return [IGNORE] * self.n_prompt + self.input_ids[self.n_prompt:]
+
+
+@dataclass
+class Encoded:
+    examples: list[Example]
+    counts: Counter = field(default_factory=Counter)   # kept / dropped / truncated, for the card
+
+
+def read_split(data_dir: str | Path, split: str):
+    """Records of one split written by `curate` (`<data_dir>/<split>.jsonl`)."""
+    from curate.records import Record
+
+    path = Path(data_dir) / f"{split}.jsonl"
+    if not path.is_file():
+        raise DataError(f"{path}: missing (expected curate's output folder with {split}.jsonl)")
+    records = []
+    with open(path, encoding="utf-8") as f:
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(Record.from_json(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise DataError(f"{path}:{line_no}: not a curated record ({exc})") from None
+    return records
+
+
+def chat_texts(messages: list[dict], tokenizer) -> tuple[str, str] | None:
+    """(prompt, completion) text of the last assistant turn, rendered by the model's template.
+
+    The completion is what the template writes after the generation prompt: the answer plus the
+    end-of-turn token(s), so the model learns to stop."""
+    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=None)
+    if last is None or last == 0:
+        return None
+    prompt = tokenizer.apply_chat_template(messages[:last], tokenize=False,
+                                           add_generation_prompt=True)
+    full = tokenizer.apply_chat_template(messages[:last + 1], tokenize=False)
+    if not full.startswith(prompt):
+        raise DataError("the chat template does not render the prompt as a prefix of the "
+                        "conversation; use --template prompt-completion")
+    return prompt, full[len(prompt):]
+
+
+def encode_pair(prompt: str, completion: str, tokenizer, eos: bool = False) -> tuple[list, list]:
+    """Token ids of prompt and completion, tokenized separately (one BOS at most, at the start)."""
+    bos = tokenizer.bos_token
+    add_special = not (bos and prompt.startswith(bos))
+    prompt_ids = tokenizer(prompt, add_special_tokens=add_special)["input_ids"]
+    completion_ids = tokenizer(completion, add_special_tokens=False)["input_ids"]
+    if eos and (not completion_ids or completion_ids[-1] != tokenizer.eos_token_id):
+        completion_ids = completion_ids + [tokenizer.eos_token_id]
+    bos_id = tokenizer.bos_token_id
+    if bos_id is not None and prompt_ids[:2] == [bos_id, bos_id]:
+        prompt_ids = prompt_ids[1:]
+    return prompt_ids, completion_ids
+
+
+def encode(records, tokenizer, template: str = "chat", max_len: int = 512) -> Encoded:
+    """Tokenize once; fit each example into max_len without ever cutting its completion."""
+    if template not in TEMPLATES:
+        raise DataError(f"unknown template '{template}'; choose one of {', '.join(TEMPLATES)}")
+    out = Encoded([])
+    for record in records:
+        if template == "chat":
+            texts = chat_texts(record.messages, tokenizer)
+        else:
+            texts = (record.prompt, record.completion) if record.completion else None
+        if texts is None:
+            out.counts["dropped_no_completion"] += 1
+            continue
+        prompt_ids, completion_ids = encode_pair(*texts, tokenizer,
+                                                 eos=template == "prompt-completion")
+        if len(completion_ids) >= max_len or not completion_ids:
+            out.counts["dropped_completion_too_long" if completion_ids
+                       else "dropped_no_completion"] += 1
+            continue
+        room = max_len - len(completion_ids)
+        if len(prompt_ids) > room:
+            prompt_ids = prompt_ids[len(prompt_ids) - room:]
+            out.counts["prompt_truncated"] += 1
+        out.examples.append(Example(record.id, prompt_ids + completion_ids, len(prompt_ids)))
+    out.counts["kept"] = len(out.examples)
+    return out
+
+
+def batch_schedule(lengths: list[int], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
+    """One epoch of index batches: shuffled, then grouped by length inside windows of 50 batches
+    (little padding, still random), then the batch order shuffled. Depends on seed and epoch only."""
+    rng = random.Random(f"{seed}:{epoch}")
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    window = batch_size * 50
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start:start + window], key=lambda i: (lengths[i], i))
+        batches += [chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def eval_schedule(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Validation batches: sorted by length (least padding); order does not change a summed loss."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def collate(examples: list[Example], pad_id: int):
+    """Right-padded tensors; labels are −100 on prompt and padding positions, by position."""
+    import torch
+
+    width = max(len(e.input_ids) for e in examples)
+    input_ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), width), IGNORE, dtype=torch.long)
+    attention_mask = torch.zeros((len(examples), width), dtype=torch.long)
+    for row, example in enumerate(examples):
+        n = len(example.input_ids)
+        input_ids[row, :n] = torch.tensor(example.input_ids)
+        labels[row, :n] = torch.tensor(example.labels)
+        attention_mask[row, :n] = 1
+    assert (labels != IGNORE).any(), "a batch without completion tokens"
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+
+
+def file_sha256(path: str | Path) -> str | None:
+    path = Path(path)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
