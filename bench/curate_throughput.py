@@ -110,13 +110,13 @@ from datatrove.pipeline.formatters import FTFYFormatter
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 work = Path({str(work)!r}); shutil.rmtree(work, ignore_errors=True)
-config = ExactDedupConfig(content_getter=lambda doc: doc.text)
+config = ExactDedupConfig(content_getter=lambda doc: doc.text.encode("utf-8"))
 def reader():
     return JsonlReader({str(folder)!r}, text_key="instruction")
 stages = [
-    [reader(), FTFYFormatter(), ExactDedupSignature(work / "sigs", config, finder_workers=1)],
-    [ExactFindDedups(work / "sigs", work / "dups", config)],
-    [reader(), FTFYFormatter(), ExactDedupFilter(work / "dups", config), JsonlWriter(str(work / "out"))],
+    [reader(), FTFYFormatter(), ExactDedupSignature(str(work / "sigs"), config, finder_workers=1)],
+    [ExactFindDedups(str(work / "sigs"), str(work / "dups"), config)],
+    [reader(), FTFYFormatter(), ExactDedupFilter(str(work / "dups"), config), JsonlWriter(str(work / "out"))],
 ]
 tasks = [{workers}, 1, {workers}]
 t0 = time.perf_counter()

@@ -49,15 +49,21 @@ def ensure_corpus(n: int, seed: int) -> Path:
     return path
 
 
-def run_ours(rows, field, threshold, num_perm):
+def as_records(rows):
+    from curate.records import Record
+
+    return [Record(id=str(i), messages=[{"role": "user", "content": r["instruction"]},
+                                        {"role": "assistant", "content": r["output"]}])
+            for i, r in enumerate(rows)]
+
+
+def run_ours(records, field, threshold, num_perm):
     """Representative index of every record (itself when in no cluster)."""
     from curate.passes.base import Context
     from curate.passes.dedup_near import DedupNear
-    from curate.records import Record
 
-    records = [Record(id=str(i), messages=[{"role": "user", "content": r["instruction"]},
-                                           {"role": "assistant", "content": r["output"]}])
-               for i, r in enumerate(rows)]
+    for r in records:
+        r.meta.pop("cluster_id", None)
     ctx = Context("dedup_near", seed=0)
     start = time.perf_counter()
     kept = list(DedupNear.from_options({"threshold": threshold, "num_perm": num_perm, "field": field,
@@ -93,13 +99,14 @@ def child(args) -> None:
 
     _word_table()
     rows = [json.loads(line) for line in open(args.corpus, encoding="utf-8")]
+    records = as_records(rows) if args.method.startswith("ours") else None
     base_rss = rss_mb("VmRSS")
     best, rep, info = float("inf"), None, {}
     for _ in range(args.repeat):
         if args.method == "datasketch":
             rep, seconds, info = run_datasketch(rows, args.threshold, args.num_perm)
         else:
-            rep, seconds, info = run_ours(rows, args.method.split(":")[1], args.threshold, args.num_perm)
+            rep, seconds, info = run_ours(records, args.method.split(":")[1], args.threshold, args.num_perm)
         best = min(best, seconds)
     print(json.dumps({"rep": rep, "seconds": best, "info": info, "base_rss_mb": base_rss,
                       "peak_rss_mb": rss_mb("VmHWM")}))

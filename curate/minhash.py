@@ -31,6 +31,7 @@ _P = 0x100000001B3            # FNV-64 prime: odd, so invertible mod 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _TABLE_TOP = 0x30000          # code points above this count as word characters (rare ideographs)
 _BATCH = 4096                 # texts per vectorised batch (bounds temporary memory)
+_SIG_BATCH = 256              # texts per signature block: perms x shingles stays in CPU cache
 
 
 @lru_cache(maxsize=1)
@@ -51,12 +52,22 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 def _segment_hashes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Hash of cp[s:e] for every segment, independent of its position (prefix sums mod 2**64)."""
-    n = len(cp)
-    powers = np.cumprod(np.full(n, _P, dtype=_U64))
-    inv_powers = np.cumprod(np.full(n, _P_INV, dtype=_U64))
+    powers, inv_powers = _powers(len(cp))
     prefix = np.concatenate(([_U64(0)], np.cumsum(cp.astype(_U64) * powers, dtype=_U64)))
     raw = (prefix[ends] - prefix[starts]) * inv_powers[starts]
     return _mix(raw + (ends - starts).astype(_U64))
+
+
+_POWERS: list[np.ndarray] = []
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """P**(i+1) and P**-(i+1) mod 2**64 for i < n, cached (every batch needs a prefix of them)."""
+    if not _POWERS or len(_POWERS[0]) < n:
+        size = max(n, 1 << 20)
+        _POWERS[:] = [np.cumprod(np.full(size, _P, dtype=_U64)),
+                      np.cumprod(np.full(size, _P_INV, dtype=_U64))]
+    return _POWERS[0][:n], _POWERS[1][:n]
 
 
 def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -170,23 +181,47 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def signatures(values: np.ndarray, offsets: np.ndarray, a: np.ndarray,
-               b: np.ndarray) -> np.ndarray:
-    """MinHash signatures (n_texts x num_perm uint32); texts without shingles get all-max rows."""
-    n = len(offsets) - 1
-    sig = np.full((n, len(a)), np.iinfo(np.uint32).max, dtype=np.uint32)
-    for lo in range(0, n, _BATCH):
-        hi = min(n, lo + _BATCH)
-        starts = offsets[lo:hi]
-        nonempty = np.flatnonzero(offsets[lo + 1:hi + 1] > starts)
-        if len(nonempty) == 0:
-            continue
+def _batch_signatures(values, offsets, lo, hi, a, b) -> np.ndarray:
+    """MinHash of texts lo..hi as (num_perm x texts) uint32; texts without shingles: all max."""
+    sig = np.full((len(a), hi - lo), np.iinfo(np.uint32).max, dtype=np.uint32)
+    starts = offsets[lo:hi]
+    nonempty = np.flatnonzero(offsets[lo + 1:hi + 1] > starts)
+    if len(nonempty):
         chunk = values[offsets[lo]:offsets[hi]]
         permuted = np.empty((len(a), len(chunk)), dtype=np.uint32)  # perms x shingles: contiguous
         np.multiply(a[:, None], chunk[None, :], out=permuted)         # rows make reduceat fast
         np.add(permuted, b[:, None], out=permuted)
-        sig[lo + nonempty] = np.minimum.reduceat(permuted, starts[nonempty] - offsets[lo], axis=1).T
+        sig[:, nonempty] = np.minimum.reduceat(permuted, starts[nonempty] - offsets[lo], axis=1)
     return sig
+
+
+def signatures(values: np.ndarray, offsets: np.ndarray, a: np.ndarray,
+               b: np.ndarray) -> np.ndarray:
+    """MinHash signatures (n_texts x num_perm uint32); texts without shingles get all-max rows."""
+    n = len(offsets) - 1
+    return np.concatenate([_batch_signatures(values, offsets, lo, min(n, lo + _SIG_BATCH), a, b).T
+                           for lo in range(0, n, _SIG_BATCH)] or [np.zeros((0, len(a)), np.uint32)])
+
+
+def band_keys(fields: list[tuple[np.ndarray, np.ndarray]], a: np.ndarray, b: np.ndarray,
+              bands: int, rows: int) -> np.ndarray:
+    """(bands x n_texts) uint64 LSH bucket keys of the MinHash of the union of each text's fields.
+
+    Signatures live one batch at a time (the full n x num_perm matrix would be 512 MB at 1M texts).
+    """
+    n = len(fields[0][1]) - 1
+    keys = np.empty((bands, n), dtype=_U64)
+    multipliers = permutations(rows, seed=0x1234)[0].astype(_U64) << _U64(31) | _U64(1)
+    for lo in range(0, n, _BATCH):
+        hi = min(n, lo + _BATCH)
+        sig = np.concatenate([np.minimum.reduce([_batch_signatures(v, o, sub, min(hi, sub + _SIG_BATCH),
+                                                                   a, b) for v, o in fields])
+                              for sub in range(lo, hi, _SIG_BATCH)], axis=1)
+        for band in range(bands):
+            block = sig[band * rows:(band + 1) * rows].astype(_U64)
+            acc = (block * multipliers[:, None]).sum(axis=0, dtype=_U64)
+            keys[band, lo:hi] = _mix(acc + _U64(band))
+    return keys
 
 
 def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.98) -> tuple[int, int]:
@@ -199,34 +234,28 @@ def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.98) -> tup
     return num_perm, 1
 
 
-def candidate_pairs(sig: np.ndarray, bands: int, rows: int, usable: np.ndarray) -> np.ndarray:
-    """Unique (i, j) pairs, i < j, sharing at least one band bucket; `usable` masks rows to index.
+def candidate_pairs(keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Unique (i, j) pairs, i < j, sharing a bucket in at least one band; `usable` masks texts.
 
-    In each bucket every member is paired with the bucket's first member and with its predecessor
-    (not all pairs: a bucket of k identical texts gives 2k pairs, not k**2/2).
+    In each bucket every member is paired with the bucket's lowest index and with its neighbour in
+    sort order (not all pairs: a bucket of k identical texts gives 2k pairs, not k**2/2).
     """
     idx = np.flatnonzero(usable)
+    bands = keys.shape[0]
     if len(idx) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = np.empty((bands, len(idx)), dtype=_U64)
-    for band in range(bands):
-        block = sig[idx, band * rows:(band + 1) * rows].astype(_U64)
-        acc = np.full(len(idx), _U64(((band + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF))
-        for col in range(rows):
-            acc = _mix(acc ^ block[:, col])
-        keys[band] = acc
-    keys = keys.ravel()
+    flat = (keys[:, idx] + np.arange(bands, dtype=_U64)[:, None] * _U64(0x9E3779B97F4A7C15)).ravel()
     member = np.tile(idx, bands)
-    order = np.argsort(keys, kind="stable")  # members stay ascending inside a bucket
-    keys, member = keys[order], member[order]
-    same = keys[1:] == keys[:-1]
-    run_id = np.concatenate(([0], np.cumsum(~same)))
+    order = np.argsort(flat)
+    flat, member = flat[order], member[order]
+    same = flat[1:] == flat[:-1]
     run_first = np.flatnonzero(np.concatenate(([True], ~same)))
-    first_member = member[run_first][run_id]
+    first_member = np.minimum.reduceat(member, run_first)[np.cumsum(np.concatenate(([False], ~same)))]
     star = np.stack((first_member, member), axis=1)[first_member != member]
-    chain = np.stack((member[:-1], member[1:]), axis=1)[same]
-    pairs = np.concatenate((star, chain))
-    return np.unique(pairs, axis=0) if len(pairs) else pairs
+    chain = np.sort(np.stack((member[:-1], member[1:]), axis=1)[same], axis=1)
+    codes = np.sort(np.concatenate((star, chain)) @ np.array([len(usable), 1], dtype=np.int64))
+    codes = codes[np.concatenate((codes[:1] == codes[:1], codes[1:] != codes[:-1]))]
+    return np.stack((codes // len(usable), codes % len(usable)), axis=1)
 
 
 def jaccard_pairs(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import re
 import signal
 import time
 from collections import deque
@@ -65,7 +66,7 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
     pipeline = Pipeline(passes, seed=recipe.seed, workers=workers)
     with _progress(progress, pipeline, inventory) as bar, atomic_dir(out_dir, force) as tmp, pipeline:
         split_stats = _write_splits(tmp, pipeline.run(_read(inventory, recipe, bar)), bar)
-        rejects = pipeline.final_rejects()
+        rejects = pipeline.final_rejects([f.rel for f in inventory.files])
         write_rejects(tmp, rejects)
         manifest = build_manifest(inventory=inventory, recipe=recipe, pipeline=pipeline,
                                   split_stats=split_stats, rejects=rejects, workers=workers,
@@ -115,7 +116,6 @@ class Pipeline:
         self.read_rejects: list[Reject] = []
         self.read_meter = Meter()
         self.scrubbed = Context("pii", seed)      # pii run over rejects (see final_rejects)
-        self._order: dict[str, int] = {}           # id → position in the input
         self._stack = ExitStack()
         self._pool = None
         self._parallel_passes = [p for parallel, stage in _stages(passes) if parallel for p in stage]
@@ -137,9 +137,7 @@ class Pipeline:
             self.read_meter.n_in += 1
             if isinstance(item, Reject):
                 self.read_rejects.append(item)
-                self._order[item.record.id] = len(self._order)
             else:
-                self._order[item.id] = len(self._order)
                 self.read_meter.n_out += 1
                 yield item
 
@@ -205,17 +203,18 @@ class Pipeline:
                 target.merge(ctx)
         return kept
 
-    def all_rejects(self) -> list[Reject]:
+    def all_rejects(self, file_order: list[str]) -> list[Reject]:
+        """Every reject, by pass (in the default order) then by position in the input."""
         rejects = self.read_rejects + [r for p in self.passes for r in self.contexts[p.name].rejects]
         rank = {name: i for i, name in enumerate(["read"] + DEFAULT_ORDER)}
-        end = len(self._order)
+        files = {rel: i for i, rel in enumerate(file_order)}
         return sorted(rejects, key=lambda r: (rank.get(r.pass_name, len(rank)),
-                                              self._order.get(r.record.id, end), r.record.id))
+                                              *_input_position(r.record.id, files)))
 
-    def final_rejects(self) -> list[Reject]:
+    def final_rejects(self, file_order: list[str]) -> list[Reject]:
         """All rejects in a stable order (pass, then input position), with the rejects of the
         reader and of passes before pii anonymised by pii: no raw PII reaches rejects.jsonl."""
-        rejects = self.all_rejects()
+        rejects = self.all_rejects(file_order)
         pii = next((p for p in self.passes if p.name == "pii"), None)
         if pii is None:
             return rejects
@@ -231,6 +230,15 @@ class Pipeline:
         for reject, record in zip(raw, scrubbed):
             reject.record = record
         return rejects
+
+
+def _input_position(record_id: str, files: dict[str, int]) -> tuple:
+    """(file rank, line, row on that line, id) from "<file>:<line>[<k>]#copy<n>": the order the
+    reader produced it in, without keeping an index of every id read."""
+    path, _, rest = record_id.rpartition(":")
+    match = re.match(r"(\d+)(?:\[(\d+)\])?", rest)
+    line, row = (int(match[1]), int(match[2] or 0)) if match else (0, 0)
+    return files.get(path, len(files)), line, row, record_id
 
 
 def _stages(passes: list[Pass]) -> list[tuple[bool, list[Pass]]]:

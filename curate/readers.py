@@ -95,13 +95,15 @@ def sha256_of(path: Path) -> str:
 
 def read_file(source: InputFile, schema: str | None = None) -> Iterator[Record | Reject]:
     """Records (and read rejects) of one file; updates `source`'s row counts as it goes."""
-    source.sha256 = sha256_of(source.path)
     mapper = _RowMapper(source, schema)
-    for item in _READERS[source.format](source, mapper):
-        source.rows += 1
-        if isinstance(item, Reject):
-            source.rejected += 1
-        yield item
+    try:
+        source.sha256 = sha256_of(source.path)
+        for item in _READERS[source.format](source, mapper):
+            source.rows += 1
+            source.rejected += isinstance(item, Reject)
+            yield item
+    except OSError as e:
+        raise InputError(f"{source.rel}: cannot read: {e.strerror or e}") from None
     source.schema = mapper.schema if source.format not in ("txt", "html") else "text"
 
 

@@ -63,3 +63,29 @@ def krippendorff_alpha(units: list[list], level: str = "nominal") -> float | Non
     delta = _delta(values, totals, level)
     expected = float((np.outer(totals, totals) * delta).sum())
     return 1.0 - (n - 1) * float((coincidences * delta).sum()) / expected
+
+
+def rating_agreement(ratings: dict, items: list[str], key_items: dict, aspects) -> dict:
+    """κ (two raters) and α over the preference (nominal) and each 1–5 aspect (ordinal).
+    `ratings`: {rater: {item: {"best", "scores": {system: {aspect: value}}}}} as sheets reads
+    them; a unit is an item (preference) or an item × system (scores)."""
+    raters = list(ratings)
+    units = {"preference": [[ratings[r][i]["best"] if i in ratings[r] else None for r in raters]
+                            for i in items]}
+    for aspect in aspects:
+        units[aspect] = [[ratings[r][i]["scores"][s][aspect] if i in ratings[r] else None
+                          for r in raters] for i in items for s in key_items[i].values()]
+    out = {"raters": len(raters)}
+    for measure, table in units.items():
+        level = "nominal" if measure == "preference" else "ordinal"
+        given = [[v for v in unit if v is not None] for unit in table]
+        entry = {"units": sum(len(u) >= 2 for u in given),
+                 "krippendorff_alpha": krippendorff_alpha(given, level), "alpha_level": level}
+        if len(raters) == 2:
+            both = [u for u in table if None not in u]
+            weights = None if measure == "preference" else "quadratic"
+            entry["cohen_kappa"] = cohen_kappa([u[0] for u in both], [u[1] for u in both],
+                                               weights) if both else None
+            entry["kappa_weights"] = weights or "none"
+        out[measure] = entry
+    return out

@@ -7,12 +7,14 @@ count always give the same numbers.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import cost as cost_mod
 from . import stats
 from .metrics import Accuracy, Metric, build_metrics, has_labels, map_output
-from .verdict import choose_primary, decide
+from .verdict import PRIMARY_DEFAULTS, choose_primary, decide  # noqa: F401 (re-exported)
 
 
 class ScoringError(ValueError):
@@ -49,7 +51,7 @@ def _score_system(metrics, rows, weights) -> tuple[dict, dict]:
         summary[metric.name] = stats.summarise(point, samples[metric.name])
         for row, value in zip(rows, metric.item_scores(rows, item_stats)):
             if value is not None:
-                row.setdefault("scores", {})[metric.name] = value
+                row.setdefault("scores", {})[metric.name] = value if math.isfinite(value) else None
     return summary, samples
 
 
@@ -98,6 +100,8 @@ def score_results(rows: list[dict], *, labels: list[str] | None = None, primary:
                   cost_model: dict | None = None) -> dict:
     """Score every system, compare the fine-tuned one with each baseline, decide. Adds
     `row["scores"]` (and `row["predicted_label"]` for labelled data) to the rows in place."""
+    if resamples < 1:
+        raise ScoringError(f"resamples must be at least 1 (got {resamples})")
     ids, by_system, missing = align(rows)
     metrics = build_metrics([r for rs in by_system.values() for r in rs], labels)
     weights = stats.resample_weights(len(ids), resamples, seed)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from . import stats
-from .agreement import cohen_kappa, krippendorff_alpha
+from .agreement import rating_agreement
 
 SHEET = "Ratings"
 TIE = "tie"
@@ -104,11 +104,32 @@ def _add_validation(ws, labels: list[str], n_rows: int) -> None:
         ws.add_data_validation(validation)
 
 
+def _write_ratings(ws, blinded: list, labels: list[str]) -> tuple[dict, dict]:
+    """Header and one row per item; returns the key's {item: {label: system}} and digests."""
+    from openpyxl.styles import Alignment, Font
+
+    for col, head in enumerate(_columns(labels), start=1):
+        ws.cell(row=1, column=col, value=head).font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    key_items, digests = {}, {}
+    for r, (item_id, first, labelled) in enumerate(blinded, start=2):
+        texts = [item_id, _shown_prompt(first), first.get("reference")]
+        texts += [row.get("output") for row in labelled.values()]
+        for col, text in enumerate(texts, start=1):
+            _put(ws, r, col, text).alignment = wrap
+        key_items[item_id] = {label: row["system"] for label, row in labelled.items()}
+        digests[item_id] = {label: _digest(_comparable(_cell_text(row.get("output"))))
+                            for label, row in labelled.items()}
+    ws.freeze_panes = "B2"
+    for col in range(2, 4 + len(labels)):
+        ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = 50
+    return key_items, digests
+
+
 def export_sheet(rows: list[dict], out_xlsx, key_json, *, seed: int = 0,
                  systems: list[str] | None = None) -> dict:
     """Write the blinded sheet and its key; returns the key."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     blinded = _blind(rows, seed, systems)
     widest = max((len(b[2]) for b in blinded), default=0)
@@ -117,25 +138,12 @@ def export_sheet(rows: list[dict], out_xlsx, key_json, *, seed: int = 0,
                          + (f" (systems asked for: {', '.join(systems)})" if systems else ""))
     labels = list(string.ascii_uppercase[:widest])
     wb = Workbook()
-    intro = wb.active
-    intro.title = "Instructions"
-    for n, line in enumerate(INSTRUCTIONS.format(k=len(labels), labels=", ".join(labels)).splitlines(), 1):
-        intro.cell(row=n, column=1, value=line)
+    wb.active.title = "Instructions"
+    for n, line in enumerate(INSTRUCTIONS.format(k=widest, labels=", ".join(labels)).splitlines(), 1):
+        wb.active.cell(row=n, column=1, value=line)
     ws = wb.create_sheet(SHEET)
-    for col, head in enumerate(_columns(labels), start=1):
-        ws.cell(row=1, column=col, value=head).font = Font(bold=True)
-    key_items, digests = {}, {}
-    for r, (item_id, first, labelled) in enumerate(blinded, start=2):
-        for col, text in enumerate([item_id, _shown_prompt(first), first.get("reference")], 1):
-            _put(ws, r, col, text).alignment = Alignment(wrap_text=True, vertical="top")
-        for offset, (label, row) in enumerate(labelled.items()):
-            _put(ws, r, 4 + offset, row.get("output")).alignment = Alignment(wrap_text=True, vertical="top")
-        key_items[item_id] = {label: row["system"] for label, row in labelled.items()}
-        digests[item_id] = {label: _digest(_cell_text(row.get("output"))) for label, row in labelled.items()}
+    key_items, digests = _write_ratings(ws, blinded, labels)
     _add_validation(ws, labels, len(blinded))
-    ws.freeze_panes = "B2"
-    for col in range(2, 4 + len(labels)):
-        ws.column_dimensions[ws.cell(row=1, column=col).column_letter].width = 50
     Path(out_xlsx).parent.mkdir(parents=True, exist_ok=True)
     wb.save(out_xlsx)
     key = {"format": "evalkit-sheet-key/1", "sheet": SHEET, "seed": seed, "labels": labels,
@@ -257,30 +265,6 @@ def _ratio(totals: np.ndarray) -> np.ndarray:
         return totals[..., 0] / totals[..., 1]
 
 
-def _agreement(ratings: dict, items: list[str], key: dict) -> dict:
-    """κ (two raters) and α over the preference (nominal) and each aspect (ordinal)."""
-    raters = list(ratings)
-    units = {"preference": [[ratings[r][i]["best"] if i in ratings[r] else None for r in raters]
-                            for i in items]}
-    for aspect in ASPECTS:
-        units[aspect] = [[ratings[r][i]["scores"][s][aspect] if i in ratings[r] else None
-                          for r in raters] for i in items for s in key["items"][i].values()]
-    out = {"raters": len(raters)}
-    for measure, table in units.items():
-        level = "nominal" if measure == "preference" else "ordinal"
-        given = [[v for v in unit if v is not None] for unit in table]
-        entry = {"units": sum(len(u) >= 2 for u in given),
-                 "krippendorff_alpha": krippendorff_alpha(given, level), "alpha_level": level}
-        if len(raters) == 2:
-            both = [u for u in table if None not in u]
-            weights = None if measure == "preference" else "quadratic"
-            entry["cohen_kappa"] = cohen_kappa([u[0] for u in both], [u[1] for u in both],
-                                               weights) if both else None
-            entry["kappa_weights"] = weights or "none"
-        out[measure] = entry
-    return out
-
-
 def _load_key(key_json) -> dict:
     try:
         key = json.loads(Path(key_json).read_text(encoding="utf-8"))
@@ -314,6 +298,6 @@ def import_sheets(paths, key_json, *, seed: int = 0, resamples: int = 1000) -> d
     bests = [j["best"] for judged in ratings.values() for j in judged.values() if j["best"]]
     result = {"raters": names, "n_items": len(items), "systems": summary,
               "tie_rate": bests.count(TIE) / len(bests) if bests else None,
-              "agreement": _agreement(ratings, items, key),
+              "agreement": rating_agreement(ratings, items, key["items"], ASPECTS),
               "bootstrap": {"seed": seed, "resamples": resamples, "unit": "item"}}
     return stats.jsonable(result)

@@ -63,16 +63,10 @@ def decide(systems: dict, comparisons: dict, *, primary: str, finetuned: str,
     oriented = {s: _oriented(comparisons[s][primary], higher_is_better) for s in baselines}
     decision, reason = _rule(oriented[best], n_items, min_effect)
     decision = f"{best} wins" if decision == "baseline wins" else decision
-    text = _explain(decision, reason, primary, finetuned, best, systems, oriented[best], n_items,
+    text = _explain(reason, primary, finetuned, best, systems, oriented[best], n_items,
                     min_effect, higher_is_better)
-    mcnemar = comparisons[best][primary].get("mcnemar")
-    if mcnemar:
-        text += (f" McNemar's test on the {mcnemar['b'] + mcnemar['c']} items where exactly one "
-                 f"of the two is right: {mcnemar['b']} favour {finetuned}, {mcnemar['c']} favour "
-                 f"{best}, mid-p = {mcnemar['p_midp']:.3g}.")
-    if break_even and break_even.get(best) is not None:
-        text += (f" On cost, training is repaid after {break_even[best]:,} requests against "
-                 f"{best}'s longer prompts.")
+    text += _more_evidence(comparisons[best][primary].get("mcnemar"), finetuned, best,
+                           (break_even or {}).get(best))
     return {**base, "decision": decision, "reason": reason, "best_baseline": best,
             "diff": comparisons[best][primary]["diff"], "low": comparisons[best][primary]["low"],
             "high": comparisons[best][primary]["high"], "text": text}
@@ -91,7 +85,19 @@ def _rule(best_diff: tuple, n_items: int, min_effect: float) -> tuple[str, str]:
     return "cannot tell", "interval_includes_zero"
 
 
-def _explain(decision, reason, primary, finetuned, best, systems, best_diff, n_items, min_effect,
+def _more_evidence(mcnemar: dict | None, finetuned: str, best: str, break_even: int | None) -> str:
+    text = ""
+    if mcnemar:
+        text += (f" McNemar's test on the {mcnemar['b'] + mcnemar['c']} items where exactly one "
+                 f"of the two is right: {mcnemar['b']} favour {finetuned}, {mcnemar['c']} favour "
+                 f"{best}, mid-p = {mcnemar['p_midp']:.3g}.")
+    if break_even is not None:
+        text += (f" On cost, training is repaid after {break_even:,} requests against "
+                 f"{best}'s longer prompts.")
+    return text
+
+
+def _explain(reason, primary, finetuned, best, systems, best_diff, n_items, min_effect,
              higher_is_better) -> str:
     diff, low, high = best_diff
     ft, bl = systems[finetuned][primary]["value"], systems[best][primary]["value"]

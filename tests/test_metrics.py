@@ -128,3 +128,10 @@ def test_per_item_scores_equal_sacrebleu_sentence_scores():
     chrf = [sacrebleu.sentence_chrf(r["output"], [r["reference"]]).score for r in rows]
     assert Bleu().item_scores(rows) == pytest.approx(bleu)
     assert Chrf().item_scores(rows) == pytest.approx(chrf)
+
+
+def test_an_empty_reference_does_not_remove_perplexity():
+    rows = [{"nll": 0.0, "ref_tokens": 0, "ref_bytes": 0}, {"nll": 6.0, "ref_tokens": 3, "ref_bytes": 9}]
+    assert TokenPerplexity().applies(rows)
+    assert TokenPerplexity().score_rows(rows) == pytest.approx(math.exp(2.0))
+    assert math.isnan(TokenPerplexity().item_scores(rows)[0])

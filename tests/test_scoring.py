@@ -97,3 +97,13 @@ def test_user_errors_are_one_line():
         score_results(rows + rows[:1], resamples=10)
     with pytest.raises(ScoringError, match="primary metric 'accuracy' was not computed"):
         score_results(rows, primary="accuracy", resamples=10)
+
+
+def test_empty_outputs_and_references_score_without_errors():
+    rows = _rows(("rag", "fine-tuned"), nll=False)
+    for r in rows[:4]:
+        r["output"] = ""
+    rows[0]["reference"] = rows[1]["reference"] = ""
+    metrics = score_results(rows, resamples=20)
+    assert rows[0]["scores"]["exact_match"] == 1.0 and rows[0]["scores"]["chrf"] == 0.0
+    assert metrics["systems"]["rag"]["bleu"]["value"] >= 0.0

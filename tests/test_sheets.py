@@ -14,7 +14,7 @@ PROMPTS = ["मेरा ऑर्डर कहाँ है?", "How do I close 
 
 def _rows():
     return [{"id": f"test.jsonl:{i + 1}", "system": s, "prompt": p, "reference": f"ref {i}",
-             "output": p if s == "rag" and p.startswith("=") else f"{s} says {i}: {p}"}
+             "output": p if s == "rag" and p.startswith("=") else f"{s} says {i}:\r\n  {p}\n\n- done"}
             for i, p in enumerate(PROMPTS) for s in SYSTEMS]
 
 

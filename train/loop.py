@@ -2,8 +2,9 @@
 
 config → model + adapters → data → (evaluate, checkpoint) … train steps … → best adapter, run.json.
 
-Speed on a CPU comes from three things: bf16 (base weights stored in bf16, adapters in fp32,
-matmuls under autocast) where the CPU has bf16 instructions; batches grouped by length (little
+Speed on a CPU comes from three things: bf16 where the CPU has bf16 instructions (the frozen
+linear weights stored in bf16 so autocast need not cast them at every step; embeddings, norms,
+the residual stream and the adapters stay fp32); batches grouped by length (little
 padding); and the output head applied only at completion positions: the decoder gives hidden
 states, we gather the positions whose next token is a label and project only those — most tokens
 of an instruction-tuning batch are masked prompt tokens, and the head (vocab × hidden) is the
@@ -62,6 +63,17 @@ def pick_precision(requested: str) -> str:
     if torch.cuda.is_available():
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
     return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
+
+
+def store_linears_in_bf16(model) -> None:
+    """Frozen projection weights in bf16 (autocast would cast them to bf16 anyway, every step);
+    the output head stays fp32 because it is often tied to the input embeddings."""
+    import torch
+
+    head = model.get_output_embeddings()
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear) and module is not head:
+            module.to(torch.bfloat16)
 
 
 def completion_loss(model, batch):
@@ -129,7 +141,6 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
         cfg = TrainConfig.from_dict({**checkpoint["config"], "data": cfg.data, "out": cfg.out})
     precision = pick_precision(cfg.precision)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
 
     def autocast():
         return torch.autocast(device, dtype=torch.bfloat16) if precision == "bf16" else nullcontext()
@@ -137,7 +148,9 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     # --- model, adapters, data --------------------------------------------------------------
     source = resolve(cfg.model)
     torch.manual_seed(cfg.seed)
-    base, tokenizer = load_model(cfg.model, dtype=dtype)
+    base, tokenizer = load_model(cfg.model)
+    if precision == "bf16":
+        store_linears_in_bf16(base)
     lora = LoraSettings(cfg.rank, cfg.alpha, cfg.dropout)
     model, targets = apply_lora(base, lora)
     model.to(device).train()

@@ -63,49 +63,48 @@ class DedupNear(Pass):
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         records = list(records)
-        rep = self.representatives(records, ctx)
-        similarity = self._similarity_to_rep(rep)
+        fields = self.field_shingles(records)
+        rep = self.representatives(fields, ctx)
+        members = np.flatnonzero((rep >= 0) & (rep != np.arange(len(rep))))
+        similarity = dict(zip(members.tolist(), _similarity(
+            fields, np.stack((rep[members], members), axis=1)).tolist()))
         for i, record in enumerate(records):
-            if rep[i] < 0:
-                yield record
-                continue
-            record.meta["cluster_id"] = records[rep[i]].id
-            if rep[i] == i or self.config.mode == "mark":
-                yield record
-            else:
+            if rep[i] >= 0:
+                record.meta["cluster_id"] = records[rep[i]].id
+            if i in similarity and self.config.mode == "remove":
                 ctx.reject(record, "near_duplicate", duplicate_of=records[rep[i]].id,
-                           similarity=round(float(similarity[i]), 4))
+                           similarity=round(similarity[i], 4))
+            else:
+                yield record
 
-    def representatives(self, records: list[Record], ctx: Context) -> np.ndarray:
+    def field_shingles(self, records: list[Record]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(values, offsets) shingle sets per compared field; each field hashed in its own namespace."""
+        cfg = self.config
+        return [minhash.shingle_hashes([getattr(r, name) for r in records], cfg.shingle_size,
+                                       cfg.char_shingle_size, salt=k)
+                for k, name in enumerate(FIELDS[cfg.field])]
+
+    def representatives(self, fields, ctx: Context) -> np.ndarray:
         """rep[i] = index of record i's cluster representative, or -1 when i is in no cluster."""
         cfg = self.config
-        self._shingles = [minhash.shingle_hashes([getattr(r, f) for r in records], cfg.shingle_size,
-                                                 cfg.char_shingle_size, salt=k)
-                          for k, f in enumerate(FIELDS[cfg.field])]
-        a, b = minhash.permutations(cfg.num_perm, ctx.seed)
-        sig = np.minimum.reduce([minhash.signatures(v, o, a, b) for v, o in self._shingles])
-        usable = np.logical_or.reduce([np.diff(o) > 0 for _, o in self._shingles])
         bands, rows = minhash.lsh_params(cfg.threshold, cfg.num_perm)
-        pairs = minhash.candidate_pairs(sig, bands, rows, usable)
-        edges = pairs[self._pair_similarity(pairs) >= cfg.threshold]
-        rep = _components_first_member(len(records), edges)
+        a, b = minhash.permutations(bands * rows, ctx.seed)  # permutations no band uses are skipped
+        keys = minhash.band_keys(fields, a, b, bands, rows)
+        usable = np.logical_or.reduce([np.diff(offsets) > 0 for _, offsets in fields])
+        pairs = minhash.candidate_pairs(keys, usable)
+        edges = pairs[_similarity(fields, pairs) >= cfg.threshold]
+        rep = _components_first_member(len(usable), edges)
         ctx.info.update(bands=bands, rows=rows, candidate_pairs=int(len(pairs)),
                         verified_pairs=int(len(edges)), no_text=int((~usable).sum()),
                         clusters=int(len(np.unique(rep[rep >= 0]))),
                         clustered_records=int((rep >= 0).sum()))
         return rep
 
-    def _pair_similarity(self, pairs: np.ndarray) -> np.ndarray:
-        """min over compared fields of the exact Jaccard (a field empty in both does not count)."""
-        sims = [minhash.jaccard_pairs(v, o, pairs) for v, o in self._shingles]
-        return np.minimum.reduce(sims) if sims else np.zeros(len(pairs))
 
-    def _similarity_to_rep(self, rep: np.ndarray) -> np.ndarray:
-        members = np.flatnonzero((rep >= 0) & (rep != np.arange(len(rep))))
-        similarity = np.ones(len(rep))
-        similarity[members] = self._pair_similarity(np.stack((rep[members], members), axis=1))
-        del self._shingles
-        return similarity
+def _similarity(fields, pairs: np.ndarray) -> np.ndarray:
+    """min over compared fields of the exact Jaccard (a field empty in both does not count)."""
+    return np.minimum.reduce([minhash.jaccard_pairs(values, offsets, pairs)
+                              for values, offsets in fields])
 
 
 def _components_first_member(n: int, edges: np.ndarray) -> np.ndarray:

@@ -49,11 +49,11 @@ class PiiPass(Pass):
     def setup(self) -> None:
         from presidio_anonymizer import AnonymizerEngine
 
-        from curate.pii.analyzer import BatchPiiAnalyzer
+        from curate.pii.analyzer import get_analyzer
 
         cfg = self.config
-        self._analyzer = BatchPiiAnalyzer(cfg.entities, cfg.score_threshold, cfg.allow_list,
-                                          cfg.spacy_model, cfg.batch_size)
+        self._analyzer = get_analyzer(tuple(cfg.entities), cfg.score_threshold, cfg.spacy_model,
+                                      cfg.batch_size)
         self._anonymizer = AnonymizerEngine()
         self._operator_seed = None
 
@@ -71,7 +71,9 @@ class PiiPass(Pass):
     def apply_batch(self, records: list[Record], ctx: Context) -> list[Record]:
         self.ensure_setup()
         texts = list(dict.fromkeys(t for r in records for t in _record_strings(r)))
-        found = dict(zip(texts, self._analyzer.analyze(texts)))
+        allowed = set(self.config.allow_list)
+        found = {text: [s for s in spans if text[s.start:s.end] not in allowed]
+                 for text, spans in zip(texts, self._analyzer.analyze(texts))}
         operators = self._operators(ctx.seed)
         replaced = {t: self._anonymize(t, spans, operators)
                     for t, spans in found.items() if spans}

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from curate.pii.recognizers import NER_LABELS, build_recognizers, is_field_word_span
+from curate.pii.recognizers import NER_LABELS, build_recognizers, trim_ner_span
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
 MIN_DIGITS = {"PHONE": 7, "CREDIT_CARD": 12, "IN_AADHAAR": 12, "US_SSN": 9, "IBAN": 2,
@@ -61,7 +62,7 @@ def _ner_listens(nlp) -> bool:
     return "Listener" in arch
 
 
-def _nlp_engine(model: str):
+def _nlp_engine(model: str, context_words: set[str]):
     from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
 
     mapping = {label: ours for ours, labels in NER_LABELS.items() for label in labels}
@@ -71,6 +72,10 @@ def _nlp_engine(model: str):
 
         def load(self) -> None:
             self.nlp = {"en": load_ner_pipeline(model)}
+
+        def is_stopword(self, word: str, language: str) -> bool:
+            # spaCy lists "call", "phone"-adjacent words as stop words; context must see them.
+            return word not in context_words and super().is_stopword(word, language)
 
         def _doc_to_nlp_artifact(self, doc, language):
             ents = [e for e in doc.ents if e.label_ in mapping]
@@ -86,23 +91,33 @@ def _nlp_engine(model: str):
     return engine
 
 
+@lru_cache(maxsize=4)
+def get_analyzer(entities: tuple[str, ...], score_threshold: float, spacy_model: str,
+                 batch_size: int) -> "BatchPiiAnalyzer":
+    """One analyzer per configuration per process (the pipeline re-runs pii on rejects)."""
+    return BatchPiiAnalyzer(entities, score_threshold, spacy_model, batch_size)
+
+
 class BatchPiiAnalyzer:
     """Finds PII spans in many strings at once; built once per process (it holds spaCy)."""
 
-    def __init__(self, entities, score_threshold=0.4, allow_list=(), spacy_model="",
-                 batch_size=64):
+    def __init__(self, entities, score_threshold, spacy_model, batch_size=64):
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
         self.entities = list(entities)
         self.score_threshold = score_threshold
-        self.allow_list = list(allow_list)
         self.batch_size = batch_size
-        self.nlp_engine = _nlp_engine(spacy_model)
+        recognizers = build_recognizers(self.entities)
+        context_words = {w.lower() for r in recognizers for w in (r.context or [])}
+        self.nlp_engine = _nlp_engine(spacy_model, context_words)
         self.nlp = self.nlp_engine.nlp["en"]
-        registry = RecognizerRegistry(recognizers=build_recognizers(self.entities))
+        registry = RecognizerRegistry(recognizers=recognizers)
+        # Context also after a value: contact lists read "28-64-66-98 office", "3660170548-Fax".
+        enhancer = LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=2)
         self.engine = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine,
-                                     supported_languages=["en"])
-        self.ner_entities = [e for e in self.entities if e in NER_LABELS]
+                                     supported_languages=["en"], context_aware_enhancer=enhancer)
+        self.analyze(["warm-up: a.b@example.com"])  # builds tldextract's suffix trie now
 
     def candidate_entities(self, text: str) -> list[str]:
         """The entities whose recognizers could match `text` at all (cheap character tests)."""
@@ -138,15 +153,20 @@ class BatchPiiAnalyzer:
             artifacts = self.nlp_engine._doc_to_nlp_artifact(doc, "en")
             found = self.engine.analyze(
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
-                score_threshold=self.score_threshold, allow_list=self.allow_list or None)
+                score_threshold=self.score_threshold)
             out.append(resolve_spans(text, found))
         return out
 
 
 def resolve_spans(text: str, results) -> list[Span]:
     """Drop known false positives, then keep one span per overlap (highest score, then longest)."""
-    spans = [Span(r.start, r.end, r.entity_type, r.score) for r in results
-             if not (r.entity_type in NER_LABELS and is_field_word_span(text[r.start:r.end]))]
+    spans = []
+    for r in results:
+        bounds = (r.start, r.end)
+        if r.entity_type in NER_LABELS:
+            bounds = trim_ner_span(text, r.start, r.end)
+        if bounds:
+            spans.append(Span(bounds[0], bounds[1], r.entity_type, r.score))
     spans.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start, s.entity))
     chosen: list[Span] = []
     for span in spans:

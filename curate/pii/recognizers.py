@@ -77,7 +77,16 @@ def _luhn_card_recognizer():
 
     return LuhnCardRecognizer(
         "CREDIT_CARD", name="LuhnCardRecognizer", patterns=[Pattern("any card", _ANY_CARD, 0.3)],
-        context=["card", "credit", "debit", "visa", "mastercard", "amex", "rupay", "maestro"])
+        context=["card", "cc", "credit", "debit", "visa", "mastercard", "amex", "rupay", "maestro"])
+
+
+# Context words as Hindi speakers write them (Devanagari), added to the English ones.
+HINDI_CONTEXT = {
+    "PHONE": ["फ़ोन", "फोन", "मोबाइल", "नंबर", "कॉल"], "CREDIT_CARD": ["कार्ड"],
+    "IN_AADHAAR": ["आधार"], "IN_PAN": ["पैन"], "IN_PASSPORT": ["पासपोर्ट"],
+    "IN_VOTER": ["वोटर", "मतदाता"], "EMAIL": ["ईमेल"], "IN_UPI": ["यूपीआई"],
+    "IN_VEHICLE_REGISTRATION": ["गाड़ी", "वाहन"], "IN_IFSC": ["बैंक", "शाखा"],
+}
 
 
 def _offline_tld_extractor():
@@ -148,13 +157,20 @@ def build_recognizers(entities: list[str]) -> list:
     if "CREDIT_CARD" in wanted:
         recognizers.append(_luhn_card_recognizer())
     recognizers += _india_recognizers(wanted)
+    for recognizer in recognizers:
+        extra = HINDI_CONTEXT.get(recognizer.supported_entities[0], [])
+        recognizer.context = list(recognizer.context or []) + extra
     ner_entities = [e for e in NER_LABELS if e in wanted]
     if ner_entities:
         recognizers.append(SpacyRecognizer(supported_entities=ner_entities))
     return recognizers
 
 
-def is_field_word_span(span_text: str) -> bool:
-    """True when a NER span is only identifier-kind words ("Email", "SSN", "PAN number")."""
-    words = re.findall(r"[^\W\d_]+", span_text.lower())
-    return bool(words) and all(w in NOT_NAMES for w in words)
+def trim_ner_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim words that are never names off a NER span's ends ("Leigha Mackay\nPhone" -> the
+    name); None when nothing name-like is left ("Email", "SSN", "hai", "288")."""
+    words = [m for m in re.finditer(r"[^\W\d_][\w'.-]*", text[start:end])
+             if m.group().lower().strip(".'") not in NOT_NAMES]
+    if not words:
+        return None
+    return start + words[0].start(), start + words[-1].end()

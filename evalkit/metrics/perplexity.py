@@ -26,14 +26,22 @@ class _Perplexity(Metric):
         return ("nll", self.denominator)
 
     def applies(self, rows: list[dict]) -> bool:
-        return super().applies(rows) and all(row[self.denominator] > 0 for row in rows)
+        """An empty reference (0 tokens, nll 0) adds nothing to the sums and is fine; only a
+        corpus with no reference tokens at all has no perplexity."""
+        return super().applies(rows) and sum(row[self.denominator] for row in rows) > 0
 
     def item_stats(self, rows: list[dict]) -> np.ndarray:
         return np.array([[float(row["nll"]), float(row[self.denominator])] for row in rows])
 
     def from_stats(self, totals: np.ndarray) -> np.ndarray:
+        return np.exp(self._nll_per_unit(totals))
+
+    @staticmethod
+    def _nll_per_unit(totals: np.ndarray) -> np.ndarray:
+        """Σ nll / Σ units; NaN (not a warning) for an item or resample with no units."""
         totals = np.asarray(totals, dtype=float)
-        return np.exp(totals[..., 0] / totals[..., 1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return totals[..., 0] / totals[..., 1]
 
     def signature(self) -> str:
         unit = self.denominator.removeprefix("ref_")
@@ -55,8 +63,7 @@ class BitsPerByte(_Perplexity):
     denominator = "ref_bytes"
 
     def from_stats(self, totals: np.ndarray) -> np.ndarray:
-        totals = np.asarray(totals, dtype=float)
-        return totals[..., 0] / totals[..., 1] / math.log(2)
+        return self._nll_per_unit(totals) / math.log(2)
 
     def signature(self) -> str:
         return make_signature(self.name, norm="sum_nll/sum_bytes/ln2", nll="ln",

@@ -43,7 +43,7 @@ def _rouge_scorer():
     return rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=UnicodeWordTokenizer())
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)  # holds references to strings the rows hold anyway
 def _rouge_all(hyp: str, ref: str) -> dict[str, float]:
     """All three variants in one pass (one tokenization); cached because each variant asks."""
     return {name: score.fmeasure for name, score in _rouge_scorer().score(ref, hyp).items()}

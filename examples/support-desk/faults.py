@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import identifiers as ids
 import phrasebook as pb
-from tickets import Ticket, jaccard, normal_key, shingles
+from tickets import Ticket, jaccard, normal_key, shingles, words
 
 REFUSALS = [
     "As an AI language model, I cannot access your bank account or transaction details. Please contact your bank directly.",
@@ -54,6 +54,27 @@ def pick(rng: random.Random, tickets: list[Ticket], fault: str, lang: str | None
     return ticket
 
 
+def plant_sentence(rng, factory, tickets, fault, lang, sentence, as_seen) -> None:
+    """Put `sentence` in a clean ticket's context slot, in a ticket where it leaks no prompt.
+
+    `as_seen` is the sentence as curate's later passes see it (PII replaced by its placeholder):
+    two tickets sharing one question template and one PII phrase must not end up sharing a
+    13-word run once their values are both "<IN_AADHAAR>".
+    """
+    candidates = clean(tickets, lang)
+    rng.shuffle(candidates)
+    for i in candidates:
+        ticket = tickets[i]
+        parts = list(ticket.parts)
+        parts[2] = as_seen
+        seen_prompt = "\n".join([" ".join(p for p in parts if p)] + [u for u, _ in ticket.turns])
+        if factory.register_prompt(ticket, seen_prompt):
+            ticket.parts[2] = sentence
+            ticket.faults.append(fault)
+            return
+    raise RuntimeError(f"no ticket can take {fault} without a prompt overlap")
+
+
 def mojibake(text: str) -> str:
     """UTF-8 bytes read back as Windows-1252 (bytes cp1252 lacks pass through as Latin-1)."""
     out = []
@@ -79,17 +100,18 @@ def html_wrap(text: str, rng: random.Random) -> str:
     return f"<p><strong>{head}</strong>&nbsp;</p>" + (f"<ul>{items}</ul>" if items else "")
 
 
-def plant_pii(rng: random.Random, files: dict[str, list[Ticket]], plan: Plan) -> None:
+def plant_pii(rng: random.Random, factory, files: dict[str, list[Ticket]], plan: Plan) -> None:
     """Every entity type three times per language, spread over the files, one per ticket."""
     names = list(files)
     seen: set[str] = set()
-    for entity, factory in PII_FACTORIES.items():
+    for entity, make_value in PII_FACTORIES.items():
         for lang in pb.LANG_WEIGHTS:
             for k in range(3):
-                value = _fresh_value(rng, entity, lang, k, factory, seen)
+                value = _fresh_value(rng, entity, lang, k, make_value, seen)
                 file = names[k]
-                ticket = pick(rng, files[file], f"pii:{entity}", lang)
-                ticket.parts[2] = pb.PII_PHRASES[entity][lang].format(v=value)
+                phrase = pb.PII_PHRASES[entity][lang]
+                plant_sentence(rng, factory, files[file], f"pii:{entity}", lang,
+                               phrase.format(v=value), phrase.format(v=f"<{entity}>"))
                 plan.pii_values.append((entity, lang, value))
                 plan.add(f"pii:{entity}", file)
 
@@ -106,15 +128,15 @@ def _fresh_value(rng, entity, lang, k, factory, seen) -> str:
     return value
 
 
-def plant_lookalikes(rng: random.Random, files: dict[str, list[Ticket]], plan: Plan) -> None:
+def plant_lookalikes(rng: random.Random, factory, files: dict[str, list[Ticket]], plan: Plan) -> None:
     """Numbers shaped like Aadhaar / card numbers whose check digit fails: they must survive."""
     names = list(files)
-    for kind, factory in LOOKALIKE_FACTORIES.items():
+    for kind, make_value in LOOKALIKE_FACTORIES.items():
         for k, lang in enumerate(["en", "hi", "hl", "en", "hi", "hl"]):
-            value = factory(rng)
+            value = make_value(rng)
             file = names[k % len(names)]
-            ticket = pick(rng, files[file], f"lookalike:{kind}", lang)
-            ticket.parts[2] = pb.LOOKALIKE_PHRASES[kind][lang].format(v=value)
+            sentence = pb.LOOKALIKE_PHRASES[kind][lang].format(v=value)
+            plant_sentence(rng, factory, files[file], f"lookalike:{kind}", lang, sentence, sentence)
             plan.lookalikes.append((kind, value))
             plan.add(f"lookalike:{kind}", file)
 
@@ -131,11 +153,12 @@ def plant_in_replies(rng, tickets, file, plan, n_mojibake, n_html, n_empty, n_re
         ticket = pick(rng, tickets, "html_wrapped")
         ticket.reply = html_wrap(ticket.reply, rng)
         plan.add("html_wrapped", file)
+    single_turn = lambda t: not t.turns  # noqa: E731  (the reply is the last assistant turn)
     for k in range(n_empty):
-        pick(rng, tickets, "empty_reply").reply = ["", "   ", "\n", ""][k % 4]
+        pick(rng, tickets, "empty_reply", where=single_turn).reply = ["", "   ", "\n", ""][k % 4]
         plan.add("empty_reply", file)
     for k in range(n_refusal):
-        pick(rng, tickets, "refusal", lang="en").reply = REFUSALS[(k + len(file)) % len(REFUSALS)]
+        pick(rng, tickets, "refusal", lang="en", where=single_turn).reply = REFUSALS[(k + len(file)) % len(REFUSALS)]
         plan.add("refusal", file)
 
 
@@ -165,19 +188,37 @@ def exact_duplicates(rng, tickets, file, plan, n) -> list[tuple[int, Ticket]]:
     return out
 
 
+def field_similarity(a: Ticket, b: Ticket) -> float:
+    """The lower of the prompt and the reply Jaccard: curate's dedup_near needs both high."""
+    return min(jaccard(shingles(a.user_text()), shingles(b.user_text())),
+               jaccard(shingles(a.final_reply()), shingles(b.final_reply())))
+
+
 def near_duplicates(rng, tickets, file, plan, n) -> list[tuple[int, Ticket]]:
-    """A few words edited at the start or end of the message; Jaccard (word 5-grams) 0.8-0.97."""
+    """A word or two edited at the start or end of the message (or a reply's first word), so that
+    prompt and reply each keep a word 5-gram Jaccard of at least 0.85 with the original."""
     out = []
+    long_enough = lambda t: len(words(t.user_text())) >= 16  # noqa: E731
     while len(out) < n:
-        original = pick(rng, tickets, "near_duplicated")
-        copy = Ticket(original.intent, original.lang, list(original.parts), original.reply,
-                      list(original.turns), ["near_duplicate"])
-        edit = rng.randrange(2)
-        options = pb.OPENERS[copy.lang] if edit == 0 else pb.CLOSERS[copy.lang]
-        slot = 0 if edit == 0 else 3
-        copy.parts[slot] = rng.choice([o for o in options if o != copy.parts[slot]])
-        similarity = jaccard(shingles(original.messages_text()), shingles(copy.messages_text()))
-        if 0.8 <= similarity < 0.97 and normal_key(copy.messages_text()) != normal_key(original.messages_text()):
-            out.append((tickets.index(original), copy))
-            plan.add("near_duplicate", file)
+        original = pick(rng, tickets, "near_duplicated", where=long_enough)
+        for _ in range(20):
+            copy = _edited(rng, original)
+            if 0.85 <= field_similarity(original, copy) < 1 and \
+                    normal_key(copy.messages_text()) != normal_key(original.messages_text()):
+                out.append((tickets.index(original), copy))
+                plan.add("near_duplicate", file)
+                break
     return out
+
+
+def _edited(rng: random.Random, original: Ticket) -> Ticket:
+    copy = Ticket(original.intent, original.lang, list(original.parts), original.reply,
+                  list(original.turns), ["near_duplicate"])
+    edit = rng.randrange(3)
+    if edit < 2:
+        slot, options = (0, pb.OPENERS[copy.lang]) if edit == 0 else (3, pb.CLOSERS[copy.lang])
+        copy.parts[slot] = rng.choice([o for o in options if o != copy.parts[slot]])
+    else:
+        first, _, rest = copy.parts[1].partition(" ")
+        copy.parts[1] = rest[:1].upper() + rest[1:] if rng.random() < 0.5 else f"{first} {first.lower()} {rest}"
+    return copy

@@ -46,8 +46,7 @@ ABOUT_HTML = {
 STRAY_LINE = "----- export page 2 of 3 (generated 2025-04-01 09:12 IST) -----"
 
 
-def build_tickets(rng: random.Random) -> dict[str, list[Ticket]]:
-    factory = TicketFactory(rng)
+def build_tickets(rng: random.Random, factory: TicketFactory) -> dict[str, list[Ticket]]:
     files = {}
     for name, total in BASE_ROWS.items():
         pairs = quotas(total)
@@ -57,12 +56,12 @@ def build_tickets(rng: random.Random) -> dict[str, list[Ticket]]:
     return files
 
 
-def plant(rng: random.Random, files: dict[str, list[Ticket]]) -> tuple[faults.Plan, dict]:
+def plant(rng: random.Random, factory: TicketFactory, files: dict[str, list[Ticket]]) -> tuple[faults.Plan, dict]:
     plan = faults.Plan()
     for tickets in files.values():
         faults.curl_apostrophes(tickets, rng)
-    faults.plant_pii(rng, files, plan)
-    faults.plant_lookalikes(rng, files, plan)
+    faults.plant_pii(rng, factory, files, plan)
+    faults.plant_lookalikes(rng, factory, files, plan)
     for name, (moji, html, empty, refusal) in {ALPACA: (8, 12, 5, 2), CSV_FILE: (20, 45, 4, 1),
                                                CHAT: (4, 0, 3, 1)}.items():
         faults.plant_in_replies(rng, files[name], name, plan, moji, html, empty, refusal)
@@ -192,8 +191,9 @@ def tiny_png() -> bytes:
 def generate(out_dir: Path) -> faults.Plan:
     """Write every raw file under out_dir (replacing it) and return what was planted."""
     rng = random.Random(SEED)
-    files = build_tickets(rng)
-    plan, extras = plant(rng, files)
+    factory = TicketFactory(rng)
+    files = build_tickets(rng, factory)
+    plan, extras = plant(rng, factory, files)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     (out_dir / "help_centre").mkdir(parents=True)

@@ -19,6 +19,10 @@ import phrasebook as pb
 
 ACCIDENTAL_MAX = 0.6      # planted near-duplicates are >= 0.8, so the two never mix
 SHINGLE = 5
+LEAK_N = 13               # no two prompts share a 13-word run (nor hold a shorter prompt whole)
+_CHOICE = re.compile(r"\[([^\[\]]*)\]")
+# Words as curate tokenises them: runs of letters, combining marks (Devanagari matras) and digits.
+_WORD = re.compile(r"(?:[^\W_]|[\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963])+")
 
 
 @dataclass(eq=False)          # identity: two equal-looking rows are still two rows
@@ -35,6 +39,14 @@ class Ticket:
     def question(self) -> str:
         return " ".join(p for p in self.parts if p)
 
+    def user_text(self) -> str:
+        """All user turns: the prompt that decontamination compares."""
+        return "\n".join([self.question] + [user for user, _ in self.turns])
+
+    def final_reply(self) -> str:
+        """The last assistant turn: what curate calls the response."""
+        return self.turns[-1][1] if self.turns else self.reply
+
     def messages_text(self) -> str:
         """User and assistant contents, the text near-duplicate detection compares."""
         texts = [self.question, self.reply] + [t for pair in self.turns for t in pair]
@@ -48,8 +60,12 @@ def normal_key(text: str) -> str:
     return " ".join(text.split())
 
 
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
 def shingles(text: str, n: int = SHINGLE) -> frozenset[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.casefold())
+    words = _WORD.findall(text.casefold())
     return frozenset(tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
 
 
@@ -69,6 +85,8 @@ class TicketFactory:
         self.rng = rng
         self.keys: set[str] = set()
         self.buckets: dict[tuple[str, str], list[frozenset]] = defaultdict(list)
+        self.gram_owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        self.prompts: dict[int, str] = {}      # id(ticket) -> " w1 w2 ... " of its prompt
 
     def draft(self, intent: str, lang: str, multi_turn: bool) -> Ticket:
         rng = self.rng
@@ -76,7 +94,9 @@ class TicketFactory:
         values["last4"] = f"{rng.randint(0, 9999):04d}"
         values["utr"] = ids.reference_12(rng)
         slots = _render_slots(values, lang)
-        parts = [rng.choice(pb.OPENERS[lang]), rng.choice(pb.QUESTIONS[intent][lang]).format(**slots),
+        question = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")),
+                               rng.choice(pb.QUESTIONS[intent][lang]))
+        parts = [rng.choice(pb.OPENERS[lang]), " ".join(question.format(**slots).split()),
                  rng.choice(pb.FRAGMENTS[lang]) if rng.random() < 0.5 else "",
                  rng.choice(pb.CLOSERS[lang])]
         reply = rng.choice(pb.REPLIES[intent][lang]).format(**slots)
@@ -98,8 +118,36 @@ class TicketFactory:
         bucket = self.buckets[(ticket.intent, ticket.lang)]
         if key in self.keys or any(jaccard(sig, other) >= ACCIDENTAL_MAX for other in bucket):
             return False
+        if not self.register_prompt(ticket, ticket.user_text()):
+            return False
         self.keys.add(key)
         bucket.append(sig)
+        return True
+
+    def register_prompt(self, ticket: Ticket, prompt_text: str) -> bool:
+        """Index the ticket's prompt unless it would leak into (or from) another ticket's prompt.
+
+        `prompt_text` is the prompt as curate's decontaminate pass will see it, i.e. with planted
+        PII already replaced by its placeholder. A ticket re-registers when a fault edits it.
+        """
+        prompt = words(prompt_text)
+        grams = {tuple(prompt[i:i + LEAK_N]) for i in range(len(prompt) - LEAK_N + 1)}
+        joined = " " + " ".join(prompt) + " "
+        me = id(ticket)
+        if any(self.gram_owners[g] - {me} for g in grams if g in self.gram_owners):
+            return False
+        for owner, other in self.prompts.items():
+            if owner != me and ((len(prompt) < LEAK_N and joined in other)
+                                or (other.count(" ") - 1 < LEAK_N and other in joined)):
+                return False
+        old = self.prompts.get(me)
+        if old is not None:
+            old_words = old.split()
+            for i in range(len(old_words) - LEAK_N + 1):
+                self.gram_owners[tuple(old_words[i:i + LEAK_N])].discard(me)
+        for g in grams:
+            self.gram_owners[g].add(me)
+        self.prompts[me] = joined
         return True
 
 

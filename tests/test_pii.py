@@ -1,0 +1,253 @@
+"""The pii pass: every planted identifier leaves every field, in English, Hindi and Hinglish.
+
+One analyzer (spaCy + Presidio, ~4 s) is built per module, with the network forbidden.
+"""
+import json
+import re
+import socket
+
+import pytest
+
+from curate.passes.base import Context, RecipeError
+from curate.passes.pii import PiiPass
+from curate.pii.operators import pseudonym
+from curate.records import Record
+
+# entity -> (value, how people name it in English, in Devanagari Hindi, in Hinglish)
+PLANTED = {
+    "EMAIL": ("priya.sharma@gmail.com", "email", "ईमेल", "email"),
+    "PHONE": ("+91 98765 43210", "phone number", "मोबाइल नंबर", "mobile number"),
+    "CREDIT_CARD": ("4111 1111 1111 1111", "card number", "कार्ड नंबर", "card number"),
+    "IBAN": ("GB82 WEST 1234 5698 7654 32", "IBAN", "IBAN", "IBAN"),
+    "IP_ADDRESS": ("192.168.10.42", "IP address", "IP address", "IP"),
+    "US_SSN": ("536-22-8173", "SSN", "SSN", "SSN"),
+    "IN_AADHAAR": ("2345 6789 0124", "Aadhaar", "आधार", "aadhaar"),
+    "IN_PAN": ("ABCPE1234F", "PAN", "पैन", "PAN"),
+    "IN_UPI": ("priya.sharma@okaxis", "UPI ID", "UPI", "UPI"),
+    "IN_IFSC": ("HDFC0001234", "IFSC", "IFSC", "IFSC code"),
+    "IN_GSTIN": ("27AAPFU0939F1ZV", "GSTIN", "GSTIN", "GST number"),
+    "IN_VOTER": ("ABC1234567", "voter ID", "वोटर ID", "voter id"),
+    "IN_PASSPORT": ("A1234567", "passport number", "पासपोर्ट नंबर", "passport"),
+    "IN_VEHICLE_REGISTRATION": ("MH12AB1234", "vehicle number", "गाड़ी नंबर", "gaadi ka RTO number"),
+}
+TEMPLATES = {
+    "en": "Hi, my {label} is {value}, please update it in my profile.",
+    "hi": "नमस्ते, मेरा {label} {value} है, कृपया इसे अपडेट करें।",
+    "hinglish": "bhai mera {label} {value} hai, jaldi update kar do please",
+}
+NAMES = {  # NER entities: the English model finds Latin-script names, also inside Hindi text
+    "PERSON": ("Rahul Gupta", {"en": "My name is Rahul Gupta and my card was blocked.",
+                               "hi": "मेरा नाम Rahul Gupta है और मेरा कार्ड ब्लॉक हो गया।",
+                               "hinglish": "Hello, main Rahul Gupta bol raha hoon, card block ho gaya"}),
+    "LOCATION": ("Lisbon", {"en": "I am travelling in Lisbon and the card was declined.",
+                            "hi": "मैं अभी Lisbon में हूं और कार्ड काम नहीं कर रहा।",
+                            "hinglish": "main abhi Lisbon mein hoon aur card decline ho gaya"}),
+}
+
+
+def _cases():
+    for entity, (value, *labels) in PLANTED.items():
+        for (lang, template), label in zip(TEMPLATES.items(), labels):
+            yield entity, value, template.format(label=label, value=value)
+    for entity, (value, sentences) in NAMES.items():
+        for sentence in sentences.values():
+            yield entity, value, sentence
+
+
+CASES = list(_cases())
+
+
+@pytest.fixture(scope="module")
+def pii():
+    """The default pass, set up while any network connection attempt fails loudly."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network disabled in tests")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket, "create_connection", refuse)
+        mp.setattr(socket.socket, "connect", refuse)
+        p = PiiPass()
+        p.ensure_setup()
+        _run(p, [_record(0, "Email me at test.user@example.co.uk")])
+    assert attempts == []
+    return p
+
+
+def _record(i, text, meta=None):
+    return Record(f"t.jsonl:{i}", [{"role": "user", "content": text},
+                                   {"role": "assistant", "content": "Thanks, noted."}],
+                  meta=meta if meta is not None else {})
+
+
+def _run(p, records, seed=0):
+    ctx = Context("pii", seed=seed)
+    return p.apply_batch(records, ctx), ctx
+
+
+def test_every_planted_entity_leaves_every_field(pii):
+    records = [_record(i, text, meta={"raw": json.dumps({"q": text}, ensure_ascii=False),
+                                      "nested": {"notes": ["see below", text]}})
+               for i, (_, _, text) in enumerate(CASES)]
+    out, ctx = _run(pii, records)
+    leaked = [(entity, text) for (entity, value, text), r in zip(CASES, out)
+              if value in r.to_json()]
+    assert leaked == []
+    for entity in {c[0] for c in CASES}:
+        assert ctx.counts[f"entity:{entity}"] >= 3 * 3, entity  # 3 languages x 3 fields
+    assert ctx.counts["changed"] == len(CASES)
+
+
+def test_placeholders_are_typed(pii):
+    out, _ = _run(pii, [_record(0, "Mail priya.sharma@gmail.com or call +91 98765 43210.")])
+    assert out[0].messages[0]["content"] == "Mail <EMAIL> or call <PHONE>."
+
+
+def test_counts_carry_no_values(pii):
+    _, ctx = _run(pii, [_record(i, text) for i, (_, _, text) in enumerate(CASES)])
+    keys = " ".join(ctx.counts)
+    assert all(value not in keys for value, *_ in PLANTED.values())
+    assert ctx.info == {}
+
+
+def test_phone_inside_devanagari_and_hinglish(pii):
+    texts = ["मेरा नंबर 98765-43210 है, कृपया कॉल करें।", "mera number 9876543210 hai, call karo"]
+    out, _ = _run(pii, [_record(i, t) for i, t in enumerate(texts)])
+    assert [r.messages[0]["content"] for r in out] == [
+        "मेरा नंबर <PHONE> है, कृपया कॉल करें।", "mera number <PHONE> hai, call karo"]
+
+
+def test_invalid_lookalikes_left_alone(pii):
+    texts = ["Your order number is 123456789012, it ships Monday.",   # fails Verhoeff
+             "The card number 4111 1111 1111 1112 was declined.",      # fails Luhn
+             "मेरा ऑर्डर नंबर 987654321098 है।"]                      # fails Verhoeff
+    records = [_record(i, t) for i, t in enumerate(texts)]
+    out, ctx = _run(pii, records)
+    assert [r.messages[0]["content"] for r in out] == texts
+    assert ctx.counts["changed"] == 0
+
+
+def test_clean_hindi_passes_through_unchanged(pii):
+    text = "मेरा कार्ड अभी तक नहीं आया है, कृपया बताएं कि यह कब तक पहुंचेगा।"
+    out, _ = _run(pii, [_record(0, text)])
+    assert out[0].messages[0]["content"] == text
+
+
+def test_us_phone_is_a_phone_not_uk_nhs(pii):
+    from presidio_analyzer.predefined_recognizers import NhsRecognizer
+
+    number = "(201) 555-0143"  # its 10 digits also pass the NHS checksum
+    assert NhsRecognizer().validate_result(re.sub(r"\D", "", number))
+    text = f"Call me at {number} after 5pm."
+    (spans,) = pii._analyzer.analyze([text])
+    assert [(text[s.start:s.end], s.entity) for s in spans] == [(number, "PHONE")]
+
+
+@pytest.mark.parametrize("text", ["Email", "SSN", "Email: priya.sharma@gmail.com",
+                                  "SSN: 536-22-8173", "Email team, please check my SSN."])
+def test_field_words_are_not_names(pii, text):
+    (spans,) = pii._analyzer.analyze([text])
+    assert [s.entity for s in spans if s.entity in ("PERSON", "LOCATION")] == []
+    assert all(word in _run(pii, [_record(0, text)])[0][0].messages[0]["content"]
+               for word in re.findall(r"Email|SSN", text))
+
+
+def test_overlapping_detections_become_one_span(pii):
+    text = "Aadhaar 2345 6789 0124 and phone +91 98765 43210"
+    (spans,) = pii._analyzer.analyze([text])
+    assert [(s.start, s.end) for s in spans] == sorted({(s.start, s.end) for s in spans})
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    out, _ = _run(pii, [_record(0, text)])
+    assert out[0].messages[0]["content"] == "Aadhaar <IN_AADHAAR> and phone <PHONE>"
+
+
+def test_allow_listed_value_survives(pii):
+    p = PiiPass.from_options({"allow_list": ["support@tunecraft.example"]})
+    out, _ = _run(p, [_record(0, "Write to support@tunecraft.example, not priya.sharma@gmail.com")])
+    assert out[0].messages[0]["content"] == "Write to support@tunecraft.example, not <EMAIL>"
+
+
+def _pseudonymised(options, texts, seed=0):
+    p = PiiPass.from_options({"default_operator": "pseudonym", **options})
+    out, _ = _run(p, [_record(i, t) for i, t in enumerate(texts)], seed=seed)
+    return [r.messages[0]["content"] for r in out]
+
+
+def test_pseudonyms_consistent_across_records_and_formats():
+    texts = ["My email is priya.sharma@gmail.com, phone +91 98765 43210.",
+             "Again: PRIYA.SHARMA@gmail.com and 98765 43210 from Rahul Gupta",
+             "Rahul Gupta here, email priya.sharma@gmail.com"]
+    first, second, third = _pseudonymised({}, texts)
+    fake_email = pseudonym(0, "EMAIL", "priya.sharma@gmail.com")
+    assert fake_email in first and fake_email in second and fake_email in third
+    assert "priya" not in " ".join([first, second, third]).lower()
+    fake_phone = pseudonym(0, "PHONE", "98765 43210")
+    assert fake_phone in second and fake_phone.split()[-1] in first
+    fake_name = pseudonym(0, "PERSON", "Rahul Gupta")
+    assert fake_name in second and fake_name in third
+
+
+def test_pseudonyms_stable_across_runs_and_seeded():
+    # Literal expectations: a pure function of (seed, type, value), so any process, any run.
+    assert pseudonym(0, "EMAIL", "priya.sharma@gmail.com") == "david.kapoor72@example.com"
+    assert pseudonym(0, "PHONE", "+91 98765 43210") == "+91 71921 23388"
+    assert pseudonym(0, "IN_AADHAAR", "2345 6789 0124") == "6870 1450 2057"
+    assert pseudonym(1, "EMAIL", "priya.sharma@gmail.com") != "david.kapoor72@example.com"
+
+
+def test_pseudonyms_keep_checksums():
+    from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, InAadhaarRecognizer
+
+    card = pseudonym(3, "CREDIT_CARD", "4111 1111 1111 1111")
+    assert re.fullmatch(r"4\d{3} \d{4} \d{4} \d{4}", card) and card != "4111 1111 1111 1111"
+    assert CreditCardRecognizer().validate_result(card.replace(" ", ""))
+    aadhaar = pseudonym(3, "IN_AADHAAR", "2345 6789 0124")
+    assert InAadhaarRecognizer().validate_result(aadhaar)
+
+
+def test_redact_and_salted_hash_per_entity(pii):
+    salt = "a-secret-salt-of-16+bytes"
+    p = PiiPass.from_options({"operators": {"EMAIL": "hash", "PHONE": "redact"},
+                              "hash_salt": salt})
+    out, _ = _run(p, [_record(0, "Mail priya.sharma@gmail.com or call +91 98765 43210.")])
+    text = out[0].messages[0]["content"]
+    import hashlib
+
+    digest = hashlib.sha256(b"priya.sharma@gmail.com" + salt.encode()).hexdigest()
+    assert text == f"Mail {digest} or call ."
+
+
+def test_meta_strings_and_numbers_anonymised_keys_kept(pii):
+    meta = {"raw": '{"q": "call 9876543210"', "customer": {"phone": 9876543210, "tier": "gold",
+            "emails": ["priya.sharma@gmail.com"]}, "count": 3}
+    out, _ = _run(pii, [_record(0, "no pii here", meta=meta)])
+    assert out[0].meta == {"raw": '{"q": "call <PHONE>"', "customer": {
+        "phone": "<PHONE>", "tier": "gold", "emails": ["<EMAIL>"]}, "count": 3}
+
+
+def test_reruns_are_byte_identical(pii):
+    texts = [text for _, _, text in CASES]
+    runs = [[r.to_json() for r in _run(pii, [_record(i, t) for i, t in enumerate(texts)])[0]]
+            for _ in range(2)]
+    split = [r.to_json() for r in _run(pii, [_record(i, t) for i, t in enumerate(texts[:7])])[0]]
+    assert runs[0] == runs[1] and runs[0][:7] == split
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"entities": ["EMAIL", "FAX"]}, "unknown entity FAX"),
+    ({"default_operator": "encrypt"}, "unknown operator encrypt"),
+    ({"hash_salt": "short"}, "at least 16 bytes"),
+    ({"colour": "red"}, "unknown option(s) colour"),
+])
+def test_bad_options_name_the_problem(options, message):
+    with pytest.raises(RecipeError, match=re.escape(message)):
+        PiiPass.from_options(options)
+
+
+def test_missing_spacy_model_is_one_clear_error():
+    from curate.pii.analyzer import SpacyNotInstalled, load_ner_pipeline
+
+    with pytest.raises(SpacyNotInstalled, match="spaCy model 'en_core_web_xx' is not installed"):
+        load_ner_pipeline("en_core_web_xx")
