@@ -50,9 +50,9 @@ def build_corpus(n: int) -> Path:
 def in_subprocess(code: str) -> dict:
     """Run `code` (which prints one JSON line last) in a fresh interpreter; add its peak RSS."""
     wrapper = (f"import sys, json, resource; sys.path.insert(0, {str(REPO)!r})\n{code}\n"
-               "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-               "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-               "print(json.dumps(dict(result, rss_mb=round((rss + kids) / 1024))))\n")
+               "me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+               "cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime\n"
+               "print(json.dumps(dict(result, cpu_s=cpu, rss_mb=round((me.ru_maxrss + kids.ru_maxrss) / 1024))))\n")
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, cwd=REPO)
     if out.returncode:
         sys.exit(f"benchmark subprocess failed:\n{out.stderr[-3000:]}")
@@ -71,9 +71,18 @@ result = {{"rows": len(records), "passes": {{}}}}
 for name in {PER_PASS!r}:
     p = get_pass_class(name).from_options({{}})
     p.ensure_setup()
-    n_in, t0 = len(records), time.perf_counter()
+    n_in, t0, c0 = len(records), time.perf_counter(), time.process_time()
     records = list(p.run(records, Context(name, seed=0)))
-    result["passes"][name] = {{"in": n_in, "out": len(records), "seconds": time.perf_counter() - t0}}
+    result["passes"][name] = {{"in": n_in, "out": len(records), "seconds": time.perf_counter() - t0,
+                               "cpu": time.process_time() - c0}}
+    if name == "unicode":  # html + unicode output against the generator's ground truth
+        truth = json.load(open({str(folder.parent / f"corpus_{folder.name[3:]}.truth.json")!r}))
+        got = {{str(int(r.meta["id"])): " ".join(r.messages[0]["content"].split()) for r in records}}
+        wrong = [k for k, v in truth["clean_text"].items() if got[k] != " ".join(v.split())]
+        result["cleaning"] = {{"rows": len(truth["clean_text"]), "wrong": len(wrong)}}
+    if name == "language":
+        hindi = {{str(i) for i in truth["hindi"]}}
+        result["hindi_mistagged"] = sum((str(int(r.meta["id"])) in hindi) != (r.lang == "hi") for r in records)
 """
     return in_subprocess(code)
 
@@ -131,6 +140,18 @@ result = {{"seconds": time.perf_counter() - t0}}
     return in_subprocess(code)
 
 
+def equivalent(folder: Path, n: int, workers: int) -> None:
+    """The closest equivalent steps in both tools. CPU includes worker processes that were reaped."""
+    ours = whole_run(folder, workers, passes=["unicode", "dedup_exact"])
+    theirs = datatrove_run(folder, workers)
+    for tool, r in (("curate (reader, unicode, dedup_exact, writers)", ours),
+                    ("datatrove (reader, ftfy, exact dedup in 3 stages, writer)", theirs)):
+        print(f"equivalent steps, {workers} worker(s), {tool}: {n / r['seconds']:,.0f} records/s "
+              f"({r['seconds']:.1f} s wall, {r['cpu_s']:.1f} s CPU), peak RSS {r['rss_mb']} MiB")
+    print(f"ratio curate/datatrove, {workers} worker(s): {theirs['seconds'] / ours['seconds']:.1f}x wall, "
+          f"{theirs['cpu_s'] / ours['cpu_s']:.1f}x CPU")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -143,20 +164,20 @@ def main() -> None:
         print(f"\n## {n:,} rows ({folder.relative_to(REPO)})")
         if not args.no_per_pass:
             res = per_pass(folder)
-            print("| pass | in | out | records/s |\n|---|---|---|---|")
+            print("| pass | in | out | records/s (wall) | records/s (CPU) |\n|---|---|---|---|---|")
             for name, r in res["passes"].items():
-                print(f"| {name} | {r['in']:,} | {r['out']:,} | {r['in'] / r['seconds']:,.0f} |")
+                print(f"| {name} | {r['in']:,} | {r['out']:,} | {r['in'] / r['seconds']:,.0f} "
+                      f"| {r['in'] / r['cpu']:,.0f} |")
+            print(f"html+unicode vs ground truth: {res['cleaning']['wrong']} of {res['cleaning']['rows']} "
+                  f"HTML/mojibake rows differ (whitespace-insensitive); language: "
+                  f"{res['hindi_mistagged']} rows with hi/non-hi tag against the truth")
         for w in args.workers:
             r = whole_run(folder, w)
             print(f"whole run ({', '.join(r['passes'])}), {w} worker(s): {n / r['seconds']:,.0f} records/s "
-                  f"({r['seconds']:.1f} s), peak RSS {r['rss_mb']} MiB")
+                  f"({r['seconds']:.1f} s wall, {r['cpu_s']:.1f} s CPU), peak RSS {r['rss_mb']} MiB")
         if not args.no_datatrove:
-            ours = whole_run(folder, 2, passes=["unicode", "dedup_exact"])
-            theirs = datatrove_run(folder, 2)
-            print(f"equivalent steps, 2 workers: curate (reader, unicode, dedup_exact, writers) "
-                  f"{n / ours['seconds']:,.0f} records/s, peak RSS {ours['rss_mb']} MiB; datatrove (reader, "
-                  f"ftfy, exact dedup x3 stages, writer) {n / theirs['seconds']:,.0f} records/s, peak RSS "
-                  f"{theirs['rss_mb']} MiB; ratio {theirs['seconds'] / ours['seconds']:.1f}x")
+            for w in args.workers:
+                equivalent(folder, n, w)
         sys.stdout.flush()
 
 

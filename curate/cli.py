@@ -18,7 +18,8 @@ from curate.writers import OutputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
-                  help="Raw files → clean train/validation/test splits through passes.")
+                  help="Raw files → clean train/validation/test splits through passes.\n\n"
+                       "\b\nExample:\n    curate run raw/ --out clean/ && curate inspect clean/")
 USER_ERRORS = (InputError, OutputError, RecipeError)
 
 
@@ -52,13 +53,21 @@ def run(
 
     try:
         resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers)
-        run_curation(raw, out, resolved, workers=resolved.workers or os.cpu_count() or 1,
+        run_curation(raw, out, resolved, workers=resolved.workers or _cores(),
                      force=force, progress=not quiet)
     except USER_ERRORS as e:
         _fail(str(e))
     except KeyboardInterrupt:
         typer.echo(f"curate: interrupted; {out} was not written", err=True)
         raise typer.Exit(130)
+
+
+def _cores() -> int:
+    """Cores this process may use (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:       # macOS, Windows
+        return os.cpu_count() or 1
 
 
 @app.command()

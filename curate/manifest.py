@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import platform
+import re
 from collections import Counter
 from typing import Any
 
@@ -15,6 +16,7 @@ from curate.writers import SPLITS
 
 LIBRARIES = ("tunecraft", "ftfy", "langdetect", "trafilatura", "selectolax", "presidio-analyzer",
              "presidio-anonymizer", "spacy", "datasketch", "pyarrow", "pyyaml", "transformers")
+SECRET_OPTION = re.compile(r"(salt|secret|password|api_key|access_token)$", re.IGNORECASE)
 MAX_LENGTH_BIN = 20         # characters, log2 bins: 0, 1, 2-3, 4-7, ..., >= 2**19
 
 
@@ -78,7 +80,15 @@ def pass_stats(pipeline) -> list[dict[str, Any]]:
 
 def _config(pass_) -> dict[str, Any]:
     config = pass_.config
-    return dataclasses.asdict(config) if dataclasses.is_dataclass(config) else {}
+    return redact(dataclasses.asdict(config)) if dataclasses.is_dataclass(config) else {}
+
+
+def redact(options: Any) -> Any:
+    """Secrets in options (pii's hash_salt, ...) must not be published with the data."""
+    if isinstance(options, dict):
+        return {k: "<redacted>" if SECRET_OPTION.search(str(k)) and v else redact(v)
+                for k, v in options.items()}
+    return options
 
 
 def library_versions() -> dict[str, str]:
@@ -105,7 +115,7 @@ def build_manifest(*, inventory, recipe, pipeline, split_stats: SplitStats, reje
     return {
         "inputs": [f.to_dict() for f in inventory.files],
         "skipped": inventory.skipped,
-        "recipe": recipe.to_dict(),
+        "recipe": redact(recipe.to_dict()),
         "seed": recipe.seed,
         "workers": workers,
         "libraries": library_versions(),
@@ -116,6 +126,7 @@ def build_manifest(*, inventory, recipe, pipeline, split_stats: SplitStats, reje
                     "by_reason": _sorted_counts(Counter(r.reason for r in rejects))},
         "accounting": accounting,
         "timings": {"total_seconds": round(seconds, 3),
+                    "note": "per-record passes: seconds summed over shards (and worker processes)",
                     "passes": {p["name"]: p["seconds"] for p in passes if p["seconds"] is not None}},
     }
 

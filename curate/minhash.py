@@ -13,8 +13,9 @@ document (~4k records/s). Here every step runs over a whole batch of texts at on
    `char_n` characters is one shingle; a text with no word character has no shingles at all and is
    never anyone's duplicate (an empty set must not collapse onto one shared signature).
 3. signatures: `(a*x + b) mod 2**32` for `num_perm` seeded odd `a`, min per text with
-   `np.minimum.reduceat`.
-4. LSH: `bands` x `rows` band keys; buckets found by one sort of all keys, no Python dicts.
+   `np.minimum.reduceat`, in blocks of texts small enough for the CPU cache.
+4. LSH: `bands` x `rows` band keys (chosen from the threshold, see `lsh_params`); buckets are
+   runs of equal keys after one numpy sort per band, no Python dicts.
 5. candidates are verified with the exact Jaccard of the (hashed) shingle sets, so the precision
    does not rest on the signature estimate.
 Everything is a pure function of the texts and the seed: same input -> same output.
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from itertools import islice
+from typing import Iterable
 
 import numpy as np
 
@@ -30,7 +33,7 @@ _U64 = np.uint64
 _P = 0x100000001B3            # FNV-64 prime: odd, so invertible mod 2**64
 _P_INV = pow(_P, -1, 1 << 64)
 _TABLE_TOP = 0x30000          # code points above this count as word characters (rare ideographs)
-_BATCH = 4096                 # texts per vectorised batch (bounds temporary memory)
+_BATCH = 2048                 # texts per vectorised batch (bounds temporary memory)
 _SIG_BATCH = 256              # texts per signature block: perms x shingles stays in CPU cache
 
 
@@ -75,7 +78,8 @@ def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     lowered = [t.lower() for t in texts]
     lengths = np.fromiter((len(t) + 1 for t in lowered), dtype=np.int64, count=len(lowered))
     text_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    cp = np.frombuffer(("\x00".join(lowered) + "\x00").encode("utf-32-le"), dtype=np.uint32)
+    cp = np.frombuffer(("\x00".join(lowered) + "\x00").encode("utf-32-le", "surrogatepass"),
+                       dtype=np.uint32)  # surrogatepass: a lone surrogate from bad input is no crash
     return cp, text_starts
 
 
@@ -88,19 +92,22 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + shift
 
 
-def shingle_hashes(texts: list[str], word_n: int = 5, char_n: int = 5,
+def shingle_hashes(texts: Iterable[str], word_n: int = 5, char_n: int = 5,
                    salt: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Per text, its sorted unique uint32 shingle hashes: (flat values, offsets[len(texts)+1])."""
-    parts = [np.zeros(0, _U64)]
-    for lo in range(0, len(texts), _BATCH):
-        values, owner = _batch_shingles(texts[lo:lo + _BATCH], word_n, char_n, salt)
-        # sorted per batch; batches come in text order, so the concatenation is sorted too
-        keys = np.sort(((owner + lo).astype(_U64) << _U64(32)) | values.astype(_U64))
-        parts.append(keys[np.concatenate((keys[:1] == keys[:1], keys[1:] != keys[:-1]))])
-    keys = np.concatenate(parts)
-    owner_sorted = (keys >> _U64(32)).astype(np.int64)
-    offsets = np.searchsorted(owner_sorted, np.arange(len(texts) + 1), side="left")
-    return (keys & _U64(0xFFFFFFFF)).astype(np.uint32), offsets
+    """Per text, its sorted unique uint32 shingle hashes: (flat values, offsets[n_texts + 1]).
+
+    `texts` may be a generator: only one batch of strings is alive at a time.
+    """
+    values, counts = [np.zeros(0, np.uint32)], [np.zeros(0, np.int64)]
+    texts = iter(texts)
+    while batch := list(islice(texts, _BATCH)):
+        hashes, owner = _batch_shingles(batch, word_n, char_n, salt)
+        keys = np.sort((owner.astype(_U64) << _U64(32)) | hashes.astype(_U64))
+        keys = keys[np.concatenate((keys[:1] == keys[:1], keys[1:] != keys[:-1]))]
+        values.append((keys & _U64(0xFFFFFFFF)).astype(np.uint32))
+        counts.append(np.bincount((keys >> _U64(32)).astype(np.int64), minlength=len(batch)))
+    offsets = np.concatenate(([0], np.cumsum(np.concatenate(counts))))
+    return np.concatenate(values), offsets
 
 
 def _batch_shingles(texts, word_n, char_n, salt):
@@ -241,37 +248,43 @@ def candidate_pairs(keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
     sort order (not all pairs: a bucket of k identical texts gives 2k pairs, not k**2/2).
     """
     idx = np.flatnonzero(usable)
-    bands = keys.shape[0]
-    if len(idx) < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    flat = (keys[:, idx] + np.arange(bands, dtype=_U64)[:, None] * _U64(0x9E3779B97F4A7C15)).ravel()
-    member = np.tile(idx, bands)
-    order = np.argsort(flat)
-    flat, member = flat[order], member[order]
-    same = flat[1:] == flat[:-1]
-    run_first = np.flatnonzero(np.concatenate(([True], ~same)))
-    first_member = np.minimum.reduceat(member, run_first)[np.cumsum(np.concatenate(([False], ~same)))]
-    star = np.stack((first_member, member), axis=1)[first_member != member]
-    chain = np.sort(np.stack((member[:-1], member[1:]), axis=1)[same], axis=1)
-    codes = np.sort(np.concatenate((star, chain)) @ np.array([len(usable), 1], dtype=np.int64))
+    found = [np.zeros(0, dtype=np.int64)]
+    for band in keys if len(idx) >= 2 else []:
+        band = band[idx]
+        order = np.argsort(band)
+        sorted_keys, member = band[order], idx[order]
+        same = sorted_keys[1:] == sorted_keys[:-1]
+        if not same.any():
+            continue
+        run_first = np.flatnonzero(np.concatenate(([True], ~same)))
+        first = np.minimum.reduceat(member, run_first)[np.cumsum(np.concatenate(([False], ~same)))]
+        star = np.stack((first, member), axis=1)[first != member]
+        chain = np.sort(np.stack((member[:-1], member[1:]), axis=1)[same], axis=1)
+        found.append(np.concatenate((star, chain)) @ np.array([len(usable), 1], dtype=np.int64))
+    codes = np.sort(np.concatenate(found))
     codes = codes[np.concatenate((codes[:1] == codes[:1], codes[1:] != codes[:-1]))]
     return np.stack((codes // len(usable), codes % len(usable)), axis=1)
 
 
-def jaccard_pairs(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+def jaccard_pairs(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray,
+                  chunk: int = 16384) -> np.ndarray:
     """Exact Jaccard of the shingle sets of each (i, j) pair (sets given sorted and unique).
 
-    Both empty -> 1.0 (nothing to tell them apart); one empty -> 0.0.
+    Both empty -> 1.0 (nothing to tell them apart); one empty -> 0.0. Pairs go in chunks so the
+    temporary arrays stay small whatever the number of candidates.
     """
-    if len(pairs) == 0:
-        return np.zeros(0)
+    out = [np.zeros(0)]
     sizes = np.diff(offsets)
-    size_i, size_j = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
-    pair_ids = np.arange(len(pairs), dtype=_U64)
-    keys_i = (np.repeat(pair_ids, size_i) << _U64(32)) | values[_ranges(offsets[pairs[:, 0]], size_i)]
-    keys_j = (np.repeat(pair_ids, size_j) << _U64(32)) | values[_ranges(offsets[pairs[:, 1]], size_j)]
-    hits = np.isin(keys_i, keys_j, assume_unique=True)
-    inter = np.bincount(np.repeat(np.arange(len(pairs)), size_i)[hits], minlength=len(pairs))
-    union = size_i + size_j - inter
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+    for lo in range(0, len(pairs), chunk):
+        left, right = pairs[lo:lo + chunk, 0], pairs[lo:lo + chunk, 1]
+        size_i, size_j = sizes[left], sizes[right]
+        pair_ids = np.arange(len(left), dtype=_U64) << _U64(32)
+        keys_i = np.repeat(pair_ids, size_i) | values[_ranges(offsets[left], size_i)]
+        keys_j = np.repeat(pair_ids, size_j) | values[_ranges(offsets[right], size_j)]
+        # both key arrays are sorted (pair, then shingle): a binary search finds the shared ones
+        at = np.minimum(np.searchsorted(keys_j, keys_i), max(len(keys_j) - 1, 0))
+        hits = keys_j[at] == keys_i if len(keys_j) else np.zeros(len(keys_i), dtype=bool)
+        inter = np.bincount(np.repeat(np.arange(len(left)), size_i)[hits], minlength=len(left))
+        union = size_i + size_j - inter
+        out.append(np.where(union > 0, inter / np.maximum(union, 1), 1.0))
+    return np.concatenate(out)

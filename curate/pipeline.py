@@ -24,10 +24,11 @@ from typing import Any, Iterable, Iterator
 from curate.manifest import SplitStats, build_manifest
 from curate.passes import DEFAULT_ORDER
 from curate.passes.base import Context, Pass, Reject
-from curate.readers import Inventory, discover, read_file
+from curate.readers import Inventory, check_input, discover, read_file
 from curate.recipe import Recipe
 from curate.records import Record
-from curate.writers import SplitWriter, atomic_dir, check_writable, write_json, write_rejects, write_text
+from curate.writers import (OutputError, SplitWriter, atomic_dir, check_writable, write_json,
+                            write_rejects, write_text)
 
 CHUNK = 512                          # records per shard sent to a worker
 MAIN_PROCESS_PASSES = {"dedup_exact"}  # per-record in shape, but needs one index over everything
@@ -50,8 +51,8 @@ def run_curation(input_dir, out_dir, recipe: Recipe, *, workers: int | None = No
 
     `workers`: processes for per-record passes; None → the recipe's `workers`, else 1.
     """
+    check_input(Path(input_dir))                   # cheap user errors before slow pass set-up
     check_writable(Path(out_dir), force)
-    discover(Path(input_dir))                     # input errors before slow pass set-up
     return curate_folder(input_dir, out_dir, recipe.build_passes(), recipe=recipe,
                          workers=workers or recipe.workers or 1, force=force, progress=progress)
 
@@ -62,6 +63,8 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
     started = time.perf_counter()
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     check_writable(out_dir, force)
+    if input_dir.resolve().is_relative_to(out_dir.resolve()):
+        raise OutputError(f"output folder {out_dir} contains the input {input_dir}; choose another --out")
     inventory = discover(input_dir, exclude=out_dir)
     pipeline = Pipeline(passes, seed=recipe.seed, workers=workers)
     with _progress(progress, pipeline, inventory) as bar, atomic_dir(out_dir, force) as tmp, pipeline:

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from curate.passes.base import Reject
 from curate.records import Record
-from curate.schemas import SchemaError, detect_schema, document, map_row
+from curate.schemas import FileSchema, detect_schema, document, read_reject
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
            ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html"}
@@ -52,13 +52,14 @@ class Inventory:
 
 def discover(root: Path, exclude: Path | None = None) -> Inventory:
     """Every file under `root`, in sorted relative-path order (the order records are read in)."""
-    root = Path(root)
-    if not root.is_dir():
-        raise InputError(f"input folder not found: {root}")
+    root = check_input(Path(root))
     inventory = Inventory()
-    for path in sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix()):
-        if exclude is not None and path.resolve().is_relative_to(exclude.resolve()):
-            continue
+    excluded = exclude.resolve() if exclude is not None else None
+    files = sorted((p for p in root.rglob("*") if p.is_file()),
+                   key=lambda p: p.relative_to(root).as_posix())
+    for path in files:
+        if excluded is not None and path.resolve().is_relative_to(excluded):
+            continue      # the output folder, when it sits inside the input folder
         rel = path.relative_to(root).as_posix()
         reason = _skip_reason(path)
         if reason:
@@ -66,6 +67,12 @@ def discover(root: Path, exclude: Path | None = None) -> Inventory:
         else:
             inventory.files.append(InputFile(path, rel, FORMATS[path.suffix.lower()]))
     return inventory
+
+
+def check_input(root: Path) -> Path:
+    if not root.is_dir():
+        raise InputError(f"input folder not found: {root}")
+    return root
 
 
 def _skip_reason(path: Path) -> str | None:
@@ -78,7 +85,7 @@ def _skip_reason(path: Path) -> str | None:
             head = f.read(SNIFF_BYTES)
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    if size == 0 or (FORMATS[suffix] != "parquet" and not head.strip()):
+    if size == 0 or (FORMATS[suffix] != "parquet" and size <= SNIFF_BYTES and not head.strip()):
         return "empty file"
     if FORMATS[suffix] != "parquet" and b"\x00" in head:
         return f"binary content in a {suffix} file"
@@ -95,7 +102,7 @@ def sha256_of(path: Path) -> str:
 
 def read_file(source: InputFile, schema: str | None = None) -> Iterator[Record | Reject]:
     """Records (and read rejects) of one file; updates `source`'s row counts as it goes."""
-    mapper = _RowMapper(source, schema)
+    mapper = FileSchema(source.rel, schema)
     try:
         source.sha256 = sha256_of(source.path)
         for item in _READERS[source.format](source, mapper):
@@ -105,34 +112,6 @@ def read_file(source: InputFile, schema: str | None = None) -> Iterator[Record |
     except OSError as e:
         raise InputError(f"{source.rel}: cannot read: {e.strerror or e}") from None
     source.schema = mapper.schema if source.format not in ("txt", "html") else "text"
-
-
-class _RowMapper:
-    """Maps rows with the file's schema: forced, or detected from the first mappable row."""
-
-    def __init__(self, source: InputFile, schema: str | None):
-        self.source, self.schema = source, schema
-
-    def __call__(self, row: Any, line: int, raw: str, record_id: str | None = None) -> Record | Reject:
-        record_id = record_id or f"{self.source.rel}:{line}"
-        schema = self.schema or detect_schema(row)
-        if schema is None:
-            return read_reject(record_id, raw, "unmapped_schema",
-                               f"no known schema fits the columns {_columns(row)}")
-        try:
-            record = map_row(row, schema, record_id)
-        except SchemaError as e:
-            return read_reject(record_id, raw, "unmapped_schema", str(e))
-        self.schema = schema
-        return record
-
-
-def _columns(row: Any) -> str:
-    return ", ".join(map(str, row)) if isinstance(row, dict) else f"(a {type(row).__name__})"
-
-
-def read_reject(record_id: str, raw: str, reason: str, error: str) -> Reject:
-    return Reject(Record(record_id, [], meta={"raw": raw}), "read", reason, {"error": error})
 
 
 # --- line-based text --------------------------------------------------------------------------
@@ -148,7 +127,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
                 yield number, raw.decode("utf-8", "replace").rstrip("\r\n"), f"not UTF-8: {e}"
 
 
-def _read_jsonl(source: InputFile, mapper: _RowMapper):
+def _read_jsonl(source: InputFile, mapper: FileSchema):
     for line, text, error in _lines(source.path):
         if not text.strip():
             continue
@@ -163,7 +142,7 @@ def _read_jsonl(source: InputFile, mapper: _RowMapper):
             yield mapper(row, line, text)
 
 
-def _read_txt(source: InputFile, mapper: _RowMapper):
+def _read_txt(source: InputFile, mapper: FileSchema):
     for line, text, error in _lines(source.path):
         if error:
             yield read_reject(f"{source.rel}:{line}", text, "parse_error", error)
@@ -172,8 +151,9 @@ def _read_txt(source: InputFile, mapper: _RowMapper):
 
 
 # --- JSON documents ---------------------------------------------------------------------------
-def _read_json(source: InputFile, mapper: _RowMapper):
-    """A top-level array of rows, or an object whose values are arrays of rows (key → meta)."""
+def _read_json(source: InputFile, mapper: FileSchema):
+    """A top-level array of rows, an object whose values are arrays of rows (key → meta), or
+    a single row."""
     try:
         text = source.path.read_bytes().decode("utf-8-sig")
         document_ = json.loads(text)
@@ -184,6 +164,8 @@ def _read_json(source: InputFile, mapper: _RowMapper):
         return
     if isinstance(document_, list):
         yield from _json_rows(source, mapper, text, document_, 0, None)
+    elif isinstance(document_, dict) and detect_schema(document_):
+        yield mapper(document_, 1, text)                  # a file holding a single row
     elif isinstance(document_, dict) and document_ and all(
             isinstance(v, list) for v in document_.values()):
         pos = text.index("{") + 1
@@ -233,7 +215,7 @@ def _line_at(path: Path, number: int) -> str:
 
 
 # --- tables -----------------------------------------------------------------------------------
-def _read_csv(source: InputFile, mapper: _RowMapper):
+def _read_csv(source: InputFile, mapper: FileSchema):
     """Header = line 1; a row's id is the physical line it starts on (quoted newlines allowed)."""
     consumed: list[tuple[str, str | None]] = []
 
@@ -253,12 +235,24 @@ def _read_csv(source: InputFile, mapper: _RowMapper):
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
             if header is None:
-                header = cells
+                header = _unique_names(cells)
                 continue
             yield _csv_row(source, mapper, header, cells, line, raw, error)
     except csv.Error as e:
         yield read_reject(f"{source.rel}:{start}", "\n".join(t for t, _ in consumed),
                           "parse_error", f"invalid CSV: {e}")
+
+
+def _unique_names(cells: list[str]) -> list[str]:
+    """Header names, stripped; a repeated name gets a suffix (`text`, `text.2`) so no column
+    silently overwrites another."""
+    names: list[str] = []
+    for cell in cells:
+        name, n = cell.strip(), 1
+        while (name if n == 1 else f"{name}.{n}") in names:
+            n += 1
+        names.append(name if n == 1 else f"{name}.{n}")
+    return names
 
 
 def _csv_row(source, mapper, header, cells, line, raw, error):
@@ -269,7 +263,7 @@ def _csv_row(source, mapper, header, cells, line, raw, error):
     return mapper(dict(zip(header, cells)), line, raw)
 
 
-def _read_parquet(source: InputFile, mapper: _RowMapper):
+def _read_parquet(source: InputFile, mapper: FileSchema):
     """Row k (0-based) gets line k+1; batches keep memory flat."""
     import pyarrow.parquet as pq
 
@@ -300,16 +294,19 @@ def _jsonable(value: Any) -> Any:
 
 
 # --- web pages --------------------------------------------------------------------------------
-def _read_html(source: InputFile, mapper: _RowMapper):
+def _read_html(source: InputFile, mapper: FileSchema):
     """One record per page: trafilatura's main content (boilerplate and navigation removed)."""
     import trafilatura
 
     raw = source.path.read_bytes().decode("utf-8-sig", "replace")
-    result = trafilatura.bare_extraction(raw, include_comments=False, with_metadata=True)
+    try:
+        result = trafilatura.bare_extraction(raw, include_comments=False, with_metadata=True)
+    except Exception as e:  # lxml and trafilatura raise many types on broken markup
+        yield read_reject(f"{source.rel}:1", raw, "parse_error", f"invalid HTML: {e}")
+        return
     text = getattr(result, "text", None) if result is not None else None
     if not text or not text.strip():
-        yield read_reject(f"{source.rel}:1", raw, "parse_error",
-                          "no main content found in the page")
+        yield read_reject(f"{source.rel}:1", raw, "parse_error", "no main content found in the page")
         return
     title = getattr(result, "title", None)
     yield document(text, f"{source.rel}:1", {"title": title} if title else {})

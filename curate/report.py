@@ -78,8 +78,29 @@ def _splits_table(manifest) -> str:
 
 
 def _infos(manifest) -> str:
-    parts = [f"<h3>{_e(p['name'])}</h3>{_pre(p['info'])}" for p in manifest["passes"] if p["info"]]
+    parts = [f"<h3>{_e(p['name'])}</h3>{_before_after(p['info'])}{_pre(p['info'])}"
+             for p in manifest["passes"] if p["info"]]
     return "".join(parts) or "<p>No pass reported structured findings.</p>"
+
+
+def _before_after(info: dict[str, Any]) -> str:
+    """A chart for each `<x>_before`/`<x>_after` pair of counts (balancing: labels before/after)."""
+    charts = []
+    for key in sorted(k for k in info if k.endswith("before")):
+        before, after = info[key], info.get(key[:-len("before")] + "after")
+        if not (_is_counts(before) and _is_counts(after)):
+            continue
+        names = sorted(set(before) | set(after), key=lambda n: (-before.get(n, 0), str(n)))[:TOP_LABELS]
+        charts.append(_img(_grouped_bars([str(n) for n in names],
+                                         {"before": [before.get(n, 0) for n in names],
+                                          "after": [after.get(n, 0) for n in names]},
+                                         key[:-len("before")].strip("_") or "label")))
+    return "".join(charts)
+
+
+def _is_counts(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values())
 
 
 def _inputs(manifest) -> str:
@@ -159,16 +180,21 @@ def _langs_plot(manifest):
 
 
 def _lengths_plot(manifest):
+    """Share of each split per log2 length bin, over the bins that hold any record."""
     splits = {n: s for n, s in manifest["splits"].items() if s["rows"]}
     if not splits:
         return None
     edges = next(iter(splits.values()))["lengths"]["bin_lower_edges"]
     fig, axes = _figure(10, 3.2, ncols=2)
     for ax, field in zip(axes, ("prompt_chars", "response_chars")):
-        for name, s in splits.items():
-            ax.step(range(len(edges)), s["lengths"][field], where="mid", label=name)
-        ax.set_xticks(range(0, len(edges), 2))
-        ax.set_xticklabels([str(edges[i]) for i in range(0, len(edges), 2)], rotation=45, fontsize=7)
-        ax.set_title(field.replace("_", " ") + " (log2 bins, lower edge)")
+        used = [i for i in range(len(edges)) if any(s["lengths"][field][i] for s in splits.values())]
+        bins = list(range(used[0], used[-1] + 1)) if used else [0]
+        width = 0.8 / len(splits)
+        for k, (name, s) in enumerate(splits.items()):
+            ax.bar([j + k * width for j in range(len(bins))],
+                   [s["lengths"][field][i] / s["rows"] for i in bins], width, label=name)
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(bins))])
+        ax.set_xticklabels([f"≥{edges[i]}" for i in bins], rotation=45, fontsize=7)
+        ax.set_title(field.replace("_", " ") + " (share of the split)")
         ax.legend()
     return fig

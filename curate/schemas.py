@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from curate.passes.base import Reject
 from curate.records import Record
 
 LABEL_KEYS = ("label", "intent", "category")          # first one present becomes Record.label
@@ -150,3 +151,33 @@ def map_row(row: Any, schema: str, record_id: str) -> Record:
 def document(text: str, record_id: str, meta: dict[str, Any] | None = None) -> Record:
     """A TXT line or an HTML page: a single assistant message (text to learn, no prompt)."""
     return Record(id=record_id, messages=[{"role": "assistant", "content": text}], meta=meta or {})
+
+
+class FileSchema:
+    """Maps one file's rows: with the forced schema, or the one detected from the first mappable
+    row. A row that does not fit becomes a "read" reject carrying its raw text, never an exception."""
+
+    def __init__(self, rel: str, schema: str | None = None):
+        self.rel, self.schema = rel, schema
+
+    def __call__(self, row: Any, line: int, raw: str, record_id: str | None = None) -> Record | Reject:
+        record_id = record_id or f"{self.rel}:{line}"
+        schema = self.schema or detect_schema(row)
+        if schema is None:
+            return read_reject(record_id, raw, "unmapped_schema",
+                               f"no known schema fits the columns {_columns(row)}")
+        try:
+            record = map_row(row, schema, record_id)
+        except SchemaError as e:
+            return read_reject(record_id, raw, "unmapped_schema", str(e))
+        self.schema = schema
+        return record
+
+
+def _columns(row: Any) -> str:
+    return ", ".join(map(str, row)) if isinstance(row, dict) else f"(a {type(row).__name__})"
+
+
+def read_reject(record_id: str, raw: str, reason: str, error: str) -> Reject:
+    """The contract for reader failures: pass "read", the raw text kept in meta["raw"]."""
+    return Reject(Record(record_id, [], meta={"raw": raw}), "read", reason, {"error": error})

@@ -68,6 +68,8 @@ def run(
     few_shot: str = typer.Option("bm25", help="few-shot selection: bm25 (most similar) or random"),
     max_new_tokens: int = typer.Option(128),
     batch_size: int = typer.Option(8),
+    dtype: str = typer.Option("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
+                              "matmul; likelihoods then carry bf16 rounding)"),
     primary: Optional[str] = typer.Option(None, help="primary metric for the verdict (default per task)"),
     system_prompt: Optional[str] = typer.Option(None, help="system message for every system"),
     stop: List[str] = typer.Option([], help="stop string (repeatable)"),
@@ -90,7 +92,7 @@ def run(
 
     config = RunConfig(data=data, out=out, model=model, adapter=adapter, systems=systems,
                        limit=limit, seed=seed, docs=docs, k=k, few_shot=few_shot,
-                       max_new_tokens=max_new_tokens, batch_size=batch_size, primary=primary,
+                       max_new_tokens=max_new_tokens, batch_size=batch_size, dtype=dtype, primary=primary,
                        system_prompt=system_prompt, stop=tuple(stop), resamples=resamples,
                        cost_model=guarded(lambda: parse_cost_model(cost_model)))
     console = Console(stderr=True)

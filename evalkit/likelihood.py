@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,21 @@ def encode_pair(tokenizer, prompt: str, completion: str, limit: int | None):
 
 
 def conditional_nll(model, tokenizer, pairs: list[tuple[str, str]], *, batch_size: int = 4,
-                    padding_side: str = "right") -> list[NLL]:
+                    padding_side: str = "right",
+                    on_batch: Callable[[int], None] | None = None) -> list[NLL]:
     """NLL of each (prompt, completion) pair's completion tokens, in input order."""
     limit = context_limit(model)
     encoded = [encode_pair(tokenizer, p, c, limit) for p, c in pairs]
-    sums: list[float] = []
-    for start in range(0, len(encoded), batch_size):
-        sums += _batch_nll(model, encoded[start:start + batch_size], padding_side,
-                           pad_id=tokenizer.pad_token_id or 0)
+    order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]) + len(encoded[i][1]), i))
+    sums = [0.0] * len(encoded)           # batches of similar length waste little on padding
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        values = _batch_nll(model, [encoded[i] for i in chunk], padding_side,
+                            pad_id=tokenizer.pad_token_id or 0)
+        for i, value in zip(chunk, values):
+            sums[i] = value
+        if on_batch:
+            on_batch(len(chunk))
     return [NLL(s, len(c), len(text.encode("utf-8")), d)
             for s, (_, c, d), (_, text) in zip(sums, encoded, pairs)]
 
@@ -83,15 +91,20 @@ def _batch_nll(model, batch, padding_side: str, pad_id: int) -> list[float]:
         mask[i, offset:offset + len(row)] = 1
         positions[i, offset:offset + len(row)] = torch.arange(len(row))
         offsets.append(offset)
+    # Only positions that predict a completion token need the output head (most of a few-shot or
+    # RAG prompt does not): the output head runs only on the span covering every row's completion.
+    start = min(o + len(p) for o, (p, _, _) in zip(offsets, batch)) - 1
+    end = max(o + len(p) + len(c) for o, (p, c, _) in zip(offsets, batch)) - 1
     with torch.inference_mode():
-        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions).logits
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                       logits_to_keep=torch.arange(start, max(end, start + 1))).logits
     sums = []
     for i, (prompt, completion, _) in enumerate(batch):
         if not completion:
             sums.append(0.0)
             continue
-        first = offsets[i] + len(prompt)              # position of the first completion token
-        predicting = logits[i, first - 1: first - 1 + len(completion)].float()
+        first = offsets[i] + len(prompt) - 1 - start    # kept logit predicting the 1st completion token
+        predicting = logits[i, first: first + len(completion)].float()
         logprobs = torch.log_softmax(predicting, dim=-1)
         target = torch.tensor(completion).unsqueeze(1)
         sums.append(float(-logprobs.gather(1, target).sum()))

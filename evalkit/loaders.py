@@ -110,18 +110,26 @@ def card_warnings(model_name: str, card: TrainCard | None, tokenizer) -> list[st
     return warnings
 
 
-def load(model_name: str, adapter: str | Path | None):
+DTYPES = ("float32", "bfloat16", "float16")
+
+
+def load(model_name: str, adapter: str | Path | None, dtype: str = "float32"):
     """(model, tokenizer, identity): the base model, wrapped with the adapter when one is given."""
     from train.models import ModelError, load_model, resolve
 
     from evalkit.generate import files_digest
 
+    import torch
+
+    if dtype not in DTYPES:
+        raise LoadError(f"--dtype {dtype}: choose one of {', '.join(DTYPES)}")
     try:
-        model, tokenizer = load_model(model_name)
+        model, tokenizer = load_model(model_name, dtype=getattr(torch, dtype))
         base_identity = resolve(model_name).identity()
     except ModelError as exc:
         raise LoadError(str(exc)) from None
-    identity = {"model": base_identity.get("sha256") or base_identity.get("path"), "adapter": None}
+    identity = {"model": base_identity.get("sha256") or base_identity.get("path"), "dtype": dtype,
+                "adapter": None}
     if adapter is not None:
         from peft import PeftModel
 

@@ -36,6 +36,7 @@ class RunConfig:
     few_shot: str = "bm25"
     max_new_tokens: int = 128
     batch_size: int = 8
+    dtype: str = "float32"             # "bfloat16" is ~2x faster on CPUs with bf16 matmul
     primary: str | None = None
     system_prompt: str | None = None
     stop: tuple[str, ...] = field(default_factory=tuple)
@@ -81,7 +82,7 @@ def run(config: RunConfig, progress=None) -> dict:
     model_name = config.model or (card.base_model_name if card else None)
     if not model_name:
         raise RunError("--model is required (no run.json names the base model)")
-    model, tokenizer, identity = loaders.load(model_name, config.adapter)
+    model, tokenizer, identity = loaders.load(model_name, config.adapter, config.dtype)
     warnings = loaders.card_warnings(model_name, card, tokenizer)
     systems = build_systems(config, names, train, card)
     params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
@@ -105,13 +106,8 @@ def run_system(system: System, items, model, tokenizer, identity, params, cache,
         gens = generate(model, tokenizer, prompts, params, identity=system_identity, cache=cache,
                         batch_size=config.batch_size, on_batch=advance)
         advance = progress.task(f"{system.name}: scoring the reference", len(prompts)) if progress else None
-        nlls = []
-        for start in range(0, len(items), config.batch_size):
-            chunk = items[start:start + config.batch_size]
-            pairs = [(p, it.reference) for p, it in zip(prompts[start:start + len(chunk)], chunk)]
-            nlls += conditional_nll(model, tokenizer, pairs, batch_size=config.batch_size)
-            if advance:
-                advance(len(chunk))
+        nlls = conditional_nll(model, tokenizer, [(p, it.reference) for p, it in zip(prompts, items)],
+                               batch_size=config.batch_size, on_batch=advance)
     return [row(item, system, prompt, gen, nll)
             for item, prompt, gen, nll in zip(items, prompts, gens, nlls)]
 

@@ -44,9 +44,14 @@ def make_adapter(model_dir, run_dir: Path, *, trained: bool = True, seed: int = 
     freshly initialised LoRA is an exact no-op) unless `trained` is False."""
     import torch
     from peft import LoraConfig, get_peft_model
-    from train.models import load_model, resolve
+    from transformers import AutoConfig, AutoModelForCausalLM
 
-    base, _ = load_model(str(model_dir))
+    from train.models import local_folder, resolve
+
+    # LoRA weights are all an adapter holds: a randomly initialised base of the same architecture
+    # gives the same adapter files without loading the real weights.
+    config = AutoConfig.from_pretrained(local_folder(resolve(str(model_dir))))
+    base = AutoModelForCausalLM.from_config(config)
     peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
     if trained:
         generator = torch.Generator().manual_seed(seed)

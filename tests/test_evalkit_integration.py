@@ -30,7 +30,7 @@ def test_all_four_systems_on_smollm2(smollm2, tmp_path):
     clean = write_clean(tmp_path / "clean")
     run_dir = make_adapter(smollm2, tmp_path / "runs" / "v1", scale=0.05)
     metrics = run(RunConfig(data=clean, out=tmp_path / "out", model=smollm2, adapter=run_dir,
-                            systems=",".join(SYSTEMS), max_new_tokens=8, batch_size=4,
+                            systems=",".join(SYSTEMS), max_new_tokens=6, batch_size=4, k=2,
                             resamples=200))
     rows = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text(
         encoding="utf-8").splitlines()]

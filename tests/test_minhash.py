@@ -73,3 +73,8 @@ def test_lsh_params_keep_recall_at_the_threshold():
     assert bands * rows <= 128
     assert 1 - (1 - 0.8 ** rows) ** bands >= 0.98
     assert 1 - (1 - 0.8 ** (rows + 1)) ** (128 // (rows + 1)) < 0.98  # the tightest such choice
+
+
+def test_lone_surrogates_from_bad_input_do_not_crash():
+    values, offsets = minhash.shingle_hashes(["refund \ud800 not showing up in my account", "ok"])
+    assert np.diff(offsets).tolist() == [3, 1]

@@ -96,6 +96,17 @@ def test_same_question_with_a_different_answer_is_kept():
     assert len(kept) == 1 and ctx.rejects[0].details["similarity"] == 1.0
 
 
+def test_records_without_a_user_turn_are_compared_on_their_response():
+    def reply_only(i, text):
+        return Record(id=f"r.jsonl:{i}", messages=[{"role": "assistant", "content": text}])
+
+    records = [reply_only(1, TICKETS[1]), reply_only(2, TICKETS[1] + " Thanks."),
+               rec(3, "When will my transfer arrive?", TICKETS[1]), reply_only(4, TICKETS[2])]
+    kept, ctx = run(records)
+    assert [j.record.id for j in ctx.rejects] == ["r.jsonl:2"]
+    assert ctx.rejects[0].details["duplicate_of"] == "r.jsonl:1"
+
+
 HINDI = ("नमस्ते, मेरा कार्ड अभी तक नहीं आया है, कृपया बताएं कि यह कब तक पहुंचेगा। "
          "मैंने बारह दिन पहले कार्ड ऑर्डर किया था लेकिन वह अभी तक नहीं मिला। धन्यवाद।")
 

@@ -247,7 +247,7 @@ def test_bad_options_name_the_problem(options, message):
 
 
 def test_missing_spacy_model_is_one_clear_error():
-    from curate.pii.analyzer import SpacyNotInstalled, load_ner_pipeline
+    from curate.pii.ner import SpacyNotInstalled, load_ner_pipeline
 
     with pytest.raises(SpacyNotInstalled, match="spaCy model 'en_core_web_xx' is not installed"):
         load_ner_pipeline("en_core_web_xx")

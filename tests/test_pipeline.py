@@ -169,7 +169,7 @@ def test_report_is_self_contained(tmp_path):
     curate_folder(_raw(tmp_path), out, _passes(), recipe=Recipe())
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "http://" not in html and "https://" not in html
-    assert html.count("data:image/png;base64,") >= 4               # funnel, labels, lengths, langs
+    assert html.count("data:image/png;base64,") == 5     # funnel, labels, lengths, langs, balance
     assert "exact_duplicate" in html and "&quot;before&quot;" in html   # balance info shown
     assert "Accounting holds" in html
 
@@ -179,3 +179,30 @@ def test_stages_group_consecutive_per_record_passes():
     assert [(parallel, [p.name for p in stage]) for parallel, stage in stages] == [
         (True, ["html", "unicode", "quality"]), (False, ["dedup_exact"]),
         (True, ["pii"]), (False, ["split"])]
+
+
+def test_secret_options_are_redacted_in_the_manifest(tmp_path):
+    from curate.manifest import redact
+
+    salt = "do-not-publish-this-salt"
+    recipe = Recipe(passes={"pii": {"hash_salt": salt, "allow_list": ["care@bank.in"]}})
+    out = tmp_path / "clean"
+    curate_folder(_raw(tmp_path), out, [ShortStub()], recipe=recipe)
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    assert salt not in text and "care@bank.in" in text
+    assert redact({"hash_salt": "", "max_tokens": 5}) == {"hash_salt": "", "max_tokens": 5}
+
+
+def test_output_folder_that_contains_the_input_is_refused(tmp_path):
+    raw = _raw(tmp_path / "clean")
+    with pytest.raises(OutputError, match="contains the input"):
+        curate_folder(raw, tmp_path / "clean", [ShortStub()], recipe=Recipe(), force=True)
+    assert (raw / "tickets.jsonl").exists()
+
+
+def test_output_folder_inside_the_input_is_not_read_back(tmp_path):
+    raw = _raw(tmp_path)
+    first = curate_folder(raw, raw / "clean", [ShortStub()], recipe=Recipe())
+    again = curate_folder(raw, raw / "clean", [ShortStub()], recipe=Recipe(), force=True)
+    assert first["accounting"] == again["accounting"]
+    assert not any(f["path"].startswith("clean/") for f in again["inputs"] + again["skipped"])

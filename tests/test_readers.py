@@ -193,3 +193,40 @@ def test_readers_stream(tmp_path):
     stream = read_file(discover(tmp_path).files[0])
     assert isinstance(stream, types.GeneratorType)
     assert next(stream).id == "a.jsonl:1"
+
+
+def test_csv_repeated_header_names_keep_every_column(tmp_path):
+    (tmp_path / "x.csv").write_text(" text ,label,note,note\nrefund kab?,refund,a,b\n")
+    _, records, _ = _read(tmp_path)
+    assert records[0].label == "refund" and records[0].meta == {"note": "a", "note.2": "b"}
+
+
+def test_sharegpt_json_file_and_openai_jsonl_file(tmp_path):
+    sharegpt = [{"id": "sg-1", "conversations": [
+        {"from": "human", "value": "UPI fail ho gaya, paise kat gaye"},
+        {"from": "gpt", "value": "48 ghante mein refund aa jayega."},
+        {"from": "human", "value": "धन्यवाद"},
+        {"from": "gpt", "value": "आपका स्वागत है।"}]}]
+    (tmp_path / "sharegpt.json").write_text(json.dumps(sharegpt, ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
+    (tmp_path / "openai.jsonl").write_text(json.dumps({"messages": [
+        {"role": "system", "content": "You are a bank assistant."},
+        {"role": "user", "content": "Block my card"},
+        {"role": "assistant", "content": "Done: card ending 4242 is blocked."}]}) + "\n")
+    inventory, records, rejects = _read(tmp_path)
+    assert not rejects
+    assert [f.schema for f in inventory.files] == ["openai", "sharegpt"]
+    chat = records[1]
+    assert chat.id == "sharegpt.json:2" and chat.meta == {"id": "sg-1"}
+    assert [m["role"] for m in chat.messages] == ["user", "assistant", "user", "assistant"]
+    assert chat.response == "आपका स्वागत है।"
+    assert records[0].messages[0] == {"role": "system", "content": "You are a bank assistant."}
+
+
+def test_json_file_holding_one_openai_row(tmp_path):
+    (tmp_path / "one.json").write_text(json.dumps({"messages": [
+        {"role": "user", "content": "Statement chahiye"},
+        {"role": "assistant", "content": "App > Accounts > Statement."}]}))
+    _, records, rejects = _read(tmp_path)
+    assert not rejects and records[0].id == "one.json:1"
+    assert records[0].response == "App > Accounts > Statement."

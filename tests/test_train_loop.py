@@ -130,9 +130,9 @@ def test_grad_accumulation_equals_one_big_batch(tiny_model_dir, tmp_path):
 
 
 def test_early_stopping_keeps_the_best_adapter(tiny_model_dir, tmp_path):
-    cfg = config(tiny_model_dir, tmp_path, lr=0.5, max_steps=30, eval_every=1, patience=2)
+    cfg = config(tiny_model_dir, tmp_path, lr=0.5, max_steps=12, eval_every=1, patience=2)
     run = train(cfg, quiet=True)
-    assert run["stopped_early"] and run["steps"] < 30
+    assert run["stopped_early"] and run["steps"] < 12
     assert run["best"]["step"] < run["steps"]
     assert reloaded_val_loss(cfg, tmp_path / "run") == pytest.approx(run["best"]["val_loss"],
                                                                       rel=1e-6)

@@ -1,7 +1,7 @@
 """dedup_near: MinHash + LSH near-duplicate clusters (vectorised, see curate.minhash).
 
 What is compared: the instruction (all user turns) and the response (last assistant turn), each as
-its own shingle set. Two records are near-duplicates when EVERY field that is non-empty in either
+its own shingle set (LSH indexes the instruction; responses are hashed for candidate pairs only). Two records are near-duplicates when EVERY field that is non-empty in either
 record has Jaccard >= threshold (a field empty in both is ignored). Hashing one concatenated text
 would let a long canned answer ("Thanks for reaching out ...") merge short questions that are
 different training examples; per-field checking keeps "what's my balance" / "show my balance"
@@ -63,11 +63,11 @@ class DedupNear(Pass):
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         records = list(records)
-        fields = self.field_shingles(records)
-        rep = self.representatives(fields, ctx)
+        shingles = _Shingles(records, FIELDS[self.config.field], self.config)
+        rep = self.representatives(shingles, ctx)
         members = np.flatnonzero((rep >= 0) & (rep != np.arange(len(rep))))
-        similarity = dict(zip(members.tolist(), _similarity(
-            fields, np.stack((rep[members], members), axis=1)).tolist()))
+        similarity = dict(zip(members.tolist(), shingles.similarity(
+            np.stack((rep[members], members), axis=1)).tolist()))
         for i, record in enumerate(records):
             if rep[i] >= 0:
                 record.meta["cluster_id"] = records[rep[i]].id
@@ -77,22 +77,14 @@ class DedupNear(Pass):
             else:
                 yield record
 
-    def field_shingles(self, records: list[Record]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(values, offsets) shingle sets per compared field; each field hashed in its own namespace."""
-        cfg = self.config
-        return [minhash.shingle_hashes([getattr(r, name) for r in records], cfg.shingle_size,
-                                       cfg.char_shingle_size, salt=k)
-                for k, name in enumerate(FIELDS[cfg.field])]
-
-    def representatives(self, fields, ctx: Context) -> np.ndarray:
+    def representatives(self, shingles: "_Shingles", ctx: Context) -> np.ndarray:
         """rep[i] = index of record i's cluster representative, or -1 when i is in no cluster."""
         cfg = self.config
         bands, rows = minhash.lsh_params(cfg.threshold, cfg.num_perm)
         a, b = minhash.permutations(bands * rows, ctx.seed)  # permutations no band uses are skipped
-        keys = minhash.band_keys(fields, a, b, bands, rows)
-        usable = np.logical_or.reduce([np.diff(offsets) > 0 for _, offsets in fields])
+        keys, usable = shingles.band_keys(a, b, bands, rows)
         pairs = minhash.candidate_pairs(keys, usable)
-        edges = pairs[_similarity(fields, pairs) >= cfg.threshold]
+        edges = pairs[shingles.similarity(pairs) >= cfg.threshold]
         rep = _components_first_member(len(usable), edges)
         ctx.info.update(bands=bands, rows=rows, candidate_pairs=int(len(pairs)),
                         verified_pairs=int(len(edges)), no_text=int((~usable).sum()),
@@ -101,10 +93,52 @@ class DedupNear(Pass):
         return rep
 
 
-def _similarity(fields, pairs: np.ndarray) -> np.ndarray:
-    """min over compared fields of the exact Jaccard (a field empty in both does not count)."""
-    return np.minimum.reduce([minhash.jaccard_pairs(values, offsets, pairs)
-                              for values, offsets in fields])
+class _Shingles:
+    """Shingle sets of the compared fields, hashed when first needed.
+
+    LSH indexes the first field (the instruction) of every record, or the second where the first
+    has no text: a pair must match in every field, so candidates from one field miss nothing. The
+    other fields are hashed only for records that turn up in candidate pairs.
+    """
+
+    def __init__(self, records: list[Record], names: tuple[str, ...], cfg: DedupNearConfig):
+        self.records, self.names, self.cfg = records, names, cfg
+        self.sets: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.ensure(names[0], np.arange(len(records)))
+
+    def ensure(self, name: str, idx: np.ndarray) -> None:
+        """Hash field `name` of records idx (sorted, unique) unless that is done already."""
+        done = self.sets.get(name)
+        if done is not None and np.isin(idx, done[0]).all():
+            return
+        idx = idx if done is None else np.union1d(done[0], idx)
+        values, offsets = minhash.shingle_hashes(
+            (getattr(self.records[i], name) for i in idx.tolist()), self.cfg.shingle_size,
+            self.cfg.char_shingle_size, salt=tuple(FIELDS["both"]).index(name))
+        self.sets[name] = (idx, values, offsets)
+
+    def band_keys(self, a, b, bands, rows) -> tuple[np.ndarray, np.ndarray]:
+        """(LSH keys, usable mask) per record; see the class docstring for which field."""
+        _, values, offsets = self.sets[self.names[0]]
+        keys = minhash.band_keys([(values, offsets)], a, b, bands, rows)
+        usable = np.diff(offsets) > 0
+        if len(self.names) > 1 and not usable.all():
+            fallback = np.flatnonzero(~usable)
+            self.ensure(self.names[1], fallback)
+            index, values, offsets = self.sets[self.names[1]]
+            at = np.searchsorted(index, fallback)
+            keys[:, fallback] = minhash.band_keys([(values, offsets)], a, b, bands, rows)[:, at]
+            usable[fallback] = np.diff(offsets)[at] > 0
+        return keys, usable
+
+    def similarity(self, pairs: np.ndarray) -> np.ndarray:
+        """min over compared fields of the exact Jaccard (a field empty in both does not count)."""
+        sims = [np.ones(len(pairs))]
+        for name in self.names:
+            self.ensure(name, np.unique(pairs))
+            index, values, offsets = self.sets[name]
+            sims.append(minhash.jaccard_pairs(values, offsets, np.searchsorted(index, pairs)))
+        return np.minimum.reduce(sims)
 
 
 def _components_first_member(n: int, edges: np.ndarray) -> np.ndarray:

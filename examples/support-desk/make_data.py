@@ -51,7 +51,8 @@ def build_tickets(rng: random.Random, factory: TicketFactory) -> dict[str, list[
     for name, total in BASE_ROWS.items():
         pairs = quotas(total)
         rng.shuffle(pairs)
-        files[name] = [factory.unique(i, l, multi_turn=name == CHAT and rng.random() < 0.25)
+        files[name] = [factory.unique(i, l, multi_turn=name == CHAT and rng.random() < 0.25,
+                                      context_rate=0.15 if name == ALPACA else 0.0)
                        for i, l in pairs]
     return files
 
@@ -84,6 +85,11 @@ def interleave(rng: random.Random, tickets: list, extras: list[tuple[int, object
     return rows
 
 
+def count_rows(plan: faults.Plan, file: str, rows: list[Ticket]) -> None:
+    for t in rows:
+        plan.rows[(file, t.intent, t.lang)] += 1
+
+
 def timestamps(rng: random.Random, n: int, start: datetime) -> list[datetime]:
     return sorted(start + timedelta(seconds=rng.randrange(0, 90 * 86400)) for _ in range(n))
 
@@ -91,28 +97,29 @@ def timestamps(rng: random.Random, n: int, start: datetime) -> list[datetime]:
 # --- writers --------------------------------------------------------------------------------
 def alpaca_lines(rng: random.Random, tickets: list[Ticket], extras, plan: faults.Plan) -> list[str]:
     meta = {}
+    planted_names = {value for entity, _, value in plan.pii_values if entity == "PERSON"}
     for t, ts in zip(tickets, timestamps(rng, len(tickets), datetime(2025, 1, 1, 8))):
         meta[id(t)] = {"channel": rng.choice(["email", "app", "app", "twitter", "ivr_transcript"]),
                        "ticket_ts": ts.strftime("%Y-%m-%dT%H:%M:%S+05:30")}
         if rng.random() < 0.2:
-            meta[id(t)]["customer_name"] = ids.person(rng)
-            plan.add("pii_column:customer_name", ALPACA)
-        if rng.random() < 0.15:
-            meta[id(t)]["context"] = rng.choice(["Segment: salary account", "Plan: postpaid ₹599",
-                                                 "Customer since 2016", "Segment: senior citizen"])
+            meta[id(t)]["customer_name"] = name = ids.person(rng)
+            while name in planted_names:       # each planted value occurs once in raw/
+                meta[id(t)]["customer_name"] = name = ids.person(rng)
     for original, copy in extras:
         meta[id(copy)] = meta[id(tickets[original])]
     intent, lang, q, a = ABOUT_HTML[ALPACA]
     about = Ticket(intent, lang, ["", q, "", ""], a, faults=["about_html"])
     meta[id(about)] = {"channel": "app", "ticket_ts": "2025-02-11T19:02:44+05:30"}
     rows = interleave(rng, tickets, extras + [(-1, about)])
+    count_rows(plan, ALPACA, rows)
     lines = []
     for t in rows:
-        m = dict(meta[id(t)])
-        record = {"instruction": t.question, "input": m.pop("context", ""), "output": t.reply,
+        m = meta[id(t)]
+        plan.add("pii_column:customer_name", ALPACA, "customer_name" in m)
+        record = {"instruction": t.question, "input": t.context, "output": t.reply,
                   "intent": t.intent, **m}
         lines.append(json.dumps(record, ensure_ascii=False))
-    truncated = lines[rng.randrange(len(lines))]
+    truncated = lines[rng.choice([k for k, t in enumerate(rows) if not t.faults])]
     lines.insert(rng.randrange(len(lines)), truncated[: len(truncated) * 3 // 5])
     lines.insert(len(lines) * 2 // 3, STRAY_LINE)
     return lines
@@ -126,6 +133,7 @@ def csv_text(rng: random.Random, tickets: list[Ticket], extras, plan: faults.Pla
     intent, lang, q, a = ABOUT_HTML[CSV_FILE]
     about = Ticket(intent, lang, ["", q, "", ""], a, faults=["about_html"])
     rows = interleave(rng, tickets, extras + [(-1, about)])
+    count_rows(plan, CSV_FILE, rows)
     out = io.StringIO()
     writer = csv.writer(out)          # Excel dialect: CRLF, quotes only where needed
     writer.writerow(["ticket_id", "created_at", "customer_email", "customer_phone", "category",
@@ -163,6 +171,7 @@ def chat_lines(rng: random.Random, tickets: list[Ticket], extras, plan: faults.P
     rows = interleave(rng, tickets, extras + [(-1, about)])
     for i, first in prefix_rows:       # directly before the full conversation
         rows.insert(rows.index(tickets[i]), first)
+    count_rows(plan, CHAT, rows)
     lines = []
     for t in rows:
         messages = [system, {"role": "user", "content": t.question},
@@ -172,7 +181,7 @@ def chat_lines(rng: random.Random, tickets: list[Ticket], extras, plan: faults.P
         lines.append(json.dumps({"messages": messages, "intent": t.intent,
                                  "conversation_id": conv[id(t)], "channel": "whatsapp"},
                                 ensure_ascii=False))
-    full = lines[rng.randrange(len(lines))]
+    full = lines[rng.choice([k for k, t in enumerate(rows) if not t.faults])]
     lines.insert(rng.randrange(len(lines)), full[: len(full) // 2])
     lines.insert(rng.randrange(len(lines)), json.dumps(
         {"event": "chat_closed", "conversation_id": "wa-250013", "closed_by": "customer"}))
@@ -196,7 +205,7 @@ def generate(out_dir: Path) -> faults.Plan:
     plan, extras = plant(rng, factory, files)
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    (out_dir / "help_centre").mkdir(parents=True)
+    (out_dir / "help-centre").mkdir(parents=True)
     (out_dir / "attachments").mkdir()
     write = lambda name, text: (out_dir / name).write_text(text, encoding="utf-8", newline="")  # noqa: E731
     write(ALPACA, "\n".join(alpaca_lines(rng, files[ALPACA], extras[ALPACA], plan)) + "\n")
@@ -205,7 +214,7 @@ def generate(out_dir: Path) -> faults.Plan:
     write("tickets_2024q4.jsonl", "")       # the Q4 export that came back empty
     (out_dir / "attachments" / "SR25400147_screenshot.png").write_bytes(tiny_png())
     for name, html in helpcentre.pages():
-        write(f"help_centre/{name}", html)
+        write(f"help-centre/{name}", html)
     for name in (ALPACA, CSV_FILE, CHAT):
         plan.add("malformed_line", name, {ALPACA: 2, CSV_FILE: 0, CHAT: 1}[name])
         plan.add("about_html", name)
@@ -214,11 +223,23 @@ def generate(out_dir: Path) -> faults.Plan:
 
 
 def summary(plan: faults.Plan) -> str:
-    lines = ["| fault | file | count |", "|---|---|---|"]
+    """The README's tables: ticket rows per file, language and intent; then the planted faults."""
+    langs = list(pb.LANG_WEIGHTS)
+    files = sorted({f for f, _, _ in plan.rows})
+    total = sum(plan.rows.values())
+    out = ["| file | " + " | ".join(langs) + " | rows |", "|---" * (len(langs) + 2) + "|"]
+    for f in files:
+        n = [sum(v for (f2, _, l), v in plan.rows.items() if f2 == f and l == lang) for lang in langs]
+        out.append(f"| {f} | " + " | ".join(map(str, n)) + f" | {sum(n)} |")
+    out += ["", "| intent | " + " | ".join(langs) + " | rows | share |", "|---" * (len(langs) + 3) + "|"]
+    for intent in pb.INTENT_WEIGHTS:
+        n = [sum(v for (_, i, l), v in plan.rows.items() if i == intent and l == lang) for lang in langs]
+        out.append(f"| {intent} | " + " | ".join(map(str, n)) + f" | {sum(n)} | {100 * sum(n) / total:.1f}% |")
+    out += ["", "| fault | file | count |", "|---|---|---|"]
     for (fault, file), n in sorted(plan.counts.items()):
         if n:
-            lines.append(f"| `{fault}` | {file} | {n} |")
-    return "\n".join(lines)
+            out.append(f"| `{fault}` | {file} | {n} |")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

@@ -304,6 +304,10 @@ FOLLOW_UPS = {
             "Haan, hamari 24x7 toll-free helpline " + HELPLINE + " pe call karein aur is chat ka reference dein.")],
 }
 
+# Account context the CRM puts in the Alpaca `input` field of some tickets.
+CONTEXTS = ["Segment: salary account", "Plan: postpaid ₹599", "Customer since 2016",
+            "Segment: senior citizen", "Segment: NRI account", "Plan: prepaid"]
+
 # Extra context customers add; varies tickets beyond the template grid.
 FRAGMENTS = {
     "en": ["I have been a customer for years.", "I already tried the app.",

@@ -34,23 +34,28 @@ class Ticket:
     turns: list[tuple[str, str]] = field(default_factory=list)   # follow-up (user, assistant)
     faults: list[str] = field(default_factory=list)              # what was planted in it
     slots: dict[str, str] = field(default_factory=dict)
+    context: str = ""                   # Alpaca `input`: account context curate appends to the prompt
 
     @property
     def question(self) -> str:
         return " ".join(p for p in self.parts if p)
 
+    @property
+    def prompt(self) -> str:
+        """The first user turn as curate reads it (Alpaca: instruction, blank line, input)."""
+        return f"{self.question}\n\n{self.context}" if self.context else self.question
+
     def user_text(self) -> str:
-        """All user turns: the prompt that decontamination compares."""
-        return "\n".join([self.question] + [user for user, _ in self.turns])
+        """All user turns: what dedup_near and decontaminate compare as the instruction."""
+        return "\n".join([self.prompt] + [user for user, _ in self.turns])
 
     def final_reply(self) -> str:
         """The last assistant turn: what curate calls the response."""
         return self.turns[-1][1] if self.turns else self.reply
 
     def messages_text(self) -> str:
-        """User and assistant contents, the text near-duplicate detection compares."""
-        texts = [self.question, self.reply] + [t for pair in self.turns for t in pair]
-        return "\n".join(texts)
+        """User and assistant contents in order: what exact dedup compares."""
+        return "\n".join([self.prompt, self.reply] + [t for pair in self.turns for t in pair])
 
 
 def normal_key(text: str) -> str:
@@ -88,7 +93,7 @@ class TicketFactory:
         self.gram_owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self.prompts: dict[int, str] = {}      # id(ticket) -> " w1 w2 ... " of its prompt
 
-    def draft(self, intent: str, lang: str, multi_turn: bool) -> Ticket:
+    def draft(self, intent: str, lang: str, multi_turn: bool, context_rate: float) -> Ticket:
         rng = self.rng
         values = {name: rng.choice(options) for name, options in pb.SLOTS.items()}
         values["last4"] = f"{rng.randint(0, 9999):04d}"
@@ -103,11 +108,13 @@ class TicketFactory:
         reply = reply[:1].upper() + reply[1:]
         turns = [rng.choice(pb.FOLLOW_UPS[lang])] if multi_turn else []
         planted = {"utr": values["utr"]} if values["utr"] in parts[1] else {}
-        return Ticket(intent, lang, parts, reply, turns, slots=planted)
+        context = rng.choice(pb.CONTEXTS) if rng.random() < context_rate else ""
+        return Ticket(intent, lang, parts, reply, turns, slots=planted, context=context)
 
-    def unique(self, intent: str, lang: str, multi_turn: bool = False) -> Ticket:
+    def unique(self, intent: str, lang: str, multi_turn: bool = False,
+               context_rate: float = 0.0) -> Ticket:
         for _ in range(500):
-            ticket = self.draft(intent, lang, multi_turn)
+            ticket = self.draft(intent, lang, multi_turn, context_rate)
             if self.accept(ticket):
                 return ticket
         raise RuntimeError(f"template grid too small for {intent}/{lang}: add phrasebook variety")
