@@ -53,13 +53,17 @@ def run(
 
     try:
         resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers)
-        run_curation(raw, out, resolved, workers=resolved.workers or _cores(),
-                     force=force, progress=not quiet)
+        manifest = run_curation(raw, out, resolved, workers=resolved.workers or _cores(),
+                                force=force, progress=not quiet)
     except USER_ERRORS as e:
         _fail(str(e))
     except KeyboardInterrupt:
         typer.echo(f"curate: interrupted; {out} was not written", err=True)
         raise typer.Exit(130)
+    if not quiet:
+        rows = ", ".join(f"{name} {s['rows']}" for name, s in manifest["splits"].items())
+        typer.echo(f"wrote {out}: {rows}, rejects {manifest['rejects']['total']}; "
+                   f"see {out / 'report.html'}", err=True)
 
 
 def _cores() -> int:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from evalkit import loaders
-from evalkit.loaders import LoadError
 from evalkit.generate import GenerationCache, GenerationParams, generate
 from evalkit.likelihood import conditional_nll
+from evalkit.loaders import LoadError
 from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
 
 
@@ -82,9 +82,10 @@ def run(config: RunConfig, progress=None) -> dict:
     model_name = config.model or (card.base_model_name if card else None)
     if not model_name:
         raise RunError("--model is required (no run.json names the base model)")
+    config = replace(config, model=model_name)
+    systems = build_systems(config, names, train, card)    # input errors before the slow load
     model, tokenizer, identity = loaders.load(model_name, config.adapter, config.dtype)
     warnings = loaders.card_warnings(model_name, card, tokenizer)
-    systems = build_systems(config, names, train, card)
     params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
                               stop=tuple(config.stop))
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")

@@ -124,10 +124,11 @@ def _whole_text_hashes(hashes, owners, n_texts):
     counts = np.bincount(owners, minlength=n_texts)
     position = np.arange(len(hashes)) - np.repeat(np.cumsum(counts) - counts, counts)
     mixed = minhash._mix(hashes + position.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    total = np.zeros(n_texts, dtype=np.uint64)
-    np.add.at(total, owners, mixed)
     has_words = np.flatnonzero(counts > 0)
-    return minhash._mix(total[has_words] ^ _WHOLE), has_words
+    if len(has_words) == 0:
+        return np.zeros(0, dtype=np.uint64), has_words
+    total = np.add.reduceat(mixed, (np.cumsum(counts) - counts)[has_words])  # owners are sorted
+    return minhash._mix(total ^ _WHOLE), has_words
 
 
 def _match(keys_p, owners_p, keys_t, owners_t) -> np.ndarray:
