@@ -71,6 +71,8 @@ def sections(rows: list[dict], metrics: dict, human: dict | None) -> list[tuple[
     signatures = metrics.get("signatures") or {}
     recipe = {f"signature {k}": {"value": v} for k, v in signatures.items()} if isinstance(
         signatures, dict) else {"signatures": {"value": signatures}}
+    recipe.update({k: {"value": metrics.get(k)} for k in ("n_items", "bootstrap", "missing")
+                   if metrics.get(k) is not None})
     recipe.update({k: {"value": v} for k, v in (metrics.get("run") or {}).items()})
     out.append(("Recipe", recipe))
     return out

@@ -59,7 +59,7 @@ def test_report_is_self_contained_and_leads_with_the_verdict(evaluated):
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert "data:image/png;base64," in html
     assert md.index("## Verdict") < md.index("## Metrics")
-    assert "मेरा खाता बंद है" in html and "&lt;|im_start|&gt;" not in md   # examples show inputs
+    assert "मेरा खाता बंद है" in html and "<|im_start|>" not in md   # examples show inputs
 
 
 def test_rerun_reuses_cached_generations_and_report_rerenders(evaluated):
