@@ -10,10 +10,12 @@
    decontaminate and balance left out), each fed the previous pass's output;
 3. the whole run (`run_curation`, default recipe with pii and dedup_near skipped) with 1 and 2
    workers: records/s from rows read and wall time, peak RSS (main process + largest worker);
-4. the closest equivalent steps in both tools, 2 workers: datatrove JsonlReader -> FTFYFormatter ->
+4. the closest equivalent steps in both tools, 1 and 2 workers: datatrove JsonlReader -> FTFYFormatter ->
    exact dedup (its 3 stages: signatures, find, filter, re-reading the input) -> JsonlWriter, and
    curate reader -> unicode -> dedup_exact -> writers (splits, rejects, manifest, data card).
-Each run is a fresh subprocess, so RSS and caches do not carry over between runs.
+Each run is a fresh subprocess, so RSS and caches do not carry over between runs. CPU seconds
+(process + reaped children) are printed next to wall time because the machine may be shared;
+datatrove's pool workers are not always reaped, so compare its CPU at 1 worker (in-process) only.
 """
 from __future__ import annotations
 

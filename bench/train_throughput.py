@@ -8,8 +8,8 @@ batches (the prompt tokens are ~90% of them), and the final validation loss of e
 adapter computed by one function (train.loop.evaluate: mean cross-entropy per completion token).
 The machine's measured matmul peak (fp32, bf16) is the physical reference.
 
-    .venv/bin/python bench/train_throughput.py                 # ours + TRL, writes nothing
-    .venv/bin/python bench/train_throughput.py --steps 24 --trl-no-checkpointing
+    .venv/bin/python bench/train_throughput.py                 # ours + TRL
+    .venv/bin/python bench/train_throughput.py --ours-fp32 --trl-no-checkpointing --json r.json
 """
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def run_trl(clean: Path, out: Path, args, checkpointing: bool) -> dict:
                              target_modules=linear_target_modules(model), task_type="CAUSAL_LM")
     config = SFTConfig(output_dir=str(out), per_device_train_batch_size=args.batch,
                        max_steps=args.steps, learning_rate=args.lr, lr_scheduler_type="cosine",
-                       warmup_ratio=0.05, max_length=args.max_len, completion_only_loss=True,
+                       warmup_steps=math.ceil(0.05 * args.steps), max_length=args.max_len, completion_only_loss=True,
                        packing=False, gradient_checkpointing=checkpointing, use_cpu=True,
                        bf16=False, report_to=[], save_strategy="no", eval_strategy="no",
                        logging_steps=max(1, args.steps // 4), seed=args.seed,
@@ -133,10 +133,15 @@ def main() -> None:
     parser.add_argument("--ours-fp32", action="store_true", help="also run ours in fp32")
     parser.add_argument("--trl-no-checkpointing", action="store_true",
                         help="also run TRL with gradient checkpointing off")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads for every trainer (1 on a shared 2-core machine: "
+                             "2 threads under contention stall in OpenMP barriers)")
     parser.add_argument("--json", type=Path, help="write the results here too")
     args = parser.parse_args()
 
     import torch
+
+    torch.set_num_threads(args.threads)
 
     peak = {d: round(matmul_peak(d), 1) for d in ("float32", "bfloat16")}
     print(f"matmul peak GFLOP/s (1024², {torch.get_num_threads()} threads): {peak}", flush=True)

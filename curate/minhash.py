@@ -251,7 +251,7 @@ def candidate_pairs(keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
     found = [np.zeros(0, dtype=np.int64)]
     for band in keys if len(idx) >= 2 else []:
         band = band[idx]
-        order = np.argsort(band)
+        order = np.argsort(band, kind="stable")  # same order on every CPU / numpy build
         sorted_keys, member = band[order], idx[order]
         same = sorted_keys[1:] == sorted_keys[:-1]
         if not same.any():

@@ -59,11 +59,24 @@ def test_cap_keeps_at_most_n_and_rejects_the_rest():
 
 
 def test_default_caps_only_extreme_majorities():
-    # median of (60, 12, 6, 2) = 9 -> cap 90: nothing changes
+    # mean of (60, 12, 6, 2) = 20 -> cap 200: nothing changes
     out, ctx = run(dataset())
     assert counts(out, "train") == TRAIN_SIZES and not ctx.rejects
-    out, ctx = run(dataset(), max_ratio=2)  # cap 18
-    assert counts(out, "train")["card_arrival"] == 18
+    out, ctx = run(dataset(), max_ratio=2)  # cap 40
+    assert counts(out, "train")["card_arrival"] == 40
+
+
+def test_default_cap_leaves_normal_classes_alone_under_a_long_tail_of_tiny_ones():
+    sizes = {"card_arrival": 100, "exchange_rate": 100, **{f"rare_{k:02d}": 2 for k in range(20)}}
+    records = [Record(id=f"d:{label}:{i}", label=label, split="train",
+                      messages=[{"role": "user", "content": f"{label} {i}"}])
+               for label, n in sizes.items() for i in range(n)]
+    out, ctx = run(records)  # median 2 would cap at 20; mean 10.9 caps at 110
+    assert len(out) == len(records) and not ctx.rejects
+    dominant = records + [Record(id=f"o:{i}", label="other", split="train", messages=[])
+                          for i in range(3000)]
+    out, ctx = run(dominant)  # mean 3240/23 = 140.9 -> cap 1409
+    assert counts(out, "train")["other"] == 1409 and counts(out, "train")["card_arrival"] == 100
 
 
 def test_oversample_copies_carry_copy_of_and_follow_their_original():

@@ -51,3 +51,11 @@ def test_roles_matter_and_empty_messages_are_fine():
 
 def test_normalise():
     assert normalise("  Don’t   STOP—now! ") == "don t stop now"
+
+
+def test_ascii_fast_path_matches_the_unicode_definition():
+    from curate.passes.dedup_exact import _normalised_bytes
+
+    ascii_texts = ["Hello, World!! (again) -- $5 + 3 = <8> ^_^ ~ `x` | a\\b", "A\x1cB\tC\r\nD", "", "  "]
+    for text in ascii_texts:
+        assert _normalised_bytes(text) == normalise(text).encode()

@@ -66,3 +66,11 @@ def test_escaped_plain_text_is_decoded_but_a_lone_entity_is_not():
     assert texts == ['I don\'t know why "Top up" failed', "Use &amp; in URLs",
                      "Write `&lt;` and `&gt;` in HTML"]
     assert ctx.counts["changed"] == 1
+
+
+def test_answer_showing_an_html_snippet_after_prose_is_content():
+    answer = ('Use flexbox on the parent:\n<div class="parent" style="display:flex">\n'
+              '  <p>centered</p>\n</div>\nThen set justify-content: center.')
+    texts, ctx = run_html(answer, "Line one<br>Line two")
+    assert texts == [answer, "Line one\nLine two"]
+    assert ctx.counts["changed"] == 1

@@ -31,7 +31,8 @@ def test_foreign_sentences_are_dropped_with_reason_and_details():
     assert langs == ["fr", "de", "es", "sv"]
     assert not any(kept)
     assert {r.reason for r in ctx.rejects} == {"language"}
-    assert set(ctx.rejects[0].details) == {"lang", "prob"}
+    assert ctx.rejects[0].details == {"lang": "fr", "prob": None, "method": "function_words"}
+    assert ctx.rejects[3].details["method"] == "langdetect" and ctx.rejects[3].details["prob"] > 0.9
 
 
 def test_hindi_and_hinglish():

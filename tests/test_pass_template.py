@@ -53,3 +53,9 @@ def test_tokenizer_format_uses_the_model_chat_template(tiny_model_dir):
                      format=f"tokenizer:{tiny_model_dir}")
     assert r.prompt == "<|im_start|>user\nMera card block ho gaya hai<|im_end|>\n<|im_start|>assistant\n"
     assert r.completion.startswith("Aapka card app se unblock ho jayega.<|im_end|>")
+
+
+def test_unknown_local_model_is_one_clear_recipe_error(tmp_path):
+    template = TemplatePass.from_options({"format": f"tokenizer:{tmp_path / 'no-such-model'}"})
+    with pytest.raises(RecipeError, match="template"):
+        list(template.run([Record("t:1", [dict(m) for m in CONVERSATION[:2]])], Context("template")))

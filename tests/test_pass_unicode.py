@@ -21,6 +21,12 @@ def test_mojibake_is_repaired_and_curly_quotes_kept():
     assert ctx.counts["changed"] == 3
 
 
+def test_mojibake_of_hindi_and_of_a_mixed_row_is_repaired():
+    hindi = "मेरा कार्ड ₹500 का"
+    texts, _ = clean(hindi.encode("utf-8").decode("latin-1"), "मेरा card was charged â‚¬50")
+    assert texts == [hindi, "मेरा card was charged €50"]
+
+
 @pytest.mark.parametrize("text", [
     "मेरा कार्ड अभी तक नहीं आया है, कृपया बताएं कि यह कब तक पहुंचेगा।",
     "फ़ोन चोरी हो गया",                      # nukta written as two code points

@@ -145,13 +145,15 @@ def test_us_phone_is_a_phone_not_uk_nhs(pii):
     assert [(text[s.start:s.end], s.entity) for s in spans] == [(number, "PHONE")]
 
 
-@pytest.mark.parametrize("text", ["Email", "SSN", "Email: priya.sharma@gmail.com",
-                                  "SSN: 536-22-8173", "Email team, please check my SSN."])
+# spaCy's small model tags "Email" PERSON and "UPI"/"hai" GPE in these; none is a name or place.
+@pytest.mark.parametrize("text", ["Email", "SSN", "Email me at priya.sharma@gmail.com",
+                                  "Hi Email support, my SSN is 536-22-8173",
+                                  "mera UPI priya.sharma@okaxis hai, IFSC HDFC0001234"])
 def test_field_words_are_not_names(pii, text):
     (spans,) = pii._analyzer.analyze([text])
     assert [s.entity for s in spans if s.entity in ("PERSON", "LOCATION")] == []
-    assert all(word in _run(pii, [_record(0, text)])[0][0].messages[0]["content"]
-               for word in re.findall(r"Email|SSN", text))
+    kept = _run(pii, [_record(0, text)])[0][0].messages[0]["content"]
+    assert all(word in kept for word in re.findall(r"Email|SSN|UPI|IFSC|hai", text))
 
 
 def test_overlapping_detections_become_one_span(pii):
@@ -251,3 +253,28 @@ def test_missing_spacy_model_is_one_clear_error():
 
     with pytest.raises(SpacyNotInstalled, match="spaCy model 'en_core_web_xx' is not installed"):
         load_ner_pipeline("en_core_web_xx")
+
+
+def test_planted_values_leave_every_output_file(pii, tmp_path):
+    """End to end through the default pipeline: splits, rejects (a malformed line and a row the
+    quality pass drops), manifest and report carry no planted value."""
+    from curate.pipeline import curate_folder
+    from curate.recipe import Recipe
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [{"question": text, "answer": f"Thanks, we have noted the details (ticket {i})."}
+            for i, (_, _, text) in enumerate(CASES)]
+    rows.append({"question": "My email is priya.sharma@gmail.com", "answer": ""})  # quality reject
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines.insert(3, '{"question": "call +91 98765 43210", "answer": ')                # parse error
+    (raw / "tickets.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recipe = Recipe(skip=("dedup_near",))
+    curate_folder(raw, tmp_path / "clean", recipe.build_passes(), recipe=recipe)
+    outputs = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "clean").iterdir()}
+    assert {"train.jsonl", "rejects.jsonl", "manifest.json", "report.html"} <= set(outputs)
+    assert "read" in outputs["rejects.jsonl"] and "<PHONE>" in outputs["rejects.jsonl"]
+    leaks = [(name, value) for name, text in outputs.items()
+             for value in [v for v, *_ in PLANTED.values()] + ["Rahul Gupta", "Lisbon"]
+             if value in text]
+    assert leaks == []

@@ -62,7 +62,10 @@ def pick_precision(requested: str) -> str:
         return requested
     if torch.cuda.is_available():
         return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
+    try:  # oneDNN's own check for AVX512-BF16 / AMX; a private op, so fall back to fp32
+        return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
+    except (AttributeError, RuntimeError):
+        return "fp32"
 
 
 def store_linears_in_bf16(model) -> None:
@@ -77,7 +80,9 @@ def store_linears_in_bf16(model) -> None:
 
 
 def completion_loss(model, batch):
-    """(summed cross-entropy, number of label tokens), with the head applied at label positions only."""
+    """(summed cross-entropy, number of label tokens), with the head applied at label positions
+    only, in fp32 (few positions, so cheap; bf16 logits of magnitude ~20 round to ±0.06)."""
+    import torch
     import torch.nn.functional as F
 
     base = model.get_base_model()
@@ -85,7 +90,9 @@ def completion_loss(model, batch):
                                 use_cache=False).last_hidden_state
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
-    logits = base.get_output_embeddings()(hidden[:, :-1][keep]).float()
+    selected = hidden[:, :-1][keep].float()
+    with torch.autocast(selected.device.type, enabled=False):  # bf16 logits would blur the loss
+        logits = base.get_output_embeddings()(selected)
     return F.cross_entropy(logits, targets[keep], reduction="sum"), int(keep.sum())
 
 

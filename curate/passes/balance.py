@@ -1,10 +1,11 @@
-"""balance: even out the label distribution of the TRAIN split only.
+"""Even out the label distribution of the TRAIN split only (cap, oversample, temperature).
 
 Validation and test records (and records without a label) pass through untouched and in order:
 the evaluation must see the natural distribution. Modes:
 - `cap`: at most `per_label` train records per label; the surplus is rejected ("balance_cap").
-  Default mode, with per_label unset: 10 x the median class size (`max_ratio`), so only extreme
-  majority classes are trimmed and a balanced dataset is left as it is.
+  Default mode, with per_label unset: 10 x the MEAN class size (`max_ratio`), so only a class
+  holding a large share of the data is trimmed and a balanced dataset is left as it is. Not the
+  median: with a long tail of tiny intents the median is tiny and would cut every normal class.
 - `oversample`: classes below `per_label` (default: the largest class) get copies up to it; a copy has
   id "<orig>#copy<k>" (k = 1, 2, ...), meta["copy_of"] = orig id, and comes right after its original.
 - `temperature`: class sizes become proportional to n**T (T = `temperature`; 1 keeps the
@@ -34,7 +35,7 @@ MODES = ("cap", "oversample", "temperature", "none")
 class BalanceConfig:
     mode: str = "cap"                  # cap | oversample | temperature | none
     per_label: int | None = None       # N for cap / oversample
-    max_ratio: float = 10.0            # cap default: per_label = ceil(max_ratio x median class size)
+    max_ratio: float = 10.0            # cap default: per_label = ceil(max_ratio x mean class size)
     temperature: float = 0.5           # T for mode temperature
 
     def __post_init__(self):
@@ -87,7 +88,7 @@ class Balance(Pass):
         if not counts or cfg.mode == "none":
             return dict(counts)
         if cfg.mode == "cap":
-            cap = cfg.per_label or math.ceil(cfg.max_ratio * statistics.median(counts.values()))
+            cap = cfg.per_label or math.ceil(cfg.max_ratio * statistics.mean(counts.values()))
             return {label: min(n, cap) for label, n in counts.items()}
         if cfg.mode == "oversample":
             floor = cfg.per_label or max(counts.values())

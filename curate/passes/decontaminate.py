@@ -1,4 +1,4 @@
-"""decontaminate: drop train records whose prompt overlaps a validation/test item or a benchmark.
+"""Drop train records whose prompt overlaps a validation/test item or a benchmark (n-grams).
 
 What is compared: the instruction (user turns; for benchmark rows `messages` user turns, else the
 first of prompt / question / instruction(+input) / text / query). Responses are not compared:
@@ -11,8 +11,9 @@ The n-gram rule (lower-cased words, punctuation ignored, per probe text):
   contiguous word sequence ("how do I reset my pin" inside a longer train ticket);
 - a probe shorter than min_words (4 by default) only matches a train record whose whole prompt is
   the same words: three-word phrases like "block my card" are too common to mean a leak.
-Train records that overlap are rejected ("contaminated", overlaps_with = up to 5 probe ids, test
-before validation before benchmark rows) unless `action: report`. Validation and test items are never
+Train records that overlap are rejected ("contaminated", overlaps_with = up to 5 probe ids; an
+n-gram found in several probes names the first of them: test, then validation, then benchmark
+rows) unless `action: report`; the manifest counts contaminated train records per source. Validation and test items are never
 dropped; validation-vs-test overlap is only reported. Records without a split count as train.
 Benchmark files are JSONL (or a JSON array), read with plain json, paths relative to the working
 directory; their rows are named "<path>:<line>".
@@ -31,6 +32,7 @@ from curate.passes.base import Context, Pass, RecipeError
 from curate.records import Record
 
 PROMPT_KEYS = ("prompt", "question", "instruction", "text", "query")
+SOURCES = ("test", "validation", "benchmark")  # probe order too: overlaps_with lists test ids first
 MAX_LISTED = 5
 _WHOLE = np.uint64(0x77686F6C65)  # namespace of whole-text hashes
 
@@ -66,48 +68,47 @@ class Decontaminate(Pass):
         probes = _held_out(records) + [(pid, text, "benchmark") for path in self.config.against
                                        for pid, text in read_benchmark(path)]
         train_idx = [i for i, r in enumerate(records) if r.split in (None, "train")]
-        hits = self.overlaps([records[i].instruction for i in train_idx], [p[1] for p in probes])
-        overlaps = {train_idx[t]: [probes[p] for p in ps] for t, ps in hits.items()}
-        self._report(records, len(probes), overlaps, ctx)
+        source_bits = np.array([1 << SOURCES.index(source) for _, _, source in probes], dtype=np.int64)
+        found = self.overlaps([records[i].instruction for i in train_idx], [p[1] for p in probes],
+                              source_bits)
+        overlaps = {train_idx[t]: hit for t, hit in found.items()}
+        self._report(records, probes, overlaps, ctx)
         for i, record in enumerate(records):
             if i in overlaps and self.config.action == "drop":
-                ids = [pid for pid, _, _ in overlaps[i][:MAX_LISTED]]
-                ctx.reject(record, "contaminated", overlaps_with=ids)
+                ctx.reject(record, "contaminated", overlaps_with=[probes[p][0] for p in overlaps[i][0]])
             else:
                 yield record
 
-    def overlaps(self, targets: list[str], probes: list[str]) -> dict[int, list[int]]:
-        """target index -> sorted indices of the probes it overlaps, by the n-gram rule above."""
+    def overlaps(self, targets: list[str], probes: list[str],
+                 source_bits: np.ndarray | None = None) -> dict[int, tuple[list[int], int]]:
+        """target index -> (up to MAX_LISTED overlapping probe indices, OR of their source bits)."""
         if not targets or not probes:
             return {}
         cfg = self.config
+        bits = np.ones(len(probes), dtype=np.int64) if source_bits is None else source_bits
         p_hash, p_owner = minhash.word_hashes(probes)
         t_hash, t_owner = minhash.word_hashes(targets)
         p_words = np.bincount(p_owner, minlength=len(probes))
-        found = [_match(*_whole_text_hashes(p_hash, p_owner, len(probes)),
+        whole_p, whole_p_owner = _whole_text_hashes(p_hash, p_owner, len(probes))
+        found = [_match(whole_p, whole_p_owner, bits[whole_p_owner],
                         *_whole_text_hashes(t_hash, t_owner, len(targets)))]
         for length in np.unique(np.minimum(p_words[p_words >= cfg.min_words], cfg.n)).tolist():
             p_grams, p_gram_owner = minhash.word_ngrams(p_hash, p_owner, length)
             keep = np.minimum(p_words[p_gram_owner], cfg.n) == length  # short probe: whole probe
-            found.append(_match(p_grams[keep], p_gram_owner[keep],
+            found.append(_match(p_grams[keep], p_gram_owner[keep], bits[p_gram_owner[keep]],
                                 *minhash.word_ngrams(t_hash, t_owner, length)))
-        pairs = np.unique(np.concatenate(found), axis=0)
-        out: dict[int, list[int]] = {}
-        for target, probe in pairs.tolist():
-            out.setdefault(target, []).append(probe)
-        return out
+        return _by_target(*(np.concatenate(column) for column in zip(*found)), len(probes))
 
-    def _report(self, records, n_probes, overlaps, ctx):
-        by_source: dict[str, int] = {}
-        for found in overlaps.values():
-            for source in sorted({source for _, _, source in found}):
-                by_source[source] = by_source.get(source, 0) + 1
+    def _report(self, records, probes, overlaps, ctx):
+        hit_bits = np.array([bits for _, bits in overlaps.values()], dtype=np.int64)
+        by_source = {source: int(((hit_bits >> k) & 1).sum()) for k, source in enumerate(SOURCES)}
         val_test = self.overlaps([r.instruction for r in records if r.split == "validation"],
                                  [r.instruction for r in records if r.split == "test"])
         ctx.info.update(
             n=self.config.n, min_words=self.config.min_words, action=self.config.action,
-            probes=n_probes, contaminated_train=len(overlaps), contaminated_train_by_source=by_source,
-            examples=[{"train": records[i].id, "overlaps_with": [p[0] for p in overlaps[i][:MAX_LISTED]]}
+            probes=len(probes), contaminated_train=len(overlaps),
+            contaminated_train_by_source={k: v for k, v in by_source.items() if v},
+            examples=[{"train": records[i].id, "overlaps_with": [probes[p][0] for p in overlaps[i][0]]}
                       for i in sorted(overlaps)[:MAX_LISTED]],
             validation_overlapping_test=len(val_test))
         ctx.count("contaminated", len(overlaps))
@@ -131,16 +132,39 @@ def _whole_text_hashes(hashes, owners, n_texts):
     return minhash._mix(total ^ _WHOLE), has_words
 
 
-def _match(keys_p, owners_p, keys_t, owners_t) -> np.ndarray:
-    """(target, probe) rows for every target key equal to a probe key."""
-    order = np.argsort(keys_p, kind="stable")
-    keys_p, owners_p = keys_p[order], owners_p[order]
-    lo = np.searchsorted(keys_p, keys_t, side="left")
-    hi = np.searchsorted(keys_p, keys_t, side="right")
-    hit = hi > lo
-    probes = owners_p[minhash._ranges(lo[hit], (hi - lo)[hit])]
-    targets = np.repeat(owners_t[hit], (hi - lo)[hit])
-    return np.stack((targets, probes), axis=1).astype(np.int64)
+def _match(keys_p, owners_p, bits_p, keys_t, owners_t):
+    """(target, lowest probe with the key, OR of the sources of all probes with it) per shared key.
+
+    One probe per key keeps the output linear when a phrase recurs in many probes.
+    """
+    order = np.argsort(keys_p, kind="stable")  # stable: the lowest probe index comes first
+    keys_p, owners_p, bits_p = keys_p[order], owners_p[order], bits_p[order]
+    first = np.flatnonzero(np.concatenate((keys_p[:1] == keys_p[:1], keys_p[1:] != keys_p[:-1])))
+    if len(first) == 0:
+        return (np.zeros(0, dtype=np.int64),) * 3
+    unique_keys, probe, bits = keys_p[first], owners_p[first], np.bitwise_or.reduceat(bits_p, first)
+    at = np.minimum(np.searchsorted(unique_keys, keys_t), len(unique_keys) - 1)
+    hit = unique_keys[at] == keys_t
+    return owners_t[hit].astype(np.int64), probe[at[hit]].astype(np.int64), bits[at[hit]]
+
+
+def _by_target(targets, probes, bits, n_probes) -> dict[int, tuple[list[int], int]]:
+    """Group (target, probe, bits) rows: first MAX_LISTED distinct probes and OR of bits per target."""
+    if len(targets) == 0:
+        return {}
+    order = np.argsort(targets, kind="stable")
+    targets, bits = targets[order], bits[order]
+    starts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
+    target_bits = dict(zip(targets[starts].tolist(), np.bitwise_or.reduceat(bits, starts).tolist()))
+    codes = np.sort(targets * n_probes + probes[order])
+    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    owner = codes // n_probes
+    group_start = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
+    rank = np.arange(len(codes)) - np.repeat(group_start, np.diff(np.append(group_start, len(codes))))
+    listed: dict[int, list[int]] = {}
+    for code in codes[rank < MAX_LISTED].tolist():
+        listed.setdefault(code // n_probes, []).append(code % n_probes)
+    return {t: (listed[t], target_bits[t]) for t in sorted(target_bits)}
 
 
 def read_benchmark(path: str) -> list[tuple[str, str]]:

@@ -33,10 +33,27 @@ def normalise(text: str) -> str:
     return " ".join(_punctuation().sub(" ", folded).split())
 
 
+# ASCII fast path (same result, ~2x faster): NFKC is the identity on ASCII, casefold is lower(),
+# and the ASCII characters of Unicode category P are these (plus the separators str.split() splits on).
+_ASCII_FOLD = bytearray(range(256))
+for _c in b"""!"#%&'()*,-./:;?@[\\]_{}\x1c\x1d\x1e\x1f""":
+    _ASCII_FOLD[_c] = 32
+_ASCII_FOLD[65:91] = range(97, 123)
+_ASCII_FOLD = bytes(_ASCII_FOLD)
+
+
+def _normalised_bytes(text: str) -> bytes:
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split())
+    return normalise(text).encode("utf-8")
+
+
 def record_key(record: Record) -> bytes:
-    parts = [f"{m['role']}\x1f{normalise(m['content'])}" for m in record.messages]
-    parts.append(f"label\x1f{record.label if record.label is not None else ''}")
-    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).digest()
+    digest = hashlib.blake2b(digest_size=16)
+    for m in record.messages:
+        digest.update(f"{m['role']}\x1f".encode() + _normalised_bytes(m["content"]) + b"\x1e")
+    digest.update(b"label\x1f" + (record.label or "").encode("utf-8"))
+    return digest.digest()
 
 
 @dataclass

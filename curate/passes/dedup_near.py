@@ -1,11 +1,13 @@
-"""dedup_near: MinHash + LSH near-duplicate clusters (vectorised, see curate.minhash).
+"""Near-duplicate clusters by MinHash + LSH, verified by exact Jaccard (see curate.minhash).
 
 What is compared: the instruction (all user turns) and the response (last assistant turn), each as
-its own shingle set (LSH indexes the instruction; responses are hashed for candidate pairs only). Two records are near-duplicates when EVERY field that is non-empty in either
-record has Jaccard >= threshold (a field empty in both is ignored). Hashing one concatenated text
-would let a long canned answer ("Thanks for reaching out ...") merge short questions that are
-different training examples; per-field checking keeps "what's my balance" / "show my balance"
-apart even when they share an answer. `field: instruction` (or `response`) compares one field only.
+its own shingle set. Two records are near-duplicates when EVERY field that is non-empty in either
+record has Jaccard >= threshold (a field empty in both is ignored); so LSH indexes the instruction
+alone (the response where there is no instruction) and responses are hashed for candidate pairs
+only. Hashing one concatenated text would let a long canned answer ("Thanks for reaching out
+...") merge short questions that are different training examples; per-field checking keeps
+"what's my balance" / "show my balance" apart even when they share an answer.
+`field: instruction` (or `response`) compares one field only.
 
 Shingles: word `shingle_size`-grams; texts with fewer words than that (short queries, scripts
 written without spaces) use character `char_shingle_size`-grams; text without any letter or digit

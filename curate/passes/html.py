@@ -5,9 +5,12 @@ while the same data holds questions like "How do I center a `<div>`?" whose tags
 So each message is tested first (cheap regexes, no parse) and only a field that looks like a
 rendered document is converted:
 
-- markup: after dropping code spans/fences, the text starts with a known tag and has a closing tag,
-  or it holds >= 2 paired elements (`<p>..</p><b>..</b>`), or the tag characters make up >= 30% of it;
-- a single tag mentioned in prose ("use the <br> tag"), tags in backticks or fenced code: content;
+- markup: after dropping code spans/fences, the text starts with a known tag and has a closing tag
+  or a `<br>` (what rich-text editors and web forms produce), or a `<br>` is glued between words
+  ("Line one<br>Line two");
+- anything else is content: tags mentioned in prose ("use the <br> tag", "<div> vs <span>"), tags in
+  backticks or fenced code, and an answer that shows an HTML snippet after some prose. (A field
+  that starts with a raw snippet, "<div class=c><p>x</p></div> centers it", is taken as markup.)
 - no tags but >= 2 entities outside code ("don&#39;t &amp; can&#39;t", an escaped CSV export): the
   entities are decoded and nothing else changes; one lone entity is left alone (ambiguous).
 
@@ -30,9 +33,8 @@ _TAG_NAMES = (
     "header|hr|html|i|img|li|main|meta|nav|ol|p|pre|s|section|small|span|strong|style|script|sub|sup|"
     "table|tbody|td|th|thead|title|tr|u|ul"
 )
-_TAG = re.compile(rf"</?(?:{_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
-_OPEN_NAME = re.compile(rf"<({_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
-_CLOSE_NAME = re.compile(rf"</({_TAG_NAMES})\s*>", re.IGNORECASE)
+_CLOSE_OR_BR = re.compile(rf"</(?:{_TAG_NAMES})\s*>|<br\s*/?>", re.IGNORECASE)
+_GLUED_BR = re.compile(r"[^\s`]<br\s*/?>[^\s`]", re.IGNORECASE)
 _LEADING_TAG = re.compile(rf"\s*<(?:{_TAG_NAMES}|!doctype)[\s/>]", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,7});")
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
@@ -52,16 +54,9 @@ def is_markup(text: str) -> bool:
     if "<" not in text:
         return False
     prose = _CODE.sub(" ", text)
-    tags = _TAG.findall(prose)
-    if not tags:
-        return False
-    closes = {m.lower() for m in _CLOSE_NAME.findall(prose)}
-    if closes and _LEADING_TAG.match(prose):
+    if _GLUED_BR.search(prose):
         return True
-    opens = {m.lower() for m in _OPEN_NAME.findall(prose)}
-    if len(opens & closes) >= 2:
-        return True
-    return len(tags) >= 2 and sum(map(len, tags)) >= 0.3 * len(prose.strip())
+    return bool(_LEADING_TAG.match(prose) and _CLOSE_OR_BR.search(prose))
 
 
 def is_escaped_text(text: str) -> bool:

@@ -14,6 +14,8 @@ in this order:
    (most text: this is the fast path); one with >= 2 hits and 2x langdetect's pick overrides it.
 4. langdetect (seeded per call, so a text always gets the same answer in any shard or process):
    its top language when the text has >= 4 words and p >= `min_prob`, else "und".
+Rejects carry details {lang, prob, method}: prob is langdetect's probability when langdetect
+decided, else null; method names the rule (script, hinglish_markers, function_words, langdetect).
 Results are cached per process by normalised text.
 """
 from __future__ import annotations
@@ -118,27 +120,28 @@ class LanguageDetector:
             return "und", 0.0
         return best.lang, best.prob
 
-    def _detect(self, text: str) -> tuple[str, float]:
+    def _detect(self, text: str) -> tuple[str, float | None, str]:
+        """(language, langdetect's probability or None, which rule decided)."""
         words = _WORD.findall(text.casefold().replace("’", "'"))
         letters = sum(map(len, words))
         if letters < self.min_letters:
-            return "und", 0.0
+            return "und", None, "too_short"
         if _DEVANAGARI.search(text) and len(_DEVANAGARI.findall(text)) >= 0.3 * letters:
-            return "hi", 1.0
+            return "hi", None, "script"
         hinglish = [w for w in words if w in HINGLISH]
         if len(set(hinglish)) >= 2 and len(hinglish) >= 0.15 * len(words):
-            return "hi-Latn", 1.0
+            return "hi-Latn", None, "hinglish_markers"
         votes = stopword_votes(words)
         lead, hits, runner_up = _leader(votes)
         if hits >= 3 and hits >= 0.2 * len(words) and hits >= 3 * runner_up:
-            return lead, 1.0
+            return lead, None, "function_words"
         lang, prob = self._langdetect(text)
         if lead is not None and hits >= 2 and hits > runner_up and (
                 lang == lead or hits >= 2 * votes.get(lang, 0)):
-            return lead, 1.0
+            return lead, None, "function_words"
         if len(words) >= 4 and prob >= self.min_prob:
-            return lang, prob
-        return "und", prob
+            return lang, prob, "langdetect"
+        return "und", prob, "uncertain"
 
 
 def allowed(lang: str, allow: list[str]) -> bool:
@@ -161,10 +164,11 @@ class LanguagePass(Pass):
     def apply(self, record: Record, ctx: Context) -> Record | None:
         self.ensure_setup()
         text = record.instruction or "\n".join(record.texts())
-        lang, prob = self.detector(ctx.seed).detect(" ".join(text.split()))
+        lang, prob, method = self.detector(ctx.seed).detect(" ".join(text.split()))
         record.lang = lang
         ctx.count(f"lang:{lang}")
         if self.config.allow is not None and not allowed(lang, self.config.allow):
-            ctx.reject(record, "language", lang=lang, prob=round(prob, 3))
+            prob = round(prob, 3) if prob is not None else None
+            ctx.reject(record, "language", lang=lang, prob=prob, method=method)
             return None
         return record

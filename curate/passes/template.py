@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from curate.passes.base import Context, Pass
+from curate.passes.base import Context, Pass, RecipeError
 from curate.records import Record
 
 ALPACA_PREAMBLE = ("Below is an instruction that describes a task. "
@@ -41,17 +41,6 @@ class TemplateConfig:
                 self.format.startswith("tokenizer:") and len(self.format) > len("tokenizer:")):
             raise ValueError(f"format must be one of chatml, alpaca, openai, tokenizer:<model>; "
                              f"got {self.format!r}")
-
-
-def load_tokenizer(name_or_path: str):
-    """The project's one tokenizer loader; a local HF folder works while train.models is missing."""
-    try:
-        from train.models import load_tokenizer as project_loader
-    except ImportError:
-        from transformers import AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(name_or_path, local_files_only=True)
-    return project_loader(name_or_path)
 
 
 def split_turns(record: Record, system: str | None) -> tuple[list[dict], dict] | None:
@@ -94,7 +83,12 @@ class TemplatePass(Pass):
 
     def setup(self) -> None:
         if self.config.format.startswith("tokenizer:"):
-            self._tokenizer = load_tokenizer(self.config.format.split(":", 1)[1])
+            from train.models import ModelError, load_tokenizer
+
+            try:
+                self._tokenizer = load_tokenizer(self.config.format.split(":", 1)[1])
+            except ModelError as e:
+                raise RecipeError(f"pass 'template': {e}") from None
 
     def render(self, prior: list[dict], target: dict) -> tuple[str, str]:
         fmt = self.config.format

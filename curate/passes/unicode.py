@@ -10,7 +10,10 @@
   conjunct forms in Devanagari and other Indic scripts).
 - Whitespace: runs of spaces inside a line become one space, trailing spaces go, 3+ newlines become
   2; ``` fenced blocks and indented lines (4 spaces or a tab: Markdown code) are left as they are.
-Fast path: pure-ASCII text without controls skips ftfy and NFC (nothing for them to do).
+Fast paths (same output, measured on the bench corpus): ASCII text skips ftfy and NFC; text whose
+only non-ASCII characters are Indic letters, ZWJ/ZWNJ or ₹ skips ftfy (no mojibake is made of
+those); other text skips ftfy when ftfy's own `is_bad` finds no mojibake and none of the characters
+its other fixers act on (C1 controls, ligatures, surrogates, escapes, odd line breaks) is present.
 """
 from __future__ import annotations
 
@@ -30,6 +33,9 @@ _OTHER_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _RUN = re.compile(rf"(?<=\S){_HSPACE}{{2,}}")
 _FENCE = re.compile(r"(```.*?(?:```|\Z))", re.DOTALL)
 _MANY_NL = re.compile(r"\n{3,}")
+_NOT_INDIC = re.compile(r"[^\x00-\x7f\u0900-\u0dff\u200c\u200d\u20b9]")
+_FTFY_TARGETS = re.compile(r"[\x80-\x9f\x1b\r\x0b\x0c\u2028\u2029\u0132\u0133\u0149\u01c4-\u01cc"
+                           r"\u01f1-\u01f3\ufb00-\ufb06\ud800-\udfff\ufffd]")
 
 
 def _ftfy_config():
@@ -90,12 +96,21 @@ class UnicodePass(Pass):
     def setup(self) -> None:
         import ftfy
 
-        self._fix = ftfy.fix_text
+        from ftfy.badness import is_bad
+
+        self._fix, self._is_bad = ftfy.fix_text, is_bad
         self._ftfy_config = _ftfy_config()
+
+    def needs_ftfy(self, text: str) -> bool:
+        if not _NOT_INDIC.search(text):
+            return False
+        return self._is_bad(text) or _FTFY_TARGETS.search(text) is not None
 
     def clean(self, text: str) -> str:
         if not text.isascii():
-            text = nfc(self._fix(text, self._ftfy_config))  # ftfy also turns CRLF/NEL into \n
+            if self.needs_ftfy(text):
+                text = self._fix(text, self._ftfy_config)  # also turns CRLF/NEL into \n
+            text = nfc(text)
         if not text.isprintable():
             text = _CONTROL.sub("", _NEWLINE_LIKE.sub("\n", text))
         return collapse_whitespace(text)

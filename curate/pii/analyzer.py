@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from curate.pii.ner import SentenceNer, load_ner_pipeline
-from curate.pii.recognizers import NER_LABELS, build_recognizers, trim_ner_span
+from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
 MIN_DIGITS = {"PHONE": 6, "CREDIT_CARD": 12, "IN_AADHAAR": 12, "US_SSN": 9, "IBAN": 2,
@@ -122,6 +122,7 @@ class BatchPiiAnalyzer:
         ents = dict(zip(needs_ner, self.ner.entities([texts[i] for i in needs_ner])))
         out = []
         for i, (text, plan) in enumerate(zip(texts, plans)):
+            plan = _without_absent_names(text, plan, ents.get(i, ()))
             if not plan:
                 out.append([])
                 continue
@@ -140,6 +141,14 @@ class BatchPiiAnalyzer:
         spans = (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in ents)
         doc.ents = filter_spans([x for x in spans if x is not None])
         return self.nlp_engine._doc_to_nlp_artifact(doc, "en")
+
+
+def _without_absent_names(text: str, plan: list[str], ents) -> list[str]:
+    """Drop PERSON/LOCATION when NER found none and no name cue matches: most prose then needs
+    no Presidio call at all, and the result is the same as asking."""
+    found = {label for _, _, label in ents}
+    return [e for e in plan if e not in NER_LABELS or e in found
+            or (e == "PERSON" and NAME_CUE.search(text))]
 
 
 def resolve_spans(text: str, results) -> list[Span]:

@@ -87,6 +87,8 @@ _NAME_CUES = ["name is ", "name: ", "naam ", "नाम ", "holder: ", "holder "
 _NAME_AFTER_CUE = ("(?:" + "|".join(f"(?<={re.escape(c)})" for c in _NAME_CUES) + ")"
                    r"(?-i:[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z]+){0,2})\b")
 
+NAME_CUE = re.compile(_NAME_AFTER_CUE, re.IGNORECASE | re.MULTILINE | re.DOTALL)
+
 
 def _name_cue_recognizer():
     from presidio_analyzer import Pattern, PatternRecognizer
