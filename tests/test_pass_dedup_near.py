@@ -150,3 +150,10 @@ def test_deterministic_for_a_seed():
 def test_bad_options_are_recipe_errors(options):
     with pytest.raises(RecipeError, match="dedup_near"):
         DedupNear.from_options(options)
+
+
+def test_empty_input_and_records_without_messages():
+    assert run([])[0] == []
+    empty = [Record(id=f"e:{i}", messages=[]) for i in range(3)]
+    kept, ctx = run(empty)
+    assert [r.id for r in kept] == ["e:0", "e:1", "e:2"] and ctx.info["no_text"] == 3

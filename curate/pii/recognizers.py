@@ -164,7 +164,9 @@ def build_recognizers(entities: list[str]) -> list:
         "PHONE": lambda: PhoneRecognizer(supported_entity="PHONE",
                                          context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"]),
         "CREDIT_CARD": CreditCardRecognizer,
-        "IBAN": lambda: IbanRecognizer(supported_entity="IBAN"),
+        # Case-insensitive, as in Presidio's default registry: people type "gb82west...".
+        "IBAN": lambda: IbanRecognizer(supported_entity="IBAN",
+                                       regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE),
         "IP_ADDRESS": IpRecognizer,
         "US_SSN": UsSsnRecognizer,
     }
