@@ -11,8 +11,10 @@
 3. the whole run (`run_curation`, default recipe with pii and dedup_near skipped) with 1 and 2
    workers: records/s from rows read and wall time, peak RSS (main process + largest worker);
 4. the closest equivalent steps in both tools, 1 and 2 workers: datatrove JsonlReader -> FTFYFormatter ->
-   exact dedup (its 3 stages: signatures, find, filter, re-reading the input) -> JsonlWriter, and
-   curate reader -> unicode -> dedup_exact -> writers (splits, rejects, manifest, data card).
+   exact dedup (its 3 stages: signatures, find, filter, re-reading the input) -> JsonlWriter (no
+   compression, like ours), and curate reader -> unicode -> dedup_exact -> writers (splits, rejects,
+   manifest, data card). datatrove cleans and hashes the `instruction` field only (its text_key);
+   curate cleans both turns and hashes the whole conversation.
 Each run is a fresh subprocess, so RSS and caches do not carry over between runs. CPU seconds
 (process + reaped children) are printed next to wall time because the machine may be shared;
 datatrove's pool workers are not always reaped, so compare its CPU at 1 worker (in-process) only.
@@ -127,7 +129,8 @@ def reader():
 stages = [
     [reader(), FTFYFormatter(), ExactDedupSignature(str(work / "sigs"), config, finder_workers=1)],
     [ExactFindDedups(str(work / "sigs"), str(work / "dups"), config)],
-    [reader(), FTFYFormatter(), ExactDedupFilter(str(work / "dups"), config), JsonlWriter(str(work / "out"))],
+    [reader(), FTFYFormatter(), ExactDedupFilter(str(work / "dups"), config),
+     JsonlWriter(str(work / "out"), compression=None)],
 ]
 tasks = [{workers}, 1, {workers}]
 t0 = time.perf_counter()
@@ -160,6 +163,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--no-datatrove", action="store_true")
     ap.add_argument("--no-per-pass", action="store_true")
+    ap.add_argument("--no-whole", action="store_true")
     args = ap.parse_args()
     for n in args.sizes:
         folder = build_corpus(n)
@@ -173,7 +177,7 @@ def main() -> None:
             print(f"html+unicode vs ground truth: {res['cleaning']['wrong']} of {res['cleaning']['rows']} "
                   f"HTML/mojibake rows differ (whitespace-insensitive); language: "
                   f"{res['hindi_mistagged']} rows with hi/non-hi tag against the truth")
-        for w in args.workers:
+        for w in [] if args.no_whole else args.workers:
             r = whole_run(folder, w)
             print(f"whole run ({', '.join(r['passes'])}), {w} worker(s): {n / r['seconds']:,.0f} records/s "
                   f"({r['seconds']:.1f} s wall, {r['cpu_s']:.1f} s CPU), peak RSS {r['rss_mb']} MiB")

@@ -5,9 +5,11 @@
 All methods read the same seeded corpus (../shared/bench/make_corpus.py, built on first use into
 bench/data/) mapped to Records (instruction -> user, output -> assistant) and analyse every
 message. Records/s exclude engine construction (each worker process builds its engine before the
-clock starts, as the pipeline's workers do once). Recall is over the PII values the corpus
-generator planted (its truth file): a value counts as found when detected spans cover it
-(Presidio) or when it no longer appears in the record (our pass, end to end).
+clock starts, as the pipeline's workers do once). CPU seconds are summed over the processes that
+did the work: on a shared machine records per CPU-second is the figure that load does not distort.
+Recall is over the PII values the corpus generator planted (its truth file): a value counts as
+found when detected spans cover it (Presidio) or when it no longer appears in the record (our
+pass, end to end).
 """
 from __future__ import annotations
 
@@ -66,9 +68,13 @@ def _init(method: str, barrier=None) -> None:
         barrier.wait()
 
 
-def _run(args: tuple[str, list[dict]]) -> list:
-    """One shard -> per record: list of output texts (ours) or of span lists (Presidio)."""
-    method, rows = args
+def _run(args: tuple[str, list[dict]]) -> tuple[list, float]:
+    """One shard -> (per record: output texts (ours) or span lists (Presidio), CPU seconds)."""
+    cpu = time.process_time()
+    return _analyse(*args), time.process_time() - cpu
+
+
+def _analyse(method: str, rows: list[dict]) -> list:
     if method == "ours":
         from curate.passes.base import Context
         from curate.records import Record
@@ -86,20 +92,22 @@ def _run(args: tuple[str, list[dict]]) -> list:
     return [spans[i:i + 2] for i in range(0, len(spans), 2)]
 
 
-def measure(method: str, rows: list[dict], procs: int) -> tuple[float, list]:
+def measure(method: str, rows: list[dict], procs: int) -> tuple[float, float, list]:
+    """(records per wall second, records per CPU second summed over processes, outputs)."""
     shards = [(method, rows[i:i + SHARD]) for i in range(0, len(rows), SHARD)]
     if procs == 1:
         _init(method)
         start = time.perf_counter()
-        out = [x for shard in shards for x in _run(shard)]
-        return len(rows) / (time.perf_counter() - start), out
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Manager().Barrier(procs + 1)
-    with ctx.Pool(procs, initializer=_init, initargs=(method, barrier)) as pool:
-        barrier.wait()                     # every worker has built its engine
-        start = time.perf_counter()
-        out = [x for part in pool.imap(_run, shards) for x in part]
-        return len(rows) / (time.perf_counter() - start), out
+        parts = [_run(shard) for shard in shards]
+    else:
+        ctx = mp.get_context("spawn")
+        barrier = ctx.Manager().Barrier(procs + 1)
+        with ctx.Pool(procs, initializer=_init, initargs=(method, barrier)) as pool:
+            barrier.wait()                     # every worker has built its engine
+            start = time.perf_counter()
+            parts = list(pool.imap(_run, shards))
+    wall, cpu = time.perf_counter() - start, sum(c for _, c in parts)
+    return len(rows) / wall, len(rows) / cpu, [x for part, _ in parts for x in part]
 
 
 # ----------------------------------------------------------------- recall on planted values
@@ -138,15 +146,19 @@ def main() -> None:
     table, recalls = [], {}
     for method in args.methods:
         for procs in ([1] if method == "loop" else args.procs):
-            rate, out = measure(method, rows, procs)
-            table.append((method, procs, rate))
+            rate, cpu_rate, out = measure(method, rows, procs)
+            table.append((method, procs, rate, cpu_rate))
             recalls[method] = recall(rows, truth, out, method)
-            print(f"{method:6s} procs={procs} {rate:8.1f} records/s", flush=True)
-    base = next((r for m, p, r in table if m == "loop"), None)
-    print(f"\n| method | processes | records/s | × loop |\n|---|---|---|---|")
-    for method, procs, rate in table:
+            print(f"{method:6s} procs={procs} {rate:8.1f} records/s {cpu_rate:8.1f} per CPU-s",
+                  flush=True)
+    base = {p: r for m, p, r, _ in table if m == "loop"}.get(1)
+    base_cpu = {p: c for m, p, _, c in table if m == "loop"}.get(1)
+    print("\n| method | processes | records/s (wall) | × loop | records per CPU-second | × loop |"
+          "\n|---|---|---|---|---|---|")
+    for method, procs, rate, cpu_rate in table:
         ratio = f"{rate / base:.1f}" if base else "-"
-        print(f"| {method} | {procs} | {rate:.0f} | {ratio} |")
+        cpu_ratio = f"{cpu_rate / base_cpu:.1f}" if base_cpu else "-"
+        print(f"| {method} | {procs} | {rate:.0f} | {ratio} | {cpu_rate:.0f} | {cpu_ratio} |")
     kinds = sorted({k for r in recalls.values() for k in r})
     print("\n| planted type | " + " | ".join(recalls) + " |\n|---|" + "---|" * len(recalls))
     for kind in kinds:

@@ -42,14 +42,18 @@ class Generation:
     cached: bool = False
 
 
-def cache_key(identity: dict, prompt: str, params: GenerationParams) -> str:
-    blob = json.dumps({"identity": identity, "prompt": prompt, "params": params.to_dict()},
-                      sort_keys=True, ensure_ascii=False)
+def digest(value: dict) -> str:
+    """sha256 of a JSON value with sorted keys: the same content always gives the same key."""
+    blob = json.dumps(value, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-class GenerationCache:
-    """Append-only JSONL, one line per generation; a torn last line (crash) is ignored."""
+def cache_key(identity: dict, prompt: str, params: GenerationParams) -> str:
+    return digest({"identity": identity, "prompt": prompt, "params": params.to_dict()})
+
+
+class JsonlCache:
+    """Append-only JSONL of {"key", ...} rows; a torn last line (a crash mid-write) is ignored."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -62,20 +66,30 @@ class GenerationCache:
                 except (json.JSONDecodeError, KeyError, TypeError):
                     continue
 
+    def get_row(self, key: str) -> dict | None:
+        return self._rows.get(key)
+
+    def put_row(self, key: str, row: dict) -> None:
+        row = {"key": key, **row}
+        self._rows[key] = row
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+class GenerationCache(JsonlCache):
+    """Generations by `cache_key`; a hit keeps the latency measured when it was generated."""
+
     def get(self, key: str) -> Generation | None:
-        row = self._rows.get(key)
+        row = self.get_row(key)
         if row is None:
             return None
         return Generation(row["output"], row["prompt_tokens"], row["completion_tokens"],
                           row["latency_s"], cached=True)
 
     def put(self, key: str, gen: Generation) -> None:
-        row = {"key": key, "output": gen.output, "prompt_tokens": gen.prompt_tokens,
-               "completion_tokens": gen.completion_tokens, "latency_s": gen.latency_s}
-        self._rows[key] = row
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.put_row(key, {"output": gen.output, "prompt_tokens": gen.prompt_tokens,
+                           "completion_tokens": gen.completion_tokens, "latency_s": gen.latency_s})
 
 
 def files_digest(folder: str | Path, patterns=("*.safetensors", "*.bin", "*.json")) -> str:
@@ -108,6 +122,12 @@ def generate(model, tokenizer, prompts: list[str], params: GenerationParams, *,
         if on_batch:
             on_batch(len(batch))
     return results  # type: ignore[return-value]
+
+
+def warm_up(model, tokenizer, prompt: str) -> None:
+    """One untimed 1-token generation, so the first system measured does not also pay for
+    one-off start-up work (allocator, kernels) and latencies compare across systems."""
+    generate_batch(model, tokenizer, [prompt], GenerationParams(max_new_tokens=1))
 
 
 def end_token_ids(model, tokenizer) -> set[int]:

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 
+# Changes whenever the computation below changes, so cached likelihoods are not reused across it.
+NLL_RECIPE = "separate-tokenization|no-eos|left-truncated-prompt|v1"
+
+
 @dataclass(frozen=True)
 class NLL:
     nll: float           # sum over the reference's tokens, in nats

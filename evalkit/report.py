@@ -138,8 +138,10 @@ def chart_png(metrics: dict) -> str | None:
         labels = [s for s in systems if (systems[s].get(name) or {}).get("value") is not None]
         cells = [systems[s][name] for s in labels]
         values = [c["value"] for c in cells]
-        errors = [[max(0.0, v - (c.get("low") if c.get("low") is not None else v)) for v, c in zip(values, cells)],
-                  [max(0.0, (c.get("high") if c.get("high") is not None else v) - v) for v, c in zip(values, cells)]]
+        lows = [c["low"] if c.get("low") is not None else c["value"] for c in cells]
+        highs = [c["high"] if c.get("high") is not None else c["value"] for c in cells]
+        errors = [[max(0.0, v - lo) for v, lo in zip(values, lows)],
+                  [max(0.0, hi - v) for v, hi in zip(values, highs)]]
         ax.bar(range(len(labels)), values, yerr=errors, capsize=4, color="#4878a8")
         ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
         ax.set_title(name, fontsize=9)

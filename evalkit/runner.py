@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from evalkit import loaders
-from evalkit.generate import GenerationCache, GenerationParams, generate
-from evalkit.likelihood import conditional_nll
+from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cache_key, digest,
+                              generate, warm_up)
+from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
 from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
 
@@ -104,13 +105,39 @@ def run_system(system: System, items, model, tokenizer, identity, params, cache,
     system_identity = {**identity, "adapter": identity["adapter"] if system.uses_adapter else None}
     advance = progress.task(f"{system.name}: generating", len(prompts)) if progress else None
     with adapter_switch(model, system.uses_adapter):
+        if any(cache.get(cache_key(system_identity, p, params)) is None for p in prompts):
+            warm_once(model, tokenizer, prompts[0])
         gens = generate(model, tokenizer, prompts, params, identity=system_identity, cache=cache,
                         batch_size=config.batch_size, on_batch=advance)
         advance = progress.task(f"{system.name}: scoring the reference", len(prompts)) if progress else None
-        nlls = conditional_nll(model, tokenizer, [(p, it.reference) for p, it in zip(prompts, items)],
-                               batch_size=config.batch_size, on_batch=advance)
+        nlls = reference_nlls(model, tokenizer, prompts, items, system_identity, config, advance)
     return [row(item, system, prompt, gen, nll)
             for item, prompt, gen, nll in zip(items, prompts, gens, nlls)]
+
+
+def warm_once(model, tokenizer, prompt: str) -> None:
+    """Before the first timed generation only (none at all when everything is cached)."""
+    if not getattr(model, "_evalkit_warm", False):
+        warm_up(model, tokenizer, prompt)
+        model._evalkit_warm = True
+
+
+def reference_nlls(model, tokenizer, prompts, items, identity, config, advance) -> list[NLL]:
+    """Conditional NLL of each item's reference, cached like generations (by model, adapter,
+    prompt and reference), so a re-run or a new metric costs no forward pass either."""
+    store = JsonlCache(Path(config.out) / "cache" / "likelihoods.jsonl")
+    keys = [digest({"identity": identity, "prompt": p, "reference": it.reference, "nll": NLL_RECIPE})
+            for p, it in zip(prompts, items)]
+    found = [store.get_row(k) for k in keys]
+    todo = [i for i, row in enumerate(found) if row is None]
+    if advance and len(todo) < len(keys):
+        advance(len(keys) - len(todo))
+    fresh = conditional_nll(model, tokenizer, [(prompts[i], items[i].reference) for i in todo],
+                            batch_size=config.batch_size, on_batch=advance) if todo else []
+    for i, nll in zip(todo, fresh):
+        found[i] = asdict(nll)
+        store.put_row(keys[i], found[i])
+    return [NLL(**{k: v for k, v in row.items() if k != "key"}) for row in found]
 
 
 def row(item, system: System, prompt: str, gen, nll) -> dict:

@@ -62,13 +62,22 @@ def test_report_is_self_contained_and_leads_with_the_verdict(evaluated):
     assert "मेरा खाता बंद है" in html and "<|im_start|>" not in md   # examples show inputs
 
 
-def test_rerun_reuses_cached_generations_and_report_rerenders(evaluated):
+def test_rerun_reuses_cached_generations_and_report_rerenders(evaluated, monkeypatch):
+    import evalkit.generate
+    import evalkit.runner
+
     _, out, args = evaluated
     before = results(out)
-    assert invoke(*args).exit_code == 0
+    calls = []
+    monkeypatch.setattr(evalkit.generate, "generate_batch", lambda *a, **k: calls.append("gen"))
+    monkeypatch.setattr(evalkit.runner, "conditional_nll", lambda *a, **k: calls.append("nll") or [])
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert calls == []                          # neither a generation nor a likelihood pass
     after = results(out)
     assert all(r["cached"] for r in after)
     assert [r["output"] for r in after] == [r["output"] for r in before]
+    assert [r["nll"] for r in after] == [r["nll"] for r in before]
     (out / "report.html").unlink()
     result = invoke("report", out)
     assert result.exit_code == 0 and (out / "report.html").is_file()
@@ -164,3 +173,20 @@ def test_every_command_has_help_with_an_example(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.output and f"evalkit {' '.join(command)}" in result.output
+
+
+def test_rag_over_a_docs_folder(lively_model_dir, tmp_path):
+    clean = write_clean(tmp_path / "clean")
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "cards.html").write_text("<html><body><article><p>To block a debit card open the Cards "
+                                   "menu and choose Block.</p></article></body></html>", encoding="utf-8")
+    (kb / "khata.md").write_text("खाता बंद होने पर शाखा में आवेदन दें।", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", "--data", clean, "--model", lively_model_dir, "--systems", "rag",
+                    "--docs", kb, "--k", 1, "--out", out, "--max-new-tokens", 2, "--resamples", 20)
+    assert result.exit_code == 0, result.output
+    by_id = {r["id"]: r for r in results(out)}
+    assert by_id["test.jsonl:3"]["sources"] == ["cards.html#1"]
+    assert "choose Block" in by_id["test.jsonl:3"]["prompt"]
+    assert by_id["test.jsonl:2"]["sources"] == ["khata.md#1"]

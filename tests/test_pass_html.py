@@ -74,3 +74,9 @@ def test_answer_showing_an_html_snippet_after_prose_is_content():
     texts, ctx = run_html(answer, "Line one<br>Line two")
     assert texts == [answer, "Line one\nLine two"]
     assert ctx.counts["changed"] == 1
+
+
+def test_malformed_markup_does_not_lose_text():
+    texts, _ = run_html("<div><p>Card <b>blocked</div> since <i>Monday", "<p>Refund &amp; fees<p>second<br")
+    assert texts[0].split() == ["Card", "blocked", "since", "Monday"]
+    assert texts[1].startswith("Refund & fees\n\nsecond")

@@ -77,3 +77,11 @@ def test_targets():
     assert targets(5, [0.8, 0.1, 0.1]) == [3, 1, 1]
     assert targets(2, [0.8, 0.1, 0.1]) is None
     assert targets(2, [0.5, 0.5, 0.0]) == [1, 1, 0]
+
+
+def test_near_unique_labels_are_pooled_instead_of_starving_the_eval_splits():
+    rows = [Record(f"t.csv:{i}", [{"role": "user", "content": f"ticket {i}"}], label=f"case-{i}")
+            for i in range(100)]
+    out, ctx = split(rows)
+    assert Counter(r.split for r in out) == Counter(train=80, validation=10, test=10)
+    assert ctx.info["pooled_labels"] == 100 and ctx.info["train_only_labels"] == []

@@ -59,3 +59,15 @@ def test_code_whitespace_is_untouched():
 def test_empty_and_whitespace_only():
     texts, _ = clean("", "   \n  ")
     assert texts == ["", ""]
+
+
+@pytest.mark.parametrize("broken, fixed", [
+    ("I donвЂ™t know", "I don’t know"),                         # UTF-8 read as windows-1251
+    ("The Mona Lisa doesnÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢t smile", "The Mona Lisa doesn’t smile"),  # twice
+    ("Ã  la mode", "à la mode"),                                 # the 0xA0 byte became a space
+    ("“mismatched quotesâ€\x9d", "“mismatched quotes”"),
+    ("PokÃ©mon in São Paulo for €5", "Pokémon in São Paulo for €5"),
+])
+def test_the_ftfy_fast_path_never_skips_a_repair(broken, fixed):
+    texts, _ = clean(broken)
+    assert texts == [fixed]

@@ -278,3 +278,13 @@ def test_planted_values_leave_every_output_file(pii, tmp_path):
              for value in [v for v, *_ in PLANTED.values()] + ["Rahul Gupta", "Lisbon"]
              if value in text]
     assert leaks == []
+
+
+def test_grouped_numbers_are_phones_only_with_phone_context(pii):
+    phones = ["Can someone call me on 9472 7916?", "Name: Emilie Broberg Phone: 72 128 827",
+              "APO AA 61487 416 60 039 office, ask for Emilie"]
+    others = ["Please quote reference 1934 252 in your reply.",
+              "I paid 4543.57 on 2019-05-23 and the code was 12 34 56."]
+    found = pii._analyzer.analyze(phones + others)
+    assert [[s.entity for s in spans if s.entity == "PHONE"] for spans in found] == [
+        ["PHONE"], ["PHONE"], ["PHONE"], [], []]

@@ -5,9 +5,9 @@ while the same data holds questions like "How do I center a `<div>`?" whose tags
 So each message is tested first (cheap regexes, no parse) and only a field that looks like a
 rendered document is converted:
 
-- markup: after dropping code spans/fences, the text starts with a known tag and has a closing tag
-  or a `<br>` (what rich-text editors and web forms produce), or a `<br>` is glued between words
-  ("Line one<br>Line two");
+- markup: after dropping code spans/fences, the text starts with a known tag and later has a closing
+  tag, a `<br>` or another `<p>` (what rich-text editors and web forms produce), or a `<br>` is glued
+  between words ("Line one<br>Line two");
 - anything else is content: tags mentioned in prose ("use the <br> tag", "<div> vs <span>"), tags in
   backticks or fenced code, and an answer that shows an HTML snippet after some prose. (A field
   that starts with a raw snippet, "<div class=c><p>x</p></div> centers it", is taken as markup.)
@@ -33,7 +33,7 @@ _TAG_NAMES = (
     "header|hr|html|i|img|li|main|meta|nav|ol|p|pre|s|section|small|span|strong|style|script|sub|sup|"
     "table|tbody|td|th|thead|title|tr|u|ul"
 )
-_CLOSE_OR_BR = re.compile(rf"</(?:{_TAG_NAMES})\s*>|<br\s*/?>", re.IGNORECASE)
+_CLOSE_OR_BR = re.compile(rf"</(?:{_TAG_NAMES})\s*>|<br\s*/?>|<p[\s>]", re.IGNORECASE)
 _GLUED_BR = re.compile(r"[^\s`]<br\s*/?>[^\s`]", re.IGNORECASE)
 _LEADING_TAG = re.compile(rf"\s*<(?:{_TAG_NAMES}|!doctype)[\s/>]", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,7});")
@@ -56,7 +56,8 @@ def is_markup(text: str) -> bool:
     prose = _CODE.sub(" ", text)
     if _GLUED_BR.search(prose):
         return True
-    return bool(_LEADING_TAG.match(prose) and _CLOSE_OR_BR.search(prose))
+    leading = _LEADING_TAG.match(prose)
+    return bool(leading and _CLOSE_OR_BR.search(prose, leading.end()))
 
 
 def is_escaped_text(text: str) -> bool:

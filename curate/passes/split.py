@@ -8,6 +8,8 @@
   one record per split with a non-zero ratio, each such split gets >= 1, taken from the largest.
   Small-class rule: a stratum with fewer records than that is kept whole in train (a model can still
   learn it; an evaluation on one example is noise); its labels go to ctx.info["train_only_labels"].
+  Exception: when such classes hold > 10% of all records (a near-unique label column), they are
+  pooled into one stratum and split by the ratios instead; ctx.info["pooled_labels"] counts them.
 - Order: units are visited in the order of blake2b(seed, unit key) and each goes to the split
   furthest below its target, so the result depends only on the records and the seed, never on the
   order or chunking in which they arrive. Output keeps the input order.
@@ -24,6 +26,7 @@ from curate.records import Record
 
 SPLITS = ("train", "validation", "test")
 GROUP_KEYS = ("cluster_id", "conversation_id")
+RARE = "\x00rare"  # the pooled stratum of too-small classes (see SplitPass._pool_rare)
 
 
 @dataclass
@@ -96,12 +99,25 @@ class SplitPass(Pass):
         strata: dict[str, list[str]] = defaultdict(list)
         for unit, idx in members.items():
             strata[self._stratum(records, idx)].append(unit)
+        pooled = self._pool_rare(strata, members, len(records))
+        if pooled:
+            ctx.info["pooled_labels"] = pooled
         train_only = []
         for stratum in sorted(strata):
             if not self._assign(stratum, strata[stratum], members, records, ctx.seed):
                 train_only.append(stratum)
         self._report(records, train_only, ctx)
         yield from records
+
+    def _pool_rare(self, strata, members, n_records: int) -> int:
+        """When too-small classes hold > 10% of the records (e.g. a near-unique label column),
+        sending them all to train would starve validation/test: split them as one stratum."""
+        size = {s: sum(len(members[u]) for u in units) for s, units in strata.items()}
+        rare = [s for s in sorted(strata) if targets(size[s], self.config.ratios) is None]
+        if sum(size[s] for s in rare) <= 0.1 * n_records:
+            return 0
+        strata[RARE] = [u for s in rare for u in strata.pop(s)]
+        return len(rare)
 
     def _stratum(self, records: list[Record], idx: list[int]) -> str:
         if self.config.by is None:

@@ -40,10 +40,14 @@ _IFSC = r"\b(?-i:[A-Z]{4}0[A-Z0-9]{6})\b"
 # "+46 (0)8 928 571 38". Too loose to trust alone, so it scores below the default threshold
 # and only counts next to a phone context word ("Phone:", "call me on", "Mobile").
 _GROUPED_PHONE = (r"(?<![\w+/.:-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?"
-                  r"\d{1,4}(?:[ .-]\d{2,4}){1,4}(?![\w/:-]|[.,]\d)")
+                  r"\d{1,4}(?:[ .-]\d{2,6}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?"
+                  r"(?![\w/:]|-\d|[.,]\d)")
+_PLUS_DIGITS = r"(?<![\w+])\+\d{8,14}(?![\w-])"  # "+447700677662"
 PHONE_CONTEXT = ["phone", "telephone", "tel", "mobile", "mob", "cell", "call", "fax", "office",
                  "desk", "whatsapp", "contact", "dial", "sms", "text", "reach", "ring", "answering",
                  "registered", "landline"]
+_LABEL_AFTER = re.compile(r"[\s,(-]{0,3}(?:office|fax|mobile|cell|phone|tel|desk|home|work)\b",
+                          re.IGNORECASE)
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 # 12-19 digits, contiguous or in groups: card numbers of every scheme (Maestro, JCB, RuPay, ...).
 _ANY_CARD = r"(?<![\w-])(?:\d[ -]?){11,18}\d(?![\w-])"
@@ -58,9 +62,22 @@ def _generic_phone_recognizer():
             ok = 7 <= digits <= 15 and not _DATE_LIKE.match(pattern_text)
             return None if ok else False  # None keeps the low pattern score
 
+        def enhance_using_context(self, text, raw_recognizer_results, *args, **kwargs):
+            """Contact lists label a number after it ("416 60 039 office", "8211-Fax");
+            Presidio's suffix window starts inside a multi-token match, so look here."""
+            from presidio_analyzer import RecognizerResult
+
+            for result in raw_recognizer_results:
+                if _LABEL_AFTER.match(text, result.end):
+                    result.score = max(result.score, 0.65)
+                    result.recognition_metadata[
+                        RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY] = True
+            return raw_recognizer_results
+
     return GroupedPhoneRecognizer(
         "PHONE", name="GroupedPhoneRecognizer", context=PHONE_CONTEXT,
-        patterns=[Pattern("grouped digits", _GROUPED_PHONE, 0.3)])
+        patterns=[Pattern("grouped digits", _GROUPED_PHONE, 0.3),
+                  Pattern("plus and digits", _PLUS_DIGITS, 0.3)])
 
 
 def _luhn_card_recognizer():
