@@ -71,3 +71,22 @@ def test_empty_and_whitespace_only():
 def test_the_ftfy_fast_path_never_skips_a_repair(broken, fixed):
     texts, _ = clean(broken)
     assert texts == [fixed]
+
+
+def test_the_cheap_mojibake_precheck_is_a_superset_of_ftfy_is_bad():
+    """The fast path skips ftfy when _MAYBE_MOJIBAKE finds nothing; that must imply not is_bad."""
+    import random
+
+    from ftfy.badness import is_bad
+
+    from curate.passes.unicode import _MAYBE_MOJIBAKE
+
+    rng = random.Random(0)
+    alphabet = "ab Z.,?!-1" + "".join(chr(c) for c in range(0xA0, 0x250)) + "€‚„…†‡‰‹›‘’“”•–—™√≈вЂГСΒΓ×°"
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 12))) for _ in range(20000)]
+    samples += ["voilÃ le travail", "Ã la", "a. Â here", "Œ1", "xœ y", "Ã\xa0"]  # single-letter rules
+    for word in ("don’t", "café", "Zürich", "₹500", "naïve", "—", "Œuvre"):
+        for encoding in ("cp1252", "latin-1", "cp1251", "mac_roman", "cp437", "iso-8859-2"):
+            samples.append(word.encode("utf-8").decode(encoding, errors="replace"))
+    missed = [s for s in samples if is_bad(s) and not _MAYBE_MOJIBAKE.search(s)]
+    assert missed == []

@@ -21,7 +21,7 @@ TRAIN = PAIRS + [
 def test_smollm2_lora_lowers_validation_loss(tmp_path):
     from train.loop import TrainConfig, train
 
-    clean = write_clean(tmp_path / "clean", TRAIN, TRAIN)
+    clean = write_clean(tmp_path / "clean", TRAIN, TRAIN[::2])  # validation: memorised answers
     cfg = TrainConfig(data=str(clean), out=str(tmp_path / "run"), model="smollm2-135m",
                       max_steps=6, eval_every=6, lr=2e-3, batch_size=6, max_len=128, seed=0)
     run = train(cfg, quiet=True)

@@ -54,7 +54,11 @@ class QualityConfig:
             raise ValueError("min_chars and min_words must be >= 0")
         if self.max_words is not None and self.max_words < self.min_words:
             raise ValueError("max_words must be >= min_words")
-        self.refusals = [_fold(r) for r in self.refusals]
+        self.refusals = [_fold(r) for r in self.refusals if str(r).strip()]
+
+
+def _squash(words: list[str]) -> str:
+    return " ".join(words).casefold()
 
 
 def _fold(text: str) -> str:
@@ -129,19 +133,17 @@ class QualityPass(Pass):
         stripped = text.strip()
         if not stripped:
             return "empty_response", {"shape": shape}
-        if shape == "chat" and " ".join(stripped.split()).casefold() == " ".join(
-                record.instruction.split()).casefold():
-            return "response_equals_prompt", {}
         words = stripped.split()
+        if shape == "chat" and _squash(words) == _squash(record.instruction.split()):
+            return "response_equals_prompt", {}
         if shape != "classification" and (len(stripped) < cfg.min_chars or len(words) < cfg.min_words):
             return "too_short", {"shape": shape, "chars": len(stripped), "words": len(words)}
         if len(stripped) > cfg.max_chars or (cfg.max_words is not None and len(words) > cfg.max_words):
             return "too_long", {"shape": shape, "chars": len(stripped), "words": len(words)}
-        if shape != "classification" and cfg.refusals:
-            folded = _fold(stripped)
-            for phrase in cfg.refusals:
-                if phrase in folded:
-                    return "refusal_boilerplate", {"phrase": phrase}
+        folded = _fold(stripped) if shape != "classification" else ""
+        refusal = next((phrase for phrase in cfg.refusals if phrase in folded), None)
+        if refusal:
+            return "refusal_boilerplate", {"phrase": refusal}
         if len(words) >= cfg.repetition_min_words:
             found = repetition(stripped, words, cfg)
             if found:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 # Our entity name -> the spaCy labels that feed it (NER entities) or None (pattern/validator based).
-NER_LABELS = {"PERSON": ("PERSON", "PER"), "LOCATION": ("GPE", "LOC", "FAC", "LOCATION")}
+NER_LABELS = {"PERSON": ("PERSON", "PER"), "LOCATION": ("GPE", "LOC", "LOCATION")}
 
 ENTITIES = (
     "EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "IP_ADDRESS", "US_SSN", "PERSON", "LOCATION",
@@ -26,9 +26,9 @@ NOT_NAMES = frozenset("""
 email e-mail mail id ssn pan aadhaar aadhar upi ifsc gstin gst epic voter passport phone mobile
 tel telephone cell number no iban ip address card credit debit visa mastercard amex cvv otp pin
 name dob kyc account acct ref hi hello dear thanks regards sir madam
-hai hain mera meri mere tera kya nahi nahin aur ka ki ke ko se mein bhi toh ho tha thi kar karo
-kijiye kripya ji haan yaar abhi kab kaise kyun wala wali please pls plz
-""".split())
+hai hain mera meri mere kya nahi nahin mein bhi karo kijiye kripya haan yaar abhi kaise kyun
+please pls plz
+""".split())  # short Hinglish words that are also surnames ("Ho", "Se") stay out of this list
 
 # A UPI ID is `handle@psp` with no dot after the PSP (which would make it an email address).
 _UPI = r"\b[\w.\-]{2,64}@(?-i:[a-z][a-z0-9]{1,31})(?![\w\-]|\.[A-Za-z0-9])"
@@ -152,7 +152,7 @@ def _india_recognizers(entities: set[str]) -> list:
     )
 
     built = {
-        "IN_AADHAAR": lambda: InAadhaarRecognizer(context=["aadhaar", "aadhar", "uidai", "आधार"]),
+        "IN_AADHAAR": lambda: InAadhaarRecognizer(context=["aadhaar", "aadhar", "uidai"]),
         "IN_PAN": InPanRecognizer,
         "IN_GSTIN": InGstinRecognizer,
         "IN_VOTER": InVoterRecognizer,
