@@ -74,3 +74,11 @@ def test_custom_refusal_list_and_bad_options():
         QualityPass.from_options({"min_word": 2})
     with pytest.raises(RecipeError, match="max_words"):
         QualityPass.from_options({"min_words": 5, "max_words": 2})
+
+
+def test_labelled_chat_row_with_an_empty_reply_is_rejected():
+    # Support exports carry an intent column: a ticket with an intent but no agent reply is empty.
+    row = Record("t.jsonl:220", [{"role": "user", "content": "Mera UPI payment fail ho gaya, paisa kat gaya"},
+                                 {"role": "assistant", "content": ""}], label="upi_payment_failed")
+    kept, rejected = run_quality([row])
+    assert kept == [] and rejected["t.jsonl:220"][0] == "empty_response"

@@ -34,6 +34,7 @@ apna apni apne karna karo karein karen kijiye dijiye chahiye chahta chahti kaise
 gaya gayi gaye raha rahi rahe tha thi lekin abhi bhi paisa paise kab kitna kitne jayega jaayega
 hoga hogi woh yeh kuch bahut bohot accha acha theek thik hua hui kal aaj wala wali diya liya kiya
 kahan kaha batao bataye bataiye kripya dhanyavad shukriya haan ji yaar bhai hum tum tumhara
+karu kro bata se ka ki ke ko ho hu koi aaya mahine
 """.split())
 
 STOPWORDS = {

@@ -71,7 +71,10 @@ def record_shape(record: Record) -> tuple[str, str]:
     if "user" not in roles:
         return "document", "\n".join(m["content"] for m in record.messages)
     response = record.response
-    if record.label is not None and (not response or response.strip() == str(record.label)):
+    # A labelled row is a classification row when its "response" is the label itself (or absent);
+    # a labelled chat row whose reply is empty is an empty response, not a classification row.
+    has_reply = "assistant" in roles
+    if record.label is not None and (not has_reply or response.strip() == str(record.label)):
         return "classification", record.instruction
     return "chat", response
 
