@@ -132,11 +132,12 @@ def count(plan_counts, fault: str) -> int:
 # --- tests ---------------------------------------------------------------------------------------
 def test_regenerating_gives_the_committed_files_byte_for_byte(plan):
     _, out = plan
-    committed = sorted(p.relative_to(RAW) for p in RAW.rglob("*") if p.is_file())
-    regenerated = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert regenerated == committed
-    for rel in committed:
-        assert (out / rel).read_bytes() == (RAW / rel).read_bytes(), rel
+    for committed_dir, new_dir in ((RAW, out), (EXAMPLE / "help-centre", out.parent / "help-centre")):
+        committed = sorted(p.relative_to(committed_dir) for p in committed_dir.rglob("*") if p.is_file())
+        regenerated = sorted(p.relative_to(new_dir) for p in new_dir.rglob("*") if p.is_file())
+        assert regenerated and regenerated == committed
+        for rel in committed:
+            assert (new_dir / rel).read_bytes() == (committed_dir / rel).read_bytes(), rel
 
 
 def test_readme_states_the_generated_tables(make_data, plan):

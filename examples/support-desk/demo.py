@@ -77,7 +77,7 @@ def main() -> None:
     else:
         sh("train", "lora", "--data", str(clean), "--model", "smollm2-135m", "--out", str(run_dir), *size["train"])
     sh("evalkit", "run", "--data", str(clean), "--model", "smollm2-135m", "--adapter", str(run_dir),
-       "--systems", "zero-shot,few-shot,rag,fine-tuned", "--docs", str(HERE / "raw/help-centre"),
+       "--systems", "zero-shot,few-shot,rag,fine-tuned", "--docs", str(HERE / "help-centre"),
        "--out", str(eval_dir), *size["eval"])
 
     print_verdict(eval_dir)

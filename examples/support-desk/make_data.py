@@ -198,15 +198,21 @@ def tiny_png() -> bytes:
 
 
 def generate(out_dir: Path) -> faults.Plan:
-    """Write every raw file under out_dir (replacing it) and return what was planted."""
+    """Write every raw file under out_dir (replacing it) and return what was planted.
+
+    The help-centre pages go beside it, in `help-centre/`: they are documents for RAG
+    (`evalkit run --docs`), not tickets to train on, so `curate run raw/` must not read them.
+    """
     rng = random.Random(SEED)
     factory = TicketFactory(rng)
     files = build_tickets(rng, factory)
     plan, extras = plant(rng, factory, files)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    (out_dir / "help-centre").mkdir(parents=True)
-    (out_dir / "attachments").mkdir()
+    docs_dir = out_dir.parent / "help-centre"
+    for folder in (out_dir, docs_dir):
+        if folder.exists():
+            shutil.rmtree(folder)
+    docs_dir.mkdir(parents=True)
+    (out_dir / "attachments").mkdir(parents=True)
     write = lambda name, text: (out_dir / name).write_text(text, encoding="utf-8", newline="")  # noqa: E731
     write(ALPACA, "\n".join(alpaca_lines(rng, files[ALPACA], extras[ALPACA], plan)) + "\n")
     write(CSV_FILE, csv_text(rng, files[CSV_FILE], extras[CSV_FILE], plan))
@@ -214,7 +220,7 @@ def generate(out_dir: Path) -> faults.Plan:
     write("tickets_2024q4.jsonl", "")       # the Q4 export that came back empty
     (out_dir / "attachments" / "SR25400147_screenshot.png").write_bytes(tiny_png())
     for name, html in helpcentre.pages():
-        write(f"help-centre/{name}", html)
+        (docs_dir / name).write_text(html, encoding="utf-8", newline="")
     for name in (ALPACA, CSV_FILE, CHAT):
         plan.add("malformed_line", name, {ALPACA: 2, CSV_FILE: 0, CHAT: 1}[name])
         plan.add("about_html", name)
