@@ -87,6 +87,17 @@ def _run(p, records, seed=0):
     return p.apply_batch(records, ctx), ctx
 
 
+def test_english_ner_does_not_eat_hindi_and_hinglish_words(pii):
+    # Regression: en_core_web_sm on Hinglish tagged "ho gaya", "kal", "Namaste" as names and cut
+    # Devanagari words in half ("<PERSON>ा"); the replies then taught the model to say <PERSON>.
+    texts = ["Debit card 9305 block kar diya gaya hai, ab koi transaction nahi hoga.",
+             "Namaste, mere number pe ₹719 recharge kiya, kal se wait kar raha hu",
+             "पिछले 2 दिनों की नेटवर्क परेशानी के लिए खेद है; तब नेटवर्क मोड 4G/5G auto करें।",
+             "जी, मैंने ₹719 का रिचार्ज किया, राशि कट गई पर डेटा नहीं मिला।"]
+    out, _ = _run(pii, [_record(i, t) for i, t in enumerate(texts)])
+    assert [r.messages[0]["content"] for r in out] == texts
+
+
 def test_every_planted_entity_leaves_every_field(pii):
     records = [_record(i, text, meta={"raw": json.dumps({"q": text}, ensure_ascii=False),
                                       "nested": {"notes": ["see below", text]}})
@@ -95,8 +106,10 @@ def test_every_planted_entity_leaves_every_field(pii):
     leaked = [(entity, text) for (entity, value, text), r in zip(CASES, out)
               if value in r.to_json()]
     assert leaked == []
-    for entity in {c[0] for c in CASES}:
+    for entity in {c[0] for c in CASES} - {"PERSON", "LOCATION"}:
         assert ctx.counts[f"entity:{entity}"] >= 3 * 3, entity  # 3 languages x 3 fields
+    # The small English model may call a place in a Hindi sentence a person: both are replaced.
+    assert ctx.counts["entity:PERSON"] + ctx.counts["entity:LOCATION"] >= 2 * 3 * 3
     assert ctx.counts["changed"] == len(CASES)
 
 

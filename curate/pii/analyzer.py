@@ -14,6 +14,8 @@ Results then pass through our false-positive filter and a single-span overlap re
 """
 from __future__ import annotations
 
+import unicodedata
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -68,17 +70,24 @@ def _nlp_engine(model: str, context_words: set[str]):
 
 @lru_cache(maxsize=4)
 def get_analyzer(entities: tuple[str, ...], score_threshold: float, spacy_model: str,
-                 batch_size: int) -> "BatchPiiAnalyzer":
+                 batch_size: int, ner_languages: tuple[str, ...] = ("en", "und")) -> "BatchPiiAnalyzer":
     """One analyzer per configuration per process (the pipeline re-runs pii on rejects)."""
-    return BatchPiiAnalyzer(entities, score_threshold, spacy_model, batch_size)
+    return BatchPiiAnalyzer(entities, score_threshold, spacy_model, batch_size, ner_languages)
 
 
 class BatchPiiAnalyzer:
     """Finds PII spans in many strings at once; built once per process (it holds spaCy)."""
 
-    def __init__(self, entities, score_threshold, spacy_model, batch_size=64):
+    def __init__(self, entities, score_threshold, spacy_model, batch_size=64,
+                 ner_languages=("en", "und")):
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+
+        from curate.passes.language import LanguageDetector
+
+        # Per string, not per record: a chat's English question may get a Hinglish reply.
+        self.ner_languages = set(ner_languages)
+        self.language = LanguageDetector(seed=0, min_letters=4, min_prob=0.90)
 
         self.entities = list(entities)
         self.score_threshold = score_threshold
@@ -115,11 +124,19 @@ class BatchPiiAnalyzer:
                 out.append(entity)
         return out
 
+    def _ner_applies(self, text: str) -> bool:
+        lang = self.language.detect(text)[0]
+        return lang in self.ner_languages or lang.split("-")[0] in self.ner_languages
+
     def analyze(self, texts: list[str]) -> list[list[Span]]:
         plans = [self.candidate_entities(t) for t in texts]
         needs_ner = [i for i, plan in enumerate(plans)
                      if any(e in NER_LABELS for e in plan)]
         ents = dict(zip(needs_ner, self.ner.entities([texts[i] for i in needs_ner])))
+        for i in needs_ner:
+            if not self._ner_applies(texts[i]):
+                ents[i] = [(*part, label) for s0, e0, label in ents[i]
+                           if (part := _name_part(texts[i], s0, e0))]
         out = []
         for i, (text, plan) in enumerate(zip(texts, plans)):
             plan = _without_absent_names(text, plan, ents.get(i, ()))
@@ -141,6 +158,28 @@ class BatchPiiAnalyzer:
         spans = (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in ents)
         doc.ents = filter_spans([x for x in spans if x is not None])
         return self.nlp_engine._doc_to_nlp_artifact(doc, "en")
+
+
+def _name_part(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """On text the English model does not understand (Hindi, Hinglish) keep only the part of a
+    span that looks like a Latin-script proper name: leading capitalised words, none of them a
+    Hindi function word or greeting, ending at a word boundary (never half a Devanagari word)."""
+    from curate.passes.language import HINGLISH
+
+    match = _PROPER_NAME.match(text, start, end)
+    if not match:
+        return None
+    after = text[match.end():match.end() + 1]
+    if after and (after.isalnum() or unicodedata.category(after).startswith("M")):
+        return None
+    words = [w.rstrip(".").casefold() for w in match.group().split()]
+    if any(w in HINGLISH or w in _GREETINGS for w in words):
+        return None
+    return start, match.end()
+
+
+_PROPER_NAME = re.compile(r"[A-Z][a-z]+\.?(?: [A-Z][a-z]+\.?)*")
+_GREETINGS = {"namaste", "namaskar", "sir", "madam", "ji", "hello", "hi", "dear", "thanks", "plz"}
 
 
 def _without_absent_names(text: str, plan: list[str], ents) -> list[str]:
