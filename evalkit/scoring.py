@@ -13,7 +13,7 @@ import numpy as np
 
 from . import cost as cost_mod
 from . import stats
-from .metrics import Accuracy, Metric, build_metrics, has_labels, map_output
+from .metrics import Accuracy, Metric, build_metrics, is_classification, map_output
 from .verdict import PRIMARY_DEFAULTS, choose_primary, decide  # noqa: F401 (re-exported)
 
 
@@ -110,7 +110,7 @@ def score_results(rows: list[dict], *, labels: list[str] | None = None, primary:
         systems[system], samples[system] = _score_system(metrics, system_rows, weights)
     comparisons = _compare(systems, samples, by_system, finetuned)
     signatures, info = _metric_info(metrics, systems)
-    primary = choose_primary(has_labels(rows), primary)
+    primary = choose_primary(is_classification(rows), primary)
     if primary not in info:
         raise ScoringError(f"primary metric {primary!r} was not computed; choose one of "
                            f"{', '.join(info)}")

@@ -67,6 +67,7 @@ def test_labelled_rows_get_accuracy_mcnemar_and_per_label():
     rows = _rows(("rag", "fine-tuned"))
     for r in rows:
         r["label"] = "delivery" if "ऑर्डर" in r["reference"] else "account"
+        r["reference"] = r["label"]          # a classification task: the answer is the label
         r["output"] = r["label"] if r["system"] == "fine-tuned" else "Category: account"
     metrics = score_results(rows, resamples=100)
     assert metrics["verdict"]["primary"] == "accuracy"
@@ -74,6 +75,16 @@ def test_labelled_rows_get_accuracy_mcnemar_and_per_label():
     assert (mcnemar["b"], mcnemar["c"]) == (6, 0)
     assert metrics["per_label"]["rag"] == {"account": 1.0, "delivery": 0.0}
     assert rows[0]["predicted_label"] == "account"
+
+
+def test_a_labelled_reply_task_is_judged_on_the_reply_not_the_label():
+    # Support tickets tagged with an intent: the model writes a reply, which never names the intent.
+    rows = _rows()
+    for r in rows:
+        r["label"] = "delivery" if "ऑर्डर" in r["reference"] else "account"
+    metrics = score_results(rows, resamples=50)
+    assert metrics["verdict"]["primary"] == "chrf"
+    assert "accuracy" in metrics["systems"]["fine-tuned"]     # still reported, as a secondary
 
 
 def test_items_missing_for_one_system_are_left_out_and_listed():

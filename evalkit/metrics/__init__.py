@@ -24,6 +24,15 @@ def has_labels(rows: list[dict]) -> bool:
     return bool(rows) and all(row.get("label") not in (None, "") for row in rows)
 
 
+def is_classification(rows: list[dict]) -> bool:
+    """The reference IS the label (text → intent): accuracy is then the task's own measure. A
+    labelled reply-writing task (support tickets tagged with an intent) is judged on the reply."""
+    if not has_labels(rows):
+        return False
+    same = sum(normalise_text(r["reference"]) == normalise_text(str(r["label"])) for r in rows)
+    return same >= 0.9 * len(rows)
+
+
 def build_metrics(rows: list[dict], labels: list[str] | None = None) -> list[Metric]:
     """Text metrics always; label metrics when the data is labelled; perplexity when NLLs exist."""
     metrics: list[Metric] = [Rouge("rouge1"), Rouge("rouge2"), Rouge("rougeL"), Bleu(), Chrf(),

@@ -20,7 +20,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
-FULL = {"train": ["--epochs", "2", "--max-len", "384", "--eval-every", "20"], "eval": []}
+FULL = {"train": ["--max-steps", "48", "--lr", "5e-4", "--max-len", "384", "--eval-every", "16"],
+        "eval": ["--max-new-tokens", "96", "--dtype", "bfloat16"]}
 QUICK = {"train": ["--max-steps", "4", "--max-len", "256", "--eval-every", "2"],
          "eval": ["--limit", "8", "--max-new-tokens", "24"]}
 
