@@ -38,6 +38,8 @@ bench: setup
 	$(PY) bench/pii_eval.py
 	$(PY) bench/dedup_bench.py
 	$(PY) bench/train_throughput.py
+	$(PY) bench/language_eval.py
+	$(PY) bench/evalkit_generation.py
 
 clean:
 	rm -rf examples/support-desk/clean examples/support-desk/runs examples/support-desk/evals

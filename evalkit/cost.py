@@ -15,10 +15,6 @@ import math
 
 import numpy as np
 
-WALL_KEYS = ("wall_time_s", "wall_s", "train_wall_time_s", "train_runtime", "runtime_s",
-             "elapsed_s", "duration_s", "seconds")
-TOKEN_KEYS = ("train_tokens", "tokens_seen", "tokens_trained", "total_tokens", "num_tokens",
-              "tokens")
 PRICE_KEYS = ("usd_per_1k_prompt_tokens", "usd_per_1k_completion_tokens", "train_usd_per_hour")
 
 
@@ -33,36 +29,13 @@ def request_costs(by_system: dict[str, list[dict]]) -> dict[str, dict]:
             for system, rows in by_system.items()}
 
 
-def find_number(card, keys: tuple[str, ...]):
-    """The first of `keys` (in order of preference) found anywhere in a nested run.json."""
-    for key in keys:
-        found = _search(card, key)
-        if found is not None:
-            return found
-    return None
-
-
-def _search(node, key):
-    if isinstance(node, dict):
-        value = node.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        children = node.values()
-    elif isinstance(node, list):
-        children = node
-    else:
-        return None
-    for child in children:
-        found = _search(child, key)
-        if found is not None:
-            return found
-    return None
-
-
 def training_cost(train_card: dict | None) -> dict:
-    """Wall time and tokens from run.json; missing keys stay None instead of failing the run."""
+    """Training wall time and tokens from train's run.json (`train_time_s`, `tokens.all`); a card
+    without them (an older or foreign run) gives None rather than failing the evaluation."""
     card = train_card or {}
-    return {"wall_time_s": find_number(card, WALL_KEYS), "tokens": find_number(card, TOKEN_KEYS)}
+    tokens = card.get("tokens")
+    return {"wall_time_s": card.get("train_time_s"),
+            "tokens": tokens.get("all") if isinstance(tokens, dict) else tokens}
 
 
 def _priced(cost_model: dict | None) -> bool:

@@ -82,21 +82,12 @@ def load_train_card(adapter: str | Path) -> TrainCard:
     config = raw.get("config") or {}
     base = raw.get("base_model") or {}
     return TrainCard(
-        raw=with_cost_keys(raw),
+        raw=raw,
         template=(template.get("kind") if isinstance(template, dict) else template)
         or config.get("template") or "chat",
         chat_template=template.get("chat_template") if isinstance(template, dict) else None,
         base_model_name=base.get("name") or config.get("model"),
         base_model_sha256=base.get("sha256"))
-
-
-def with_cost_keys(raw: dict) -> dict:
-    """train writes `train_time_s` and `tokens: {"all", "completion"}`; the cost model reads
-    `wall_time_s` and `train_tokens`, so name them once here (the raw card is kept intact)."""
-    tokens = raw.get("tokens")
-    extra = {"wall_time_s": raw.get("train_time_s"),
-             "train_tokens": tokens.get("all") if isinstance(tokens, dict) else tokens}
-    return {**{k: v for k, v in extra.items() if v is not None}, **raw}
 
 
 def card_warnings(model_name: str, card: TrainCard | None, tokenizer) -> list[str]:

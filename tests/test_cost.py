@@ -13,7 +13,7 @@ BY_SYSTEM = {"few-shot": _rows(900, 0.5), "rag": _rows(1400, 0.7), "fine-tuned":
 
 def test_compute_seconds_break_even_by_hand():
     cost = summarise(BY_SYSTEM, finetuned="fine-tuned", cost_model=None,
-                     train_card={"config": {}, "stats": {"wall_time_s": 1800.0, "train_tokens": 2e6}})
+                     train_card={"config": {}, "train_time_s": 1800.0, "tokens": {"all": 2e6, "completion": 3e5}})
     assert cost["unit"] == "compute_s"
     assert cost["few-shot"]["prompt_tokens"] == 900 and cost["fine-tuned"]["latency_s"] == 0.2
     assert cost["training"] == {"wall_time_s": 1800.0, "tokens": 2e6, "compute_s_total": 1800.0}
@@ -24,7 +24,7 @@ def test_dollar_cost_model_by_hand():
     model = {"usd_per_1k_prompt_tokens": 0.5, "usd_per_1k_completion_tokens": 1.5,
              "train_usd_per_hour": 2.0}
     cost = summarise(BY_SYSTEM, finetuned="fine-tuned", cost_model=model,
-                     train_card={"wall_time_s": 3600})
+                     train_card={"train_time_s": 3600})
     assert cost["unit"] == "usd"
     # few-shot: 0.9 * 0.5 + 0.02 * 1.5 = 0.48 $; fine-tuned: 0.075 + 0.03 = 0.105 $
     assert cost["few-shot"]["usd_per_request"] == pytest.approx(0.48)

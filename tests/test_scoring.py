@@ -31,7 +31,7 @@ def _rows(systems=("zero-shot", "few-shot", "rag", "fine-tuned"), nll=True):
 
 def test_metrics_json_contract():
     rows = _rows()
-    metrics = score_results(rows, resamples=200, seed=5, train_card={"wall_time_s": 120})
+    metrics = score_results(rows, resamples=200, seed=5, train_card={"train_time_s": 120})
     assert metrics["n_items"] == len(ITEMS)
     assert set(metrics["systems"]) == {"zero-shot", "few-shot", "rag", "fine-tuned"}
     chrf = metrics["systems"]["fine-tuned"]["chrf"]
