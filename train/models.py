@@ -162,7 +162,9 @@ def load_model(name_or_path: str | os.PathLike, dtype=None):
     """(model, tokenizer) in eval mode; dtype None keeps the checkpoint's float32 weights."""
     import torch
     from transformers import AutoModelForCausalLM
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()   # a one-second load needs no bar; ours show the real work
     source = resolve(name_or_path)
     try:
         model = AutoModelForCausalLM.from_pretrained(local_folder(source),
