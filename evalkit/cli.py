@@ -71,6 +71,8 @@ def run(
     dtype: str = typer.Option("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                               "matmul; likelihoods then carry bf16 rounding)"),
     primary: Optional[str] = typer.Option(None, help="primary metric for the verdict (default per task)"),
+    min_effect: float = typer.Option(0.0, help="fine-tuning wins only if the 95% CI of its lead on "
+                                     "the primary metric lies above this"),
     system_prompt: Optional[str] = typer.Option(None, help="system message for every system"),
     stop: List[str] = typer.Option([], help="stop string (repeatable)"),
     resamples: int = typer.Option(1000, help="bootstrap resamples"),
@@ -93,7 +95,7 @@ def run(
     config = RunConfig(data=data, out=out, model=model, adapter=adapter, systems=systems,
                        limit=limit, seed=seed, docs=docs, k=k, few_shot=few_shot,
                        max_new_tokens=max_new_tokens, batch_size=batch_size, dtype=dtype, primary=primary,
-                       system_prompt=system_prompt, stop=tuple(stop), resamples=resamples,
+                       min_effect=min_effect, system_prompt=system_prompt, stop=tuple(stop), resamples=resamples,
                        cost_model=guarded(lambda: parse_cost_model(cost_model)))
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -108,6 +110,7 @@ def score(
     refs: Path = typer.Option(..., help="the test split (clean/test.jsonl)"),
     out: Path = typer.Option(..., help="folder for results.jsonl, metrics.json, report.*"),
     primary: Optional[str] = typer.Option(None),
+    min_effect: float = typer.Option(0.0, help="see `evalkit run --help`"),
     seed: int = typer.Option(0),
     resamples: int = typer.Option(1000),
 ):
@@ -120,7 +123,7 @@ def score(
     from evalkit.runner import score_outputs
 
     metrics = guarded(lambda: score_outputs(hyps, refs, out, primary=primary, seed=seed,
-                                            resamples=resamples))
+                                            resamples=resamples, min_effect=min_effect))
     summarise(metrics, out)
 
 

@@ -143,7 +143,7 @@ def generate_batch(model, tokenizer, prompts: list[str], params: GenerationParam
 
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False,
-                    padding_side="left")
+                    padding_side="left").to(model.device)
     kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=params.do_sample,
                   pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id)
     if params.do_sample:

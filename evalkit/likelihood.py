@@ -99,9 +99,10 @@ def _batch_nll(model, batch, padding_side: str, pad_id: int) -> list[float]:
     # RAG prompt does not): the output head runs only on the span covering every row's completion.
     start = min(o + len(p) for o, (p, _, _) in zip(offsets, batch)) - 1
     end = max(o + len(p) + len(c) for o, (p, c, _) in zip(offsets, batch)) - 1
+    on = model.device
     with torch.inference_mode():
-        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions,
-                       logits_to_keep=torch.arange(start, max(end, start + 1))).logits
+        logits = model(input_ids=ids.to(on), attention_mask=mask.to(on), position_ids=positions.to(on),
+                       logits_to_keep=torch.arange(start, max(end, start + 1), device=on)).logits
     sums = []
     for i, (prompt, completion, _) in enumerate(batch):
         if not completion:
@@ -110,6 +111,6 @@ def _batch_nll(model, batch, padding_side: str, pad_id: int) -> list[float]:
         first = offsets[i] + len(prompt) - 1 - start    # kept logit predicting the 1st completion token
         predicting = logits[i, first: first + len(completion)].float()
         logprobs = torch.log_softmax(predicting, dim=-1)
-        target = torch.tensor(completion).unsqueeze(1)
+        target = torch.tensor(completion, device=logits.device).unsqueeze(1)
         sums.append(float(-logprobs.gather(1, target).sum()))
     return sums

@@ -137,6 +137,8 @@ def load(model_name: str, adapter: str | Path | None, dtype: str = "float32"):
         model = PeftModel.from_pretrained(model, str(folder))
         model.eval()
         identity["adapter"] = files_digest(folder)
+    if torch.cuda.is_available():     # on a cluster node; batches follow the model to its device
+        model.to("cuda")
     return model, tokenizer, identity
 
 

@@ -39,6 +39,7 @@ class RunConfig:
     batch_size: int = 8
     dtype: str = "float32"             # "bfloat16" is ~2x faster on CPUs with bf16 matmul
     primary: str | None = None
+    min_effect: float = 0.0            # fine-tuning must win by more than this on the primary metric
     system_prompt: str | None = None
     stop: tuple[str, ...] = field(default_factory=tuple)
     resamples: int = 1000
@@ -161,7 +162,7 @@ def adapter_check(model, tokenizer, rows: list[dict]) -> dict | None:
     base = {r["id"]: r for r in rows if r["system"] == "zero-shot" and r["id"] in tuned}
     same = sum(base[i]["output"] == tuned[i]["output"] for i in base)
     first = next(iter(tuned.values()))["prompt"]
-    ids = tokenizer(first, return_tensors="pt", add_special_tokens=False)
+    ids = tokenizer(first, return_tensors="pt", add_special_tokens=False).to(model.device)
     with torch.inference_mode():
         on = model(**ids).logits
         with adapter_switch(model, False):
@@ -183,7 +184,8 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
     from evalkit.scoring import score_results
 
     metrics = score_results(rows, labels=labels, primary=config.primary, seed=config.seed,
-                            resamples=config.resamples, train_card=card.raw if card else None,
+                            resamples=config.resamples, min_effect=config.min_effect,
+                            train_card=card.raw if card else None,
                             cost_model=config.cost_model)
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,
@@ -223,7 +225,7 @@ def _jsonable(value):
 
 
 def score_outputs(hyps: list[Path], refs: Path, out: Path, *, primary: str | None = None,
-                  seed: int = 0, resamples: int = 1000) -> dict:
+                  seed: int = 0, resamples: int = 1000, min_effect: float = 0.0) -> dict:
     """`evalkit score`: outputs made elsewhere (one file per system, named by its stem) against
     the test split; no model, so no likelihood metrics and no generation cost."""
     from evalkit.scoring import score_results
@@ -245,7 +247,8 @@ def score_outputs(hyps: list[Path], refs: Path, out: Path, *, primary: str | Non
                   "nll": None, "ref_tokens": None, "ref_bytes": len(i.reference.encode("utf-8")),
                   "prompt_tokens": None, "completion_tokens": None, "latency_s": None}
                  for i in items]
-    metrics = score_results(rows, labels=labels, primary=primary, seed=seed, resamples=resamples)
+    metrics = score_results(rows, labels=labels, primary=primary, seed=seed, resamples=resamples,
+                            min_effect=min_effect)
     metrics["run"] = {"refs": str(refs), "hyps": [str(h) for h in hyps], "seed": seed}
     metrics["warnings"] = []
     write_outputs(Path(out), rows, metrics)

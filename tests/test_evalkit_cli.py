@@ -105,10 +105,11 @@ def test_score_outputs_from_elsewhere(tmp_path):
     hyps.write_text("\n".join(json.dumps({"id": f"test.jsonl:{i}", "output": a}, ensure_ascii=False)
                               for i, (_, a, _) in enumerate(TEST, 1)) + "\n", encoding="utf-8")
     result = invoke("score", "--hyps", hyps, "--refs", clean / "test.jsonl", "--out", tmp_path / "o",
-                    "--resamples", 50)
+                    "--resamples", 50, "--min-effect", 0.05)
     assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["systems"]["api-model"]["exact_match"]["value"] == 1.0
+    assert metrics["verdict"]["min_effect"] == 0.05
     assert "token_perplexity" not in metrics["systems"]["api-model"]
 
 

@@ -66,9 +66,11 @@ def lora(
         _fail(str(exc).splitlines()[0])
     except KeyboardInterrupt:
         _fail(f"interrupted; continue with: train lora --data {data} --out {out} --resume")
-    best = run["best"]
-    typer.echo(f"adapter: {out / 'adapter'}  (best validation loss {best['val_loss']} at step "
-               f"{best['step']}; {run['tokens_per_s']['all']} tokens/s)")
+    best, curve = run["best"], run["history"]["validation"]
+    typer.echo("validation loss: " + " → ".join(f"{v['loss']:.3f} (step {v['step']})" for v in curve))
+    typer.echo(f"adapter: {out / 'adapter'}  (best validation loss {best['val_loss']:.4f} at step "
+               f"{best['step']}; {run['tokens_per_s']['all']:.0f} tokens/s, "
+               f"{run['train_time_s']:.0f} s of training)")
 
 
 @models_app.command("cache")

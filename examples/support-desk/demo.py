@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
 FULL = {"train": ["--max-steps", "48", "--lr", "5e-4", "--max-len", "384", "--eval-every", "16"],
-        "eval": ["--max-new-tokens", "96", "--dtype", "bfloat16"]}
+        "eval": ["--max-new-tokens", "80", "--dtype", "bfloat16"]}
 QUICK = {"train": ["--max-steps", "4", "--max-len", "256", "--eval-every", "2"],
          "eval": ["--limit", "8", "--max-new-tokens", "24"]}
 
@@ -60,7 +60,7 @@ def print_verdict(eval_dir: Path) -> None:
                       f"{cost.get('prompt_tokens', 0):.0f}", f"{cost.get('completion_tokens', 0):.0f}")
     console = Console()
     console.print(table)
-    console.print(f"[bold]{verdict['decision']}[/bold] — {verdict['text']}")
+    console.print(f"[bold]{verdict['text']}[/bold]")
 
 
 def main() -> None:
