@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
 FULL = {"train": ["--max-steps", "48", "--lr", "5e-4", "--max-len", "384", "--eval-every", "16"],
-        "eval": ["--max-new-tokens", "80", "--dtype", "bfloat16"]}
+        "eval": ["--max-new-tokens", "80", "--k", "2", "--dtype", "bfloat16"]}
 QUICK = {"train": ["--max-steps", "4", "--max-len", "256", "--eval-every", "2"],
          "eval": ["--limit", "8", "--max-new-tokens", "24"]}
 
