@@ -72,6 +72,15 @@ class Record:
 
 
 def read_jsonl(path) -> list[Record]:
-    """Read a split written by `curate` (trusted input: our own output)."""
+    """Read a split written by `curate`. train and evalkit both read splits through this, so a
+    hand-edited split fails the same way everywhere: ValueError naming the file and line."""
+    records = []
     with open(path, encoding="utf-8") as f:
-        return [Record.from_json(line) for line in f if line.strip()]
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(Record.from_json(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{line_no}: not a curated record ({exc})") from None
+    return records

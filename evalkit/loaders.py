@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curate.records import Record
+from curate.records import Record, read_jsonl
 from evalkit.systems import SystemsError, EvalItem
 
 
@@ -18,16 +18,10 @@ class LoadError(ValueError):
 def read_records(path: Path) -> list[Record]:
     if not path.is_file():
         raise LoadError(f"{path}: missing (expected curate's output folder)")
-    records = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(Record.from_json(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise LoadError(f"{path}:{line_no}: not a curated record ({exc})") from None
-    return records
+    try:
+        return read_jsonl(path)
+    except ValueError as exc:
+        raise LoadError(str(exc)) from None
 
 
 def load_items(data: str | Path, limit: int | None = None):

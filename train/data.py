@@ -47,21 +47,15 @@ class Encoded:
 
 def read_split(data_dir: str | Path, split: str):
     """Records of one split written by `curate` (`<data_dir>/<split>.jsonl`)."""
-    from curate.records import Record
+    from curate.records import read_jsonl
 
     path = Path(data_dir) / f"{split}.jsonl"
     if not path.is_file():
         raise DataError(f"{path}: missing (expected curate's output folder with {split}.jsonl)")
-    records = []
-    with open(path, encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(Record.from_json(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise DataError(f"{path}:{line_no}: not a curated record ({exc})") from None
-    return records
+    try:
+        return read_jsonl(path)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
 
 
 def chat_texts(messages: list[dict], tokenizer) -> tuple[str, str] | None:
