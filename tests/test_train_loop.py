@@ -46,6 +46,15 @@ def test_saved_adapter_reloads_to_the_same_model(tiny_model_dir, tmp_path):
     assert run["best"]["val_loss"] < run["history"]["validation"][0]["loss"]  # not a no-op adapter
 
 
+def test_adapter_config_is_written_in_a_stable_order(tiny_model_dir, tmp_path):
+    """peft writes target_modules in set (hash) order, different in every process; the adapter's
+    digest keys evalkit's generation cache, so the file must not depend on PYTHONHASHSEED."""
+    train(config(tiny_model_dir, tmp_path, max_steps=1), quiet=True)
+    written = json.loads((tmp_path / "run" / "adapter" / "adapter_config.json").read_text())
+    assert len(written["target_modules"]) >= 4
+    assert written["target_modules"] == sorted(written["target_modules"])
+
+
 def test_resume_after_interruption_ends_with_the_same_adapter(tiny_model_dir, tmp_path,
                                                               monkeypatch):
     from safetensors.torch import load_file

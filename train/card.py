@@ -38,7 +38,18 @@ def progress_bar(quiet: bool):
 
 def save_adapter(model, tokenizer, folder: Path) -> None:
     """The adapter (PeftModel.from_pretrained loads it) plus the tokenizer and its chat template."""
-    _atomic_folder(folder, lambda tmp: (model.save_pretrained(tmp), tokenizer.save_pretrained(tmp)))
+    _atomic_folder(folder, lambda tmp: (model.save_pretrained(tmp), tokenizer.save_pretrained(tmp),
+                                        _sort_target_modules(Path(tmp) / "adapter_config.json")))
+
+
+def _sort_target_modules(config_path: Path) -> None:
+    """peft keeps target_modules as a set and writes it in hash order, which changes with every
+    process (PYTHONHASHSEED): the same training would give a different adapter_config.json, a
+    different adapter digest, and evalkit's generation cache would miss. Written sorted instead."""
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    if isinstance(config.get("target_modules"), list):
+        config["target_modules"] = sorted(config["target_modules"])
+        config_path.write_text(json.dumps(config, indent=2, sort_keys=True), encoding="utf-8")
 
 
 def save_merged(model_name: str, adapter: Path, folder: Path) -> None:
