@@ -51,6 +51,28 @@ def test_no_planted_contact_detail_reaches_the_curated_files(demo_run):
     assert "care@sahayakbank.in" in text          # the allow-listed support address survives
 
 
+# Planted values the pii pass is known to miss (README, Limitations): localities that spaCy's
+# small English model tags ORG/NORP in Hinglish, and place names in Devanagari. A change that
+# catches them should shrink this set; one that misses anything else fails the test.
+KNOWN_MISSES = {"Indiranagar, Bengaluru", "कोथरूड, पुणे"}
+
+
+def test_every_planted_pii_value_is_gone_but_the_known_misses(demo_run, tmp_path):
+    import re
+
+    sys.path.insert(0, str(ROOT / "examples" / "support-desk"))
+    import make_data
+
+    plan = make_data.generate(tmp_path / "raw")
+    work, _ = demo_run
+    text = "".join(f.read_text(encoding="utf-8") for f in (work / "clean").iterdir() if f.is_file())
+    squeezed = re.sub(r"[\s-]", "", text)
+    found = {value for _, _, value in plan.pii_values
+             if value in text or (len(re.sub(r"\D", "", value)) >= 8 and re.sub(r"\D", "", value) in squeezed)}
+    assert len(plan.pii_values) == 144
+    assert found - KNOWN_MISSES == set()
+
+
 def test_training_and_evaluation_leave_their_artefacts(demo_run):
     work, stdout = demo_run
     card = json.loads((work / "runs" / "support-v1" / "run.json").read_text())

@@ -301,3 +301,20 @@ def test_grouped_numbers_are_phones_only_with_phone_context(pii):
     found = pii._analyzer.analyze(phones + others)
     assert [[s.entity for s in spans if s.entity == "PHONE"] for spans in found] == [
         ["PHONE"], ["PHONE"], ["PHONE"], [], []]
+
+
+def test_devanagari_name_after_self_introduction_is_replaced_whole(pii):
+    # No English NER reads Devanagari; "मेरा नाम <name> है" is the one cue trusted for it, and the
+    # whole name goes (vowel signs are combining marks: "शर्मा" must not leave its final "ा").
+    texts = ["नमस्ते, मेरा नाम राहुल शर्मा है और मेरा कार्ड खो गया।",
+             "मेरा नाम सीता है। मेरा बैलेंस बताइए।"]
+    out, ctx = _run(pii, [_record(i, t) for i, t in enumerate(texts)])
+    assert [r.messages[0]["content"] for r in out] == [
+        "नमस्ते, मेरा नाम <PERSON> है और मेरा कार्ड खो गया।", "मेरा नाम <PERSON> है। मेरा बैलेंस बताइए।"]
+
+
+@pytest.mark.parametrize("text", ["मेरा नाम गलत है, इसे ठीक करें।", "मेरा नाम अपडेट करना है",
+                                  "मेरा नाम में गलती है", "आपका नाम और जन्मतिथि भेजें।"])
+def test_tickets_about_the_name_keep_their_words(pii, text):
+    out, _ = _run(pii, [_record(0, text)])
+    assert out[0].messages[0]["content"] == text

@@ -112,8 +112,8 @@ class BatchPiiAnalyzer:
         latin = bool(_LATIN.search(text))
         out = []
         for entity in self.entities:
-            if entity in NER_LABELS:
-                ok = latin
+            if entity in NER_LABELS:   # Devanagari names: only after "मेरा नाम" (recognizers.py)
+                ok = latin or (entity == "PERSON" and "नाम" in text)
             elif entity in NEEDS_AT:
                 ok = has_at
             elif entity == "IP_ADDRESS":

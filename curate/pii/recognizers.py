@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 # Our entity name -> the spaCy labels that feed it (NER entities) or None (pattern/validator based).
 NER_LABELS = {"PERSON": ("PERSON", "PER"), "LOCATION": ("GPE", "LOC", "LOCATION")}
 
@@ -104,14 +106,22 @@ _NAME_CUES = ["name is ", "name: ", "naam ", "नाम ", "holder: ", "holder "
 _NAME_AFTER_CUE = ("(?:" + "|".join(f"(?<={re.escape(c)})" for c in _NAME_CUES) + ")"
                    r"(?-i:[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z]+){0,2})\b")
 
-NAME_CUE = re.compile(_NAME_AFTER_CUE, re.IGNORECASE | re.MULTILINE | re.DOTALL)
+# A name in Devanagari, which no English NER model reads: only in the self-introduction
+# "मेरा नाम <1-3 words> है/था" ("my name is ..."), and not when the first word says the ticket is
+# ABOUT the name ("मेरा नाम गलत है", "मेरा नाम अपडेट करना है": a KYC request, not a name).
+_NOT_A_HINDI_NAME = ("में", "और", "का", "की", "के", "से", "पर", "क्या", "नहीं", "गलत", "सही",
+                     "अपडेट", "बदल", "चेंज", "ठीक", "भी", "तो", "आधार", "पैन")
+_DEVANAGARI_NAME = (r"(?<=मेरा नाम )(?!(?:" + "|".join(_NOT_A_HINDI_NAME) + r")[\s।,])"
+                    r"[\u0900-\u097F]+(?: [\u0900-\u097F]+){0,2}?(?= (?:है|हैं|था)(?:[\s।.,!?]|$))")
+NAME_CUE = re.compile(_NAME_AFTER_CUE + "|" + _DEVANAGARI_NAME, re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
 def _name_cue_recognizer():
     from presidio_analyzer import Pattern, PatternRecognizer
 
     return PatternRecognizer("PERSON", name="NameCueRecognizer",
-                             patterns=[Pattern("name after cue", _NAME_AFTER_CUE, 0.6)])
+                             patterns=[Pattern("name after cue", _NAME_AFTER_CUE, 0.6),
+                                       Pattern("devanagari self-introduction", _DEVANAGARI_NAME, 0.6)])
 
 
 # Context words as Hindi speakers write them (Devanagari), added to the English ones.
@@ -204,10 +214,15 @@ def build_recognizers(entities: list[str]) -> list:
     return recognizers
 
 
+# A word: a letter, then letters, combining marks (Devanagari vowel signs are marks, not letters:
+# without them "शर्मा" would end at "शर्म"), digits and ' . -
+_NAME_WORD = regex.compile(r"\p{L}[\p{L}\p{M}\p{N}_'.-]*")
+
+
 def trim_ner_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Trim words that are never names off a NER span's ends ("Leigha Mackay\nPhone" -> the
     name); None when nothing name-like is left ("Email", "SSN", "hai", "288")."""
-    words = [m for m in re.finditer(r"[^\W\d_][\w'.-]*", text[start:end])
+    words = [m for m in _NAME_WORD.finditer(text[start:end])
              if m.group().lower().strip(".'") not in NOT_NAMES]
     if not words:
         return None
