@@ -35,15 +35,18 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def adapter_is_current(run_dir: Path, clean: Path) -> bool:
+def adapter_is_current(run_dir: Path, clean: Path, train_args: list[str]) -> bool:
     """The adapter can be reused when it was trained on exactly these curated splits (the
-    manifest itself holds timings, so the split files are compared, not the manifest)."""
+    manifest itself holds timings, so the split files are compared, not the manifest) with these
+    settings (a --quick adapter must not stand in for the full one)."""
     card = run_dir / "run.json"
     if not (card.exists() and (run_dir / "adapter").exists()):
         return False
-    data = json.loads(card.read_text()).get("data", {})
-    return all(data.get(f"{split}_sha256") == sha256(clean / f"{split}.jsonl")
-               for split in ("train", "validation"))
+    run = json.loads(card.read_text())
+    wanted = {flag[2:].replace("-", "_"): float(value) for flag, value in zip(train_args[::2], train_args[1::2])}
+    same_settings = all(float(run["config"].get(key, "nan")) == value for key, value in wanted.items())
+    return same_settings and all(run["data"].get(f"{split}_sha256") == sha256(clean / f"{split}.jsonl")
+                                 for split in ("train", "validation"))
 
 
 def print_verdict(eval_dir: Path) -> None:
@@ -75,7 +78,7 @@ def main() -> None:
     started = time.perf_counter()
 
     sh("curate", "run", str(HERE / "raw"), "--out", str(clean), "--recipe", str(HERE / "recipe.yaml"), "--force")
-    if adapter_is_current(run_dir, clean):
+    if adapter_is_current(run_dir, clean, size["train"]):
         print(f"reusing {run_dir} (trained on these exact splits)")
     else:
         sh("train", "lora", "--data", str(clean), "--model", "smollm2-135m", "--out", str(run_dir), *size["train"])
