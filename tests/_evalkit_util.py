@@ -23,6 +23,12 @@ TEST = [
 ]
 
 
+def chat_prompt(tokenizer, question: str) -> str:
+    """A user turn rendered the way evalkit's zero-shot system renders it."""
+    return tokenizer.apply_chat_template([{"role": "user", "content": question}], tokenize=False,
+                                         add_generation_prompt=True)
+
+
 def record(i: int, split: str, question: str, answer: str, label: str) -> dict:
     return {"id": f"{split}.jsonl:{i}", "messages": [{"role": "user", "content": question},
                                                    {"role": "assistant", "content": answer}],

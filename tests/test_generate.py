@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from _evalkit_util import lively_model_dir  # noqa: F401  (fixture)
+from _evalkit_util import chat_prompt, lively_model_dir  # noqa: F401  (fixture)
 from evalkit.generate import GenerationCache, GenerationParams, cache_key, generate
 
 QUESTIONS = ["How do I reset my UPI PIN?", "मेरा खाता बंद हो गया है, कृपया मदद करें।",
@@ -21,8 +21,7 @@ def model_and_tokenizer(lively_model_dir):
 @pytest.fixture(scope="module")
 def prompts(model_and_tokenizer):
     _, tokenizer = model_and_tokenizer
-    return [tokenizer.apply_chat_template([{"role": "user", "content": q}], tokenize=False,
-                                          add_generation_prompt=True) for q in QUESTIONS]
+    return [chat_prompt(tokenizer, q) for q in QUESTIONS]
 
 
 class CountingModel:

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from _evalkit_util import TEST
+from _evalkit_util import TEST, chat_prompt
 
 PAIRS_TEXT = [(q, a) for q, a, _ in TEST] + [
     ("Explain what a <div> tag is.", "A <div> is a block container in HTML."),
@@ -22,8 +22,7 @@ def model_and_tokenizer(tiny_model_dir):
 @pytest.fixture(scope="module")
 def pairs(model_and_tokenizer):
     _, tokenizer = model_and_tokenizer
-    return [(tokenizer.apply_chat_template([{"role": "user", "content": q}], tokenize=False,
-                                           add_generation_prompt=True), a) for q, a in PAIRS_TEXT]
+    return [(chat_prompt(tokenizer, q), a) for q, a in PAIRS_TEXT]
 
 
 def reference_nll(model, tokenizer, prompt: str, completion: str) -> tuple[float, int]:
