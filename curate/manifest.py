@@ -15,7 +15,7 @@ from curate.records import Record
 from curate.writers import SPLITS
 
 LIBRARIES = ("tunecraft", "ftfy", "langdetect", "trafilatura", "selectolax", "presidio-analyzer",
-             "presidio-anonymizer", "spacy", "datasketch", "pyarrow", "pyyaml", "transformers")
+             "presidio-anonymizer", "spacy", "datasketch", "pyarrow", "pyyaml", "orjson", "transformers")
 SECRET_OPTION = re.compile(r"(salt|secret|password|api_key|access_token)$", re.IGNORECASE)
 MAX_LENGTH_BIN = 20         # characters, log2 bins: 0, 1, 2-3, 4-7, ..., >= 2**19
 
@@ -112,6 +112,9 @@ def build_manifest(*, inventory, recipe, pipeline, split_stats: SplitStats, reje
                   "copies": sum(s["copies"] for s in split_stats.splits.values()),
                   "ok": rows_read == in_splits + len(rejects)}
     passes = pass_stats(pipeline)
+    read_rejects = Counter(r.record.id.rpartition(":")[0] for r in pipeline.read_rejects)
+    for source in inventory.files:
+        source.rejected = read_rejects[source.rel]
     return {
         "inputs": [f.to_dict() for f in inventory.files],
         "skipped": inventory.skipped,

@@ -3,7 +3,8 @@
 Records stream: reader → passes (chained generators) → split files. Consecutive per-record passes
 form a stage that runs in worker processes over shards of records (spawn start method, bounded
 and ordered, so output order = input order whatever the worker count). Whole-dataset passes, and
-dedup_exact (its index must see every record), run in this process.
+dedup_exact (its index must see every record), run in this process. JSONL lines reach the first
+stage unparsed (readers.JsonlLines): parsing and mapping them is worker work too.
 
 `run_curation` is the Python API behind `curate run`; it returns the manifest.
 """
@@ -24,7 +25,7 @@ from typing import Any, Iterable, Iterator
 from curate.manifest import SplitStats, build_manifest
 from curate.passes import DEFAULT_ORDER
 from curate.passes.base import Context, Pass, Reject
-from curate.readers import Inventory, check_input, discover, read_file
+from curate.readers import Inventory, JsonlLines, check_input, discover, read_file
 from curate.recipe import Recipe
 from curate.records import Record
 from curate.writers import (OutputError, SplitWriter, atomic_dir, check_writable, write_json,
@@ -86,7 +87,7 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
 
 def _read(inventory: Inventory, recipe: Recipe, bar) -> Iterator[Record | Reject]:
     for source in inventory.files:
-        yield from read_file(source, recipe.schema)
+        yield from read_file(source, recipe.schema, defer_parsing=True)
         bar.file_done()
 
 
@@ -121,7 +122,12 @@ class Pipeline:
         self.scrubbed = Context("pii", seed)      # pii run over rejects (see final_rejects)
         self._stack = ExitStack()
         self._pool = None
-        self._parallel_passes = [p for parallel, stage in _stages(passes) if parallel for p in stage]
+        stages = _stages(passes)
+        ahead = [p for i in range(len(stages)) if (p := _prepared_by(stages, i))]
+        # Passes the workers hold: the parallel stages', and each main-process pass whose
+        # `prepare` the parallel stage before it runs (dedup_exact's hash).
+        self._worker_passes = [p for parallel, stage in stages if parallel for p in stage] + ahead
+        self._prepared = {p.name: deque() for p in ahead}
 
     def __enter__(self) -> "Pipeline":
         return self
@@ -129,20 +135,35 @@ class Pipeline:
     def __exit__(self, *exc) -> None:
         self._stack.close()       # terminates worker pools, also on Ctrl-C
 
-    def run(self, items: Iterable[Record | Reject]) -> Iterator[Record]:
-        stream: Iterator[Record] = self._take_records(items)
-        for parallel, stage in _stages(self.passes):
-            stream = self._parallel(stage, stream) if parallel else self._serial(stage[0], stream)
+    def run(self, items: Iterable[Record | Reject | JsonlLines]) -> Iterator[Record]:
+        stages = _stages(self.passes)
+        stream = self._take_records(items, keep_lines=bool(stages) and stages[0][0])
+        for i, (parallel, stage) in enumerate(stages):
+            if parallel:
+                stream = self._parallel(stage, stream, ahead=_prepared_by(stages, i + 1))
+            else:
+                stream = self._serial(stage[0], stream)
         return stream
 
-    def _take_records(self, items) -> Iterator[Record]:
+    def _take_records(self, items, keep_lines: bool) -> Iterator[Record | JsonlLines]:
+        """Reader output minus its rejects; JsonlLines go on to the first (parallel) stage when
+        `keep_lines`, else they are parsed here."""
         for item in items:
-            self.read_meter.n_in += 1
-            if isinstance(item, Reject):
-                self.read_rejects.append(item)
+            if isinstance(item, JsonlLines):
+                self.read_meter.n_in += len(item.lines)
+                if keep_lines:
+                    yield item
+                    continue
+                records, rejects = _parse_lines([item])
             else:
-                self.read_meter.n_out += 1
-                yield item
+                self.read_meter.n_in += 1
+                records, rejects = ([item], []) if isinstance(item, Record) else ([], [item])
+            self._count_read(len(records), rejects)
+            yield from records
+
+    def _count_read(self, n_records: int, rejects: list[Reject]) -> None:
+        self.read_rejects.extend(rejects)
+        self.read_meter.n_out += n_records
 
     def _serial(self, pass_: Pass, upstream: Iterator[Record]) -> Iterator[Record]:
         """One pass in this process; its time excludes the time spent waiting on upstream."""
@@ -158,7 +179,9 @@ class Pipeline:
                 meter.n_in += 1
                 yield record
 
-        output = pass_.run(counted(), self.contexts[pass_.name])
+        ctx = self.contexts[pass_.name]
+        ctx.prepared = self._prepared.get(pass_.name)
+        output = pass_.run(counted(), ctx)
         while True:
             t, before = time.perf_counter(), waited[0]
             record = next(output, None)
@@ -168,34 +191,40 @@ class Pipeline:
             meter.n_out += 1
             yield record
 
-    def _parallel(self, stage: list[Pass], upstream: Iterator[Record], target=None) -> Iterator[Record]:
-        """Shards through the worker pool; in this process when one worker or a single shard."""
-        chunks = iter(lambda: list(islice(upstream, CHUNK)), [])
-        head = list(islice(chunks, 2))
+    def _parallel(self, stage: list[Pass], upstream: Iterator[Record | JsonlLines],
+                  target=None, ahead: Pass | None = None) -> Iterator[Record]:
+        """Shards through the worker pool; in this process when one worker or a single shard.
+        `ahead`: the next pass, whose `prepare` runs on this stage's output in the same place."""
+        shards = _shards(upstream)
+        head = list(islice(shards, 2))
         if self.workers == 1 or (len(head) < 2 and self._pool is None):
-            for chunk in chain(head, chunks):
-                yield from self._absorb(_run_shard(stage, chunk, self.seed), target)
+            for shard in chain(head, shards):
+                yield from self._absorb(_run_shard(stage, shard, self.seed, ahead), target, ahead)
             return
-        pool, indices = self._start_pool(), [self._parallel_passes.index(p) for p in stage]
+        pool = self._start_pool()
+        indices = [self._worker_passes.index(p) for p in stage + ([ahead] if ahead else [])]
         pending: deque = deque()
-        for chunk in chain(head, chunks):
-            pending.append(pool.apply_async(_run_shard_in_worker, (indices, chunk)))
+        for shard in chain(head, shards):
+            pending.append(pool.apply_async(_run_shard_in_worker, (indices, shard, ahead is not None)))
             if len(pending) >= 2 * self.workers:
-                yield from self._absorb(pending.popleft().get(), target)
+                yield from self._absorb(pending.popleft().get(), target, ahead)
         while pending:
-            yield from self._absorb(pending.popleft().get(), target)
+            yield from self._absorb(pending.popleft().get(), target, ahead)
 
     def _start_pool(self):
         """One pool for every per-record pass: each worker unpickles them once and sets them up."""
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pool = context.Pool(self.workers, initializer=_init_worker,
-                                      initargs=(pickle.dumps(self._parallel_passes), self.seed))
+                                      initargs=(pickle.dumps(self._worker_passes), self.seed))
             self._stack.callback(self._pool.terminate)
         return self._pool
 
-    def _absorb(self, result, target=None) -> list[Record]:
-        kept, reports = result
+    def _absorb(self, result, target=None, ahead: Pass | None = None) -> list[Record]:
+        kept, reports, (parsed, read_rejects), prepared = result
+        self._count_read(parsed, read_rejects)
+        if ahead is not None:
+            self._prepared[ahead.name].extend(prepared)    # in the order `kept` is yielded
         for ctx, meter in reports:
             if target is None:
                 self.contexts[ctx.pass_name].merge(ctx)
@@ -224,7 +253,7 @@ class Pipeline:
         before = {"read", *DEFAULT_ORDER[:DEFAULT_ORDER.index("pii")]}
         raw = [r for r in rejects if r.pass_name in before]
         records = [r.record for r in raw]
-        if any(p is pii for p in self._parallel_passes):     # reuse the workers' loaded models
+        if any(p is pii for p in self._worker_passes):     # reuse the workers' loaded models
             scrubbed = list(self._parallel([pii], iter(records), target=self.scrubbed))
         else:
             scrubbed = list(pii.run(records, self.scrubbed))
@@ -256,15 +285,56 @@ def _stages(passes: list[Pass]) -> list[tuple[bool, list[Pass]]]:
     return stages
 
 
-def _run_shard(stage: list[Pass], records: list[Record], seed: int):
-    """Run a stage's passes over one shard; returns (kept, [(context, meter) per pass])."""
+def _shards(items: Iterator[Record | JsonlLines]) -> Iterator[list[Record | JsonlLines]]:
+    """Lists of about CHUNK rows, in order; a JsonlLines batch counts as its number of lines."""
+    shard: list[Record | JsonlLines] = []
+    rows = 0
+    for item in items:
+        shard.append(item)
+        rows += len(item.lines) if isinstance(item, JsonlLines) else 1
+        if rows >= CHUNK:
+            yield shard
+            shard, rows = [], 0
+    if shard:
+        yield shard
+
+
+def _parse_lines(items: list[Record | JsonlLines]) -> tuple[list[Record], list[Reject]]:
+    """Records in input order, and the read rejects of the JsonlLines among `items`."""
+    records, rejects = [], []
+    for item in items:
+        for row in item.parse() if isinstance(item, JsonlLines) else [item]:
+            (records if isinstance(row, Record) else rejects).append(row)
+    return records, rejects
+
+
+def _run_shard(stage: list[Pass], shard: list[Record | JsonlLines], seed: int,
+               ahead: Pass | None = None):
+    """Parse the shard's JsonlLines, run a stage's passes over it, and `ahead.prepare` over what
+    they kept; returns (kept, [(context, meter) per pass], (records parsed here, read rejects
+    found here), [prepared value per kept record] or None)."""
+    records, read_rejects = _parse_lines(shard)
+    parsed = len(records) - sum(isinstance(item, Record) for item in shard)
     reports = []
     for p in stage:
         ctx, t = Context(p.name, seed), time.perf_counter()
         n_in = len(records)
         records = list(p.run(records, ctx))
         reports.append((ctx, Meter(n_in, len(records), time.perf_counter() - t)))
-    return records, reports
+    prepared = [ahead.prepare(r) for r in records] if ahead is not None else None
+    return records, reports, (parsed, read_rejects), prepared
+
+
+def _prepares(p: Pass) -> bool:
+    return type(p).prepare is not Pass.prepare
+
+
+def _prepared_by(stages: list[tuple[bool, list[Pass]]], i: int) -> Pass | None:
+    """The pass of stage i when it is a main-process pass whose `prepare` the stage before (a
+    parallel one) can run; else None."""
+    if 0 < i < len(stages) and stages[i - 1][0] and not stages[i][0] and _prepares(stages[i][1][0]):
+        return stages[i][1][0]
+    return None
 
 
 _WORKER: dict[str, Any] = {}
@@ -279,8 +349,10 @@ def _init_worker(passes_blob: bytes, seed: int) -> None:
     _WORKER.update(passes=passes, seed=seed)
 
 
-def _run_shard_in_worker(indices: list[int], records: list[Record]):
-    return _run_shard([_WORKER["passes"][i] for i in indices], records, _WORKER["seed"])
+def _run_shard_in_worker(indices: list[int], shard: list[Record | JsonlLines], has_ahead: bool):
+    passes = [_WORKER["passes"][i] for i in indices]
+    ahead = passes.pop() if has_ahead else None
+    return _run_shard(passes, shard, _WORKER["seed"], ahead)
 
 
 class _NoProgress:

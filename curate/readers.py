@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
+
 from curate.passes.base import Reject
 from curate.records import Record
 from curate.schemas import FileSchema, detect_schema, document, read_reject
@@ -21,6 +23,7 @@ from curate.schemas import FileSchema, detect_schema, document, read_reject
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
            ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html"}
 SNIFF_BYTES = 8192
+LINES_PER_BATCH = 512          # JSONL lines per JsonlLines batch (one worker shard)
 csv.field_size_limit(2**31 - 1)
 
 
@@ -36,7 +39,7 @@ class InputFile:
     format: str
     schema: str | None = None
     rows: int = 0
-    rejected: int = 0
+    rejected: int = 0              # read rejects: counted from them when the manifest is built
     sha256: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,14 +103,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_file(source: InputFile, schema: str | None = None) -> Iterator[Record | Reject]:
-    """Records (and read rejects) of one file; updates `source`'s row counts as it goes."""
+def read_file(source: InputFile, schema: str | None = None, *,
+              defer_parsing: bool = False) -> Iterator[Record | Reject | JsonlLines]:
+    """Records (and read rejects) of one file; updates `source`'s row count as it goes.
+
+    `defer_parsing`: once a JSONL file's schema is settled, yield its remaining lines in
+    JsonlLines batches instead of Records, for the pipeline to parse in its worker processes.
+    """
     mapper = FileSchema(source.rel, schema)
+    reader = _READERS[source.format]
+    if defer_parsing and source.format == "jsonl":
+        reader = _read_jsonl_deferred
     try:
         source.sha256 = sha256_of(source.path)
-        for item in _READERS[source.format](source, mapper):
-            source.rows += 1
-            source.rejected += isinstance(item, Reject)
+        for item in reader(source, mapper):
+            source.rows += len(item.lines) if isinstance(item, JsonlLines) else 1
             yield item
     except OSError as e:
         raise InputError(f"{source.rel}: cannot read: {e.strerror or e}") from None
@@ -119,27 +129,82 @@ def _lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
     """(1-based line, text, decode error) per physical line; a BOM and line ends are removed."""
     with open(path, "rb") as f:
         for number, raw in enumerate(f, start=1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield number, raw.decode("utf-8").rstrip("\r\n"), None
-            except UnicodeDecodeError as e:
-                yield number, raw.decode("utf-8", "replace").rstrip("\r\n"), f"not UTF-8: {e}"
+            yield (number, *_decode(number, raw))
+
+
+def _decode(number: int, raw: bytes) -> tuple[str, str | None]:
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8").rstrip("\r\n"), None
+    except UnicodeDecodeError as e:
+        return raw.decode("utf-8", "replace").rstrip("\r\n"), f"not UTF-8: {e}"
+
+
+def _loads(text: str) -> Any:
+    """orjson (3x faster), falling back to the stdlib for its error message and for what orjson
+    refuses but `json` reads (NaN, integers over 64 bits, lone surrogate escapes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _jsonl_item(rel: str, mapper: FileSchema, line: int, text: str, error: str | None):
+    if error is None:
+        try:
+            row = _loads(text)
+        except json.JSONDecodeError as e:
+            error = f"invalid JSON: {e}"
+    if error:
+        return read_reject(f"{rel}:{line}", text, "parse_error", error)
+    return mapper(row, line, text)
 
 
 def _read_jsonl(source: InputFile, mapper: FileSchema):
     for line, text, error in _lines(source.path):
-        if not text.strip():
-            continue
-        if error is None:
-            try:
-                row = json.loads(text)
-            except json.JSONDecodeError as e:
-                error = f"invalid JSON: {e}"
-        if error:
-            yield read_reject(f"{source.rel}:{line}", text, "parse_error", error)
-        else:
-            yield mapper(row, line, text)
+        if text.strip():
+            yield _jsonl_item(source.rel, mapper, line, text, error)
+
+
+def _blank(number: int, raw: bytes) -> bool:
+    """Whitespace only, without decoding long lines (no JSON row is 64 bytes of blanks)."""
+    return not raw.strip() or (len(raw) < 64 and not _decode(number, raw)[0].strip())
+
+
+@dataclass
+class JsonlLines:
+    """Raw lines of a JSONL file whose schema is settled, parsed and mapped later by `parse`.
+
+    Why: JSON parsing and schema mapping are a third of a fast curate run; shipped as raw lines they
+    run in the worker processes instead of the main one, which is what limits a parallel run. Once
+    the schema is fixed a row's result depends on that row alone, so parsing later changes nothing.
+    """
+    rel: str
+    schema: str
+    lines: list[tuple[int, bytes]]
+
+    def parse(self) -> list[Record | Reject]:
+        mapper = FileSchema(self.rel, self.schema)
+        return [_jsonl_item(self.rel, mapper, number, *_decode(number, raw)) for number, raw in self.lines]
+
+
+def _read_jsonl_deferred(source: InputFile, mapper: FileSchema):
+    """Like _read_jsonl until a row fixes the file's schema; then JsonlLines batches."""
+    batch: list[tuple[int, bytes]] = []
+    with open(source.path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            if _blank(number, raw):
+                continue
+            if mapper.schema is None:
+                yield _jsonl_item(source.rel, mapper, number, *_decode(number, raw))
+                continue
+            batch.append((number, raw))
+            if len(batch) == LINES_PER_BATCH:
+                yield JsonlLines(source.rel, mapper.schema, batch)
+                batch = []
+    if batch:
+        yield JsonlLines(source.rel, mapper.schema, batch)
 
 
 def _read_txt(source: InputFile, mapper: FileSchema):

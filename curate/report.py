@@ -1,31 +1,31 @@
 """report.html: a self-contained data card built from the manifest alone.
 
-Plots are matplotlib figures inlined as base64 PNG, styles are inline: the file opens offline,
-mailed or archived, with no external URL.
+Plots are inline SVG (curate.charts), styles are inline: the file opens offline, mailed or
+archived, with no external URL.
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 from typing import Any
+
+from curate.charts import grouped_bars, stacked_hbars
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;
 text-align:left;vertical-align:top}th{background:#f3f3f3}.ok{color:#161}.bad{color:#a11;font-weight:bold}
-pre{background:#f7f7f7;padding:.6em;overflow:auto;max-height:24em}img{max-width:100%}"""
+pre{background:#f7f7f7;padding:.6em;overflow:auto;max-height:24em}figure{margin:.5em 0 1.5em;overflow-x:auto}"""
 TOP_LABELS = 20
 
 
 def render_report(manifest: dict[str, Any]) -> str:
     sections = [
         _accounting(manifest),
-        _section("Per-pass funnel", _funnel_table(manifest) + _img(_funnel_plot(manifest))),
+        _section("Per-pass funnel", _funnel_table(manifest) + _chart(_funnel_plot(manifest))),
         _section("Splits", _splits_table(manifest)),
-        _section("Label distribution per split", _img(_labels_plot(manifest))),
-        _section("Lengths (characters)", _img(_lengths_plot(manifest))),
-        _section("Languages", _img(_langs_plot(manifest))),
+        _section("Label distribution per split", _chart(_labels_plot(manifest))),
+        _section("Lengths (characters)", _chart(_lengths_plot(manifest))),
+        _section("Languages", _chart(_langs_plot(manifest))),
         _section("What the passes found", _infos(manifest)),
         _section("Inputs", _inputs(manifest)),
         _section("Recipe and environment", _pre({"recipe": manifest["recipe"],
@@ -91,10 +91,10 @@ def _before_after(info: dict[str, Any]) -> str:
         if not (_is_counts(before) and _is_counts(after)):
             continue
         names = sorted(set(before) | set(after), key=lambda n: (-before.get(n, 0), str(n)))[:TOP_LABELS]
-        charts.append(_img(_grouped_bars([str(n) for n in names],
-                                         {"before": [before.get(n, 0) for n in names],
-                                          "after": [after.get(n, 0) for n in names]},
-                                         key[:-len("before")].strip("_") or "label")))
+        charts.append(_chart(grouped_bars([str(n) for n in names],
+                                          {"before": [before.get(n, 0) for n in names],
+                                           "after": [after.get(n, 0) for n in names]},
+                                          xlabel=key[:-len("before")].strip("_") or "label")))
     return "".join(charts)
 
 
@@ -113,88 +113,47 @@ def _inputs(manifest) -> str:
 
 
 # --- plots ------------------------------------------------------------------------------------
-def _figure(width=8.0, height=3.2, ncols=1):
-    import matplotlib
-    matplotlib.use("Agg")            # no display needed; must precede pyplot's first import
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(1, ncols, figsize=(width, height))
+def _chart(svg: str) -> str:
+    return f"<figure>{svg}</figure>" if svg else "<p>No data.</p>"
 
 
-def _img(fig) -> str:
-    if fig is None:
-        return "<p>No data.</p>"
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=90)
-    plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"<img alt=\"plot\" src=\"data:image/png;base64,{data}\">"
-
-
-def _funnel_plot(manifest):
+def _funnel_plot(manifest) -> str:
     passes = manifest["passes"]
-    fig, ax = _figure(8, 0.35 * len(passes) + 1)
-    names = [p["name"] for p in passes][::-1]
-    ax.barh(names, [p["out"] for p in passes][::-1], label="kept", color="#4a8")
-    ax.barh(names, [p["rejected"] for p in passes][::-1], left=[p["out"] for p in passes][::-1],
-            label="rejected", color="#d66")
-    ax.set_xlabel("records")
-    ax.legend(loc="lower right")
-    return fig
+    return stacked_hbars([p["name"] for p in passes], {"kept": [p["out"] for p in passes],
+                                                       "rejected": [p["rejected"] for p in passes]})
 
 
-def _grouped_bars(categories: list[str], series: dict[str, list[int]], xlabel: str):
-    if not categories:
-        return None
-    fig, ax = _figure(max(6.0, 0.45 * len(categories) + 2), 3.4)
-    width = 0.8 / max(1, len(series))
-    for k, (name, values) in enumerate(series.items()):
-        ax.bar([i + k * width for i in range(len(categories))], values, width, label=name)
-    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(categories))])
-    ax.set_xticklabels(categories, rotation=45, ha="right", fontsize=8)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("records")
-    ax.legend()
-    return fig
-
-
-def _labels_plot(manifest):
+def _labels_plot(manifest) -> str:
     splits = manifest["splits"]
     totals: dict[str, int] = {}
     for s in splits.values():
         for label, n in s["labels"].items():
             totals[label] = totals.get(label, 0) + n
     top = sorted(totals, key=lambda k: (-totals[k], k))[:TOP_LABELS]
-    return _grouped_bars(top, {name: [s["labels"].get(l, 0) for l in top]
-                               for name, s in splits.items() if s["rows"]}, "label")
+    return grouped_bars(top, {name: [s["labels"].get(l, 0) for l in top]
+                              for name, s in splits.items() if s["rows"]}, xlabel="label")
 
 
-def _langs_plot(manifest):
+def _langs_plot(manifest) -> str:
     splits = manifest["splits"]
     langs = sorted({l for s in splits.values() for l in s["langs"]})
-    return _grouped_bars(langs, {name: [s["langs"].get(l, 0) for l in langs]
-                                 for name, s in splits.items() if s["rows"]}, "language")
+    return grouped_bars(langs, {name: [s["langs"].get(l, 0) for l in langs]
+                                for name, s in splits.items() if s["rows"]}, xlabel="language")
 
 
-def _lengths_plot(manifest):
+def _lengths_plot(manifest) -> str:
     """Share of each split per log2 length bin, over the bins that hold any record."""
     splits = {n: s for n, s in manifest["splits"].items() if s["rows"]}
     if not splits:
-        return None
+        return ""
     edges = next(iter(splits.values()))["lengths"]["bin_lower_edges"]
-    fig, axes = _figure(10, 3.2, ncols=2)
-    for ax, field in zip(axes, ("prompt_chars", "response_chars")):
+    charts = []
+    for field in ("prompt_chars", "response_chars"):
         used = [i for i in range(len(edges)) if any(s["lengths"][field][i] for s in splits.values())]
         bins = list(range(used[0], used[-1] + 1)) if used else [0]
-        width = 0.8 / len(splits)
-        for k, (name, s) in enumerate(splits.items()):
-            ax.bar([j + k * width for j in range(len(bins))],
-                   [s["lengths"][field][i] / s["rows"] for i in bins], width, label=name)
-        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(bins))])
-        ax.set_xticklabels([f"≥{edges[i]}" for i in bins], rotation=45, fontsize=7)
-        ax.set_title(field.replace("_", " ") + " (share of the split)")
-        ax.legend()
-    return fig
+        charts.append(grouped_bars(
+            [f"≥{edges[i]}" for i in bins],
+            {name: [s["lengths"][field][i] / s["rows"] for i in bins] for name, s in splits.items()},
+            xlabel="characters", ylabel="share of the split", percent=True,
+            title=field.replace("_", " ")))
+    return "".join(charts)

@@ -25,6 +25,8 @@ class SchemaError(ValueError):
 def _text(row: dict[str, Any], key: str) -> str:
     """A cell as text: None/missing → "", numbers → str; nested values are a mapping error."""
     value = row.get(key)
+    if type(value) is str:          # the common case, first: this runs several times per row
+        return value
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
@@ -42,8 +44,9 @@ def _label(row: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def _pair(row: dict[str, Any], prompt: str, response: str) -> list[dict[str, str]]:
     messages = []
-    if _text(row, "system"):
-        messages.append({"role": "system", "content": _text(row, "system")})
+    system = _text(row, "system")
+    if system:
+        messages.append({"role": "system", "content": system})
     messages.append({"role": "user", "content": prompt})
     messages.append({"role": "assistant", "content": _text(row, response)})
     return messages

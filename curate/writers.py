@@ -1,7 +1,7 @@
 """Atomic output: everything is written into a temporary folder beside `--out` and renamed into
 place at the very end, so a crash or Ctrl-C leaves either the old `clean/` or none, never half.
 
-Lines are JSON with a fixed key order, `ensure_ascii=False` and '\\n' endings: same records in,
+Lines are compact UTF-8 JSON (orjson) with a fixed key order and '\\n' endings: same records in,
 same bytes out (byte-identical reruns are part of the output contract).
 """
 from __future__ import annotations
@@ -12,6 +12,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
+
+import orjson
 
 from curate.passes.base import Reject
 from curate.records import Record
@@ -63,22 +65,26 @@ def _replace(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _dumps(row: dict[str, Any]) -> str:
-    return json.dumps(row, ensure_ascii=False, default=str)
+def _dumps(row: dict[str, Any]) -> bytes:
+    """One JSON line. orjson is 2x faster than the stdlib; what it refuses (integers over 64 bits,
+    non-string keys from Parquet maps) goes through `json` with the same compact separators."""
+    try:
+        return orjson.dumps(row, default=str) + b"\n"
+    except TypeError:
+        return (json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
 
 
 class SplitWriter:
     """Streams records into train/validation/test.jsonl; a record without a split is train."""
 
     def __init__(self, folder: Path):
-        self.files = {split: open(folder / f"{split}.jsonl", "w", encoding="utf-8", newline="\n")
-                      for split in SPLITS}
+        self.files = {split: open(folder / f"{split}.jsonl", "wb") for split in SPLITS}
 
     def write(self, record: Record) -> str:
         split = record.split or "train"
         if split not in self.files:
             raise ValueError(f"record {record.id} has unknown split '{split}'")
-        self.files[split].write(_dumps(record.to_dict()) + "\n")
+        self.files[split].write(_dumps(record.to_dict()))
         return split
 
     def close(self) -> None:
@@ -87,9 +93,9 @@ class SplitWriter:
 
 
 def write_rejects(folder: Path, rejects: list[Reject]) -> None:
-    with open(folder / "rejects.jsonl", "w", encoding="utf-8", newline="\n") as f:
+    with open(folder / "rejects.jsonl", "wb") as f:
         for reject in rejects:
-            f.write(_dumps(reject.to_dict()) + "\n")
+            f.write(_dumps(reject.to_dict()))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

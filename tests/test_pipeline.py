@@ -61,7 +61,8 @@ def test_funnel_rejects_accounting_and_manifest(tmp_path):
     assert by_name["dedup_exact"]["reasons"] == {"exact_duplicate": 1}
     assert by_name["balance"]["info"] == {"before": {"a": 1}, "after": {"a": 2}}
     assert manifest["skipped"] == [{"path": "empty.jsonl", "reason": "empty file"}]
-    assert [f["path"] for f in manifest["inputs"]] == ["blob.parquet", "more/faq.csv", "tickets.jsonl"]
+    assert [(f["path"], f["rows"], f["rejected"]) for f in manifest["inputs"]] == [
+        ("blob.parquet", 1, 1), ("more/faq.csv", 1, 0), ("tickets.jsonl", 13, 1)]
     assert manifest["splits"]["train"]["copies"] == 1
     assert list(manifest["splits"]["test"]["labels"].items()) == [("refund", 2), ("(none)", 1)]
     assert manifest["seed"] == 5 and manifest["recipe"]["seed"] == 5
@@ -128,6 +129,8 @@ def test_two_workers_give_the_same_bytes_as_one(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     write_jsonl(raw / "a.jsonl", support_rows(150))
     write_jsonl(raw / "b.jsonl", support_rows(40)[::-1])
+    with open(raw / "a.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"instruction": "cut off\n')                # parsed (and rejected) in a worker
     passes = lambda: [UpperStub(), PidStub(), ShortStub(), ExactStub(), PiiStub(), SplitStub()]  # noqa: E731
     one = curate_folder(raw, tmp_path / "one", passes(), recipe=Recipe(), workers=1)
     two = curate_folder(raw, tmp_path / "two", passes(), recipe=Recipe(), workers=2)
@@ -136,7 +139,24 @@ def test_two_workers_give_the_same_bytes_as_one(tmp_path, monkeypatch):
     pids = {k for p in two["passes"] if p["name"] == "unicode" for k in p["counts"]}
     assert pids and f"pid:{os.getpid()}" not in pids      # really ran in worker processes
     assert [p["counts"] for p in one["passes"]][3:] == [p["counts"] for p in two["passes"]][3:]
-    assert two["accounting"]["ok"] and two["accounting"]["rejects"] == 40
+    assert two["accounting"]["ok"] and two["accounting"]["rejects"] == 41
+    assert one["inputs"] == two["inputs"] and two["inputs"][0]["rejected"] == 1
+
+
+def test_dedup_exact_hashes_in_the_stage_before_it_with_the_same_result(tmp_path, monkeypatch):
+    from curate.passes.dedup_exact import DedupExactPass, record_key
+    monkeypatch.setattr(pipeline_module, "CHUNK", 16)
+    raw = tmp_path / "raw"
+    write_jsonl(raw / "a.jsonl", support_rows(60) + support_rows(30))      # 30 exact duplicates
+    hashed_ahead = []
+    monkeypatch.setattr(DedupExactPass, "prepare", lambda self, r: hashed_ahead.append(r.id) or record_key(r))
+    ahead = curate_folder(raw, tmp_path / "ahead", [PidStub(), DedupExactPass()], recipe=Recipe())
+    assert len(hashed_ahead) == 90
+    alone = curate_folder(raw, tmp_path / "alone", [DedupExactPass()], recipe=Recipe())   # no stage before
+    assert len(hashed_ahead) == 90
+    for name in SPLIT_FILES:
+        assert (tmp_path / "ahead" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes(), name
+    assert ahead["passes"][2]["reasons"] == alone["passes"][1]["reasons"] == {"exact_duplicate": 30}
 
 
 @pytest.mark.parametrize("error", ["runtime", "interrupt"])
@@ -169,7 +189,11 @@ def test_report_is_self_contained(tmp_path):
     curate_folder(_raw(tmp_path), out, _passes(), recipe=Recipe())
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "http://" not in html and "https://" not in html
-    assert html.count("data:image/png;base64,") == 5     # funnel, labels, lengths, langs, balance
+    # funnel, labels, prompt and response lengths, langs, balance: inline SVG, no image files
+    assert html.count("<svg role=\"img\"") == 6 and "<img" not in html
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    dedup = next(p for p in manifest["passes"] if p["name"] == "dedup_exact")
+    assert f"<title>dedup_exact, rejected: {dedup['rejected']:,}</title>" in html
     assert "exact_duplicate" in html and "&quot;before&quot;" in html   # balance info shown
     assert "Accounting holds" in html
 
@@ -206,3 +230,13 @@ def test_output_folder_inside_the_input_is_not_read_back(tmp_path):
     again = curate_folder(raw, raw / "clean", [ShortStub()], recipe=Recipe(), force=True)
     assert first["accounting"] == again["accounting"]
     assert not any(f["path"].startswith("clean/") for f in again["inputs"] + again["skipped"])
+
+
+def test_record_survives_pickling_with_every_field():
+    """Records cross to worker processes and back by pickle (Record.__reduce__)."""
+    import pickle
+
+    from curate.records import Record
+    record = Record("a.jsonl:3", [{"role": "user", "content": "मेरा कार्ड ब्लॉक करें"}], label="card",
+                    lang="hi", meta={"copy_of": "a.jsonl:2"}, split="test", prompt="p", completion="c")
+    assert pickle.loads(pickle.dumps(record)) == record

@@ -31,7 +31,7 @@ def test_jsonl_malformed_line_in_the_middle_is_a_reject_and_the_rest_is_kept(tmp
     assert bad.record.messages == []
     assert bad.record.meta["raw"].startswith('{"instruction": "Card block karna hai"')
     assert "invalid JSON" in bad.details["error"]
-    assert inventory.files[0].rows == 3 and inventory.files[0].rejected == 1
+    assert inventory.files[0].rows == 3
     assert inventory.files[0].schema == "alpaca" and len(inventory.files[0].sha256) == 64
 
 
@@ -230,3 +230,31 @@ def test_json_file_holding_one_openai_row(tmp_path):
     _, records, rejects = _read(tmp_path)
     assert not rejects and records[0].id == "one.json:1"
     assert records[0].response == "App > Accounts > Statement."
+
+
+def test_deferred_jsonl_parsing_gives_the_same_items(tmp_path):
+    """The pipeline ships JSONL lines to workers unparsed once the schema is known (JsonlLines);
+    parsed there, they must give exactly what the plain reader gives, ids and rejects included."""
+    from curate.readers import JsonlLines
+    rows = [b'\xef\xbb\xbf{"note": "no schema yet"}\n',          # BOM, unmapped: before the schema
+            b'{"question": "Card kho gaya", "answer": "App mein block karein."}\n',
+            b'   \n', '\u3000\n'.encode(),                          # blank lines are not rows
+            '{"question": "मेरा कार्ड ब्लॉक करें", "answer": "हो गया।", "agent": 7}\n'.encode(),
+            b'{"question": "cut off\n', b'{"question": "caf\xe9?", "answer": "x"}\n',
+            b'{"prompt": "wrong schema", "completion": "y"}\n', b'{"question": "NaN?", "answer": NaN}\n']
+    (tmp_path / "t.jsonl").write_bytes(b"".join(rows))
+
+    def items(defer):
+        source = discover(tmp_path).files[0]
+        out = []
+        for item in read_file(source, defer_parsing=defer):
+            out.extend(item.parse() if isinstance(item, JsonlLines) else [item])
+            assert isinstance(item, JsonlLines) == (defer and len(out) > 2)   # after the schema row
+        return source, [(type(i).__name__, getattr(i, "reason", None), repr(i)) for i in out]
+
+    (plain_source, plain), (deferred_source, deferred) = items(False), items(True)
+    assert deferred == plain
+    assert plain_source.rows == deferred_source.rows == 7
+    assert [kind for kind, _, _ in plain] == ["Reject", "Record", "Record", "Reject", "Reject", "Reject", "Record"]
+    assert [reason for _, reason, _ in plain if reason] == [
+        "unmapped_schema", "parse_error", "parse_error", "unmapped_schema"]

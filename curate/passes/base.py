@@ -57,6 +57,8 @@ class Context:
         # Structured facts for the manifest from whole-dataset passes (label counts before/after
         # balancing, overlaps found, ...). Per-record passes use `count`, which merges across shards.
         self.info: dict[str, Any] = {}
+        # For a pass with `prepare`: its values for the records `run` receives, in their order.
+        self.prepared: Any = None
 
     def reject(self, record: Record, reason: str, **details: Any) -> None:
         self.rejects.append(Reject(record, self.pass_name, reason, details))
@@ -114,6 +116,13 @@ class Pass:
             if out is not None:
                 kept.append(out)
         return kept
+
+    def prepare(self, record: Record) -> Any:
+        """Per-record work of a whole-dataset pass that can run early, in the worker processes
+        (dedup_exact's hash), so that the main process keeps only what needs every record. When
+        overridden, `run` finds the values in `ctx.prepared` (a deque, record order) if the
+        pipeline ran it ahead, or None if it did not."""
+        raise NotImplementedError
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         self.ensure_setup()

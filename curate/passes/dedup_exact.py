@@ -8,6 +8,8 @@ The key is a blake2b hash of every turn (role and normalised content, in order) 
   rather than vanishing so "3.5%" and "35%" stay different. Symbols (₹, €, $) are kept.
 The first record in input order is kept; later ones are rejected as "exact_duplicate" with
 `duplicate_of` = the kept record's id. Streaming: memory is one 16-byte digest per distinct record.
+The hash is computed in the worker processes when the pipeline can (`prepare`); only the index
+lookup needs this process.
 """
 from __future__ import annotations
 
@@ -50,8 +52,11 @@ def _normalised_bytes(text: str) -> bytes:
 
 def record_key(record: Record) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
-    for m in record.messages:
-        digest.update(f"{m['role']}\x1f".encode() + _normalised_bytes(m["content"]) + b"\x1e")
+    for m in record.messages:      # fed piecewise: the digest of the concatenation, fewer copies
+        digest.update(m["role"].encode())
+        digest.update(b"\x1f")
+        digest.update(_normalised_bytes(m["content"]))
+        digest.update(b"\x1e")
     digest.update(b"label\x1f" + (record.label or "").encode("utf-8"))
     return digest.digest()
 
@@ -67,10 +72,14 @@ class DedupExactPass(Pass):
 
     Config = DedupExactConfig
 
+    def prepare(self, record: Record) -> bytes:
+        return record_key(record)
+
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         first_id: dict[bytes, str] = {}
+        prepared = ctx.prepared
         for record in records:
-            key = record_key(record)
+            key = prepared.popleft() if prepared is not None else record_key(record)
             kept = first_id.get(key)
             if kept is None:
                 first_id[key] = record.id
