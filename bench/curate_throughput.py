@@ -13,8 +13,9 @@
 4. the closest equivalent steps in both tools, 1 and 2 workers: datatrove JsonlReader -> FTFYFormatter ->
    exact dedup (its 3 stages: signatures, find, filter, re-reading the input) -> JsonlWriter (no
    compression, like ours), and curate reader -> unicode -> dedup_exact -> writers (splits, rejects,
-   manifest, data card). datatrove cleans and hashes the `instruction` field only (its text_key);
-   curate cleans both turns and hashes the whole conversation.
+   manifest, data card). curate cleans both turns and hashes them with the label; datatrove is run
+   twice: doing the same (a reader adapter joins instruction and output, the label joins the hash),
+   and on the instruction only (its text_key), the lighter job.
 Each run is a fresh subprocess, so RSS and caches do not carry over between runs. CPU seconds
 (process + reaped children) are printed next to wall time because the machine may be shared;
 datatrove's pool workers are not always reaped, so compare its CPU at 1 worker (in-process) only.
@@ -111,7 +112,9 @@ result = {{"seconds": time.perf_counter() - t0, "passes": [p.name for p in passe
     return in_subprocess(code)
 
 
-def datatrove_run(folder: Path, workers: int) -> dict:
+def datatrove_run(folder: Path, workers: int, both_turns: bool) -> dict:
+    """`both_turns`: datatrove cleans and hashes what curate does (instruction, output and the
+    label) through a reader adapter; otherwise the instruction only (its text_key)."""
     work = DATA / f"datatrove_{folder.name}"
     code = f"""
 import shutil, time
@@ -123,8 +126,15 @@ from datatrove.pipeline.formatters import FTFYFormatter
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 work = Path({str(work)!r}); shutil.rmtree(work, ignore_errors=True)
-config = ExactDedupConfig(content_getter=lambda doc: doc.text.encode("utf-8"))
+def both_turns(self, data, path, id_in_file):
+    text = data.pop("instruction", "") + "\\n\\n" + data.pop("output", "")
+    return {{"text": text, "id": f"{{path}}/{{id_in_file}}", "media": [], "metadata": data}}
+def content(doc):
+    return (doc.text + "\\x1f" + str(doc.metadata.get("intent", ""))).encode("utf-8")
+config = ExactDedupConfig(content_getter=content if {both_turns!r} else lambda doc: doc.text.encode("utf-8"))
 def reader():
+    if {both_turns!r}:
+        return JsonlReader({str(folder)!r}, adapter=both_turns)
     return JsonlReader({str(folder)!r}, text_key="instruction")
 stages = [
     [reader(), FTFYFormatter(), ExactDedupSignature(str(work / "sigs"), config, finder_workers=1)],
@@ -148,13 +158,20 @@ result = {{"seconds": time.perf_counter() - t0}}
 def equivalent(folder: Path, n: int, workers: int) -> None:
     """The closest equivalent steps in both tools. CPU includes worker processes that were reaped."""
     ours = whole_run(folder, workers, passes=["unicode", "dedup_exact"])
-    theirs = datatrove_run(folder, workers)
-    for tool, r in (("curate (reader, unicode, dedup_exact, writers)", ours),
-                    ("datatrove (reader, ftfy, exact dedup in 3 stages, writer)", theirs)):
-        print(f"equivalent steps, {workers} worker(s), {tool}: {n / r['seconds']:,.0f} records/s "
-              f"({r['seconds']:.1f} s wall, {r['cpu_s']:.1f} s CPU), peak RSS {r['rss_mb']} MiB")
-    print(f"ratio curate/datatrove, {workers} worker(s): {theirs['seconds'] / ours['seconds']:.1f}x wall, "
-          f"{theirs['cpu_s'] / ours['cpu_s']:.1f}x CPU")
+    print(f"equivalent steps, {workers} worker(s), curate (reader, unicode, dedup_exact, writers): "
+          f"{_rate(n, ours)}")
+    for both in (True, False):
+        theirs = datatrove_run(folder, workers, both_turns=both)
+        what = "instruction + output + label" if both else "instruction only"
+        print(f"equivalent steps, {workers} worker(s), datatrove (reader, ftfy, exact dedup in 3 stages, "
+              f"writer; {what}): {_rate(n, theirs)}")
+        print(f"ratio curate/datatrove ({what}), {workers} worker(s): "
+              f"{theirs['seconds'] / ours['seconds']:.1f}x wall, {theirs['cpu_s'] / ours['cpu_s']:.1f}x CPU")
+
+
+def _rate(n: int, r: dict) -> str:
+    return (f"{n / r['seconds']:,.0f} records/s ({r['seconds']:.1f} s wall, {r['cpu_s']:.1f} s CPU), "
+            f"peak RSS {r['rss_mb']} MiB")
 
 
 def main() -> None:

@@ -146,8 +146,8 @@ def map_row(row: Any, schema: str, record_id: str) -> Record:
                           f"(has {', '.join(map(str, row)) or 'no columns'})")
     messages, used = mapper(row)
     label, label_key = _label(row)
-    used = used | ({label_key} if label_key else set())
-    meta = {str(k): v for k, v in row.items() if k not in used}
+    meta = {k if type(k) is str else str(k): v for k, v in row.items()
+            if k not in used and k != label_key}
     return Record(id=record_id, messages=messages, label=label, meta=meta)
 
 
