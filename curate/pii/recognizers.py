@@ -100,11 +100,18 @@ def _luhn_card_recognizer():
 
 
 # A capitalised name right after a cue that introduces a person. spaCy's small model misses many
-# of these ("Account holder: Lucas Mensah.", "mera naam Rahul Gupta hai", "मेरा नाम Rahul है").
-_NAME_CUES = ["name is ", "name: ", "naam ", "नाम ", "holder: ", "holder ", "mr. ", "mrs. ",
-              "ms. ", "dr. ", "mr ", "mrs ", "ms ", "dr ", "shri ", "smt. ", "smt "]
-_NAME_AFTER_CUE = ("(?:" + "|".join(f"(?<={re.escape(c)})" for c in _NAME_CUES) + ")"
-                   r"(?-i:[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z]+){0,2})\b")
+# of these ("Account holder: Lucas Mensah.", "mera naam Rahul Gupta hai", "मेरा नाम Rahul है",
+# "everyone calls me Csanád"). Names in any cased script ("Ludmiła", "Åsa Laine"), after any run
+# of spaces ("Name:    Nayla Montero"); never a weekday, month or "today" ("call me Monday").
+_NAME_CUES = ["name is", "name:", "naam", "नाम", "holder:", "holder", r"mrs?\.?", r"ms\.?",
+              r"dr\.?", "shri", r"smt\.?", "calls? me"]
+_NOT_A_NAME_AFTER_CUE = ("monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow"
+                         "|tonight|january|february|march|april|may|june|july|august|september"
+                         "|october|november|december")
+_NAME_AFTER_CUE = (r"(?<=(?<![\p{L}\p{M}])(?:" + "|".join(_NAME_CUES) + r")[ \t]+)"
+                   rf"(?!(?:{_NOT_A_NAME_AFTER_CUE})(?![\p{{L}}\p{{M}}]))"
+                   r"(?-i:\p{Lu}[\p{Ll}\p{M}]+(?: \p{Lu}\.?)?(?: \p{Lu}[\p{Ll}\p{M}]+){0,2})"
+                   r"(?![\p{L}\p{M}])")
 
 # A name in Devanagari, which no English NER model reads: only in the self-introduction
 # "मेरा नाम <1-3 words> है/था" ("my name is ..."), and not when the first word says the ticket is
@@ -113,7 +120,8 @@ _NOT_A_HINDI_NAME = ("में", "और", "का", "की", "के", "स�
                      "अपडेट", "बदल", "चेंज", "ठीक", "भी", "तो", "आधार", "पैन")
 _DEVANAGARI_NAME = (r"(?<=मेरा नाम )(?!(?:" + "|".join(_NOT_A_HINDI_NAME) + r")[\s।,])"
                     r"[\u0900-\u097F]+(?: [\u0900-\u097F]+){0,2}?(?= (?:है|हैं|था)(?:[\s।.,!?]|$))")
-NAME_CUE = re.compile(_NAME_AFTER_CUE + "|" + _DEVANAGARI_NAME, re.IGNORECASE | re.MULTILINE | re.DOTALL)
+NAME_CUE = regex.compile(_NAME_AFTER_CUE + "|" + _DEVANAGARI_NAME,
+                        regex.IGNORECASE | regex.MULTILINE | regex.DOTALL)
 
 
 def _name_cue_recognizer():
