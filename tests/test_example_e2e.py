@@ -51,6 +51,22 @@ def test_no_planted_contact_detail_reaches_the_curated_files(demo_run):
     assert "care@sahayakbank.in" in text          # the allow-listed support address survives
 
 
+def test_no_customer_name_column_value_reaches_the_clean_folder(demo_run):
+    """Bare "First Last" values of the `customer_name` column (meta) used to leak: spaCy reads a
+    name without a sentence around it as anything or nothing. The column name decides now."""
+    work, _ = demo_run
+    raw = ROOT / "examples" / "support-desk" / "raw" / "tickets_2025q1.jsonl"
+    names = set()
+    for line in raw.read_text(encoding="utf-8").splitlines():
+        try:
+            names.add(json.loads(line).get("customer_name"))
+        except (ValueError, AttributeError):
+            continue                                  # the example's planted malformed lines
+    names.discard(None)
+    text = "".join(f.read_text(encoding="utf-8") for f in (work / "clean").iterdir() if f.is_file())
+    assert len(names) > 50 and sorted(n for n in names if n in text) == []
+
+
 # Planted values the pii pass is known to miss (README, Limitations): localities that spaCy's
 # small English model tags ORG/NORP in Hinglish, and place names in Devanagari. A change that
 # catches them should shrink this set; one that misses anything else fails the test.

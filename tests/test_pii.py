@@ -242,6 +242,29 @@ def test_meta_strings_and_numbers_anonymised_keys_kept(pii):
         "phone": "<PHONE>", "tier": "gold", "emails": ["<EMAIL>"]}, "count": 3}
 
 
+def test_name_columns_are_persons_wherever_their_values_occur(pii):
+    """A bare "Sneha Deshmukh" in `customer_name` has no sentence for NER to read; the column
+    says what it is. Found in the batch's text too, and in a rejected raw JSON line."""
+    records = [
+        _record(0, "Hi team, Sneha Deshmukh here, my card is blocked",
+                meta={"customer_name": "Sneha Deshmukh", "product_name": "Platinum Rewards",
+                      "agent": {"firstName": "Kiran"}, "channel": "app"}),
+        _record(1, "Kiran said the refund will come", meta={"Full Name": "Vikram Reddy"}),
+        _record(2, "Account statement chahiye", meta={
+            "raw": '{"customer_name": "Imran Sheikh", "note": "Imran Sheikh called twice"}'}),
+        _record(3, "Bank name: Sneha Co-operative Bank", meta={"bank_name": "Sahayak Bank"}),
+    ]
+    out, ctx = _run(pii, records)
+    assert out[0].meta == {"customer_name": "<PERSON>", "product_name": "Platinum Rewards",
+                           "agent": {"firstName": "<PERSON>"}, "channel": "app"}
+    assert out[0].messages[0]["content"] == "Hi team, <PERSON> here, my card is blocked"
+    assert out[1].messages[0]["content"] == "<PERSON> said the refund will come"
+    assert out[1].meta == {"Full Name": "<PERSON>"}
+    assert "Imran" not in out[2].meta["raw"] and out[2].meta["raw"].count("<PERSON>") == 2
+    assert out[3].meta == {"bank_name": "Sahayak Bank"}              # not a person's column
+    assert "Sahayak Bank" not in ctx.counts and ctx.counts["entity:PERSON"] >= 6
+
+
 def test_reruns_are_byte_identical(pii):
     texts = [text for _, _, text in CASES]
     runs = [[r.to_json() for r in _run(pii, [_record(i, t) for i, t in enumerate(texts)])[0]]

@@ -4,7 +4,8 @@ It never rejects. It rewrites every `messages[*].content`, `prompt`/`completion`
 every string (and long integer) found recursively in `meta`, including `meta["raw"]` of reader
 rejects, which is why the pipeline re-runs it on rejects. It counts `entity:<TYPE>` per value
 replaced and `changed` per record modified; values themselves never reach counts or info.
-A batch's distinct strings are analysed once, together (see `curate.pii.analyzer`).
+A batch's distinct strings are analysed once, together (see `curate.pii.analyzer`). Values of
+name columns (`customer_name`) are persons whatever the detectors say (`curate.pii.name_fields`).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curate.passes.base import Context, Pass
+from curate.pii.name_fields import name_pattern, name_values
 from curate.pii.operators import OPERATORS
 from curate.pii.recognizers import ENTITIES
 from curate.records import Record
@@ -81,6 +83,8 @@ class PiiPass(Pass):
         allowed = set(self.config.allow_list)
         found = {text: [s for s in spans if text[s.start:s.end] not in allowed]
                  for text, spans in zip(texts, self._analyzer.analyze(texts))}
+        if "PERSON" in self.config.entities:
+            _add_named_persons(found, records, allowed)
         operators = self._operators(ctx.seed)
         replaced = {t: self._anonymize(t, spans, operators)
                     for t, spans in found.items() if spans}
@@ -104,6 +108,21 @@ class PiiPass(Pass):
 
         results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
         return self._anonymizer.anonymize(text, results, operators).text
+
+
+def _add_named_persons(found: dict[str, list], records: list[Record], allowed: set[str]) -> None:
+    """Values of name columns (`customer_name`, ...) are persons wherever they occur in the
+    batch, over whatever the detectors found there (curate.pii.name_fields)."""
+    from curate.pii.analyzer import Span
+
+    pattern = name_pattern(n for r in records for n in name_values(r.meta) if n not in allowed)
+    if pattern is None:
+        return
+    for text, spans in found.items():
+        names = [Span(m.start(), m.end(), "PERSON", 1.0) for m in pattern.finditer(text)]
+        if names:
+            kept = [s for s in spans if not any(s.start < n.end and n.start < s.end for n in names)]
+            found[text] = sorted(kept + names, key=lambda s: s.start)
 
 
 def _record_strings(record: Record):
