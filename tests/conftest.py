@@ -14,3 +14,29 @@ def tiny_model_dir(tmp_path_factory):
     from tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def pii():
+    """The default pii pass (spaCy + Presidio, ~4 s), built once while any network connection
+    attempt fails loudly."""
+    import socket
+
+    from _pii_util import run_pii, ticket
+
+    from curate.passes.pii import PiiPass
+
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network disabled in tests")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket, "create_connection", refuse)
+        mp.setattr(socket.socket, "connect", refuse)
+        p = PiiPass()
+        p.ensure_setup()
+        run_pii(p, [ticket(0, "Email me at test.user@example.co.uk")])
+    assert attempts == []
+    return p

@@ -1,17 +1,17 @@
 """The pii pass: every planted identifier leaves every field, in English, Hindi and Hinglish.
 
-One analyzer (spaCy + Presidio, ~4 s) is built per module, with the network forbidden.
+One analyzer (spaCy + Presidio, ~4 s) is built per test session, with the network forbidden (the
+`pii` fixture in conftest.py). Person names have their own module, test_pii_names.py.
 """
 import json
 import re
-import socket
 
 import pytest
+from _pii_util import run_pii, ticket
 
-from curate.passes.base import Context, RecipeError
+from curate.passes.base import RecipeError
 from curate.passes.pii import PiiPass
 from curate.pii.operators import pseudonym
-from curate.records import Record
 
 # entity -> (value, how people name it in English, in Devanagari Hindi, in Hinglish)
 PLANTED = {
@@ -57,36 +57,6 @@ def _cases():
 CASES = list(_cases())
 
 
-@pytest.fixture(scope="module")
-def pii():
-    """The default pass, set up while any network connection attempt fails loudly."""
-    attempts = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise OSError("network disabled in tests")
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(socket, "create_connection", refuse)
-        mp.setattr(socket.socket, "connect", refuse)
-        p = PiiPass()
-        p.ensure_setup()
-        _run(p, [_record(0, "Email me at test.user@example.co.uk")])
-    assert attempts == []
-    return p
-
-
-def _record(i, text, meta=None):
-    return Record(f"t.jsonl:{i}", [{"role": "user", "content": text},
-                                   {"role": "assistant", "content": "Thanks, noted."}],
-                  meta=meta if meta is not None else {})
-
-
-def _run(p, records, seed=0):
-    ctx = Context("pii", seed=seed)
-    return p.apply_batch(records, ctx), ctx
-
-
 def test_english_ner_does_not_eat_hindi_and_hinglish_words(pii):
     # Regression: en_core_web_sm on Hinglish tagged "ho gaya", "kal", "Namaste" as names and cut
     # Devanagari words in half ("<PERSON>ा"); the replies then taught the model to say <PERSON>.
@@ -94,15 +64,15 @@ def test_english_ner_does_not_eat_hindi_and_hinglish_words(pii):
              "Namaste, mere number pe ₹719 recharge kiya, kal se wait kar raha hu",
              "पिछले 2 दिनों की नेटवर्क परेशानी के लिए खेद है; तब नेटवर्क मोड 4G/5G auto करें।",
              "जी, मैंने ₹719 का रिचार्ज किया, राशि कट गई पर डेटा नहीं मिला।"]
-    out, _ = _run(pii, [_record(i, t) for i, t in enumerate(texts)])
+    out, _ = run_pii(pii, [ticket(i, t) for i, t in enumerate(texts)])
     assert [r.messages[0]["content"] for r in out] == texts
 
 
 def test_every_planted_entity_leaves_every_field(pii):
-    records = [_record(i, text, meta={"raw": json.dumps({"q": text}, ensure_ascii=False),
+    records = [ticket(i, text, meta={"raw": json.dumps({"q": text}, ensure_ascii=False),
                                       "nested": {"notes": ["see below", text]}})
                for i, (_, _, text) in enumerate(CASES)]
-    out, ctx = _run(pii, records)
+    out, ctx = run_pii(pii, records)
     leaked = [(entity, text) for (entity, value, text), r in zip(CASES, out)
               if value in r.to_json()]
     assert leaked == []
@@ -114,12 +84,12 @@ def test_every_planted_entity_leaves_every_field(pii):
 
 
 def test_placeholders_are_typed(pii):
-    out, _ = _run(pii, [_record(0, "Mail priya.sharma@gmail.com or call +91 98765 43210.")])
+    out, _ = run_pii(pii, [ticket(0, "Mail priya.sharma@gmail.com or call +91 98765 43210.")])
     assert out[0].messages[0]["content"] == "Mail <EMAIL> or call <PHONE>."
 
 
 def test_counts_carry_no_values(pii):
-    _, ctx = _run(pii, [_record(i, text) for i, (_, _, text) in enumerate(CASES)])
+    _, ctx = run_pii(pii, [ticket(i, text) for i, (_, _, text) in enumerate(CASES)])
     keys = " ".join(ctx.counts)
     assert all(value not in keys for value, *_ in PLANTED.values())
     assert ctx.info == {}
@@ -127,7 +97,7 @@ def test_counts_carry_no_values(pii):
 
 def test_phone_inside_devanagari_and_hinglish(pii):
     texts = ["मेरा नंबर 98765-43210 है, कृपया कॉल करें।", "mera number 9876543210 hai, call karo"]
-    out, _ = _run(pii, [_record(i, t) for i, t in enumerate(texts)])
+    out, _ = run_pii(pii, [ticket(i, t) for i, t in enumerate(texts)])
     assert [r.messages[0]["content"] for r in out] == [
         "मेरा नंबर <PHONE> है, कृपया कॉल करें।", "mera number <PHONE> hai, call karo"]
 
@@ -136,15 +106,15 @@ def test_invalid_lookalikes_left_alone(pii):
     texts = ["Your order number is 123456789012, it ships Monday.",   # fails Verhoeff
              "The card number 4111 1111 1111 1112 was declined.",      # fails Luhn
              "मेरा ऑर्डर नंबर 987654321098 है।"]                      # fails Verhoeff
-    records = [_record(i, t) for i, t in enumerate(texts)]
-    out, ctx = _run(pii, records)
+    records = [ticket(i, t) for i, t in enumerate(texts)]
+    out, ctx = run_pii(pii, records)
     assert [r.messages[0]["content"] for r in out] == texts
     assert ctx.counts["changed"] == 0
 
 
 def test_clean_hindi_passes_through_unchanged(pii):
     text = "मेरा कार्ड अभी तक नहीं आया है, कृपया बताएं कि यह कब तक पहुंचेगा।"
-    out, _ = _run(pii, [_record(0, text)])
+    out, _ = run_pii(pii, [ticket(0, text)])
     assert out[0].messages[0]["content"] == text
 
 
@@ -165,7 +135,7 @@ def test_us_phone_is_a_phone_not_uk_nhs(pii):
 def test_field_words_are_not_names(pii, text):
     (spans,) = pii._analyzer.analyze([text])
     assert [s.entity for s in spans if s.entity in ("PERSON", "LOCATION")] == []
-    kept = _run(pii, [_record(0, text)])[0][0].messages[0]["content"]
+    kept = run_pii(pii, [ticket(0, text)])[0][0].messages[0]["content"]
     assert all(word in kept for word in re.findall(r"Email|SSN|UPI|IFSC|hai", text))
 
 
@@ -174,19 +144,19 @@ def test_overlapping_detections_become_one_span(pii):
     (spans,) = pii._analyzer.analyze([text])
     assert [(s.start, s.end) for s in spans] == sorted({(s.start, s.end) for s in spans})
     assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
-    out, _ = _run(pii, [_record(0, text)])
+    out, _ = run_pii(pii, [ticket(0, text)])
     assert out[0].messages[0]["content"] == "Aadhaar <IN_AADHAAR> and phone <PHONE>"
 
 
 def test_allow_listed_value_survives(pii):
     p = PiiPass.from_options({"allow_list": ["support@tunecraft.example"]})
-    out, _ = _run(p, [_record(0, "Write to support@tunecraft.example, not priya.sharma@gmail.com")])
+    out, _ = run_pii(p, [ticket(0, "Write to support@tunecraft.example, not priya.sharma@gmail.com")])
     assert out[0].messages[0]["content"] == "Write to support@tunecraft.example, not <EMAIL>"
 
 
 def _pseudonymised(options, texts, seed=0):
     p = PiiPass.from_options({"default_operator": "pseudonym", **options})
-    out, _ = _run(p, [_record(i, t) for i, t in enumerate(texts)], seed=seed)
+    out, _ = run_pii(p, [ticket(i, t) for i, t in enumerate(texts)], seed=seed)
     return [r.messages[0]["content"] for r in out]
 
 
@@ -226,7 +196,7 @@ def test_redact_and_salted_hash_per_entity(pii):
     salt = "a-secret-salt-of-16+bytes"
     p = PiiPass.from_options({"operators": {"EMAIL": "hash", "PHONE": "redact"},
                               "hash_salt": salt})
-    out, _ = _run(p, [_record(0, "Mail priya.sharma@gmail.com or call +91 98765 43210.")])
+    out, _ = run_pii(p, [ticket(0, "Mail priya.sharma@gmail.com or call +91 98765 43210.")])
     text = out[0].messages[0]["content"]
     import hashlib
 
@@ -237,39 +207,16 @@ def test_redact_and_salted_hash_per_entity(pii):
 def test_meta_strings_and_numbers_anonymised_keys_kept(pii):
     meta = {"raw": '{"q": "call 9876543210"', "customer": {"phone": 9876543210, "tier": "gold",
             "emails": ["priya.sharma@gmail.com"]}, "count": 3}
-    out, _ = _run(pii, [_record(0, "no pii here", meta=meta)])
+    out, _ = run_pii(pii, [ticket(0, "no pii here", meta=meta)])
     assert out[0].meta == {"raw": '{"q": "call <PHONE>"', "customer": {
         "phone": "<PHONE>", "tier": "gold", "emails": ["<EMAIL>"]}, "count": 3}
 
 
-def test_name_columns_are_persons_wherever_their_values_occur(pii):
-    """A bare "Sneha Deshmukh" in `customer_name` has no sentence for NER to read; the column
-    says what it is. Found in the batch's text too, and in a rejected raw JSON line."""
-    records = [
-        _record(0, "Hi team, Sneha Deshmukh here, my card is blocked",
-                meta={"customer_name": "Sneha Deshmukh", "product_name": "Platinum Rewards",
-                      "agent": {"firstName": "Kiran"}, "channel": "app"}),
-        _record(1, "Kiran said the refund will come", meta={"Full Name": "Vikram Reddy"}),
-        _record(2, "Account statement chahiye", meta={
-            "raw": '{"customer_name": "Imran Sheikh", "note": "Imran Sheikh called twice"}'}),
-        _record(3, "Bank name: Sneha Co-operative Bank", meta={"bank_name": "Sahayak Bank"}),
-    ]
-    out, ctx = _run(pii, records)
-    assert out[0].meta == {"customer_name": "<PERSON>", "product_name": "Platinum Rewards",
-                           "agent": {"firstName": "<PERSON>"}, "channel": "app"}
-    assert out[0].messages[0]["content"] == "Hi team, <PERSON> here, my card is blocked"
-    assert out[1].messages[0]["content"] == "<PERSON> said the refund will come"
-    assert out[1].meta == {"Full Name": "<PERSON>"}
-    assert "Imran" not in out[2].meta["raw"] and out[2].meta["raw"].count("<PERSON>") == 2
-    assert out[3].meta == {"bank_name": "Sahayak Bank"}              # not a person's column
-    assert "Sahayak Bank" not in ctx.counts and ctx.counts["entity:PERSON"] >= 6
-
-
 def test_reruns_are_byte_identical(pii):
     texts = [text for _, _, text in CASES]
-    runs = [[r.to_json() for r in _run(pii, [_record(i, t) for i, t in enumerate(texts)])[0]]
+    runs = [[r.to_json() for r in run_pii(pii, [ticket(i, t) for i, t in enumerate(texts)])[0]]
             for _ in range(2)]
-    split = [r.to_json() for r in _run(pii, [_record(i, t) for i, t in enumerate(texts[:7])])[0]]
+    split = [r.to_json() for r in run_pii(pii, [ticket(i, t) for i, t in enumerate(texts[:7])])[0]]
     assert runs[0] == runs[1] and runs[0][:7] == split
 
 
@@ -324,131 +271,3 @@ def test_grouped_numbers_are_phones_only_with_phone_context(pii):
     found = pii._analyzer.analyze(phones + others)
     assert [[s.entity for s in spans if s.entity == "PHONE"] for spans in found] == [
         ["PHONE"], ["PHONE"], ["PHONE"], [], []]
-
-
-def test_devanagari_name_after_self_introduction_is_replaced_whole(pii):
-    # No English NER reads Devanagari; "मेरा नाम <name> है" is the one cue trusted for it, and the
-    # whole name goes (vowel signs are combining marks: "शर्मा" must not leave its final "ा").
-    texts = ["नमस्ते, मेरा नाम राहुल शर्मा है और मेरा कार्ड खो गया।",
-             "मेरा नाम सीता है। मेरा बैलेंस बताइए।"]
-    out, ctx = _run(pii, [_record(i, t) for i, t in enumerate(texts)])
-    assert [r.messages[0]["content"] for r in out] == [
-        "नमस्ते, मेरा नाम <PERSON> है और मेरा कार्ड खो गया।", "मेरा नाम <PERSON> है। मेरा बैलेंस बताइए।"]
-
-
-@pytest.mark.parametrize("text", ["मेरा नाम गलत है, इसे ठीक करें।", "मेरा नाम अपडेट करना है",
-                                  "मेरा नाम में गलती है", "आपका नाम और जन्मतिथि भेजें।"])
-def test_tickets_about_the_name_keep_their_words(pii, text):
-    out, _ = _run(pii, [_record(0, text)])
-    assert out[0].messages[0]["content"] == text
-
-
-# ------------------------------------------------------------------ person names spaCy misses
-# Rule by rule on given spaCy entities (no model run), each with the look-alike it must leave.
-def _persons(text, ents=()):
-    from curate.pii.names import find_person_names
-
-    return [text[s:e] for s, e, label in find_person_names(text, list(ents)) if label == "PERSON"]
-
-
-def test_name_lists_leave_out_common_words():
-    from curate.pii.names import given_names, lone_given_names, surnames
-
-    assert {"Derek", "Maureen", "Hannah"} <= given_names()
-    assert not {"Will", "May", "Grace", "Mark", "June", "My", "China"} & given_names()
-    assert "Derek" in lone_given_names()
-    # Rare census entries and names more common as a surname do not count alone.
-    assert not {"Hae", "Alexa", "Johnson", "Jordan", "Morgan"} & lone_given_names()
-    assert {"Cazares", "Smith"} <= surnames()
-
-
-def test_given_name_heading_a_mislabelled_span_is_a_person():
-    assert _persons("Scott is a very sympathetic person.", [(0, 5, "ORG")]) == ["Scott"]
-    text = "Verses from Faina D. Yefremova's Cautionary Tales"
-    assert _persons(text, [(12, 32, "WORK_OF_ART")]) == ["Faina D. Yefremova"]
-    # An organisation named after people stays one, and a rare name alone is not enough.
-    assert _persons("Johnson & Johnson shares were not credited.", [(0, 17, "ORG")]) == []
-    assert _persons("Russell Investments moved my pension.", [(0, 19, "ORG")]) == []
-    assert _persons("Alexa is not connecting to my Jio Fiber router.", [(0, 5, "ORG")]) == []
-
-
-def test_census_surname_ending_a_mislabelled_span_is_a_person():
-    text = "Have you been to a Calquín Cazares concert before?"
-    assert _persons(text, [(19, 34, "ORG")]) == ["Calquín Cazares"]
-    text = "I changed Russian Ruble to UK pounds and was charged too much!"
-    assert _persons(text, [(10, 23, "ORG")]) == []            # a currency, not a surname
-    assert _persons("The Morgan Stanley wire has not arrived.", [(0, 18, "ORG")]) == []
-
-
-def test_middle_initial_makes_a_name():
-    assert _persons("Have you heard Tamara T Stanković speak yet?") == ["Tamara T Stanković"]
-    assert _persons("Directed By: Sari J. Paavolainen") == ["Sari J. Paavolainen"]
-    assert _persons("Can I Transfer from SWIFT?") == []                   # "I" is no initial
-    assert _persons("Can I get a refund? The Plan A Option is wrong.") == []
-
-
-def test_given_name_and_surname_without_ner():
-    assert _persons("Maureen Thibault\n\n41086 Kiannonkatu 98") == ["Maureen Thibault"]
-    assert _persons("Lincoln Financial transfer is delayed.") == []
-    assert _persons("Grace Period for credit card payment is over?") == []
-    assert _persons("Ola Money wallet refund pending.") == []
-
-
-def test_common_given_name_alone_without_ner():
-    text = "They had 6: Gaetane, Hannah, Anthony, Derek."
-    assert _persons(text) == ["Hannah", "Anthony", "Derek"]
-    assert _persons("Hae there, my transfer is still pending.") == []
-    assert _persons("Will my account stay active? May I close it in June?") == []
-    # spaCy's place wins over a name list: "Victoria" is a city too.
-    assert _persons("I am in Victoria this week.", [(8, 16, "GPE")]) == []
-
-
-def test_a_name_found_once_is_a_name_everywhere_in_the_text():
-    text = "Aantje Mourik here, but everyone knows me as Aantje"
-    assert _persons(text, [(0, 13, "PERSON")]) == ["Aantje Mourik", "Aantje"]
-    # Found by the name cue only (that recognizer reports it); spaCy took the second for a place.
-    text = "My name is Ján Novák. Ján is my first name."
-    assert _persons(text, [(22, 25, "GPE")]) == ["Ján"]
-    assert _persons("Rose Byrne bought a rose.", [(0, 10, "PERSON")]) == ["Rose Byrne"]
-
-
-def test_items_listed_with_a_person_are_persons():
-    text = "They had 6: Efimiya, Mary, Ariana and Jodi."
-    found = _persons(text, [(21, 25, "PERSON"), (27, 33, "GPE")])
-    assert found == ["Efimiya", "Mary", "Ariana", "Jodi"]
-    text = "I visited Paris and London with John."
-    assert _persons(text, [(10, 15, "GPE"), (20, 26, "GPE"), (32, 36, "PERSON")]) == ["John"]
-    assert _persons("Visa and Mastercard both declined.") == []
-
-
-def test_speakers_of_a_dialogue_with_a_person_are_persons():
-    text = "Ubul: What a wife.\nNicole: Remember me? When I killed your brother!"
-    assert _persons(text) == ["Ubul", "Nicole"]
-    text = "Agent: Hello, how can I help?\nNicole: My card is blocked.\nAgent: Sorry."
-    assert _persons(text) == ["Nicole"]
-    assert _persons("Note: Hello there.\nUpdate: Card sent.") == []
-
-
-@pytest.mark.parametrize("text, name", [
-    ("My name is Ludmiła", "Ludmiła"),                       # any cased script
-    ("Name:    Nayla Montero\nAddress: 12 Main Road", "Nayla Montero"),  # any run of spaces
-    ("Sometimes people call me Csanád", "Csanád"),
-    ("Maybe it's under Elita B Desaulniers", "Elita B Desaulniers"),  # langdetect: "de"
-])
-def test_names_after_cues_and_in_name_heavy_english(pii, text, name):
-    (spans,) = pii._analyzer.analyze([text])
-    assert [text[s.start:s.end] for s in spans if s.entity == "PERSON"] == [name]
-
-
-# Support-ticket look-alikes: capitalised words that are not people. "ATMs. Can" once matched the
-# "ms." cue; "call me Monday" is a time; the Hinglish line stays gated from English NER.
-@pytest.mark.parametrize("text", [
-    "Please reset my UPI PIN", "Account Statement for March",
-    "Dear Customer, your request has been received.", "Please call me Monday after 5 pm.",
-    "The ATM keeps declining my card. I tried at two different ATMs. Can you tell me why?",
-    "Will my account stay active after the merger?", "Johnson & Johnson shares were not credited.",
-    "mera Account Block Ho Gaya Hai, Kripya Madad Karein",
-])
-def test_support_ticket_words_are_not_persons(pii, text):
-    (spans,) = pii._analyzer.analyze([text])
-    assert [text[s.start:s.end] for s in spans if s.entity == "PERSON"] == []
