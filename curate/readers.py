@@ -162,9 +162,10 @@ def _jsonl_item(rel: str, mapper: FileSchema, line: int, text: str, error: str |
 
 
 def _read_jsonl(source: InputFile, mapper: FileSchema):
-    for line, text, error in _lines(source.path):
-        if text.strip():
-            yield _jsonl_item(source.rel, mapper, line, text, error)
+    """The deferred reader with its batches parsed at once: one reading of JSONL, so the two
+    cannot drift apart."""
+    for item in _read_jsonl_deferred(source, mapper):
+        yield from item.parse() if isinstance(item, JsonlLines) else [item]
 
 
 def _blank(number: int, raw: bytes) -> bool:

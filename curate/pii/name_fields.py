@@ -9,6 +9,7 @@ too. Reader rejects keep the raw line; when that line is a JSON object its colum
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterable
 
 import orjson
@@ -24,6 +25,7 @@ key scheme item sku package course
 """.split())
 
 
+@lru_cache(maxsize=4096)
 def is_name_key(key: str) -> bool:
     words = re.findall(r"[a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", "_", key).lower())
     if not words or any(w in _NOT_A_PERSON for w in words):
