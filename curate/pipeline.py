@@ -67,6 +67,10 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
     if input_dir.resolve().is_relative_to(out_dir.resolve()):
         raise OutputError(f"output folder {out_dir} contains the input {input_dir}; choose another --out")
     inventory = discover(input_dir, exclude=out_dir)
+    pii = next((p for p in passes if p.name == "pii"), None)
+    if hasattr(pii, "scrub_names"):   # ids are built from file names: no PII in them (curate.pii.outside)
+        from curate.pii.outside import scrub_inventory
+        scrub_inventory(inventory, pii, recipe.seed)
     pipeline = Pipeline(passes, seed=recipe.seed, workers=workers)
     with _progress(progress, pipeline, inventory) as bar, atomic_dir(out_dir, force) as tmp, pipeline:
         split_stats = _write_splits(tmp, pipeline.run(_read(inventory, recipe, bar)), bar)
@@ -261,6 +265,9 @@ class Pipeline:
             raise AccountingError(f"pii returned {len(scrubbed)} of {len(raw)} rejected records")
         for reject, record in zip(raw, scrubbed):
             reject.record = record
+        if hasattr(pii, "scrub_texts"):     # error messages quote raw values
+            from curate.pii.outside import scrub_details
+            scrub_details(raw, pii, self.seed)
         return rejects
 
 

@@ -41,10 +41,12 @@ class InputFile:
     rows: int = 0
     rejected: int = 0              # read rejects: counted from them when the manifest is built
     sha256: str = ""
+    path_scrubbed: bool = False    # `rel` (and so every id) has the PII of the name replaced
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.rel, "format": self.format, "schema": self.schema,
-                "sha256": self.sha256, "rows": self.rows, "rejected": self.rejected}
+        out = {"path": self.rel, "format": self.format, "schema": self.schema,
+               "sha256": self.sha256, "rows": self.rows, "rejected": self.rejected}
+        return {**out, "path_scrubbed": True} if self.path_scrubbed else out
 
 
 @dataclass
