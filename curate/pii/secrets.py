@@ -52,6 +52,15 @@ _HINT = re.compile(r"(?i)PRIVATE KEY|AKIA|ASIA|ABIA|ACCA|A3T|aws|gh[pousr]_|gith
                    r"sk-|AIza|eyJ|bearer|token|://|pass|pwd|secret|api.?key|private.?key")
 
 
+def _keyword_value(label: str, value: str) -> bool:
+    """After "password:" anything but a blank or a template slot is the password; after
+    "password is" only a word with a digit or a symbol ("… is hunter2", not "… is required.")."""
+    value = value.rstrip(".!?")
+    if not value or _NOT_A_VALUE.match(value):
+        return False
+    return any(c in label for c in ":=") or not value.isalpha()
+
+
 def find_secrets(text: str) -> list[tuple[int, int]]:
     """(start, end) of every credential in `text`, left to right, not overlapping (the longest
     wins where two patterns overlap: a JWT after "Bearer" is one secret)."""
@@ -61,7 +70,7 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
     for name, pattern, group in _COMPILED:
         for match in pattern.finditer(text):
             start, end = match.span(group)
-            if name == "keyword" and _NOT_A_VALUE.match(text[start:end]):
+            if name == "keyword" and not _keyword_value(text[match.start():start], text[start:end]):
                 continue
             found.append((start, end))
     found.sort(key=lambda s: (-(s[1] - s[0]), s[0]))

@@ -43,9 +43,13 @@ def pattern_for(values: dict[str, str]) -> re.Pattern | None:
 
 
 def spread(text: str, spans: list[Span], pattern: re.Pattern | None, values: dict[str, str]) -> list[Span]:
-    """`spans` plus every occurrence of a known value that overlaps none of them."""
+    """`spans` plus every occurrence of a known value that overlaps none of them; a span that is
+    a known value takes the value's entity (the text's "Clyde" is a PERSON, so the label's is
+    too, whatever NER made of it there: one value, one placeholder)."""
     if pattern is None:
         return spans
+    spans = [s if values.get(text[s.start:s.end], s.entity) == s.entity
+             else Span(s.start, s.end, values[text[s.start:s.end]], s.score) for s in spans]
     extra = [Span(m.start(), m.end(), values[m.group()], 1.0) for m in pattern.finditer(text)
              if all(m.end() <= s.start or m.start() >= s.end for s in spans)]
     return sorted(spans + extra, key=lambda s: s.start) if extra else spans
