@@ -134,7 +134,7 @@ def _place(wheres: list[str], text: str, raw: Path) -> None:
     one_line = text.replace("\n", "")   # a line break cannot sit in a name or a one-line field
     planters = {
         "user": lambda: [_ticket(9, f"Please update my contact to {text} today.")],
-        "assistant": lambda: [_ticket(9, "Which contact do you have for me?", f"We have {text} on file.")],
+        "assistant": lambda: [_ticket(9, "Which contact do you have for me?", f"The contact we have on file is {text}.")],
         "label": lambda: [_ticket(9, "Escalate this one.", label=one_line)],
         "meta_value": lambda: [_ticket(9, "Refund status?", notes=[{"agent_note": f"customer reached via {text}"}])],
         "meta_key": lambda: [_ticket(9, "Refund status?", **{one_line: "verified"})],

@@ -64,6 +64,12 @@ def test_encoded_values_are_found_and_replaced_in_the_original_text(pii, planted
     assert out.messages[0]["content"] == expected
 
 
+def test_numbers_on_consecutive_lines_are_not_joined_into_a_phone_without_a_cue(pii):
+    sums = "Add the two numbers:\n98201\n23456\nThe total is 121657."
+    out, _ = _one(pii, _record(sums))
+    assert out.messages[0]["content"] == sums
+
+
 def test_the_decoded_view_maps_every_character_back():
     text = "a%40b ｘ&amp;y 12\n34 x"
     view, starts, ends = decoded_view(text)

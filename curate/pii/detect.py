@@ -8,6 +8,8 @@ overlapping span of the view; allow-listed values are dropped last.
 """
 from __future__ import annotations
 
+import re
+
 from curate.pii.analyzer import Span
 from curate.pii.secrets import find_secrets
 from curate.pii.views import decoded_view, map_back
@@ -27,12 +29,27 @@ def detect(analyzer, texts: list[str], allowed: set[str], secrets: bool = True) 
         if text in views:
             view, starts, ends = views[text]
             mapped = [Span(*map_back(s.start, s.end, starts, ends), s.entity, s.score)
-                      for s in found[view]]
+                      for s in found[view] if not _unsupported_join(s, view, starts, ends)]
             if secrets:
                 mapped += [Span(*map_back(s, e, starts, ends), "SECRET", 1.0) for s, e in find_secrets(view)]
             spans = _merge(spans, mapped)
         out[text] = [s for s in spans if text[s.start:s.end] not in allowed]
     return out
+
+
+# Words before a number that say it is a phone number (English, Hinglish, Hindi).
+_PHONE_CUE = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|call|contact|whatsapp|\bsms\b|\btel\b|"
+                        r"\bnumber\b|\bno\b|\bnum\b|reach|नंबर|नम्बर|फ़ोन|फोन|मोबाइल")
+
+
+def _unsupported_join(span: Span, view: str, starts: list[int], ends: list[int]) -> bool:
+    """A phone number the view made by joining digits across a line break needs a phone cue
+    just before it: two numbers on consecutive lines of a maths answer are not one phone."""
+    if span.entity != "PHONE":
+        return False
+    joined = any(starts[k] != ends[k - 1] and view[k - 1].isdigit() and view[k].isdigit()
+                 for k in range(span.start + 1, span.end))
+    return joined and not _PHONE_CUE.search(view, max(0, span.start - 48), span.start)
 
 
 def _merge(first: list[Span], second: list[Span]) -> list[Span]:
