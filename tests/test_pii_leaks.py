@@ -96,6 +96,16 @@ def test_a_name_found_in_one_record_is_replaced_across_its_conversation(pii):
     assert out[2].messages[0]["content"] == "Sunita here again, any update?"   # another conversation
 
 
+def test_a_lower_case_ner_guess_is_not_spread_to_other_turns(pii):
+    """Spreading copies a detector's mistakes too: in Hinglish the English model tags "milegi"
+    (will get) a place in one turn; the other turn's "milegi" must stay."""
+    user = "Namaste, phone kho gaya, wahi number pe nayi SIM kaise milegi kal shaam ko hua ye thanks"
+    reply = ("ID proof ke saath Sahayak Mobile store jaiye, same number pe free replacement SIM milegi, "
+             "ya app me SIM > Replace se eSIM le sakte hain.")
+    out, _ = _one(pii, _record(user, reply))
+    assert out.messages[0]["content"] == user
+
+
 # --- fields the pipeline relies on ------------------------------------------------------------------
 def test_group_keys_are_never_rewritten_by_ner(pii):
     meta = {"conversation_id": "conversations/7.txt", "thread_id": "Mumbai", "city": "Mumbai"}

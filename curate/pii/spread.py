@@ -15,6 +15,10 @@ from collections import defaultdict
 from curate.pii.analyzer import Span
 
 MIN_CHARS = 3
+# NER's guesses spread only when every word is capitalised: a name or place written as one.
+# A lower-case guess ("kaise milegi" -> LOCATION in Hinglish) is more often a false positive,
+# and spreading it would copy the damage into every turn.
+NER_ENTITIES = ("PERSON", "LOCATION")
 _NAME_PART = re.compile(r"[A-Z][a-z]{2,}")
 
 
@@ -25,7 +29,7 @@ def known_values(pairs) -> dict[str, str]:
     for text, spans in pairs:
         for span in spans:
             value = text[span.start:span.end].strip()
-            if len(value) < MIN_CHARS:
+            if len(value) < MIN_CHARS or (span.entity in NER_ENTITIES and not _capitalised(value)):
                 continue
             values.setdefault(value, span.entity)
             if span.entity == "PERSON" and " " in value:
@@ -33,6 +37,10 @@ def known_values(pairs) -> dict[str, str]:
                     if _NAME_PART.fullmatch(part):
                         values.setdefault(part, "PERSON")
     return values
+
+
+def _capitalised(value: str) -> bool:
+    return all(word[0].isupper() for word in value.split())
 
 
 def pattern_for(values: dict[str, str]) -> re.Pattern | None:
