@@ -71,13 +71,14 @@ def test_numbers_on_consecutive_lines_are_not_joined_into_a_phone_without_a_cue(
 
 
 def test_the_decoded_view_maps_every_character_back():
-    text = "a%40b ｘ&amp;y 12\n34 x"
+    text = "a%40b ｘ&#64;y 12\n34 x"
     view, starts, ends = decoded_view(text)
-    assert view == "a@b x&y 1234 x"
+    assert view == "a@b x@y 1234 x"
     assert text[starts[view.index("@")]:ends[view.index("@")]] == "%40"
     assert text[starts[view.index("3")]:ends[view.index("3")]] == "3"
     assert decoded_view("plain text, nothing encoded") is None
     assert decoded_view("दो पंक्तियाँ\nदूसरी") is None     # a line break between words stays one
+    assert decoded_view("T&amp;C&nbsp;apply… didn&#39;t") is None   # reveals no value: no second analysis
 
 
 # --- one value, every place -------------------------------------------------------------------------

@@ -30,8 +30,8 @@ def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
     i, n = 0, len(text)
     while i < n:
         j, decoded = _decode_at(text, i, out)
-        if decoded is None:
-            decoded, j = unicodedata.normalize("NFKC", text[i]), i + 1
+        if decoded is None or not _revealing(decoded):
+            decoded, j = _nfkc(text[i]), i + 1
         for ch in decoded:
             out.append(ch)
             starts.append(i)
@@ -39,6 +39,25 @@ def decoded_view(text: str) -> tuple[str, list[int], list[int]] | None:
         i = j
     view = "".join(out)
     return None if view == text else (view, starts, ends)
+
+
+# What a decoding may reveal for the view to differ: the characters e-mail addresses, phone numbers,
+# identifiers and keys are written with. `&nbsp;`, `&amp;`, `&#39;`, "…" or "™" reveal nothing, and
+# a view that differs only by them would cost a second analysis for nothing.
+_VALUE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.+-_:/")
+
+
+def _revealing(decoded: str) -> bool:
+    return decoded == "" or all(c in _VALUE_CHARS for c in decoded)
+
+
+def _nfkc(ch: str) -> str:
+    """The compatibility form of one character when it is one such character (full-width
+    `＠`, `９`, `ｋ`), else the character itself."""
+    if ch.isascii():
+        return ch
+    form = unicodedata.normalize("NFKC", ch)
+    return form if len(form) == 1 and form in _VALUE_CHARS else ch
 
 
 def _decode_at(text: str, i: int, out: list[str]) -> tuple[int, str | None]:
