@@ -239,3 +239,15 @@ def test_known_false_positives_from_the_precision_work(pii, text):
     record = Record("x.jsonl:1", [{"role": "user", "content": text}, {"role": "assistant", "content": "ok"}])
     (out,), _ = run_pii(pii, [record])
     assert out.messages[0]["content"] == text
+
+
+def test_scrubbed_outputs_are_byte_identical_on_a_rerun(pii, tmp_path):
+    """Scrubbing file names, keys, group keys and error text keeps the determinism contract
+    (the default operator is placeholders; group keys get seed-keyed pseudonyms)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _place(PLACES, "kiran.desai@gmail.com", raw)
+    _curate(pii, raw, tmp_path / "a")
+    _curate(pii, raw, tmp_path / "b")
+    for name in ("train.jsonl", "validation.jsonl", "test.jsonl", "rejects.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
