@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from train import card
+from train.checks import check_train_config
 from train.data import IGNORE, DataError, batch_schedule, collate, encode, eval_schedule, read_split
 from train.lora import LoraSettings, apply_lora, load_trainable_state, trainable_state
 
@@ -52,6 +54,9 @@ class TrainConfig:
     def from_dict(cls, values: dict) -> "TrainConfig":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in names})
+
+    def __post_init__(self):
+        check_train_config(self)
 
 
 def pick_precision(requested: str) -> str:
@@ -165,6 +170,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     val_set = encode(read_split(cfg.data, "validation"), tokenizer, cfg.template, cfg.max_len)
     if not train_set.examples:
         raise DataError(f"{cfg.data}: no usable training examples ({dict(train_set.counts)})")
+    check_validation(cfg, val_set)
     pad_id = tokenizer.pad_token_id
 
     # --- the whole micro-batch schedule, fixed by seed: resume replays the same data order ------
@@ -241,6 +247,18 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
                      train_set, val_set, state)
     card.write(run, out / "run.json")
     return run
+
+
+def check_validation(cfg: TrainConfig, val_set) -> None:
+    """No validation examples: training still works (the adapter kept is the last step's), but
+    nothing picks the best step, so say so before the minutes of training, not after."""
+    if val_set.examples:
+        return
+    where = Path(cfg.data) / "validation.jsonl"
+    if cfg.patience:
+        raise DataError(f"{where}: no usable validation examples, and --patience needs them")
+    print(f"warning: {where}: no usable validation examples ({dict(val_set.counts)}); training "
+          "without validation, the adapter kept is the last step's", file=sys.stderr)
 
 
 def _to(batch: dict, device) -> dict:
