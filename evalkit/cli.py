@@ -92,11 +92,11 @@ def run(
     from evalkit.runner import RunConfig
     from evalkit.runner import run as run_eval
 
-    config = RunConfig(data=data, out=out, model=model, adapter=adapter, systems=systems,
-                       limit=limit, seed=seed, docs=docs, k=k, few_shot=few_shot,
-                       max_new_tokens=max_new_tokens, batch_size=batch_size, dtype=dtype, primary=primary,
-                       min_effect=min_effect, system_prompt=system_prompt, stop=tuple(stop), resamples=resamples,
-                       cost_model=guarded(lambda: parse_cost_model(cost_model)))
+    config = guarded(lambda: RunConfig(
+        data=data, out=out, model=model, adapter=adapter, systems=systems, limit=limit, seed=seed,
+        docs=docs, k=k, few_shot=few_shot, max_new_tokens=max_new_tokens, batch_size=batch_size,
+        dtype=dtype, primary=primary, min_effect=min_effect, system_prompt=system_prompt,
+        stop=tuple(stop), resamples=resamples, cost_model=parse_cost_model(cost_model)))
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bars:

@@ -15,8 +15,9 @@ def invoke(app, *args):
 def assert_one_line_error(result, *needles):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and result.output.count("\n") == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]  # rich may add blanks
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and len(lines) == 1, result.output
     for needle in needles:
         assert needle in errors[0], (needle, errors[0])
 
@@ -93,3 +94,103 @@ def test_train_refuses_to_overwrite_a_run_without_force(tmp_path, tiny_model_dir
     result = _train(clean, out, tiny_model_dir, "--seed", 7, "--force")
     assert result.exit_code == 0, result.output
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["config"]["seed"] == 7
+
+
+# --- evalkit run / score -------------------------------------------------------------------------
+
+def _evalkit(*args):
+    from evalkit.cli import app
+
+    return invoke(app, *args)
+
+
+@pytest.mark.parametrize("flags, needles", [
+    (["--batch-size", "0"], ["--batch-size", "0"]),
+    (["--limit", "-1"], ["--limit", "-1"]),
+    (["--limit", "0"], ["--limit", "0"]),
+    (["--seed", "-5"], ["--seed", "-5"]),
+    (["--k", "0"], ["--k", "0"]),
+    (["--max-new-tokens", "0"], ["--max-new-tokens", "0"]),
+])
+def test_evalkit_run_bad_numbers_are_one_line(tmp_path, tiny_model_dir, flags, needles):
+    from _evalkit_util import write_clean as write_eval_clean
+
+    clean = write_eval_clean(tmp_path / "clean")
+    result = _evalkit("run", "--data", clean, "--model", tiny_model_dir, "--out", tmp_path / "o",
+                      "--systems", "zero-shot", *flags)
+    assert_one_line_error(result, *needles)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_negative_limit_no_longer_drops_the_last_item(tmp_path):
+    """`test[: -1 or None]` evaluated 7 of 8 items without a word."""
+    from _evalkit_util import write_clean as write_eval_clean
+
+    from evalkit.loaders import LoadError, load_items
+
+    clean = write_eval_clean(tmp_path / "clean")
+    with pytest.raises(LoadError, match="--limit must be at least 1, got -1"):
+        load_items(clean, limit=-1)
+    assert len(load_items(clean, limit=None)[0]) == 4
+    assert [i.id for i in load_items(clean, limit=2)[0]] == ["test.jsonl:1", "test.jsonl:2"]
+
+
+def _hyps(path, outputs):
+    path.write_text("".join(json.dumps({"id": f"test.jsonl:{i}", "output": o}, ensure_ascii=False)
+                            + "\n" for i, o in enumerate(outputs, 1)), encoding="utf-8")
+    return path
+
+
+def test_score_refuses_a_null_output_naming_the_id_and_line(tmp_path):
+    from _evalkit_util import write_clean as write_eval_clean
+
+    clean = write_eval_clean(tmp_path / "clean")
+    hyps = _hyps(tmp_path / "api.jsonl", ["Go to settings and choose Reset PIN.", None,
+                                          "Your card has been blocked.", "Refund 3 din mein aayega."])
+    result = _evalkit("score", "--hyps", hyps, "--refs", clean / "test.jsonl", "--out", tmp_path / "o")
+    assert_one_line_error(result, "api.jsonl:2", "'test.jsonl:2'", "null output")
+    assert not (tmp_path / "o").exists()
+    hyps = _hyps(tmp_path / "api.jsonl", ["a", {"text": "b"}, "c", "d"])
+    result = _evalkit("score", "--hyps", hyps, "--refs", clean / "test.jsonl", "--out", tmp_path / "o")
+    assert_one_line_error(result, "api.jsonl:2", "must be a string")
+
+
+def test_score_with_a_negative_seed_is_one_line(tmp_path):
+    from _evalkit_util import TEST
+    from _evalkit_util import write_clean as write_eval_clean
+
+    clean = write_eval_clean(tmp_path / "clean")
+    hyps = _hyps(tmp_path / "api.jsonl", [answer for _, answer, _ in TEST])
+    result = _evalkit("score", "--hyps", hyps, "--refs", clean / "test.jsonl", "--out",
+                      tmp_path / "o", "--seed", -5)
+    assert_one_line_error(result, "seed", "-5")
+
+
+# --- a broken adapter ----------------------------------------------------------------------------
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _write(text):
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, damage, needle", [
+    ("adapter_model.safetensors", _truncate, "truncated or corrupt"),
+    ("adapter_config.json", _write(""), "not a readable JSON adapter config"),
+    ("adapter_config.json", _write('{"r": 4, "lora_alpha": '), "not a readable JSON adapter config"),
+    ("adapter_config.json", _write("{}"), "no 'peft_type'"),
+    ("adapter_model.safetensors", lambda path: path.unlink(), "no adapter_model.safetensors"),
+])
+def test_a_broken_adapter_is_one_line_naming_the_file(tmp_path, tiny_model_dir, name, damage, needle):
+    from _evalkit_util import make_adapter
+    from _evalkit_util import write_clean as write_eval_clean
+
+    clean = write_eval_clean(tmp_path / "clean")
+    run_dir = make_adapter(tiny_model_dir, tmp_path / "runs" / "v1")
+    damage(run_dir / "adapter" / name)
+    result = _evalkit("run", "--data", clean, "--model", tiny_model_dir, "--adapter", run_dir,
+                      "--systems", "zero-shot,fine-tuned", "--out", tmp_path / "o")
+    assert_one_line_error(result, str(run_dir / "adapter"), needle)
