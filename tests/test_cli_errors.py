@@ -194,3 +194,66 @@ def test_a_broken_adapter_is_one_line_naming_the_file(tmp_path, tiny_model_dir, 
     result = _evalkit("run", "--data", clean, "--model", tiny_model_dir, "--adapter", run_dir,
                       "--systems", "zero-shot,fine-tuned", "--out", tmp_path / "o")
     assert_one_line_error(result, str(run_dir / "adapter"), needle)
+
+
+# --- evalkit sheet import ------------------------------------------------------------------------
+
+SHEET_ROWS = [{"id": f"test.jsonl:{i}", "system": system, "input": prompt, "reference": ref,
+               "output": f"{system}: {ref}"}
+              for i, (prompt, ref) in enumerate([
+                  ("मेरा खाता बंद है, मदद करें।", "आपका खाता खोल दिया गया है।"),
+                  ("Recharge fail ho gaya, paisa wapas chahiye.", "Refund 3 din mein aayega."),
+                  ("How do I close a <div> tag?", "Write </div> after the content."),
+                  ("What is 12 × 7?", "84")], 1)
+              for system in ("zero-shot", "fine-tuned")]
+
+
+@pytest.fixture()
+def sheet(tmp_path):
+    from evalkit.sheets import export_sheet
+
+    key = export_sheet(SHEET_ROWS, tmp_path / "sheet.xlsx", tmp_path / "sheet-key.json")
+    return tmp_path, key
+
+
+def _fill(tmp_path, key, name, rows=None, best=lambda labels: labels[0]):
+    """Rate `rows` (row numbers, default all): best and 4 everywhere; None leaves a row blank."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "sheet.xlsx")
+    ws = wb["Ratings"]
+    head = {c.value: c.column for c in ws[1]}
+    for r in rows or range(2, ws.max_row + 1):
+        labels = sorted(key["items"][ws.cell(r, head["item"]).value])
+        ws.cell(r, head["best"]).value = best(labels)
+        for label in labels:
+            ws.cell(r, head[f"correctness {label}"]).value = 4
+    wb.save(tmp_path / name)
+    return tmp_path / name
+
+
+def test_sheet_import_refuses_formulas_without_a_saved_value(sheet):
+    tmp, key = sheet
+    filled = _fill(tmp, key, "rater-a.xlsx", best=lambda labels: '="A"')
+    result = _evalkit("sheet", "import", filled, "--key", tmp / "sheet-key.json")
+    assert_one_line_error(result, "rater-a.xlsx", "Ratings!", "formula", "no saved value")
+    assert not (tmp / "human.json").exists()
+
+
+def test_an_all_blank_sheet_does_not_overwrite_human_json(sheet):
+    tmp, key = sheet
+    result = _evalkit("sheet", "import", _fill(tmp, key, "rater-a.xlsx"), "--key",
+                      tmp / "sheet-key.json")
+    assert result.exit_code == 0, result.output
+    before = (tmp / "human.json").read_bytes()
+    result = _evalkit("sheet", "import", tmp / "sheet.xlsx", "--key", tmp / "sheet-key.json")
+    assert_one_line_error(result, "sheet.xlsx", "no rating filled in")
+    assert (tmp / "human.json").read_bytes() == before
+
+
+def test_blank_rows_are_not_counted_as_rated_items(sheet):
+    from evalkit.sheets import import_sheets
+
+    tmp, key = sheet
+    human = import_sheets([_fill(tmp, key, "rater-a.xlsx", rows=[2, 4])], tmp / "sheet-key.json")
+    assert human["n_items"] == 2
