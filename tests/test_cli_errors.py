@@ -12,11 +12,11 @@ def invoke(app, *args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
-def assert_one_line_error(result, *needles):
+def assert_one_line_error(result, *needles, prefix="error: "):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]  # rich may add blanks
-    errors = [line for line in lines if line.startswith("error: ")]
+    errors = [line for line in lines if line.startswith(prefix)]
     assert len(errors) == 1 and len(lines) == 1, result.output
     for needle in needles:
         assert needle in errors[0], (needle, errors[0])
@@ -257,3 +257,43 @@ def test_blank_rows_are_not_counted_as_rated_items(sheet):
     tmp, key = sheet
     human = import_sheets([_fill(tmp, key, "rater-a.xlsx", rows=[2, 4])], tmp / "sheet-key.json")
     assert human["n_items"] == 2
+
+
+# --- curate recipe option types ------------------------------------------------------------------
+
+@pytest.mark.parametrize("option, needles", [
+    ("quality: {max_chars: ten}", ["pass 'quality'", "'max_chars'", "an integer", "'ten'"]),
+    ("quality: {max_chars: 1e3}", ["'max_chars'", "an integer", "'1e3'", "1000"]),
+    ("quality: {refusals: [As an AI, 42]}", ["'refusals'", "a list of strings"]),
+    ("pii: {operators: {PERSON: 3}}", ["pass 'pii'", "'operators'", "a mapping of strings"]),
+    ("balance: {per_label: 2.5}", ["pass 'balance'", "'per_label'", "an integer or null"]),
+])
+def test_recipe_option_of_the_wrong_type_is_one_line_before_the_run(tmp_path, option, needles):
+    from curate.cli import app
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [{"instruction": q, "output": a} for q, a in [
+        ("मेरा ऑर्डर कहाँ है?", "आपका ऑर्डर कल पहुँचेगा।"),
+        ("Refund kab milega?", "Refund 3 din mein aa jayega."),
+        ("What is 2^10?", "2^10 = 1024."), ("Close a <p> tag?", "Write </p> after the text.")]]
+    (raw / "tickets.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                               for r in rows), encoding="utf-8")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(f"passes:\n  {option}\n", encoding="utf-8")
+    result = invoke(app, "run", raw, "--out", tmp_path / "clean", "--recipe", recipe,
+                    "--skip", "pii,dedup_near", "--workers", 1, "--quiet")
+    assert_one_line_error(result, "recipe.yaml", *needles, prefix="curate: error: ")
+    assert not (tmp_path / "clean").exists()
+
+
+def test_recipe_types_accept_what_the_configs_accept(tmp_path):
+    from curate.recipe import load_recipe
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("passes:\n  language: {allow: \"en,hi\"}\n  quality: {max_chars: 1000}\n"
+                      "  dedup_near: {threshold: 1}\n  balance: {per_label: null}\n"
+                      "  split: {ratios: [0.8, 0.1, 0.1]}\n", encoding="utf-8")
+    passes = {p.name: p for p in load_recipe(recipe).build_passes()}
+    assert passes["quality"].config.max_chars == 1000
+    assert passes["language"].config.allow == ["en", "hi"]
