@@ -117,12 +117,14 @@ def _names(value, where: str) -> tuple[str, ...]:
 
 
 def _seed(value, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            return int(str(value))
-        except ValueError:
-            raise RecipeError(f"{where}seed must be an integer, got {value!r}") from None
-    return value
+    """A non-negative integer: numpy's generators (split, balance) refuse negative seeds."""
+    try:
+        seed = int(str(value)) if isinstance(value, bool) or not isinstance(value, int) else value
+    except ValueError:
+        seed = None
+    if seed is None or seed < 0:
+        raise RecipeError(f"{where}seed must be an integer ≥ 0, got {value!r}")
+    return seed
 
 
 def _workers(value, where: str) -> int | None:

@@ -297,3 +297,20 @@ def test_recipe_types_accept_what_the_configs_accept(tmp_path):
     passes = {p.name: p for p in load_recipe(recipe).build_passes()}
     assert passes["quality"].config.max_chars == 1000
     assert passes["language"].config.allow == ["en", "hi"]
+
+
+@pytest.mark.parametrize("where", ["flag", "recipe"])
+def test_curate_negative_seed_is_one_line(tmp_path, where):
+    from curate.cli import app
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "t.jsonl").write_text("".join(json.dumps({"instruction": f"Refund {i} kab milega?",
+                                                     "output": f"{i} din mein."}) + "\n"
+                                         for i in range(12)), encoding="utf-8")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("seed: -5\n" if where == "recipe" else "seed: 1\n", encoding="utf-8")
+    flags = ["--seed", "-5"] if where == "flag" else []
+    result = invoke(app, "run", raw, "--out", tmp_path / "clean", "--recipe", recipe,
+                    "--skip", "pii,dedup_near", "--workers", 1, "--quiet", *flags)
+    assert_one_line_error(result, "seed", "-5", prefix="curate: error: ")
