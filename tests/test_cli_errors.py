@@ -314,3 +314,13 @@ def test_curate_negative_seed_is_one_line(tmp_path, where):
     result = invoke(app, "run", raw, "--out", tmp_path / "clean", "--recipe", recipe,
                     "--skip", "pii,dedup_near", "--workers", 1, "--quiet", *flags)
     assert_one_line_error(result, "seed", "-5", prefix="curate: error: ")
+
+
+def test_resume_from_a_truncated_checkpoint_is_one_line(tmp_path, tiny_model_dir):
+    clean = write_clean(tmp_path / "clean")
+    out = tmp_path / "runs" / "v1"
+    assert _train(clean, out, tiny_model_dir).exit_code == 0
+    checkpoint = out / "checkpoint.pt"
+    checkpoint.write_bytes(checkpoint.read_bytes()[:1000])
+    assert_one_line_error(_train(clean, out, tiny_model_dir, "--resume"),
+                          str(checkpoint), "unreadable checkpoint")

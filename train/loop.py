@@ -147,9 +147,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     ckpt_path = out / "checkpoint.pt"
     checkpoint = None
     if resume:
-        checkpoint = torch.load(ckpt_path, weights_only=False) if ckpt_path.is_file() else None
-        if checkpoint is None:
-            raise FileNotFoundError(f"{ckpt_path}: no checkpoint to resume from")
+        checkpoint = _load_checkpoint(ckpt_path)
         cfg = TrainConfig.from_dict({**checkpoint["config"], "data": cfg.data, "out": cfg.out})
     precision = pick_precision(cfg.precision)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -263,6 +261,21 @@ def check_validation(cfg: TrainConfig, val_set) -> None:
 
 def _to(batch: dict, device) -> dict:
     return {k: v.to(device) for k, v in batch.items()}
+
+
+def _load_checkpoint(path: Path) -> dict:
+    """A checkpoint cut short (a full disk, a copy interrupted) is one line, not a torch trace."""
+    import pickle
+
+    import torch
+
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no checkpoint to resume from")
+    try:
+        return torch.load(path, weights_only=False)
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as exc:
+        raise DataError(f"{path}: unreadable checkpoint ({type(exc).__name__}); train again "
+                        "with --force instead of --resume") from None
 
 
 def _save_checkpoint(path, cfg, model, optimizer, scheduler, state, best_adapter) -> None:
