@@ -324,3 +324,19 @@ def test_resume_from_a_truncated_checkpoint_is_one_line(tmp_path, tiny_model_dir
     checkpoint.write_bytes(checkpoint.read_bytes()[:1000])
     assert_one_line_error(_train(clean, out, tiny_model_dir, "--resume"),
                           str(checkpoint), "unreadable checkpoint")
+
+
+def test_an_adapter_for_another_base_is_one_line(tmp_path, tiny_model_dir):
+    """Shapes that do not fit the base (an adapter trained on another model) fail inside peft."""
+    from _evalkit_util import make_adapter
+    from _evalkit_util import write_clean as write_eval_clean
+    from safetensors.torch import load_file, save_file
+
+    clean = write_eval_clean(tmp_path / "clean")
+    run_dir = make_adapter(tiny_model_dir, tmp_path / "runs" / "v1")
+    weights = run_dir / "adapter" / "adapter_model.safetensors"
+    tensors = load_file(weights)
+    save_file({k: v[..., :-1].contiguous() for k, v in tensors.items()}, weights)
+    result = _evalkit("run", "--data", clean, "--model", tiny_model_dir, "--adapter", run_dir,
+                      "--systems", "zero-shot,fine-tuned", "--out", tmp_path / "o")
+    assert_one_line_error(result, str(run_dir / "adapter"), "cannot load the adapter onto")
