@@ -181,31 +181,35 @@ def _best(value, labelled: dict, where: str) -> str | None:
 
 
 def _open(path: Path):
-    """(values, formulas) views of the Ratings sheet: values are what the app last computed, the
-    formula view tells a formula apart from a typed value."""
+    """The Ratings sheet as written: a formula cell holds its formula (see `_rating_values`)."""
     from openpyxl import load_workbook
 
     try:
-        books = [load_workbook(path, data_only=only) for only in (True, False)]
+        wb = load_workbook(path)
     except Exception as error:  # openpyxl raises zipfile/KeyError/InvalidFileException variants
         raise SheetError(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
-    if SHEET not in books[0].sheetnames:
-        raise SheetError(f"{path}: no '{SHEET}' sheet (found {', '.join(books[0].sheetnames)})")
-    return books[0][SHEET], books[1][SHEET]
+    if SHEET not in wb.sheetnames:
+        raise SheetError(f"{path}: no '{SHEET}' sheet (found {', '.join(wb.sheetnames)})")
+    return wb[SHEET]
 
 
-def _check_formulas(values, formulas, columns: list[int], path: Path) -> None:
-    """A rating typed as a formula (=5, =B2) is read as its saved value; a formula with no saved
-    value (a sheet written by a script, never opened in an app) would read as blank, i.e. as
-    'unrated', so it is refused instead."""
-    for row in formulas.iter_rows(min_row=2):
-        for i in columns:
-            cell = row[i] if i < len(row) else None
-            if cell is not None and cell.data_type == "f" and \
-                    values[cell.coordinate].value is None:
-                raise SheetError(f"{path}: {SHEET}!{cell.coordinate}: formula {cell.value} has no "
-                                 "saved value; open and save the sheet in a spreadsheet app, or "
-                                 "paste the ratings as values")
+def _rating_values(ws, columns: list[int], path: Path):
+    """A rating typed as a formula (=5, =B2) is read as the value the app saved with it; a
+    formula with no saved value (a sheet written by a script, never opened in an app) would read
+    as blank, i.e. as 'unrated', so it is refused. Without formulas the sheet is read once."""
+    from openpyxl import load_workbook
+
+    formulas = [row[i] for row in ws.iter_rows(min_row=2) for i in columns
+                if i < len(row) and row[i].data_type == "f"]
+    if not formulas:
+        return ws
+    values = load_workbook(path, data_only=True)[SHEET]
+    for cell in formulas:
+        if values[cell.coordinate].value is None:
+            raise SheetError(f"{path}: {SHEET}!{cell.coordinate}: formula {cell.value} has no "
+                             "saved value; open and save the sheet in a spreadsheet app, or "
+                             "paste the ratings as values")
+    return values
 
 
 def _is_rated(judged: dict) -> bool:
@@ -242,14 +246,14 @@ def read_sheet(path, key: dict) -> dict[str, dict]:
 
     Rows left blank are not in it: an item nobody rated is not an item rated "nothing"."""
     path = Path(path)
-    ws, formulas = _open(path)
+    ws = _open(path)
     header = [cell.value for cell in ws[1]]
     col = {str(h).strip(): i for i, h in enumerate(header) if h is not None}
     for head in _columns(key["labels"]):
         if head not in col:
             raise SheetError(f"{path}: {SHEET}!1: missing column {head!r}")
-    _check_formulas(ws, formulas, [i for h, i in col.items() if h == "best" or
-                                   h.split(" ")[0] in ASPECTS], path)
+    ws = _rating_values(ws, [i for h, i in col.items() if h == "best" or
+                             h.split(" ")[0] in ASPECTS], path)
     judged: dict[str, dict] = {}
     seen: set[str] = set()
     for cells in ws.iter_rows(min_row=2):
