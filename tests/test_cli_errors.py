@@ -340,3 +340,31 @@ def test_an_adapter_for_another_base_is_one_line(tmp_path, tiny_model_dir):
     result = _evalkit("run", "--data", clean, "--model", tiny_model_dir, "--adapter", run_dir,
                       "--systems", "zero-shot,fine-tuned", "--out", tmp_path / "o")
     assert_one_line_error(result, str(run_dir / "adapter"), "cannot load the adapter onto")
+
+
+def test_sheet_import_reads_a_formulas_saved_value(sheet):
+    """As a spreadsheet app saves it: the formula and, next to it, the value it computed."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from evalkit.sheets import import_sheets
+
+    tmp, key = sheet
+    filled = _fill(tmp, key, "rater-a.xlsx", best=lambda labels: "tie")
+    wb = load_workbook(filled)
+    ws = wb["Ratings"]
+    for cell in next(c for c in ws.iter_cols() if c[0].value == "correctness A")[1:]:
+        cell.value = "=2+3"
+    wb.save(filled)
+    with zipfile.ZipFile(filled) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts = {name: data.replace(b"<f>2+3</f><v></v>", b"<f>2+3</f><v>5</v>")
+             for name, data in parts.items()}
+    with zipfile.ZipFile(filled, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    human = import_sheets([filled], tmp / "sheet-key.json", resamples=50)
+    assert human["n_items"] == 4
+    means = [s["correctness"]["value"] for s in human["systems"].values()]
+    assert sum(means) == pytest.approx(4 + 5)    # per item: the formula's 5 for A, a typed 4 for B
