@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from curate.option_types import option_type_error
 from curate.passes import DEFAULT_ORDER, get_pass_class
 from curate.passes.base import Pass, RecipeError
 from curate.schemas import SCHEMA_NAMES
@@ -116,12 +117,14 @@ def _names(value, where: str) -> tuple[str, ...]:
 
 
 def _seed(value, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            return int(str(value))
-        except ValueError:
-            raise RecipeError(f"{where}seed must be an integer, got {value!r}") from None
-    return value
+    """A non-negative integer: numpy's generators (split, balance) refuse negative seeds."""
+    try:
+        seed = int(str(value)) if isinstance(value, bool) or not isinstance(value, int) else value
+    except ValueError:
+        seed = None
+    if seed is None or seed < 0:
+        raise RecipeError(f"{where}seed must be an integer ≥ 0, got {value!r}")
+    return seed
 
 
 def _workers(value, where: str) -> int | None:
@@ -149,6 +152,9 @@ def _passes(value, where: str) -> dict[str, dict[str, Any]]:
             raise RecipeError(f"{where}unknown pass '{name}'; valid passes: {', '.join(DEFAULT_ORDER)}")
         if options is not None and not isinstance(options, dict):
             raise RecipeError(f"{where}options of pass '{name}' must be a mapping, got {options!r}")
+        wrong = option_type_error(get_pass_class(name).Config, options or {})
+        if wrong:
+            raise RecipeError(f"{where}pass '{name}': {wrong}")
         passes[name] = dict(options or {})
     return passes
 

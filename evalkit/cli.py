@@ -92,11 +92,11 @@ def run(
     from evalkit.runner import RunConfig
     from evalkit.runner import run as run_eval
 
-    config = RunConfig(data=data, out=out, model=model, adapter=adapter, systems=systems,
-                       limit=limit, seed=seed, docs=docs, k=k, few_shot=few_shot,
-                       max_new_tokens=max_new_tokens, batch_size=batch_size, dtype=dtype, primary=primary,
-                       min_effect=min_effect, system_prompt=system_prompt, stop=tuple(stop), resamples=resamples,
-                       cost_model=guarded(lambda: parse_cost_model(cost_model)))
+    config = guarded(lambda: RunConfig(
+        data=data, out=out, model=model, adapter=adapter, systems=systems, limit=limit, seed=seed,
+        docs=docs, k=k, few_shot=few_shot, max_new_tokens=max_new_tokens, batch_size=batch_size,
+        dtype=dtype, primary=primary, min_effect=min_effect, system_prompt=system_prompt,
+        stop=tuple(stop), resamples=resamples, cost_model=parse_cost_model(cost_model)))
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bars:
@@ -187,14 +187,16 @@ def sheet_import(
         evalkit sheet import filled-a.xlsx filled-b.xlsx --key evals/support-v1/sheet-key.json
     """
     import json
+    import os
 
     from evalkit.report import write_report
     from evalkit.sheets import import_sheets
 
     def do_import():
         human = import_sheets(filled, key)
-        (key.parent / "human.json").write_text(
-            json.dumps(human, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp = key.parent / "human.json.tmp"     # a crash mid-write keeps the earlier human.json
+        tmp.write_text(json.dumps(human, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, key.parent / "human.json")
         if (key.parent / "metrics.json").is_file():
             write_report(key.parent)
 

@@ -29,13 +29,15 @@ def load_items(data: str | Path, limit: int | None = None):
 
     The label set is every label in train + test, sorted, so outputs map onto the same classes
     whatever the limit; None when the data has no labels."""
+    if limit is not None and limit < 1:
+        raise LoadError(f"--limit must be at least 1, got {limit} (leave it out for every item)")
     data = Path(data)
     test = read_records(data / "test.jsonl")
     train = read_records(data / "train.jsonl") if (data / "train.jsonl").is_file() else []
     if not test:
         raise LoadError(f"{data / 'test.jsonl'}: no test records")
     try:
-        items = [EvalItem.from_record(r) for r in test[: limit or None]]
+        items = [EvalItem.from_record(r) for r in test[:limit]]
     except SystemsError as exc:
         raise LoadError(f"{data / 'test.jsonl'}: {exc}") from None
     labels = sorted({r.label for r in train + test if r.label})
@@ -47,8 +49,34 @@ def adapter_dir(adapter: str | Path) -> Path:
     adapter = Path(adapter)
     for folder in (adapter / "adapter", adapter):
         if (folder / "adapter_config.json").is_file():
+            check_adapter(folder)
             return folder
     raise LoadError(f"--adapter {adapter}: no adapter_config.json in it or in its adapter/ folder")
+
+
+def check_adapter(folder: Path) -> None:
+    """A broken adapter fails here, before the minutes of loading the base model, with the file
+    named: peft would raise KeyError('peft_type') on an empty config and a SafetensorError on a
+    truncated weights file, deep inside from_pretrained."""
+    config_path = folder / "adapter_config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LoadError(f"{config_path}: not a readable JSON adapter config ({exc})") from None
+    if not isinstance(config, dict) or not config.get("peft_type"):
+        raise LoadError(f"{config_path}: no 'peft_type' (not a peft adapter config)")
+    weights = folder / "adapter_model.safetensors"
+    if not weights.is_file():
+        if (folder / "adapter_model.bin").is_file():
+            return
+        raise LoadError(f"{folder}: no adapter_model.safetensors (an incomplete adapter folder)")
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(weights), "pt") as f:
+            f.keys()
+    except SafetensorError as exc:
+        raise LoadError(f"{weights}: truncated or corrupt ({exc})") from None
 
 
 @dataclass
@@ -128,7 +156,11 @@ def load(model_name: str, adapter: str | Path | None, dtype: str = "float32"):
         from peft import PeftModel
 
         folder = adapter_dir(adapter)
-        model = PeftModel.from_pretrained(model, str(folder))
+        try:
+            model = PeftModel.from_pretrained(model, str(folder))
+        except (RuntimeError, ValueError, KeyError, OSError) as exc:   # e.g. another base's shapes
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise LoadError(f"{folder}: cannot load the adapter onto {model_name} ({first})") from None
         model.eval()
         identity["adapter"] = files_digest(folder)
     if torch.cuda.is_available():     # on a cluster node; batches follow the model to its device
@@ -155,5 +187,17 @@ def read_hyps(path: str | Path, known_ids: set[str]) -> dict[str, str]:
                 raise LoadError(f"{path}:{line_no}: id {item_id!r} is not in the test set")
             if item_id in outputs:
                 raise LoadError(f"{path}:{line_no}: id {item_id!r} appears twice")
-            outputs[item_id] = str(output)
+            outputs[item_id] = _output_text(output, item_id, f"{path}:{line_no}")
     return outputs
+
+
+def _output_text(output, item_id: str, where: str) -> str:
+    """A null output is a failed call, not the answer "None": scoring it as text (or as empty)
+    would quietly count a crash as a wrong answer, so it is an error the user resolves."""
+    if output is None:
+        raise LoadError(f"{where}: id {item_id!r} has a null output (a failed generation?); "
+                        'write "" to score it as an empty answer')
+    if isinstance(output, (dict, list)):
+        raise LoadError(f"{where}: id {item_id!r}: output must be a string, got "
+                        f"{type(output).__name__}")
+    return output if isinstance(output, str) else str(output)

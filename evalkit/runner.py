@@ -45,6 +45,17 @@ class RunConfig:
     resamples: int = 1000
     cost_model: dict | None = None     # evalkit.cost's keys; None = compute-seconds
 
+    def __post_init__(self):
+        """Flags that would crash after the model load, or silently change the test set (a
+        negative --limit used to slice off the last items), fail here with one line."""
+        for name, low in (("batch_size", 1), ("k", 1), ("max_new_tokens", 1), ("resamples", 1),
+                          ("seed", 0), ("limit", 1)):
+            value = getattr(self, name)
+            if value is None and name == "limit":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise RunError(f"--{name.replace('_', '-')} must be an integer ≥ {low}, got {value!r}")
+
 
 def build_systems(config: RunConfig, names: list[str], train, card) -> list[System]:
     from evalkit.docs import passages_from_docs, passages_from_records

@@ -102,6 +102,8 @@ def score_results(rows: list[dict], *, labels: list[str] | None = None, primary:
     `row["scores"]` (and `row["predicted_label"]` for labelled data) to the rows in place."""
     if resamples < 1:
         raise ScoringError(f"resamples must be at least 1 (got {resamples})")
+    if seed < 0:
+        raise ScoringError(f"seed must be a non-negative integer (got {seed})")
     ids, by_system, missing = align(rows)
     metrics = build_metrics([r for rs in by_system.values() for r in rs], labels)
     weights = stats.resample_weights(len(ids), resamples, seed)

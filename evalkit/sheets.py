@@ -181,15 +181,40 @@ def _best(value, labelled: dict, where: str) -> str | None:
 
 
 def _open(path: Path):
+    """The Ratings sheet as written: a formula cell holds its formula (see `_rating_values`)."""
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, data_only=True)
+        wb = load_workbook(path)
     except Exception as error:  # openpyxl raises zipfile/KeyError/InvalidFileException variants
         raise SheetError(f"{path}: not a readable .xlsx workbook ({type(error).__name__})") from None
     if SHEET not in wb.sheetnames:
         raise SheetError(f"{path}: no '{SHEET}' sheet (found {', '.join(wb.sheetnames)})")
     return wb[SHEET]
+
+
+def _rating_values(ws, columns: list[int], path: Path):
+    """A rating typed as a formula (=5, =B2) is read as the value the app saved with it; a
+    formula with no saved value (a sheet written by a script, never opened in an app) would read
+    as blank, i.e. as 'unrated', so it is refused. Without formulas the sheet is read once."""
+    from openpyxl import load_workbook
+
+    formulas = [row[i] for row in ws.iter_rows(min_row=2) for i in columns
+                if i < len(row) and row[i].data_type == "f"]
+    if not formulas:
+        return ws
+    values = load_workbook(path, data_only=True)[SHEET]
+    for cell in formulas:
+        if values[cell.coordinate].value is None:
+            raise SheetError(f"{path}: {SHEET}!{cell.coordinate}: formula {cell.value} has no "
+                             "saved value; open and save the sheet in a spreadsheet app, or "
+                             "paste the ratings as values")
+    return values
+
+
+def _is_rated(judged: dict) -> bool:
+    return judged["best"] is not None or any(
+        value is not None for aspects in judged["scores"].values() for value in aspects.values())
 
 
 def _read_row(cells, col: dict, key: dict, path: Path) -> tuple[str, dict] | None:
@@ -217,7 +242,9 @@ def _read_row(cells, col: dict, key: dict, path: Path) -> tuple[str, dict] | Non
 
 
 def read_sheet(path, key: dict) -> dict[str, dict]:
-    """{item: {"best": system | "tie" | None, "scores": {system: {aspect: 1–5 | None}}}}."""
+    """{item: {"best": system | "tie" | None, "scores": {system: {aspect: 1–5 | None}}}}.
+
+    Rows left blank are not in it: an item nobody rated is not an item rated "nothing"."""
     path = Path(path)
     ws = _open(path)
     header = [cell.value for cell in ws[1]]
@@ -225,14 +252,21 @@ def read_sheet(path, key: dict) -> dict[str, dict]:
     for head in _columns(key["labels"]):
         if head not in col:
             raise SheetError(f"{path}: {SHEET}!1: missing column {head!r}")
+    ws = _rating_values(ws, [i for h, i in col.items() if h == "best" or
+                             h.split(" ")[0] in ASPECTS], path)
     judged: dict[str, dict] = {}
+    seen: set[str] = set()
     for cells in ws.iter_rows(min_row=2):
         read = _read_row(cells, col, key, path)
-        if read and read[0] in judged:
+        if read and read[0] in seen:
             raise SheetError(f"{path}: {SHEET}!{cells[col['item']].coordinate}: item "
                              f"{read[0]!r} appears twice")
         if read:
-            judged[read[0]] = read[1]
+            seen.add(read[0])
+            if _is_rated(read[1]):
+                judged[read[0]] = read[1]
+    if not judged:
+        raise SheetError(f"{path}: no rating filled in (a blank sheet?); nothing was imported")
     return judged
 
 

@@ -23,6 +23,31 @@ from train.data import file_sha256
 CARD_VERSION = 1
 
 
+RUN_FILES = ("run.json", "adapter", "checkpoint.pt", "merged")
+
+
+class RunExistsError(ValueError):
+    """The run folder already holds a run; the message is one line."""
+
+
+def claim_run_dir(out: Path, force: bool = False, resume: bool = False) -> None:
+    """Refuse to train over an earlier run (like `curate run` without --force). With force, the
+    earlier card and checkpoint go first, so a crash cannot leave the old card describing a new
+    adapter or a later --resume continuing the old run; the adapter is replaced at the end."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise RunExistsError(f"{out}: exists and is not a folder")
+    found = [name for name in RUN_FILES if (out / name).exists()]
+    if not found or resume:
+        return
+    if not force:
+        raise RunExistsError(f"{out}: already holds a run ({', '.join(found)}); use --force to "
+                             "replace it or --resume to continue it")
+    for name in ("run.json", "checkpoint.pt", "merged"):
+        path = out / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
 def progress_bar(quiet: bool):
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,

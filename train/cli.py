@@ -39,6 +39,7 @@ def lora(
     seed: int = typer.Option(0, help="seed for adapter init, data order and dropout"),
     precision: str = typer.Option("auto", help="auto (bf16 where the hardware has it) | bf16 | fp32"),
     resume: bool = typer.Option(False, help="continue from OUT/checkpoint.pt with its config"),
+    force: bool = typer.Option(False, help="replace the run already in OUT"),
     merge: bool = typer.Option(False, help="also write OUT/merged, base + adapter in one model"),
     quiet: bool = typer.Option(False, help="no progress bar"),
 ):
@@ -46,31 +47,42 @@ def lora(
 
     Example:  train lora --data clean/ --model smollm2-135m --out runs/support-v1 --max-steps 40
     """
-    from train.data import TEMPLATES, DataError
+    from train.card import RunExistsError, claim_run_dir
+    from train.checks import ConfigError
+    from train.data import DataError
     from train.loop import TrainConfig, train
     from train.models import ModelError
 
-    if template not in TEMPLATES:
-        _fail(f"--template must be one of {', '.join(TEMPLATES)}, got '{template}'")
-    if precision not in ("auto", "bf16", "fp32"):
-        _fail(f"--precision must be auto, bf16 or fp32, got '{precision}'")
     if not data.is_dir():
         _fail(f"{data}: not a folder (pass curate's output folder)")
-    cfg = TrainConfig(str(data), str(out), model, template, rank, alpha, dropout, epochs, max_steps,
-                      lr, max_len=max_len, batch_size=batch_size, grad_accum=grad_accum,
-                      eval_every=eval_every, patience=patience, seed=seed, precision=precision,
-                      merge=merge)
     try:
+        cfg = TrainConfig(str(data), str(out), model, template, rank, alpha, dropout, epochs,
+                          max_steps, lr, max_len=max_len, batch_size=batch_size,
+                          grad_accum=grad_accum, eval_every=eval_every, patience=patience,
+                          seed=seed, precision=precision, merge=merge)
+        claim_run_dir(out, force=force, resume=resume)
         run = train(cfg, resume=resume, quiet=quiet)
-    except (ModelError, DataError, FileNotFoundError, ValueError) as exc:
+    except ConfigError as exc:
+        _fail(f"--{exc.key.replace('_', '-')} {exc.problem}")
+    except (ModelError, DataError, RunExistsError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc).splitlines()[0])
     except KeyboardInterrupt:
         _fail(f"interrupted; continue with: train lora --data {data} --out {out} --resume")
+    summarise(run, out)
+
+
+def summarise(run: dict, out: Path) -> None:
+    """Validation curve and where the adapter is; a run without validation keeps its last step."""
     best, curve = run["best"], run["history"]["validation"]
+    speed = (f"{run['tokens_per_s']['all'] or 0:.0f} tokens/s, "
+             f"{run['train_time_s']:.0f} s of training")
+    if best["val_loss"] is None:
+        typer.echo(f"adapter: {out / 'adapter'}  (no validation: the last step, "
+                   f"{run['steps']}; {speed})")
+        return
     typer.echo("validation loss: " + " → ".join(f"{v['loss']:.3f} (step {v['step']})" for v in curve))
     typer.echo(f"adapter: {out / 'adapter'}  (best validation loss {best['val_loss']:.4f} at step "
-               f"{best['step']}; {run['tokens_per_s']['all']:.0f} tokens/s, "
-               f"{run['train_time_s']:.0f} s of training)")
+               f"{best['step']}; {speed})")
 
 
 @models_app.command("cache")

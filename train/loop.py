@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from train import card
+from train.checks import check_train_config
 from train.data import IGNORE, DataError, batch_schedule, collate, encode, eval_schedule, read_split
 from train.lora import LoraSettings, apply_lora, load_trainable_state, trainable_state
 
@@ -52,6 +54,9 @@ class TrainConfig:
     def from_dict(cls, values: dict) -> "TrainConfig":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in names})
+
+    def __post_init__(self):
+        check_train_config(self)
 
 
 def pick_precision(requested: str) -> str:
@@ -142,9 +147,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     ckpt_path = out / "checkpoint.pt"
     checkpoint = None
     if resume:
-        checkpoint = torch.load(ckpt_path, weights_only=False) if ckpt_path.is_file() else None
-        if checkpoint is None:
-            raise FileNotFoundError(f"{ckpt_path}: no checkpoint to resume from")
+        checkpoint = _load_checkpoint(ckpt_path)
         cfg = TrainConfig.from_dict({**checkpoint["config"], "data": cfg.data, "out": cfg.out})
     precision = pick_precision(cfg.precision)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -165,6 +168,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     val_set = encode(read_split(cfg.data, "validation"), tokenizer, cfg.template, cfg.max_len)
     if not train_set.examples:
         raise DataError(f"{cfg.data}: no usable training examples ({dict(train_set.counts)})")
+    check_validation(cfg, val_set)
     pad_id = tokenizer.pad_token_id
 
     # --- the whole micro-batch schedule, fixed by seed: resume replays the same data order ------
@@ -243,8 +247,35 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     return run
 
 
+def check_validation(cfg: TrainConfig, val_set) -> None:
+    """No validation examples: training still works (the adapter kept is the last step's), but
+    nothing picks the best step, so say so before the minutes of training, not after."""
+    if val_set.examples:
+        return
+    where = Path(cfg.data) / "validation.jsonl"
+    if cfg.patience:
+        raise DataError(f"{where}: no usable validation examples, and --patience needs them")
+    print(f"warning: {where}: no usable validation examples ({dict(val_set.counts)}); training "
+          "without validation, the adapter kept is the last step's", file=sys.stderr)
+
+
 def _to(batch: dict, device) -> dict:
     return {k: v.to(device) for k, v in batch.items()}
+
+
+def _load_checkpoint(path: Path) -> dict:
+    """A checkpoint cut short (a full disk, a copy interrupted) is one line, not a torch trace."""
+    import pickle
+
+    import torch
+
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no checkpoint to resume from")
+    try:
+        return torch.load(path, weights_only=False)
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as exc:
+        raise DataError(f"{path}: unreadable checkpoint ({type(exc).__name__}); train again "
+                        "with --force instead of --resume") from None
 
 
 def _save_checkpoint(path, cfg, model, optimizer, scheduler, state, best_adapter) -> None:

@@ -81,7 +81,8 @@ def main() -> None:
     if adapter_is_current(run_dir, clean, size["train"]):
         print(f"reusing {run_dir} (trained on these exact splits)")
     else:
-        sh("train", "lora", "--data", str(clean), "--model", "smollm2-135m", "--out", str(run_dir), *size["train"])
+        sh("train", "lora", "--data", str(clean), "--model", "smollm2-135m", "--out", str(run_dir), "--force",
+           *size["train"])
     sh("evalkit", "run", "--data", str(clean), "--model", "smollm2-135m", "--adapter", str(run_dir),
        "--systems", "zero-shot,few-shot,rag,fine-tuned", "--docs", str(HERE / "help-centre"),
        "--out", str(eval_dir), *size["eval"])
