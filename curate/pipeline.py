@@ -14,9 +14,10 @@ import multiprocessing
 import pickle
 import re
 import signal
+import threading
 import time
 from collections import deque
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -28,8 +29,8 @@ from curate.passes.base import Context, Pass, Reject
 from curate.readers import Inventory, JsonlLines, check_input, discover, read_file
 from curate.recipe import Recipe
 from curate.records import Record
-from curate.writers import (OutputError, SplitWriter, atomic_dir, check_writable, write_json,
-                            write_rejects, write_text)
+from curate.writers import (OutputError, SplitWriter, atomic_dir, check_writable, claim_output,
+                            lock_path, write_json, write_rejects, write_text)
 
 CHUNK = 512                          # records per shard sent to a worker
 MAIN_PROCESS_PASSES = {"dedup_exact"}  # per-record in shape, but needs one index over everything
@@ -66,7 +67,19 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
     check_writable(out_dir, force)
     if input_dir.resolve().is_relative_to(out_dir.resolve()):
         raise OutputError(f"output folder {out_dir} contains the input {input_dir}; choose another --out")
-    inventory = discover(input_dir, exclude=out_dir)
+    with _sigterm_as_interrupt(), claim_output(out_dir):
+        check_writable(out_dir, force)            # again: another run may have written it meanwhile
+        manifest = _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started)
+    if progress:
+        from curate.manifest import print_summary
+        print_summary(manifest)
+    return manifest
+
+
+def _curate_claimed(input_dir: Path, out_dir: Path, passes, recipe, workers, force, progress,
+                    started) -> dict[str, Any]:
+    """The run itself, with `out_dir`'s lock held and earlier runs' leftovers removed."""
+    inventory = discover(input_dir, exclude=(out_dir, lock_path(out_dir)))
     pipeline = Pipeline(passes, seed=recipe.seed, workers=workers)
     with _progress(progress, pipeline, inventory) as bar, atomic_dir(out_dir, force) as tmp, pipeline:
         split_stats = _write_splits(tmp, pipeline.run(_read(inventory, recipe, bar)), bar)
@@ -79,10 +92,26 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
         write_json(tmp / "manifest.json", manifest)
         from curate.report import render_report
         write_text(tmp / "report.html", render_report(manifest))
-    if progress:
-        from curate.manifest import print_summary
-        print_summary(manifest)
     return manifest
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a container stop, a job scheduler) ends the run as Ctrl-C does: workers
+    stopped, the temporary folder removed, the previous output kept. Only the main thread may set
+    signal handlers; elsewhere (a run inside a thread) the default stays."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _read(inventory: Inventory, recipe: Recipe, bar) -> Iterator[Record | Reject]:
