@@ -2,6 +2,7 @@
 
     python bench/near_recall.py --pairs 3000 --seed 0
     python bench/near_recall.py --source banking77 --pairs 3000 --seed 0
+    python bench/near_recall.py --layout shared-prompt --pairs 3000 --seed 0
 
 Each pair is a 60-90 word text and a copy with a few words edited (substituted, inserted or
 deleted: one edit gives J 0.84-0.89 at word 5-grams); a pair counts as found when both texts end in
@@ -71,24 +72,50 @@ def make_pairs(source: str, n_pairs: int, seed: int, banking77: Path = BANKING77
     return [(" ".join(b), " ".join(edit(rng, b, vocab, rng.choice((1, 1, 1, 2))))) for b in bases]
 
 
-def measure(pairs: list[tuple[str, str]], threshold: float) -> tuple[dict, float]:
+PROMPT = "Write a reply to a customer whose card was blocked after a failed payment abroad."
+
+
+def records_for(texts: list[str], layout: str, seed: int) -> tuple[list, list[int]]:
+    """Records in input order, and the position of text k among them.
+
+    `instruction`: each text is a user turn, pairs side by side (field: instruction).
+    `shared-prompt`: every record asks PROMPT and the text is the answer, shuffled (field: both),
+    as in generated data where one prompt is sampled many times."""
+    from curate.records import Record
+
+    order = list(range(len(texts)))
+    if layout == "shared-prompt":
+        random.Random(seed).shuffle(order)
+    records = []
+    for i, k in enumerate(order):
+        turns = ([{"role": "user", "content": texts[k]}] if layout == "instruction" else
+                 [{"role": "user", "content": PROMPT}, {"role": "assistant", "content": texts[k]}])
+        records.append(Record(id=str(i), messages=turns))
+    position = [0] * len(texts)
+    for i, k in enumerate(order):
+        position[k] = i
+    return records, position
+
+
+def measure(pairs: list[tuple[str, str]], threshold: float, layout: str = "instruction",
+            seed: int = 0) -> tuple[dict, float]:
     from curate import minhash
     from curate.passes.base import Context
     from curate.passes.dedup_near import DedupNear
-    from curate.records import Record
 
     texts = [t for pair in pairs for t in pair]
     values, offsets = minhash.shingle_hashes(texts)
     index = np.arange(0, len(texts), 2)
     true_j = minhash.jaccard_pairs(values, offsets, np.stack((index, index + 1), axis=1))
-    records = [Record(id=str(i), messages=[{"role": "user", "content": t}]) for i, t in enumerate(texts)]
+    records, position = records_for(texts, layout, seed)
+    field = "instruction" if layout == "instruction" else "both"
     ctx = Context("dedup_near", seed=0)
     start = time.perf_counter()
-    kept = list(DedupNear.from_options({"threshold": threshold, "field": "instruction", "mode": "mark"})
+    kept = list(DedupNear.from_options({"threshold": threshold, "field": field, "mode": "mark"})
                 .run(records, ctx))
     seconds = time.perf_counter() - start
     cluster = [r.meta.get("cluster_id", r.id) for r in kept]
-    found = np.array([cluster[i] == cluster[i + 1] for i in index])
+    found = np.array([cluster[position[i]] == cluster[position[i + 1]] for i in index])
     table = {}
     for lo, hi in BANDS:
         in_band = (true_j >= lo) & ((true_j < hi) if hi < 1.0 else (true_j < 1.0))
@@ -104,10 +131,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threshold", type=float, default=0.8)
     ap.add_argument("--banking77", type=Path, default=BANKING77, help="BANKING77 train.csv")
+    ap.add_argument("--layout", choices=("instruction", "shared-prompt"), default="instruction")
     args = ap.parse_args()
-    table, rate = measure(make_pairs(args.source, args.pairs, args.seed, args.banking77), args.threshold)
+    table, rate = measure(make_pairs(args.source, args.pairs, args.seed, args.banking77), args.threshold,
+                          args.layout, args.seed)
     info = table.pop("info")
-    print(f"source {args.source}, seed {args.seed}, {args.pairs} pairs, bands x rows "
+    print(f"source {args.source}, layout {args.layout}, seed {args.seed}, {args.pairs} pairs, bands x rows "
           f"{info['bands']}x{info['rows']}, {info['candidate_pairs']} candidate pairs, {rate:,.0f} records/s")
     print("| J band | pairs | recall |\n|---|---|---|")
     for band, (n, recall) in table.items():

@@ -190,3 +190,21 @@ def test_recall_at_the_bottom_of_the_band_above_the_threshold():
     cluster = [r.meta.get("cluster_id", r.id) for r in kept]
     found = sum(cluster[i] == cluster[i + 1] for i in range(0, len(cluster), 2))
     assert found / len(pairs) >= 0.99
+
+
+def test_near_duplicate_answers_to_one_shared_prompt_are_found():
+    """Generated data often asks one prompt many times: every record then shares the instruction's
+    LSH buckets, where candidates are only a bucket's first member and sort-order neighbours; the
+    responses' own index must find the near-duplicate answers wherever they sit."""
+    import random
+
+    pairs = _edited_pairs(30, 0.8, 0.95, seed=5)
+    answers = [(k, text) for k, pair in enumerate(pairs) for text in pair]
+    random.Random(1).shuffle(answers)
+    prompt = "Write a reply to a customer whose card was blocked after a failed payment abroad."
+    records = [rec(i, prompt, answer) for i, (_, answer) in enumerate(answers)]
+    kept, _ = run(records, mode="mark")
+    clusters = {}
+    for record, (k, _) in zip(kept, answers):
+        clusters.setdefault(k, set()).add(record.meta.get("cluster_id"))
+    assert all(len(c) == 1 and None not in c for c in clusters.values())
