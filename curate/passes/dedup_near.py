@@ -84,7 +84,7 @@ class DedupNear(Pass):
         bands, rows = minhash.lsh_params(cfg.threshold, cfg.num_perm)
         a, b = minhash.permutations(bands * rows, ctx.seed)  # permutations no band uses are skipped
         pairs, usable = shingles.candidates(a, b, bands, rows)
-        edges = pairs[shingles.similarity(pairs) >= cfg.threshold]
+        edges = shingles.verified(pairs, cfg.threshold)
         rep = _components_first_member(len(usable), edges)
         ctx.info.update(bands=bands, rows=rows, candidate_pairs=int(len(pairs)),
                         verified_pairs=int(len(edges)), no_text=int((~usable).sum()),
@@ -120,17 +120,37 @@ class _Shingles:
         self.sets[name] = (idx, values, offsets)
 
     def candidates(self, a, b, bands, rows) -> tuple[np.ndarray, np.ndarray]:
-        """(candidate pairs from every compared field's LSH index, mask of records with any text)."""
-        everyone = np.arange(len(self.records))
-        found, usable = [np.zeros((0, 2), dtype=np.int64)], np.zeros(len(self.records), dtype=bool)
+        """(candidate pairs, mask of records with any text). The first field indexes every record;
+        each next field only those the fields before could not settle: no text there, or a crowded
+        bucket (see minhash.candidates_and_crowded)."""
+        n = len(self.records)
+        found, usable = [np.zeros((0, 2), dtype=np.int64)], np.zeros(n, dtype=bool)
+        unsettled = np.ones(n, dtype=bool)
         for name in self.names:
-            self.ensure(name, everyone)
-            _, values, offsets = self.sets[name]
-            has_text = np.diff(offsets) > 0
-            found.append(minhash.candidate_pairs(minhash.band_keys([(values, offsets)], a, b, bands, rows),
-                                                 has_text))
+            idx = np.flatnonzero(unsettled)
+            self.ensure(name, idx)
+            index, values, offsets = self.sets[name]
+            at = np.searchsorted(index, idx)
+            has_text = np.zeros(n, dtype=bool)
+            has_text[idx] = (offsets[at + 1] - offsets[at]) > 0
+            keys = np.zeros((bands, n), dtype=np.uint64)
+            keys[:, index] = minhash.band_keys([(values, offsets)], a, b, bands, rows)
+            pairs, crowded = minhash.candidates_and_crowded(keys, has_text)
+            found.append(pairs)
             usable |= has_text
+            unsettled &= crowded | ~has_text
         return np.unique(np.concatenate(found), axis=0), usable
+
+    def verified(self, pairs: np.ndarray, threshold: float) -> np.ndarray:
+        """The pairs whose every compared field reaches `threshold` (a field empty in both counts
+        as a match). Each field is checked on the pairs still standing, so the short instruction
+        settles most candidates of the response index before the long responses are compared."""
+        for name in self.names:
+            if len(pairs):
+                self.ensure(name, np.unique(pairs))
+                index, values, offsets = self.sets[name]
+                pairs = pairs[minhash.jaccard_pairs(values, offsets, np.searchsorted(index, pairs)) >= threshold]
+        return pairs
 
     def similarity(self, pairs: np.ndarray) -> np.ndarray:
         """min over compared fields of the exact Jaccard (a field empty in both does not count)."""
