@@ -14,10 +14,9 @@ import multiprocessing
 import pickle
 import re
 import signal
-import threading
 import time
 from collections import deque
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -67,8 +66,8 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
     check_writable(out_dir, force)
     if input_dir.resolve().is_relative_to(out_dir.resolve()):
         raise OutputError(f"output folder {out_dir} contains the input {input_dir}; choose another --out")
-    with _sigterm_as_interrupt(), claim_output(out_dir):
-        check_writable(out_dir, force)            # again: another run may have written it meanwhile
+    with claim_output(out_dir):                  # lock, leftovers removed, SIGTERM as Ctrl-C
+        check_writable(out_dir, force)            # again: a run may have finished it meanwhile
         manifest = _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started)
     if progress:
         from curate.manifest import print_summary
@@ -76,8 +75,7 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
     return manifest
 
 
-def _curate_claimed(input_dir: Path, out_dir: Path, passes, recipe, workers, force, progress,
-                    started) -> dict[str, Any]:
+def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started) -> dict[str, Any]:
     """The run itself, with `out_dir`'s lock held and earlier runs' leftovers removed."""
     inventory = discover(input_dir, exclude=(out_dir, lock_path(out_dir)))
     pipeline = Pipeline(passes, seed=recipe.seed, workers=workers)
@@ -93,25 +91,6 @@ def _curate_claimed(input_dir: Path, out_dir: Path, passes, recipe, workers, for
         from curate.report import render_report
         write_text(tmp / "report.html", render_report(manifest))
     return manifest
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (`kill`, a container stop, a job scheduler) ends the run as Ctrl-C does: workers
-    stopped, the temporary folder removed, the previous output kept. Only the main thread may set
-    signal handlers; elsewhere (a run inside a thread) the default stays."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _read(inventory: Inventory, recipe: Recipe, bar) -> Iterator[Record | Reject]:

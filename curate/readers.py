@@ -21,7 +21,7 @@ import orjson
 from curate.passes.base import Reject
 from curate.records import Record
 from curate.schemas import FileSchema, detect_schema, document, read_reject
-from curate.textio import SNIFF_BYTES, UTF8, NotText, byte_lines, read_text, sniff
+from curate.textio import UTF8, byte_lines, inspect_file, read_text
 from curate.writers import curate_output_reason
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
@@ -47,9 +47,9 @@ class InputFile:
     encoding: str = UTF8           # text encoding (curate.textio.sniff); listed when not UTF-8
 
     def to_dict(self) -> dict[str, Any]:
-        d = {"path": self.rel, "format": self.format, "schema": self.schema,
-             "sha256": self.sha256, "rows": self.rows, "rejected": self.rejected}
-        return d if self.encoding == UTF8 else {**d, "encoding": self.encoding}
+        return {"path": self.rel, "format": self.format, "schema": self.schema, "sha256": self.sha256,
+                "rows": self.rows, "rejected": self.rejected,
+                **({} if self.encoding == UTF8 else {"encoding": self.encoding})}
 
 
 @dataclass
@@ -61,26 +61,22 @@ class Inventory:
 def discover(root: Path, exclude: Path | Iterable[Path] | None = None) -> Inventory:
     """Every file under `root`, in sorted relative-path order (the order records are read in).
 
-    Not read, and listed as skipped with the reason: curate's own output and temporary folders
-    (a run whose --out sits inside its input must never read itself back), symbolic links to
-    folders (not followed: a link can loop or reach far outside the input) and broken links.
-    `exclude` (this run's --out and its lock) is left out without being listed.
+    Listed as skipped, not read: curate's own output and temporary folders (a run whose --out is
+    inside its input must never read itself back), links to folders (not followed: they can loop
+    or leave the input) and broken links. `exclude` (this run's --out, its lock): not even listed.
     """
     root = check_input(Path(root))
     excluded = {Path(p).resolve() for p in ([exclude] if isinstance(exclude, (str, Path)) else exclude or ())}
     inventory, found = Inventory(), []
     for folder, dirs, names in os.walk(root):
-        for name in list(dirs):
-            path = Path(folder, name)
-            reason = "excluded" if path.resolve() in excluded else _folder_skip_reason(path)
-            if reason:
-                dirs.remove(name)
-                if reason != "excluded":
-                    found.append((path.relative_to(root).as_posix() + "/", path, reason))
-        for name in names:
-            path = Path(folder, name)
-            if not path.resolve() in excluded:
-                found.append((path.relative_to(root).as_posix(), path, None))
+        for path in [Path(folder, name) for name in dirs]:
+            reason = "" if path.resolve() in excluded else (
+                "symbolic link to a folder (not followed)" if path.is_symlink() else curate_output_reason(path))
+            if reason is not None:
+                dirs.remove(path.name)
+                found += [(path.relative_to(root).as_posix() + "/", path, reason)] if reason else []
+        found += [(p.relative_to(root).as_posix(), p, None) for p in (Path(folder, n) for n in names)
+                  if p.resolve() not in excluded]
     for rel, path, reason in sorted(found, key=lambda item: item[0]):
         reason, encoding = (reason, None) if reason else _inspect(path)
         if reason:
@@ -88,12 +84,6 @@ def discover(root: Path, exclude: Path | Iterable[Path] | None = None) -> Invent
         else:
             inventory.files.append(InputFile(path, rel, FORMATS[path.suffix.lower()], encoding=encoding))
     return inventory
-
-
-def _folder_skip_reason(path: Path) -> str | None:
-    if path.is_symlink():
-        return "symbolic link to a folder (not followed)"
-    return curate_output_reason(path)
 
 
 def check_input(root: Path) -> Path:
@@ -104,30 +94,10 @@ def check_input(root: Path) -> Path:
 
 def _inspect(path: Path) -> tuple[str | None, str]:
     """(why the file is skipped or None, its text encoding)."""
-    if path.is_symlink() and not path.exists():
-        return "broken symbolic link", UTF8
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        return f"unknown file type '{suffix or path.name}'", UTF8
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            head = f.read(SNIFF_BYTES)
+        return inspect_file(path, FORMATS.get(path.suffix.lower()))
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    if FORMATS[suffix] == "parquet":
-        return ("empty file" if size == 0 else None), UTF8
-    try:
-        encoding = sniff(head, json_only=FORMATS[suffix] in ("json", "jsonl", "html"))
-    except NotText:
-        return f"binary content in a {suffix} file", UTF8
-    if size == 0 or (size <= SNIFF_BYTES and not _head_text(head, encoding).strip()):
-        return "empty file", encoding
-    return None, encoding
-
-
-def _head_text(head: bytes, encoding: str) -> str:
-    return head.decode(encoding, "replace").lstrip("\ufeff")
 
 
 def sha256_of(path: Path) -> str:
@@ -180,9 +150,8 @@ _LONG_NUMBER = re.compile(r"\d{19}")
 
 def _loads(text: str) -> Any:
     """orjson (3x faster), falling back to the stdlib for its error message and for what orjson
-    refuses but `json` reads (NaN, lone surrogate escapes). A line with a run of 19+ digits goes
-    to `json` at once: orjson turns an integer beyond 64 bits into a float without a word, and
-    an id like 123456789012345678901 must come out as it went in."""
+    refuses but `json` reads (NaN, lone surrogate escapes); a line with 19+ digits in a row goes to
+    `json` at once, as orjson makes an integer beyond 64 bits a float without a word."""
     if _LONG_NUMBER.search(text):
         return json.loads(text)
     try:

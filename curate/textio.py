@@ -59,6 +59,27 @@ def sniff(head: bytes, json_only: bool = False) -> str:
     return encoding
 
 
+def inspect_file(path: Path, fmt: str | None) -> tuple[str | None, str]:
+    """(why a file of data format `fmt` (None: unknown) is skipped, or None; its encoding).
+    OSError propagates."""
+    if path.is_symlink() and not path.exists():
+        return "broken symbolic link", UTF8
+    if fmt is None:
+        return f"unknown file type '{path.suffix.lower() or path.name}'", UTF8
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_BYTES)
+    if fmt == "parquet":
+        return ("empty file" if size == 0 else None), UTF8
+    try:
+        encoding = sniff(head, json_only=fmt in ("json", "jsonl", "html"))
+    except NotText:
+        return f"binary content in a {path.suffix.lower()} file", UTF8
+    if size == 0 or (size <= SNIFF_BYTES and not head.decode(encoding, "replace").lstrip("\ufeff").strip()):
+        return "empty file", encoding
+    return None, encoding
+
+
 def _utf8_prefix(head: bytes) -> bool:
     """Valid UTF-8, allowing a character cut off at the end of the sniffed head."""
     try:

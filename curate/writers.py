@@ -15,7 +15,9 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import signal
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -76,7 +78,8 @@ def _as_output_error(out_dir: Path, within: tuple[Path, ...] | None = None) -> I
 
 @contextmanager
 def claim_output(out_dir: Path) -> Iterator[None]:
-    """Hold `out_dir`'s lock for a whole run and remove what killed runs to it left behind.
+    """Hold `out_dir`'s lock for a whole run, remove what killed runs to it left behind, and
+    have SIGTERM stop the run as Ctrl-C does (see sigterm_as_interrupt).
 
     The lock is a file beside `out_dir` (flock through filelock: released by the OS when the
     process dies, even by kill -9, so a stale lock never blocks the next run).
@@ -95,9 +98,28 @@ def claim_output(out_dir: Path) -> Iterator[None]:
     try:
         with _as_output_error(out_dir):
             remove_stale(out_dir)
-        yield
+        with sigterm_as_interrupt():
+            yield
     finally:
         lock.release()
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a container stop, a job scheduler) raises KeyboardInterrupt as Ctrl-C does,
+    so the temporary folder is removed, workers stopped and the previous output kept. Main thread
+    only: the one that may set signal handlers."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
+    try:
+        yield
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def lock_path(out_dir: Path) -> Path:

@@ -182,3 +182,19 @@ def test_workers_beyond_the_cpu_count_are_capped_with_a_warning(tmp_path, monkey
     assert result.exit_code == 0, result.output
     assert "1000 workers asked for, 2 CPU cores available; using 2" in result.stderr
     assert read_lines(out / "train.jsonl") and '"workers": 2' in (out / "manifest.json").read_text()
+
+
+def test_a_lock_file_that_cannot_be_created_is_a_write_error_not_another_run(tmp_path, monkeypatch):
+    """A read-only parent (as a user, not root) fails at the lock file first: the message must
+    say the folder cannot be written, not that another run holds it."""
+    raw = _raw(tmp_path)
+    real_open = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if str(path).endswith(".lock") and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, *args, **kwargs)
+    monkeypatch.setattr(os, "open", read_only)
+    with pytest.raises(OutputError, match="cannot write .*Permission denied"):
+        _run(raw, tmp_path / "clean")
+    assert not (tmp_path / "clean").exists()
