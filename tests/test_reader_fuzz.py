@@ -36,6 +36,8 @@ ENDINGS = ("\n", "\r\n", "\r")
 
 
 def _serialise(fmt: str, rows: list[dict], newline: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1).replace("\n", newline)
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + newline for r in rows)
     if fmt == "txt":
@@ -87,7 +89,7 @@ def fuzz_dir(tmp_path_factory):
 
 
 @SETTINGS
-@given(fmt=st.sampled_from(["jsonl", "csv", "tsv", "txt"]), rows=ROWS,
+@given(fmt=st.sampled_from(["jsonl", "json", "csv", "tsv", "txt"]), rows=ROWS,
        encoding=st.sampled_from(UNICODE + ("utf-16-be-bom",)), newline=st.sampled_from(ENDINGS))
 def test_every_row_of_a_unicode_file_is_read_whatever_its_encoding_and_line_ends(
         fuzz_dir, fmt, rows, encoding, newline):
@@ -112,7 +114,7 @@ def test_a_legacy_windows_export_is_read_whole(fuzz_dir, fmt, rows, newline):
        encoding=st.sampled_from(UNICODE), newline=st.sampled_from(ENDINGS),
        damage=st.lists(st.tuples(st.floats(0, 1), JUNK), max_size=4))
 def test_damaged_bytes_never_crash_a_run_or_lose_a_row(fuzz_dir, fmt, rows, encoding, newline, damage):
-    text = json.dumps(rows, ensure_ascii=False) if fmt == "json" else _serialise(fmt, rows, newline)
+    text = _serialise(fmt, rows, newline)
     data = bytearray(text.encode(encoding))
     for where, junk in damage:                       # NULs, stray CRs, cut multi-byte sequences
         at = int(where * len(data))
