@@ -14,7 +14,7 @@ document (~4k records/s). Here every step runs over a whole batch of texts at on
    never anyone's duplicate (an empty set must not collapse onto one shared signature).
 3. signatures: `(a*x + b) mod 2**32` for `num_perm` seeded odd `a`, min per text with
    `np.minimum.reduceat`, in blocks of texts small enough for the CPU cache.
-4. LSH: `bands` x `rows` band keys (chosen from the threshold, see `lsh_params`); buckets are
+4. LSH: `bands` x `rows` band keys (chosen from the threshold for recall, see `lsh_params`); buckets are
    runs of equal keys after one numpy sort per band, no Python dicts.
 5. candidates are verified with the exact Jaccard of the (hashed) shingle sets, so the precision
    does not rest on the signature estimate.
@@ -231,9 +231,14 @@ def band_keys(fields: list[tuple[np.ndarray, np.ndarray]], a: np.ndarray, b: np.
     return keys
 
 
-def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.98) -> tuple[int, int]:
+def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.995) -> tuple[int, int]:
     """(bands, rows): the most rows per band (fewest false candidates) such that a pair exactly at
-    the threshold still becomes a candidate with probability >= min_recall."""
+    the threshold still becomes a candidate with probability >= min_recall.
+
+    Why 0.995 (128 permutations, threshold 0.8 -> 21 x 6; was 0.98 -> 18 x 7): every candidate is
+    verified by exact Jaccard, so a false candidate costs only time, while a missed pair is a
+    duplicate left in the data. 18 x 7 misses 1.5% of pairs at J = 0.8 and 0.1% at 0.85; 21 x 6
+    misses 0.2% at 0.8 (bench/near_recall.py measures it by band)."""
     for rows in range(num_perm, 0, -1):
         bands = num_perm // rows
         if 1 - (1 - threshold ** rows) ** bands >= min_recall:
@@ -241,14 +246,25 @@ def lsh_params(threshold: float, num_perm: int, min_recall: float = 0.98) -> tup
     return num_perm, 1
 
 
-def candidate_pairs(keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Unique (i, j) pairs, i < j, sharing a bucket in at least one band; `usable` masks texts.
+SMALL_BUCKET = 16       # buckets up to this size give all their pairs
 
-    In each bucket every member is paired with the bucket's lowest index and with its neighbour in
-    sort order (not all pairs: a bucket of k identical texts gives 2k pairs, not k**2/2).
+
+def candidate_pairs(keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Unique (i, j) pairs, i < j, sharing a bucket in at least one band; `usable` masks texts."""
+    return candidates_and_crowded(keys, usable)[0]
+
+
+def candidates_and_crowded(keys: np.ndarray, usable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (see candidate_pairs), and the mask of texts in a crowded bucket.
+
+    A bucket of up to SMALL_BUCKET members gives all its pairs. In a larger (crowded) one every
+    member is paired with the bucket's lowest index and with its neighbour in sort order (a bucket
+    of k identical texts gives 2k pairs, not k**2/2), so two near-duplicates that share only
+    crowded buckets may never be paired: the mask says which texts need another index.
     """
     idx = np.flatnonzero(usable)
     found = [np.zeros(0, dtype=np.int64)]
+    crowded = np.zeros(len(usable), dtype=bool)
     for band in keys if len(idx) >= 2 else []:
         band = band[idx]
         order = np.argsort(band, kind="stable")  # same order on every CPU / numpy build
@@ -257,13 +273,32 @@ def candidate_pairs(keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
         if not same.any():
             continue
         run_first = np.flatnonzero(np.concatenate(([True], ~same)))
-        first = np.minimum.reduceat(member, run_first)[np.cumsum(np.concatenate(([False], ~same)))]
+        run_of = np.cumsum(np.concatenate(([False], ~same)))
+        crowded[member[np.diff(np.append(run_first, len(member)))[run_of] > SMALL_BUCKET]] = True
+        first = np.minimum.reduceat(member, run_first)[run_of]
         star = np.stack((first, member), axis=1)[first != member]
         chain = np.sort(np.stack((member[:-1], member[1:]), axis=1)[same], axis=1)
-        found.append(np.concatenate((star, chain)) @ np.array([len(usable), 1], dtype=np.int64))
+        found.append(np.concatenate((star, chain, _small_bucket_pairs(member, run_first)))
+                     @ np.array([len(usable), 1], dtype=np.int64))
     codes = np.sort(np.concatenate(found))
     codes = codes[np.concatenate((codes[:1] == codes[:1], codes[1:] != codes[:-1]))]
-    return np.stack((codes // len(usable), codes % len(usable)), axis=1)
+    return np.stack((codes // len(usable), codes % len(usable)), axis=1), crowded
+
+
+def _small_bucket_pairs(member: np.ndarray, run_first: np.ndarray) -> np.ndarray:
+    """Every pair (lower index first) inside the runs of 3..SMALL_BUCKET members of a sorted band;
+    a run of 2 is covered by the chain already."""
+    run_len = np.diff(np.append(run_first, len(member)))
+    small = (run_len >= 3) & (run_len <= SMALL_BUCKET)
+    if not small.any():
+        return np.zeros((0, 2), dtype=np.int64)
+    start, length = run_first[small], run_len[small]
+    pairs = []
+    for gap in range(2, int(length.max())):   # gap 1 is the chain
+        has = length > gap
+        first = _ranges(start[has], length[has] - gap)
+        pairs.append(np.stack((member[first], member[first + gap]), axis=1))
+    return np.sort(np.concatenate(pairs), axis=1)
 
 
 def jaccard_pairs(values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray,

@@ -28,8 +28,8 @@ from curate.passes.base import Context, Pass, Reject
 from curate.readers import Inventory, JsonlLines, check_input, discover, read_file
 from curate.recipe import Recipe
 from curate.records import Record
-from curate.writers import (OutputError, SplitWriter, atomic_dir, check_writable, write_json,
-                            write_rejects, write_text)
+from curate.writers import (OutputError, SplitWriter, atomic_dir, check_writable, claim_output,
+                            lock_path, write_json, write_rejects, write_text)
 
 CHUNK = 512                          # records per shard sent to a worker
 MAIN_PROCESS_PASSES = {"dedup_exact"}  # per-record in shape, but needs one index over everything
@@ -66,7 +66,18 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
     check_writable(out_dir, force)
     if input_dir.resolve().is_relative_to(out_dir.resolve()):
         raise OutputError(f"output folder {out_dir} contains the input {input_dir}; choose another --out")
-    inventory = discover(input_dir, exclude=out_dir)
+    with claim_output(out_dir):                  # lock, leftovers removed, SIGTERM as Ctrl-C
+        check_writable(out_dir, force)            # again: a run may have finished it meanwhile
+        manifest = _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started)
+    if progress:
+        from curate.manifest import print_summary
+        print_summary(manifest)
+    return manifest
+
+
+def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started) -> dict[str, Any]:
+    """The run itself, with `out_dir`'s lock held and earlier runs' leftovers removed."""
+    inventory = discover(input_dir, exclude=(out_dir, lock_path(out_dir)))
     pii = next((p for p in passes if p.name == "pii"), None)
     if hasattr(pii, "scrub_names"):   # ids are built from file names: no PII in them (curate.pii.outside)
         from curate.pii.outside import scrub_inventory
@@ -83,9 +94,6 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
         write_json(tmp / "manifest.json", manifest)
         from curate.report import render_report
         write_text(tmp / "report.html", render_report(manifest))
-    if progress:
-        from curate.manifest import print_summary
-        print_summary(manifest)
     return manifest
 
 

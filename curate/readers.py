@@ -10,19 +10,22 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import orjson
 
 from curate.passes.base import Reject
 from curate.records import Record
 from curate.schemas import FileSchema, detect_schema, document, read_reject
+from curate.textio import UTF8, byte_lines, inspect_file, read_text
+from curate.writers import curate_output_reason
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
            ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html"}
-SNIFF_BYTES = 8192
 LINES_PER_BATCH = 512          # JSONL lines per JsonlLines batch (one worker shard)
 csv.field_size_limit(2**31 - 1)
 
@@ -42,11 +45,13 @@ class InputFile:
     rejected: int = 0              # read rejects: counted from them when the manifest is built
     sha256: str = ""
     path_scrubbed: bool = False    # `rel` (and so every id) has the PII of the name replaced
+    encoding: str = UTF8           # text encoding (curate.textio.sniff); listed when not UTF-8
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"path": self.rel, "format": self.format, "schema": self.schema,
-               "sha256": self.sha256, "rows": self.rows, "rejected": self.rejected}
-        return {**out, "path_scrubbed": True} if self.path_scrubbed else out
+        return {"path": self.rel, "format": self.format, "schema": self.schema, "sha256": self.sha256,
+                "rows": self.rows, "rejected": self.rejected,
+                **({"path_scrubbed": True} if self.path_scrubbed else {}),
+                **({} if self.encoding == UTF8 else {"encoding": self.encoding})}
 
 
 @dataclass
@@ -55,22 +60,31 @@ class Inventory:
     skipped: list[dict[str, str]] = field(default_factory=list)   # {"path", "reason"}
 
 
-def discover(root: Path, exclude: Path | None = None) -> Inventory:
-    """Every file under `root`, in sorted relative-path order (the order records are read in)."""
+def discover(root: Path, exclude: Path | Iterable[Path] | None = None) -> Inventory:
+    """Every file under `root`, in sorted relative-path order (the order records are read in).
+
+    Listed as skipped, not read: curate's own output and temporary folders (a run whose --out is
+    inside its input must never read itself back), links to folders (not followed: they can loop
+    or leave the input) and broken links. `exclude` (this run's --out, its lock): not even listed.
+    """
     root = check_input(Path(root))
-    inventory = Inventory()
-    excluded = exclude.resolve() if exclude is not None else None
-    files = sorted((p for p in root.rglob("*") if p.is_file()),
-                   key=lambda p: p.relative_to(root).as_posix())
-    for path in files:
-        if excluded is not None and path.resolve().is_relative_to(excluded):
-            continue      # the output folder, when it sits inside the input folder
-        rel = path.relative_to(root).as_posix()
-        reason = _skip_reason(path)
+    excluded = {Path(p).resolve() for p in ([exclude] if isinstance(exclude, (str, Path)) else exclude or ())}
+    inventory, found = Inventory(), []
+    for folder, dirs, names in os.walk(root):
+        for path in [Path(folder, name) for name in dirs]:
+            reason = "" if path.resolve() in excluded else (
+                "symbolic link to a folder (not followed)" if path.is_symlink() else curate_output_reason(path))
+            if reason is not None:
+                dirs.remove(path.name)
+                found += [(path.relative_to(root).as_posix() + "/", path, reason)] if reason else []
+        found += [(p.relative_to(root).as_posix(), p, None) for p in (Path(folder, n) for n in names)
+                  if p.resolve() not in excluded]
+    for rel, path, reason in sorted(found, key=lambda item: item[0]):
+        reason, encoding = (reason, None) if reason else _inspect(path)
         if reason:
             inventory.skipped.append({"path": rel, "reason": reason})
         else:
-            inventory.files.append(InputFile(path, rel, FORMATS[path.suffix.lower()]))
+            inventory.files.append(InputFile(path, rel, FORMATS[path.suffix.lower()], encoding=encoding))
     return inventory
 
 
@@ -80,21 +94,12 @@ def check_input(root: Path) -> Path:
     return root
 
 
-def _skip_reason(path: Path) -> str | None:
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        return f"unknown file type '{suffix or path.name}'"
+def _inspect(path: Path) -> tuple[str | None, str]:
+    """(why the file is skipped or None, its text encoding)."""
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as f:
-            head = f.read(SNIFF_BYTES)
+        return inspect_file(path, FORMATS.get(path.suffix.lower()))
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    if size == 0 or (FORMATS[suffix] != "parquet" and size <= SNIFF_BYTES and not head.strip()):
-        return "empty file"
-    if FORMATS[suffix] != "parquet" and b"\x00" in head:
-        return f"binary content in a {suffix} file"
-    return None
 
 
 def sha256_of(path: Path) -> str:
@@ -127,11 +132,10 @@ def read_file(source: InputFile, schema: str | None = None, *,
 
 
 # --- line-based text --------------------------------------------------------------------------
-def _lines(path: Path) -> Iterator[tuple[int, str, str | None]]:
+def _lines(path: Path, encoding: str = UTF8) -> Iterator[tuple[int, str, str | None]]:
     """(1-based line, text, decode error) per physical line; a BOM and line ends are removed."""
-    with open(path, "rb") as f:
-        for number, raw in enumerate(f, start=1):
-            yield (number, *_decode(number, raw))
+    for number, raw in enumerate(byte_lines(path, encoding), start=1):
+        yield (number, *_decode(number, raw))
 
 
 def _decode(number: int, raw: bytes) -> tuple[str, str | None]:
@@ -143,9 +147,15 @@ def _decode(number: int, raw: bytes) -> tuple[str, str | None]:
         return raw.decode("utf-8", "replace").rstrip("\r\n"), f"not UTF-8: {e}"
 
 
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
 def _loads(text: str) -> Any:
     """orjson (3x faster), falling back to the stdlib for its error message and for what orjson
-    refuses but `json` reads (NaN, integers over 64 bits, lone surrogate escapes)."""
+    refuses but `json` reads (NaN, lone surrogate escapes); a line with 19+ digits in a row goes to
+    `json` at once, as orjson makes an integer beyond 64 bits a float without a word."""
+    if _LONG_NUMBER.search(text):
+        return json.loads(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -195,23 +205,22 @@ class JsonlLines:
 def _read_jsonl_deferred(source: InputFile, mapper: FileSchema):
     """Like _read_jsonl until a row fixes the file's schema; then JsonlLines batches."""
     batch: list[tuple[int, bytes]] = []
-    with open(source.path, "rb") as f:
-        for number, raw in enumerate(f, start=1):
-            if _blank(number, raw):
-                continue
-            if mapper.schema is None:
-                yield _jsonl_item(source.rel, mapper, number, *_decode(number, raw))
-                continue
-            batch.append((number, raw))
-            if len(batch) == LINES_PER_BATCH:
-                yield JsonlLines(source.rel, mapper.schema, batch)
-                batch = []
+    for number, raw in enumerate(byte_lines(source.path, source.encoding), start=1):
+        if _blank(number, raw):
+            continue
+        if mapper.schema is None:
+            yield _jsonl_item(source.rel, mapper, number, *_decode(number, raw))
+            continue
+        batch.append((number, raw))
+        if len(batch) == LINES_PER_BATCH:
+            yield JsonlLines(source.rel, mapper.schema, batch)
+            batch = []
     if batch:
         yield JsonlLines(source.rel, mapper.schema, batch)
 
 
 def _read_txt(source: InputFile, mapper: FileSchema):
-    for line, text, error in _lines(source.path):
+    for line, text, error in _lines(source.path, source.encoding):
         if error:
             yield read_reject(f"{source.rel}:{line}", text, "parse_error", error)
         elif text.strip():
@@ -223,11 +232,11 @@ def _read_json(source: InputFile, mapper: FileSchema):
     """A top-level array of rows, an object whose values are arrays of rows (key → meta), or
     a single row."""
     try:
-        text = source.path.read_bytes().decode("utf-8-sig")
+        text = read_text(source.path, source.encoding)
         document_ = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         line = getattr(e, "lineno", 1)
-        yield read_reject(f"{source.rel}:{line}", _line_at(source.path, line), "parse_error",
+        yield read_reject(f"{source.rel}:{line}", _line_at(source.path, line, source.encoding), "parse_error",
                           f"invalid JSON: {e}")
         return
     if isinstance(document_, list):
@@ -275,8 +284,8 @@ def _skip_separators(text: str, pos: int) -> int:
     return pos
 
 
-def _line_at(path: Path, number: int) -> str:
-    for line, text, _ in _lines(path):
+def _line_at(path: Path, number: int, encoding: str = UTF8) -> str:
+    for line, text, _ in _lines(path, encoding):
         if line == number:
             return text
     return ""
@@ -288,7 +297,7 @@ def _read_csv(source: InputFile, mapper: FileSchema):
     consumed: list[tuple[str, str | None]] = []
 
     def feed():
-        for _, text, error in _lines(source.path):
+        for _, text, error in _lines(source.path, source.encoding):
             consumed.append((text, error))
             yield text + "\n"
 
@@ -366,7 +375,8 @@ def _read_html(source: InputFile, mapper: FileSchema):
     """One record per page: trafilatura's main content (boilerplate and navigation removed)."""
     import trafilatura
 
-    raw = source.path.read_bytes().decode("utf-8-sig", "replace")
+    raw = source.path.read_bytes().decode("utf-8-sig" if source.encoding == UTF8 else source.encoding,
+                                          "replace")
     try:
         result = trafilatura.bare_extraction(raw, include_comments=False, with_metadata=True)
     except Exception as e:  # lxml and trafilatura raise many types on broken markup

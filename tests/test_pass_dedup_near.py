@@ -1,4 +1,5 @@
 """dedup_near: planted clusters removed or marked; short paraphrases, tiny texts and Hindi handled."""
+import numpy as np
 import pytest
 
 from curate.passes.base import Context, RecipeError
@@ -157,3 +158,53 @@ def test_empty_input_and_records_without_messages():
     empty = [Record(id=f"e:{i}", messages=[]) for i in range(3)]
     kept, ctx = run(empty)
     assert [r.id for r in kept] == ["e:0", "e:1", "e:2"] and ctx.info["no_text"] == 3
+
+
+def _edited_pairs(n_pairs, lo, hi, seed=3):
+    """(ticket, the ticket with two words replaced) pairs whose exact word-5-gram Jaccard is in
+    [lo, hi): 60-70 word support texts, English and Hinglish words mixed."""
+    import random
+
+    from curate import minhash
+
+    vocab = sorted({w for t in TICKETS for w in t.split()} | set(
+        "mera paisa abhi tak nahi aaya kripya jaldi refund karo account block ho gaya".split()))
+    rng, pairs = random.Random(seed), []
+    while len(pairs) < n_pairs:
+        words = rng.choices(vocab, k=rng.randint(60, 70))
+        edited = list(words)
+        for at in rng.sample(range(len(words)), 2):
+            edited[at] = rng.choice(vocab)
+        values, offsets = minhash.shingle_hashes([" ".join(words), " ".join(edited)])
+        if lo <= minhash.jaccard_pairs(values, offsets, np.array([[0, 1]]))[0] < hi:
+            pairs.append((" ".join(words), " ".join(edited)))
+    return pairs
+
+
+def test_recall_at_the_bottom_of_the_band_above_the_threshold():
+    """Pairs just above the default threshold (J 0.80-0.82) are the hardest for LSH; every
+    candidate is verified exactly, so the band/row choice may trade candidates for recall."""
+    pairs = _edited_pairs(400, 0.80, 0.82)
+    records = [rec(i, text) for i, text in enumerate(t for pair in pairs for t in pair)]
+    kept, _ = run(records, field="instruction", mode="mark")
+    cluster = [r.meta.get("cluster_id", r.id) for r in kept]
+    found = sum(cluster[i] == cluster[i + 1] for i in range(0, len(cluster), 2))
+    assert found / len(pairs) >= 0.99
+
+
+def test_near_duplicate_answers_to_one_shared_prompt_are_found():
+    """Generated data often asks one prompt many times: every record then shares the instruction's
+    LSH buckets, where candidates are only a bucket's first member and sort-order neighbours; the
+    responses' own index must find the near-duplicate answers wherever they sit."""
+    import random
+
+    pairs = _edited_pairs(30, 0.8, 0.95, seed=5)
+    answers = [(k, text) for k, pair in enumerate(pairs) for text in pair]
+    random.Random(1).shuffle(answers)
+    prompt = "Write a reply to a customer whose card was blocked after a failed payment abroad."
+    records = [rec(i, prompt, answer) for i, (_, answer) in enumerate(answers)]
+    kept, _ = run(records, mode="mark")
+    clusters = {}
+    for record, (k, _) in zip(kept, answers):
+        clusters.setdefault(k, set()).add(record.meta.get("cluster_id"))
+    assert all(len(c) == 1 and None not in c for c in clusters.values())

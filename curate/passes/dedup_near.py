@@ -2,9 +2,8 @@
 
 What is compared: the instruction (all user turns) and the response (last assistant turn), each as
 its own shingle set. Two records are near-duplicates when EVERY field that is non-empty in either
-record has Jaccard >= threshold (a field empty in both is ignored); so LSH indexes the instruction
-alone (the response where there is no instruction) and responses are hashed for candidate pairs
-only. Hashing one concatenated text would let a long canned answer ("Thanks for reaching out
+record has Jaccard >= threshold (a field empty in both is ignored); each field has its own LSH
+index (see _Shingles for why one is not enough). Hashing one concatenated text would let a long canned answer ("Thanks for reaching out
 ...") merge short questions that are different training examples; per-field checking keeps
 "what's my balance" / "show my balance" apart even when they share an answer.
 `field: instruction` (or `response`) compares one field only.
@@ -84,9 +83,8 @@ class DedupNear(Pass):
         cfg = self.config
         bands, rows = minhash.lsh_params(cfg.threshold, cfg.num_perm)
         a, b = minhash.permutations(bands * rows, ctx.seed)  # permutations no band uses are skipped
-        keys, usable = shingles.band_keys(a, b, bands, rows)
-        pairs = minhash.candidate_pairs(keys, usable)
-        edges = pairs[shingles.similarity(pairs) >= cfg.threshold]
+        pairs, usable = shingles.candidates(a, b, bands, rows)
+        edges = shingles.verified(pairs, cfg.threshold)
         rep = _components_first_member(len(usable), edges)
         ctx.info.update(bands=bands, rows=rows, candidate_pairs=int(len(pairs)),
                         verified_pairs=int(len(edges)), no_text=int((~usable).sum()),
@@ -98,15 +96,17 @@ class DedupNear(Pass):
 class _Shingles:
     """Shingle sets of the compared fields, hashed when first needed.
 
-    LSH indexes the first field (the instruction) of every record, or the second where the first
-    has no text: a pair must match in every field, so candidates from one field miss nothing. The
-    other fields are hashed only for records that turn up in candidate pairs.
+    Every compared field has its own LSH index and a pair sharing a bucket in any of them is a
+    candidate. One index would do if candidates were all pairs of a bucket, but they are a bucket's
+    first member and sort-order neighbours only (all pairs of a big bucket would be quadratic): when
+    many records ask the same prompt, the instruction index puts them all in one bucket, and only
+    the response index brings their near-duplicate answers together (and the other way round for
+    one canned answer to many questions).
     """
 
     def __init__(self, records: list[Record], names: tuple[str, ...], cfg: DedupNearConfig):
         self.records, self.names, self.cfg = records, names, cfg
         self.sets: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.ensure(names[0], np.arange(len(records)))
 
     def ensure(self, name: str, idx: np.ndarray) -> None:
         """Hash field `name` of records idx (sorted, unique) unless that is done already."""
@@ -119,19 +119,38 @@ class _Shingles:
             self.cfg.char_shingle_size, salt=tuple(FIELDS["both"]).index(name))
         self.sets[name] = (idx, values, offsets)
 
-    def band_keys(self, a, b, bands, rows) -> tuple[np.ndarray, np.ndarray]:
-        """(LSH keys, usable mask) per record; see the class docstring for which field."""
-        _, values, offsets = self.sets[self.names[0]]
-        keys = minhash.band_keys([(values, offsets)], a, b, bands, rows)
-        usable = np.diff(offsets) > 0
-        if len(self.names) > 1 and not usable.all():
-            fallback = np.flatnonzero(~usable)
-            self.ensure(self.names[1], fallback)
-            index, values, offsets = self.sets[self.names[1]]
-            at = np.searchsorted(index, fallback)
-            keys[:, fallback] = minhash.band_keys([(values, offsets)], a, b, bands, rows)[:, at]
-            usable[fallback] = np.diff(offsets)[at] > 0
-        return keys, usable
+    def candidates(self, a, b, bands, rows) -> tuple[np.ndarray, np.ndarray]:
+        """(candidate pairs, mask of records with any text). The first field indexes every record;
+        each next field only those the fields before could not settle: no text there, or a crowded
+        bucket (see minhash.candidates_and_crowded)."""
+        n = len(self.records)
+        found, usable = [np.zeros((0, 2), dtype=np.int64)], np.zeros(n, dtype=bool)
+        unsettled = np.ones(n, dtype=bool)
+        for name in self.names:
+            idx = np.flatnonzero(unsettled)
+            self.ensure(name, idx)
+            index, values, offsets = self.sets[name]
+            at = np.searchsorted(index, idx)
+            has_text = np.zeros(n, dtype=bool)
+            has_text[idx] = (offsets[at + 1] - offsets[at]) > 0
+            keys = np.zeros((bands, n), dtype=np.uint64)
+            keys[:, index] = minhash.band_keys([(values, offsets)], a, b, bands, rows)
+            pairs, crowded = minhash.candidates_and_crowded(keys, has_text)
+            found.append(pairs)
+            usable |= has_text
+            unsettled &= crowded | ~has_text
+        return np.unique(np.concatenate(found), axis=0), usable
+
+    def verified(self, pairs: np.ndarray, threshold: float) -> np.ndarray:
+        """The pairs whose every compared field reaches `threshold` (a field empty in both counts
+        as a match). Each field is checked on the pairs still standing, so the short instruction
+        settles most candidates of the response index before the long responses are compared."""
+        for name in self.names:
+            if len(pairs):
+                self.ensure(name, np.unique(pairs))
+                index, values, offsets = self.sets[name]
+                pairs = pairs[minhash.jaccard_pairs(values, offsets, np.searchsorted(index, pairs)) >= threshold]
+        return pairs
 
     def similarity(self, pairs: np.ndarray) -> np.ndarray:
         """min over compared fields of the exact Jaccard (a field empty in both does not count)."""
