@@ -2,7 +2,7 @@
 
     PYTHONPATH=. .venv/bin/python bench/pass_false_rejects.py FILE [FILE ...] [--passes quality,html]
 
-Each FILE (JSONL or a JSON array) is mapped as `curate run` maps it (curate.schemas) and run
+Each FILE (JSONL, a JSON array or CSV) is mapped as `curate run` maps it (curate.schemas) and run
 through each per-record pass on its own; every row of these sets is a good training example, so
 every reject is a false reject. Prints, per file and pass: rows, rejects by reason (and Gopher
 statistic), rows whose text html changed, and a few rejected ids. Data is never copied into the
@@ -11,6 +11,7 @@ repository: pass paths to wherever you fetched it (bench/RESULTS.md names the so
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 from collections import Counter
@@ -23,8 +24,11 @@ def load(path: Path):
     from curate.schemas import detect_schema, map_row
 
     text = path.read_text(encoding="utf-8")
-    rows = json.loads(text) if text.lstrip().startswith("[") else [
-        json.loads(line) for line in text.splitlines() if line.strip()]
+    if path.suffix == ".csv":
+        rows = list(csv.DictReader(text.splitlines()))
+    else:
+        rows = json.loads(text) if text.lstrip().startswith("[") else [
+            json.loads(line) for line in text.splitlines() if line.strip()]
     schema = detect_schema(rows[0])
     return [map_row(row, schema, f"{path.name}:{i + 1}") for i, row in enumerate(rows)]
 

@@ -68,7 +68,8 @@ def _warnings(manifest) -> str:
     """Guard warnings (curate/guards.py) first: a pass that removed too much or emptied a group."""
     warnings = manifest.get("warnings", [])
     if not warnings:
-        return "<p class=\"ok\">No guard warnings: no pass removed a large share or a whole label, file or task.</p>"
+        return ("<p class=\"ok\">No guard warnings: no pass removed a large share or a whole label, "
+                "file or task.</p>")
     items = "".join(f"<li>{_e(w['message'])}</li>" for w in warnings)
     return f"<h2>Warnings</h2>\n<ul class=\"bad\">{items}</ul>\n"
 

@@ -5,9 +5,9 @@ method ends in lines of braces and a step-by-step solution repeats its phrasing 
 and neither is spam) and html (markup inside a code fence is the content, not a wrapper).
 
 - code: a fenced block (```), or a text most of whose non-empty lines look like source: they end
-  in `{ } ; ( ) [ ] , :` or `=>`, start with a keyword or a comment/preprocessor mark, or are
-  punctuation only ("}", "});"), or are one line of markup (<div class="cell"></div>). Prose
-  rarely does: its lines end in . ? ! or a word.
+  in `{ } ; ( ) [ ] , : \\` or `=>`, start with a keyword, an assignment, a comment/preprocessor
+  mark or a LaTeX command (\\hline), are punctuation only ("}", "});"), or are one line of
+  markup (<div class="cell"></div>). Prose rarely does: its lines end in . ? ! or a word.
 - maths: at least two lines, or a third of them, hold a calculation: digits joined by an operator
   and "=", a GSM8K calculator note <<48/2=24>>, or LaTeX (\\frac, $x^2$, \\( ... \\)).
 """
@@ -20,9 +20,10 @@ _KEYWORD = re.compile(
     r"(?:def|class|import|from|return|if|elif|else|for|while|do|switch|case|try|catch|except|finally|"
     r"public|private|protected|static|void|int|long|float|double|bool|char|string|var|let|const|"
     r"function|fn|func|package|using|namespace|struct|enum|interface|template|typedef|echo|fi|done|"
-    r"then|end|begin|exit|shift|break|continue|local|export|cd|select|insert|update|delete|create|where|print|printf|console|System|std)\b")
+    r"then|end|begin|exit|shift|break|continue|local|export|cd|select|insert|update|delete|create|"
+    r"where|print|printf|console|System|std)\b")
 _CODE_END = re.compile(r"(?:[{}();\[\],:]|=>|\\)\s*$")
-_CODE_START = re.compile(r"(?://|#|/\*|\*|--|<!--|<\?|@|\$ |[\w.$\[\]'\"]+\s*[-+*/|&]?=[^=])")
+_CODE_START = re.compile(r"(?://|#|/\*|\*|--|<!--|<\?|@|\$ |\\[A-Za-z]+|[\w.$\[\]'\"]+\s*[-+*/|&]?=[^=])")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _MARKUP_LINE = re.compile(r"^<[!/?]?[A-Za-z][^\n]*>$")
 _CALC = re.compile(r"\d\s*[-+*/×÷^x]\s*\(?\d[^\n]*=|=\s*\$?-?\d|<<[^<>\n]*=[^<>\n]*>>|"

@@ -56,7 +56,7 @@ class QualityConfig:
     max_top_ngram_fraction: list[float] = field(default_factory=lambda: [0.20, 0.18, 0.16])  # n=2,3,4
     max_duplicate_ngram_fraction: list[float] = field(
         default_factory=lambda: [0.15, 0.14, 0.13, 0.12, 0.11, 0.10])  # n=5..10
-    max_code_duplicate_line_fraction: float = 0.5
+    max_code_duplicate_line_fraction: float = 0.7
 
     def __post_init__(self):
         if self.min_chars < 0 or self.min_words < 0:
