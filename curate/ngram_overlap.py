@@ -2,8 +2,11 @@
 
 Words and n-gram hashes come from curate.minhash (vectorised, lower-cased, punctuation ignored).
 "Rare" is GPT-3's frequency cut: an n-gram held by more than `max_records` texts (targets and
-probes together) is a template or boilerplate, not evidence of a leak. Only the few n-grams that
-survive the cut and occur on both sides reach Python, so the cost stays in numpy.
+probes together) is a template or boilerplate, not evidence of a leak. Boilerplate is masked
+before anything is compared: every word inside a common n-gram is taken out, and n-grams never
+cross the gap it leaves, so "<27-word tool description> How do I link my card" is compared as
+"How do I link my card" (or less, where the description runs into common question openings).
+Only the few n-grams that survive and occur on both sides reach Python; the rest stays in numpy.
 """
 from __future__ import annotations
 
@@ -14,15 +17,17 @@ import numpy as np
 from curate import minhash
 
 _WHOLE = np.uint64(0x77686F6C65)  # namespace of whole-text hashes
+_RUN = np.uint64(0x72756E)         # namespace of "a whole run of words" grams
 
 
 class Texts:
-    """Word hashes of a list of texts, computed once."""
+    """Word hashes of a list of texts, computed once; `segments` after `mask_common`."""
 
     def __init__(self, texts: list[str]):
         self.n = len(texts)
         self.hashes, self.owners = minhash.word_hashes(texts)
         self.words = np.bincount(self.owners, minlength=self.n)
+        self.keep = np.ones(len(self.hashes), dtype=bool)
 
     def whole(self) -> np.ndarray:
         """One hash per text of its whole word sequence (0 for a text without words)."""
@@ -36,11 +41,45 @@ class Texts:
             out[has_words] = minhash._mix(total ^ _WHOLE)
         return out
 
-    def grams(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct (n-gram hash, text) pairs."""
-        grams, owners = minhash.word_ngrams(self.hashes, self.owners, length)
-        _, first = np.unique(grams ^ minhash._mix(owners.astype(np.uint64) + _WHOLE), return_index=True)
-        return grams[first], owners[first]
+    def segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(word hashes, segment of each word, text of each segment, words per segment) of the
+        runs of unmasked words."""
+        idx = np.flatnonzero(self.keep)
+        new_run = np.ones(len(idx), dtype=bool)
+        new_run[1:] = (np.diff(idx) > 1) | (self.owners[idx[1:]] != self.owners[idx[:-1]])
+        segment = np.cumsum(new_run) - 1
+        return self.hashes[idx], segment, self.owners[idx[new_run]], np.bincount(segment)
+
+
+def _distinct(grams: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (gram, owner) pairs."""
+    _, first = np.unique(grams ^ minhash._mix(owners.astype(np.uint64) + _WHOLE), return_index=True)
+    return grams[first], owners[first]
+
+
+def _common(key_sets: list[np.ndarray], max_records: int) -> np.ndarray:
+    """Keys found in more than `max_records` of the texts (each array: distinct keys per text)."""
+    keys, counts = np.unique(np.concatenate(key_sets), return_counts=True)
+    return keys[counts > max_records]
+
+
+def mask_common(a: Texts, b: Texts, n: int, max_records: int) -> int:
+    """Mask, in both, the words of every n-gram held by more than `max_records` texts; returns
+    how many distinct n-grams that was."""
+    found = []
+    for texts in (a, b):
+        grams, owners = minhash.word_ngrams(texts.hashes, texts.owners, n)
+        first = np.arange(max(len(texts.owners) - n + 1, 0))
+        first = first[texts.owners[first + n - 1] == texts.owners[first]]  # word_ngrams' starts
+        found.append((grams, first, _distinct(grams, owners)[0]))
+    common = _common([keys for _, _, keys in found], max_records)
+    for texts, (grams, first, _) in zip((a, b), found):
+        delta = np.zeros(len(texts.hashes) + 1, dtype=np.int64)
+        starts = first[np.isin(grams, common)]
+        np.add.at(delta, starts, 1)
+        np.add.at(delta, starts + n, -1)
+        texts.keep &= np.cumsum(delta[:-1]) == 0
+    return len(common)
 
 
 def equal_pairs(targets: Texts, probes: Texts) -> set[tuple[int, int]]:
@@ -58,20 +97,35 @@ def shared_grams(targets: Texts, probes: Texts, n: int, min_words: int,
                  max_records: int) -> tuple[Counter, np.ndarray, int]:
     """(Counter {(target, probe): rare n-grams shared}, rare n-grams per probe, n-grams ignored).
 
-    A probe of >= n words is cut into n-grams; one of min_words..n-1 words is one gram (itself);
-    a shorter probe has none (whole-text equality is `equal_pairs`' job).
+    Boilerplate is masked first (`mask_common`). Then each unmasked run of a probe of >= n words
+    is cut into n-grams; a run of min_words..n-1 words is one gram (itself), found anywhere in a
+    target when it is the whole probe, but only as a whole run of a target when it is what is
+    left of a probe around boilerplate ("track the card you sent" of "<tool description> I want
+    to track the card you sent" must not match every tracking question). Shorter runs have none
+    (whole-text equality is `equal_pairs`' job). A gram in more than `max_records` texts is
+    ignored at every length.
     """
+    ignored = mask_common(targets, probes, n, max_records)
+    t_hash, t_seg, t_seg_owner, t_seg_words = targets.segments()
+    p_hash, p_seg, p_seg_owner, p_seg_words = probes.segments()
+    p_partial = p_seg_words < probes.words[p_seg_owner]          # a run left around boilerplate
     shared: Counter = Counter()
     per_probe = np.zeros(probes.n, dtype=np.int64)
-    ignored = 0
-    sizes = np.minimum(probes.words, n)
-    for length in np.unique(sizes[probes.words >= min_words]).tolist():
-        p_grams, p_owner = probes.grams(length)
-        keep = sizes[p_owner] == length                       # a short probe: the whole probe
-        p_grams, p_owner = p_grams[keep], p_owner[keep]
-        t_grams, t_owner = targets.grams(length)
-        keys, counts = np.unique(np.concatenate([p_grams, t_grams]), return_counts=True)
-        common = counts[np.searchsorted(keys, p_grams)] > max_records
+    sizes = np.where(p_seg_words >= min_words, np.minimum(p_seg_words, n), 0)
+    for length in np.unique(sizes[sizes > 0]).tolist():
+        p_grams, seg = minhash.word_ngrams(p_hash, p_seg, length)
+        keep = sizes[seg] == length                       # a short run: the whole run
+        p_grams, seg = p_grams[keep], seg[keep]
+        if length < n:                                    # a leftover run matches whole runs only
+            p_grams = np.where(p_partial[seg], p_grams ^ _RUN, p_grams)
+        p_grams, p_owner = _distinct(p_grams, p_seg_owner[seg])
+        t_grams, seg = minhash.word_ngrams(t_hash, t_seg, length)
+        if length < n:
+            whole_run = np.flatnonzero(t_seg_words[seg] == length)
+            t_grams, seg = np.concatenate([t_grams, t_grams[whole_run] ^ _RUN]), np.concatenate(
+                [seg, seg[whole_run]])
+        t_grams, t_owner = _distinct(t_grams, t_seg_owner[seg])
+        common = np.isin(p_grams, _common([p_grams, t_grams], max_records))
         ignored += len(np.unique(p_grams[common]))
         p_grams, p_owner = p_grams[~common], p_owner[~common]
         per_probe += np.bincount(p_owner, minlength=probes.n)

@@ -14,8 +14,9 @@ decontamination (Brown et al. 2020, appendix C) with its frequency cut:
   the same words: three-word phrases like "block my card" are too common to mean a leak;
 - an n-gram found in more than `max_ngram_records` records (train, held-out and benchmark rows
   together; 10 as in GPT-3) is not evidence: it is a template, a system prompt, a tool
-  description or boilerplate. Without this cut a tool-use sub-task whose prompts all start with
-  the same 13+-word tool description loses every train row to its own test rows;
+  description or boilerplate, and its words are masked before comparing (curate/ngram_overlap.py).
+  Without this a tool-use sub-task whose prompts all start with the same 13+-word tool
+  description loses every train row to its own test rows;
 - a match covering at least `min_coverage` of the probe's remaining n-grams (PaLM uses 70% of
   8-grams; here 0.8) is contamination; a smaller one (a shared sentence) is contamination only
   if the completions overlap too (same text or a shared rare n-gram), or the probe has none.
