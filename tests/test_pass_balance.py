@@ -142,8 +142,9 @@ def test_free_text_labels_are_not_capped_by_default_but_are_when_asked():
     out, ctx = run(records, max_ratio=1)  # cap would be ceil(1 x 40/35) = 2 per topic
     assert len(out) == 40 and not ctx.rejects
     assert ctx.info["mode"] == "none" and ctx.info["classes"] is False
-    out, ctx = run(_dialogue_topics(), mode="cap", per_label=1)
-    assert len(ctx.rejects) == 5  # the five repeated topics keep one row each
+    for options in ({"mode": "cap", "per_label": 1}, {"per_label": 1}):
+        out, ctx = run(_dialogue_topics(), **options)
+        assert len(ctx.rejects) == 5  # the five repeated topics keep one row each
 
 
 def test_intent_labels_still_capped_by_default():

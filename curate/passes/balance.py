@@ -3,7 +3,8 @@
 Validation and test records (and records without a label) pass through untouched and in order:
 the evaluation must see the natural distribution. Labels are compared with surrounding whitespace
 trimmed ("card_arrival " is card_arrival) and written back trimmed, in every split. Modes:
-- `auto` (default): `cap` when the train labels look like classes, else `none`. A free-text label
+- `auto` (default): `cap` when the train labels look like classes or `per_label` is set (asked
+  for), else `none`. A free-text label
   (a dialogue topic, a product title) is not a class to even out: capping it deletes rows for
   nothing. Classes: at least `min_mean` train rows per label on average and at most half of the
   labels seen only once (BANKING77: 77 labels, ~130 rows each; DialogSum topics: ~2 each).
@@ -95,7 +96,8 @@ class Balance(Pass):
     def resolved_mode(self, counts: dict[str, int]) -> str:
         if self.config.mode != "auto":
             return self.config.mode
-        return "cap" if looks_like_classes(counts, self.config.min_mean) else "none"
+        asked = self.config.per_label is not None
+        return "cap" if asked or looks_like_classes(counts, self.config.min_mean) else "none"
 
     def targets(self, counts: dict[str, int], mode: str | None = None) -> dict[str, int]:
         """Train size wanted per label; never 0 for a label that has records."""
