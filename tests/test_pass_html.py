@@ -138,3 +138,9 @@ def test_wrapped_support_replies_are_still_stripped():
     assert answer == ("Namaste Ravi ji,\n\nAapka card block kar diya gaya hai.\nNaya card 5 din mein aayega."
                       "\n\nRegards,\nSahayak Bank")
     assert ctx.counts["changed"] == 1
+
+
+def test_everyday_words_and_template_placeholders_do_not_make_a_reply_content():
+    reply = "<p>Dear {{customer_name}},</p><p>Please react quickly to the fraud alert in the app.</p>"
+    answer, ctx = pair("How should I react to a fraud alert on my card?", reply)
+    assert answer == "Dear {{customer_name}},\n\nPlease react quickly to the fraud alert in the app."

@@ -12,7 +12,7 @@ rendered document is converted:
   - the instruction asks for web code (HTML, CSS, JavaScript, JSX, PHP, SVG, XML, a web page):
     "Write an HTML+JS stopwatch" must train on the page, not on "0.00 Start Stop Reset";
   - the field holds code no editor writes: <script>, <button>, <input>, <form>, <canvas>, <svg>,
-    <iframe>, PHP/ERB/Jinja tags, event handlers; or it is source with some markup in it (a PHP
+    <iframe>, PHP/ERB tags, event handlers; or it is source with some markup in it (a PHP
     `echo "<br />";`, curate/textkind.py).
 - anything else is content: tags mentioned in prose ("use the <br> tag", "<div> vs <span>"), tags in
   backticks or fenced code, and an answer that shows an HTML snippet after some prose. (A field
@@ -56,10 +56,10 @@ _MANY_NL = re.compile(r"\n{3,}")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _ASKS_FOR_WEB_CODE = re.compile(
     r"\b(?:html5?|css3?|scss|javascript|js|jsx|tsx|typescript|php|svg|xml|xhtml|markup|jquery|"
-    r"bootstrap|tailwind|dom|web ?page|web ?form|landing page|react|vue|angular|svelte)\b",
+    r"bootstrap|tailwind|web ?page|web ?form|landing page|react(?:\.?js| component)|vue\.?js)\b",
     re.IGNORECASE)
 _PAGE_CODE = re.compile(r"<(?:script|button|input|form|canvas|svg|iframe|textarea|select|template)\b|"
-                        r"<\?php|<%|\{\{.*?\}\}|\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+                        r"<\?php|<%|\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
 _TAG_LINE = re.compile(r"^\s*<[^\n]*>\s*$", re.MULTILINE)
 
 
