@@ -105,7 +105,7 @@ def inspect(clean: Path = typer.Argument(..., help="A folder written by `curate 
     from rich.console import Console
     from rich.table import Table
 
-    from curate.manifest import accounting_line, splits_table, summary_table
+    from curate.manifest import accounting_line, splits_table, summary_table, warning_lines
 
     manifest_path = clean / "manifest.json"
     try:
@@ -123,6 +123,8 @@ def inspect(clean: Path = typer.Argument(..., help="A folder written by `curate 
     for table in (inputs, summary_table(manifest), splits_table(manifest)):
         console.print(table)
     console.print(accounting_line(manifest))
+    for line in warning_lines(manifest):
+        console.print(line, style="bold red", markup=False)
 
 
 @app.command()

@@ -40,6 +40,8 @@ def test_a_label_and_a_file_removed_whole_are_warned_about_in_summary_and_data_c
     assert "no train row left of label 'exam_help': quality removed 6" in result.stdout
     assert "curate: per-pass funnel" in result.stdout and "accounting ok" in result.stdout
     assert "per-pass funnel" not in result.stderr                   # the result is stdout
+    shown = _curate("inspect", out)
+    assert "warning: no train row left of source 'legacy.jsonl': quality removed 5" in shown.stdout
     card = (out / "report.html").read_text(encoding="utf-8")
     assert "<h2>Warnings</h2>" in card and "no train row left of source &#x27;legacy.jsonl&#x27;" in card
 
