@@ -122,6 +122,9 @@ def test_a_shared_tool_description_does_not_empty_the_train_split():
     leak = Record(id="tools.jsonl:99", split="train", messages=[dict(m) for m in rows[0].messages])
     kept, ctx = run(tool_use_rows() + [leak])
     assert [j.record.id for j in ctx.rejects] == ["tools.jsonl:99"]
+    copies = [Record(id=f"x:{k}", split="test", messages=leak.messages) for k in range(8)]
+    kept, ctx = run([leak] + copies)
+    assert ctx.rejects[0].details["overlaps_with"] == ["x:0", "x:1", "x:2", "x:3", "x:4"]  # at most 5
 
 
 def test_a_shared_sentence_needs_the_completion_to_overlap_too():

@@ -96,7 +96,8 @@ class Decontaminate(Pass):
         self._report(records, probes, overlaps, ignored, ctx)
         for record in records:
             if id(record) in overlaps and self.config.action == "drop":
-                ctx.reject(record, "contaminated", overlaps_with=[probes[p].id for p in overlaps[id(record)]])
+                listed = overlaps[id(record)][:MAX_LISTED]
+                ctx.reject(record, "contaminated", overlaps_with=[probes[p].id for p in listed])
             else:
                 yield record
 
