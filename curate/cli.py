@@ -1,6 +1,8 @@
 """`curate run | inspect | passes`: each command is its docstring and a few calls into the library.
 
 User errors (missing input, output exists, bad recipe) are one line on stderr and exit code 2.
+`curate run` prints its result (summary tables, warnings, where it wrote) on stdout and its
+progress on stderr; with --strict a guard warning (curate/guards.py) fails the run with exit 3.
 """
 from __future__ import annotations
 
@@ -41,12 +43,15 @@ def run(
                                        "(replaces the recipe's skip list)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary."),
+    strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when a guard warns: a pass "
+                                "removed over 25% of its input or every train row of a label, file or task."),
 ) -> None:
     """Curate RAW into OUT: train/validation/test.jsonl, rejects.jsonl, manifest.json, report.html.
 
     \b
     Example:
         curate run raw/ --out clean/ --recipe recipe.yaml --seed 7 --lang en,hi --workers 2 --skip pii
+        curate run raw/ --out clean/ --strict     # exit 3 if a pass removed a whole label/file/task
     """
     from curate.pipeline import run_curation
     from curate.recipe import load_recipe
@@ -63,7 +68,22 @@ def run(
     if not quiet:
         rows = ", ".join(f"{name} {s['rows']}" for name, s in manifest["splits"].items())
         typer.echo(f"wrote {out}: {rows}, rejects {manifest['rejects']['total']}; "
-                   f"see {out / 'report.html'}", err=True)
+                   f"see {out / 'report.html'}")
+    _check_guards(manifest, strict, quiet)
+
+
+def _check_guards(manifest: dict, strict: bool, quiet: bool) -> None:
+    """Warnings were printed with the summary; quiet runs still show them, on stderr."""
+    from curate.manifest import warning_lines
+
+    lines = warning_lines(manifest)
+    if quiet:
+        for line in lines:
+            typer.echo(f"curate: {line}", err=True)
+    if strict and lines:
+        typer.echo(f"curate: error: --strict: {len(lines)} guard warning(s); the output was written "
+                   "for inspection (see the warnings in its report.html)", err=True)
+        raise typer.Exit(3)
 
 
 def _capped(workers: int | None) -> int:
@@ -95,7 +115,7 @@ def inspect(clean: Path = typer.Argument(..., help="A folder written by `curate 
     from rich.console import Console
     from rich.table import Table
 
-    from curate.manifest import accounting_line, splits_table, summary_table
+    from curate.manifest import accounting_line, splits_table, summary_table, warning_lines
 
     manifest_path = clean / "manifest.json"
     try:
@@ -113,6 +133,8 @@ def inspect(clean: Path = typer.Argument(..., help="A folder written by `curate 
     for table in (inputs, summary_table(manifest), splits_table(manifest)):
         console.print(table)
     console.print(accounting_line(manifest))
+    for line in warning_lines(manifest):
+        console.print(line, style="bold red", markup=False)
 
 
 @app.command()

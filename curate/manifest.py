@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from curate.guards import guard_warnings, source_of, task_of
 from curate.records import Record
 from curate.writers import SPLITS
 
@@ -25,6 +26,7 @@ class SplitStats:
 
     def __init__(self):
         self.splits = {s: {"rows": 0, "copies": 0, "labels": Counter(), "langs": Counter(),
+                           "sources": Counter(), "tasks": Counter(),
                            "prompt_chars": [0] * MAX_LENGTH_BIN,
                            "response_chars": [0] * MAX_LENGTH_BIN} for s in SPLITS}
 
@@ -34,6 +36,9 @@ class SplitStats:
         stats["copies"] += "copy_of" in record.meta
         stats["labels"][record.label if record.label is not None else "(none)"] += 1
         stats["langs"][record.lang or "(untagged)"] += 1
+        stats["sources"][source_of(record.id)] += 1
+        if (task := task_of(record)) is not None:
+            stats["tasks"][task] += 1
         stats["prompt_chars"][_length_bin(len(record.instruction))] += 1
         stats["response_chars"][_length_bin(len(record.response))] += 1
 
@@ -44,6 +49,7 @@ class SplitStats:
         edges = [0] + [2 ** (i - 1) for i in range(1, MAX_LENGTH_BIN)]
         return {split: {"rows": s["rows"], "copies": s["copies"],
                         "labels": _sorted_counts(s["labels"]), "langs": _sorted_counts(s["langs"]),
+                        "sources": _sorted_counts(s["sources"]), "tasks": _sorted_counts(s["tasks"]),
                         "lengths": {"bin_lower_edges": edges, "prompt_chars": s["prompt_chars"],
                                     "response_chars": s["response_chars"]}}
                 for split, s in self.splits.items()}
@@ -128,6 +134,7 @@ def build_manifest(*, inventory, recipe, pipeline, split_stats: SplitStats, reje
                     "by_pass": _sorted_counts(Counter(r.pass_name for r in rejects)),
                     "by_reason": _sorted_counts(Counter(r.reason for r in rejects))},
         "accounting": accounting,
+        "warnings": guard_warnings(passes, split_stats.to_dict(), rejects),
         "timings": {"total_seconds": round(seconds, 3),
                     "note": "per-record passes: seconds summed over shards (and worker processes)",
                     "passes": {p["name"]: p["seconds"] for p in passes if p["seconds"] is not None}},
@@ -168,13 +175,20 @@ def accounting_line(manifest: dict[str, Any]) -> str:
             f"+ {a['rejects']} rejects ({a['copies']} balancing copies not counted)")
 
 
+def warning_lines(manifest: dict[str, Any]) -> list[str]:
+    return [f"warning: {w['message']}" for w in manifest.get("warnings", [])]
+
+
 def print_summary(manifest: dict[str, Any], console=None) -> None:
+    """The result of a run, on stdout (progress bars go to stderr)."""
     from rich.console import Console
 
-    console = console or Console(stderr=True)
+    console = console or Console(highlight=False)
     console.print(summary_table(manifest))
     console.print(splits_table(manifest))
     console.print(accounting_line(manifest))
+    for line in warning_lines(manifest):
+        console.print(line, style="bold red", markup=False)
 
 
 class LiveProgress:

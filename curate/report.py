@@ -21,6 +21,7 @@ TOP_LABELS = 20
 def render_report(manifest: dict[str, Any]) -> str:
     sections = [
         _accounting(manifest),
+        _warnings(manifest),
         _section("Per-pass funnel", _funnel_table(manifest) + _chart(_funnel_plot(manifest))),
         _section("Splits", _splits_table(manifest)),
         _section("Label distribution per split", _chart(_labels_plot(manifest))),
@@ -61,6 +62,16 @@ def _accounting(manifest) -> str:
     return (f"<p class=\"{css}\">Accounting {word}: {a['rows_read']} rows read = "
             f"{a['rows_in_splits']} rows in splits + {a['rejects']} rejects "
             f"({a['copies']} balancing copies not counted).</p>")
+
+
+def _warnings(manifest) -> str:
+    """Guard warnings (curate/guards.py) first: a pass that removed too much or emptied a group."""
+    warnings = manifest.get("warnings", [])
+    if not warnings:
+        return ("<p class=\"ok\">No guard warnings: no pass removed a large share or a whole label, "
+                "file or task.</p>")
+    items = "".join(f"<li>{_e(w['message'])}</li>" for w in warnings)
+    return f"<h2>Warnings</h2>\n<ul class=\"bad\">{items}</ul>\n"
 
 
 def _funnel_table(manifest) -> str:

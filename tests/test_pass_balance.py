@@ -123,3 +123,41 @@ def test_unlabelled_records_pass_through():
 def test_bad_options_are_recipe_errors(options):
     with pytest.raises(RecipeError, match="balance"):
         Balance.from_options(options)
+
+
+def _dialogue_topics():
+    """DialogSum-like rows: the `topic` column is free text, mostly seen once or twice."""
+    topics = ["job interview", "shopping", "get a taxi", "vacation plans", "birthday party"]
+    records = []
+    for i in range(40):
+        topic = topics[i % 5] if i < 10 else f"topic {i}: booking a hotel room in Delhi"
+        records.append(Record(id=f"dlg.jsonl:{i + 1}", label=topic, split="train", messages=[
+            {"role": "user", "content": f"#Person1#: नमस्ते, कमरा {i} चाहिए? #Person2#: Haan ji."},
+            {"role": "assistant", "content": "Person1 books a room."}]))
+    return records
+
+
+def test_free_text_labels_are_not_capped_by_default_but_are_when_asked():
+    records = _dialogue_topics()
+    out, ctx = run(records, max_ratio=1)  # cap would be ceil(1 x 40/35) = 2 per topic
+    assert len(out) == 40 and not ctx.rejects
+    assert ctx.info["mode"] == "none" and ctx.info["classes"] is False
+    for options in ({"mode": "cap", "per_label": 1}, {"per_label": 1}):
+        out, ctx = run(_dialogue_topics(), **options)
+        assert len(ctx.rejects) == 5  # the five repeated topics keep one row each
+
+
+def test_intent_labels_still_capped_by_default():
+    out, ctx = run(dataset(), max_ratio=2)
+    assert ctx.info["mode"] == "cap" and ctx.info["classes"] is True
+    assert counts(out, "train")["card_arrival"] == 40
+
+
+def test_label_whitespace_is_trimmed_in_every_split():
+    records = dataset()
+    for r in records[::3]:
+        r.label = f"  {r.label}\t"
+    out, ctx = run(records, max_ratio=2)
+    assert set(ctx.info["train_label_counts_before"]) == set(TRAIN_SIZES)
+    assert {r.label for r in out} == set(TRAIN_SIZES)
+    assert counts(out, "train")["card_arrival"] == 40

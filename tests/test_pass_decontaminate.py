@@ -43,8 +43,8 @@ def run(records, **options):
 def test_test_items_copied_into_train_are_dropped_and_held_out_items_kept():
     kept, ctx = run(dataset())
     rejected = {j.record.id: j.details["overlaps_with"] for j in ctx.rejects}
-    # x:5 repeats x:1's text: a shared phrase lists its first probe only (test before validation)
-    assert rejected == {"t:1": ["x:1"], "t:2": ["x:2"], "t:5": ["x:4"], "t:6": ["x:3"]}
+    # x:5 repeats x:1's text: both are listed, test before validation
+    assert rejected == {"t:1": ["x:1", "x:5"], "t:2": ["x:2"], "t:5": ["x:4"], "t:6": ["x:3"]}
     assert {j.reason for j in ctx.rejects} == {"contaminated"}
     assert [r.id for r in kept] == ["t:3", "t:4", "x:1", "x:2", "x:3", "x:4", "x:5"]
     assert ctx.info["contaminated_train"] == 4
@@ -92,3 +92,53 @@ def test_without_splits_only_benchmarks_are_probes(tmp_path, monkeypatch):
     records = [rec("r:1", LONG_TEST, None), rec("r:2", "unrelated question about fees", None)]
     kept, ctx = run(records, against=["b.jsonl"])
     assert [r.id for r in kept] == ["r:2"] and ctx.rejects[0].details["overlaps_with"] == ["b.jsonl:1"]
+
+
+TOOL = ("You can call the tool get_weather(city: str, unit: str) which returns the current temperature, "
+        "humidity and a short forecast for the city; answer only with a JSON tool call.")
+CITIES = ["Delhi", "Mumbai", "Pune", "Lucknow", "Jaipur", "Chennai", "Kolkata", "Patna", "Bhopal", "Indore",
+          "Surat", "Nagpur", "Agra", "Varanasi", "Kochi", "Goa"]
+
+
+def tool_use_rows():
+    """A tool-use sub-task: every prompt starts with the same 25-word tool description."""
+    rows = []
+    for i, city in enumerate(CITIES):
+        split = "test" if i % 4 == 0 else "validation" if i % 4 == 1 else "train"
+        ask = f"{city} ka mausam kaisa hai aaj? Batao celsius mein." if i % 2 else f"What is the weather in {city} right now?"
+        rows.append(Record(id=f"tools.jsonl:{i + 1}", split=split, messages=[
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": TOOL + "\n" + ask},
+            {"role": "assistant", "content": '{"name": "get_weather", "arguments": {"city": "%s", "unit": "c"}}' % city}]))
+    return rows
+
+
+def test_a_shared_tool_description_does_not_empty_the_train_split():
+    rows = tool_use_rows()
+    kept, ctx = run(rows)
+    assert not ctx.rejects, [(j.record.id, j.details) for j in ctx.rejects]
+    assert ctx.info["common_ngrams_ignored"] > 0
+    # a real leak in the same sub-task is still found: a test row copied into train
+    leak = Record(id="tools.jsonl:99", split="train", messages=[dict(m) for m in rows[0].messages])
+    kept, ctx = run(tool_use_rows() + [leak])
+    assert [j.record.id for j in ctx.rejects] == ["tools.jsonl:99"]
+    copies = [Record(id=f"x:{k}", split="test", messages=leak.messages) for k in range(8)]
+    kept, ctx = run([leak] + copies)
+    assert ctx.rejects[0].details["overlaps_with"] == ["x:0", "x:1", "x:2", "x:3", "x:4"]  # at most 5
+
+
+def test_a_shared_sentence_needs_the_completion_to_overlap_too():
+    shared = "my upi payment of 500 rupees to the electricity board failed but the money was debited"
+    train = Record(id="t:1", split="train", messages=[
+        {"role": "user", "content": f"Yesterday {shared}. Also, how do I change the language of the app to "
+                                    "Hindi, and where are the settings for notifications and alerts?"},
+        {"role": "assistant", "content": "Open Settings > Language and pick हिन्दी; alerts are under Notifications."}])
+    test = Record(id="x:1", split="test", messages=[
+        {"role": "user", "content": f"{shared} two days ago, when will I get it back and can I get a "
+                                    "receipt for the failed payment from the branch or only online?"},
+        {"role": "assistant", "content": "Failed UPI debits are reversed within 3 working days."}])
+    kept, ctx = run([train, test])
+    assert not ctx.rejects
+    same_answer = Record(id="t:2", split="train", messages=[train.messages[0], dict(test.messages[1])])
+    kept, ctx = run([same_answer, test])
+    assert [j.record.id for j in ctx.rejects] == ["t:2"]

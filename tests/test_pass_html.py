@@ -80,3 +80,67 @@ def test_malformed_markup_does_not_lose_text():
     texts, _ = run_html("<div><p>Card <b>blocked</div> since <i>Monday", "<p>Refund &amp; fees<p>second<br")
     assert texts[0].split() == ["Card", "blocked", "since", "Monday"]
     assert texts[1].startswith("Refund & fees\n\nsecond")
+
+
+STOPWATCH = """<!DOCTYPE html>
+<html>
+<head>
+<style>
+  .stopwatch { font-family: monospace; font-size: 36px; }
+</style>
+</head>
+<body>
+  <div class="stopwatch">0.00</div>
+  <button id="start">Start</button> <button id="stop">Stop</button> <button id="reset">Reset</button>
+  <script>
+    let t = 0, timer = null;
+    document.getElementById("start").onclick = () => {
+      timer = setInterval(() => { t += 0.01; render(); }, 10);
+    };
+  </script>
+</body>
+</html>"""
+
+
+def pair(user, assistant):
+    record = Record("w.jsonl:1", [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}])
+    ctx = Context("html", seed=0)
+    out = list(HtmlPass.from_options({}).run([record], ctx))
+    return out[0].messages[1]["content"], ctx
+
+
+def test_a_page_the_instruction_asks_for_is_kept_intact():
+    for ask in ("Write an HTML, CSS and JavaScript stopwatch with start, stop and reset buttons.",
+                "Ek stopwatch banao HTML mein jo start/stop kare",
+                "Make me a stopwatch web page"):
+        answer, ctx = pair(ask, STOPWATCH)
+        assert answer == STOPWATCH, ask
+        assert ctx.counts["markup_kept_as_content"] == 1 and not ctx.counts["changed"]
+
+
+def test_a_link_snippet_asked_for_is_kept():
+    answer, _ = pair("Write an HTML code snippet to show a hyperlink to an external website.",
+                     '<a href="https://example.com">Visit external website</a>')
+    assert answer == '<a href="https://example.com">Visit external website</a>'
+
+
+def test_scripts_and_server_code_are_content_even_when_not_asked_for_by_name():
+    php = ('<?php\n$file = fopen("data.txt", "r");\nwhile (($line = fgets($file)) !== false) {\n'
+           '    echo $line . "<br />";\n}\nfclose($file);\n?>')
+    assert pair("मुझे एक stopwatch बना कर दो", STOPWATCH)[0] == STOPWATCH
+    assert pair("Print a text file line by line on the server", php)[0] == php
+
+
+def test_wrapped_support_replies_are_still_stripped():
+    reply = ('<html><body><p>Namaste Ravi ji,</p><p>Aapka card block kar diya gaya hai.'
+             '<br>Naya card 5 din mein aayega.</p><p>Regards,<br>Sahayak Bank</p></body></html>')
+    answer, ctx = pair("Mera card chori ho gaya, website pe block nahi ho raha", reply)
+    assert answer == ("Namaste Ravi ji,\n\nAapka card block kar diya gaya hai.\nNaya card 5 din mein aayega."
+                      "\n\nRegards,\nSahayak Bank")
+    assert ctx.counts["changed"] == 1
+
+
+def test_everyday_words_and_template_placeholders_do_not_make_a_reply_content():
+    reply = "<p>Dear {{customer_name}},</p><p>Please react quickly to the fraud alert in the app.</p>"
+    answer, ctx = pair("How should I react to a fraud alert on my card?", reply)
+    assert answer == "Dear {{customer_name}},\n\nPlease react quickly to the fraud alert in the app."

@@ -1,7 +1,9 @@
 """language pass: tags every record; with allow drops only confidently foreign text, never "und"."""
 import pickle
 
-from curate.passes.base import Context
+import pytest
+
+from curate.passes.base import Context, RecipeError
 from curate.passes.language import LanguagePass, allowed
 from curate.records import Record
 
@@ -69,3 +71,29 @@ def test_deterministic_across_batches_and_pickling():
 
 def test_allowed_matches_primary_subtag():
     assert allowed("hi-Latn", ["hi"]) and allowed("und", ["fr"]) and not allowed("hi-Latn", ["en"])
+
+
+def test_short_english_commands_are_not_tagged_foreign():
+    # langdetect alone: "set a five minute timer" -> sq (p > 0.99); these are what users type
+    commands = ["set a five minute timer", "play some jazz", "what time is it in tokyo",
+                "translate hello to spanish", "add milk to my shopping list"]
+    langs, kept, ctx = tag(commands, allow=["en"])
+    assert all(kept), list(zip(commands, langs))
+    assert set(langs) <= {"en", "und"}
+
+
+def test_long_foreign_text_still_decided_by_langdetect():
+    text = "Jag har tappat mitt kort och behöver ett nytt så snart som möjligt, tack så mycket."
+    langs, kept, ctx = tag([text], allow=["en"])
+    assert langs == ["sv"] and kept == [False]
+
+
+
+@pytest.mark.parametrize("allow", [["english"], ["xx"], "en,hindi"])
+def test_unknown_language_codes_are_an_error_listing_valid_ones(allow):
+    with pytest.raises(RecipeError, match=r"unknown language code.*valid codes: .*\ben\b.*hi-Latn"):
+        LanguagePass.from_options({"allow": allow})
+
+
+def test_codes_are_case_insensitive_and_canonicalised():
+    assert LanguagePass.from_options({"allow": ["EN", "hi-latn", "zh"]}).config.allow == ["en", "hi-Latn", "zh"]

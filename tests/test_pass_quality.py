@@ -82,3 +82,63 @@ def test_labelled_chat_row_with_an_empty_reply_is_rejected():
                                  {"role": "assistant", "content": ""}], label="upi_payment_failed")
     kept, rejected = run_quality([row])
     assert kept == [] and rejected["t.jsonl:220"][0] == "empty_response"
+
+
+CSHARP = """```csharp
+public class OrderService
+{
+    private readonly IOrderRepository _orders;
+
+    public OrderService(IOrderRepository orders)
+    {
+        _orders = orders;
+    }
+
+    public Order Find(int id)
+    {
+        if (id <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(id));
+        }
+        return _orders.Get(id);
+    }
+
+    public void Cancel(int id)
+    {
+        var order = Find(id);
+        if (order.Shipped)
+        {
+            throw new InvalidOperationException("Already shipped");
+        }
+        order.Status = Status.Cancelled;
+        _orders.Save(order);
+    }
+}
+```"""
+
+MATHS = """Priya ki dukaan mein 3 boxes hain, har box mein 12 pens = 3*12 = 36 pens.
+She sells 4 pens on Monday, so 36 - 4 = 32 pens are left on Monday.
+She sells 5 pens on Tuesday, so 32 - 5 = 27 pens are left on Tuesday.
+She sells 6 pens on Wednesday, so 27 - 6 = 21 pens are left on Wednesday.
+She sells 7 pens on Thursday, so 21 - 7 = 14 pens are left on Thursday.
+She sells 8 pens on Friday, so 14 - 8 = 6 pens are left on Friday.
+#### 6"""
+
+
+def test_code_with_brace_lines_and_stepwise_maths_are_not_repetition():
+    records = [chat("Write a C# OrderService with Find and Cancel", CSHARP, "c:1"),
+               chat("मुझे C++ में loop का example दो", "Yeh raha:\n```cpp\n" + "\n".join(
+                   ["for (int i = 0; i < n; ++i) {", "    if (a[i] > best) {", "        best = a[i];",
+                    "    }", "}"] * 3) + "\n```\nIsme har element ek baar dekha jaata hai.", "c:2"),
+               chat("Solve step by step: Priya's pens", MATHS, "m:1")]
+    kept, rejected = run_quality(records)
+    assert not rejected, rejected
+    assert [r.id for r in kept] == ["c:1", "c:2", "m:1"]
+
+
+def test_degenerate_loops_in_code_and_repeated_maths_lines_are_still_rejected():
+    loop = "```python\n" + "\n".join(["    total = total + price * quantity"] * 40) + "\n```"
+    looped_maths = "\n".join(["So 36 - 4 = 32 pens are left on Monday."] * 20)
+    kept, rejected = run_quality([chat("Sum the cart", loop, "c:9"), chat("Solve it", looped_maths, "m:9")])
+    assert rejected["c:9"] == ("repetition", {"statistic": "code_duplicate_line_fraction", "value": 1.0})
+    assert rejected["m:9"][1]["statistic"] == "duplicate_line_fraction" and not kept

@@ -1,11 +1,17 @@
 """Even out the label distribution of the TRAIN split only (cap, oversample, temperature).
 
 Validation and test records (and records without a label) pass through untouched and in order:
-the evaluation must see the natural distribution. Modes:
+the evaluation must see the natural distribution. Labels are compared with surrounding whitespace
+trimmed ("card_arrival " is card_arrival) and written back trimmed, in every split. Modes:
+- `auto` (default): `cap` when the train labels look like classes or `per_label` is set (asked
+  for), else `none`. A free-text label
+  (a dialogue topic, a product title) is not a class to even out: capping it deletes rows for
+  nothing. Classes: at least `min_mean` train rows per label on average and at most half of the
+  labels seen only once (BANKING77: 77 labels, ~130 rows each; DialogSum topics: ~2 each).
 - `cap`: at most `per_label` train records per label; the surplus is rejected ("balance_cap").
-  Default mode, with per_label unset: 10 x the MEAN class size (`max_ratio`), so only a class
-  holding a large share of the data is trimmed and a balanced dataset is left as it is. Not the
-  median: with a long tail of tiny intents the median is tiny and would cut every normal class.
+  With per_label unset: 10 x the MEAN class size (`max_ratio`), so only a class holding a large
+  share of the data is trimmed and a balanced dataset is left as it is. Not the median: with a
+  long tail of tiny intents the median is tiny and would cut every normal class.
 - `oversample`: classes below `per_label` (default: the largest class) get copies up to it; a copy has
   id "<orig>#copy<k>" (k = 1, 2, ...), meta["copy_of"] = orig id, and comes right after its original.
 - `temperature`: class sizes become proportional to n**T (T = `temperature`; 1 keeps the
@@ -28,15 +34,16 @@ from typing import Iterable, Iterator
 from curate.passes.base import Context, Pass
 from curate.records import Record
 
-MODES = ("cap", "oversample", "temperature", "none")
+MODES = ("auto", "cap", "oversample", "temperature", "none")
 
 
 @dataclass
 class BalanceConfig:
-    mode: str = "cap"                  # cap | oversample | temperature | none
+    mode: str = "auto"                 # auto | cap | oversample | temperature | none
     per_label: int | None = None       # N for cap / oversample
     max_ratio: float = 10.0            # cap default: per_label = ceil(max_ratio x mean class size)
     temperature: float = 0.5           # T for mode temperature
+    min_mean: float = 3.0              # auto: mean train rows per label for labels to be classes
 
     def __post_init__(self):
         if self.mode not in MODES:
@@ -58,10 +65,13 @@ class Balance(Pass):
         records = list(records)
         by_label: dict[str, list[int]] = {}
         for i, r in enumerate(records):
+            if r.label is not None:
+                r.label = str(r.label).strip()
             if r.split in (None, "train") and r.label is not None:
                 by_label.setdefault(r.label, []).append(i)
         before = {label: len(idx) for label, idx in sorted(by_label.items())}
-        targets = self.targets(before)
+        mode = self.resolved_mode(before)
+        targets = self.targets(before, mode)
         copies: Counter[int] = Counter()
         dropped: set[int] = set()
         for label, idx in sorted(by_label.items()):
@@ -69,31 +79,47 @@ class Balance(Pass):
             _resize(idx, targets[label], rng, dropped, copies)
         for i, record in enumerate(records):
             if i in dropped:
-                ctx.reject(record, "balance_cap", mode=self.config.mode, label=record.label,
+                ctx.reject(record, "balance_cap", mode=mode, label=record.label,
                            kept=targets[record.label])
                 continue
             yield record
             for k in range(1, copies[i] + 1):
                 yield _copy(record, k)
         after = {label: targets[label] for label in before}
-        ctx.info.update(mode=self.config.mode, train_label_counts_before=before,
+        ctx.info.update(mode=mode, classes=looks_like_classes(before, self.config.min_mean),
+                        train_label_counts_before=before,
                         train_label_counts_after=after, copies=sum(copies.values()),
                         dropped=len(dropped), unlabelled_train=sum(
                             1 for r in records if r.split in (None, "train") and r.label is None))
         ctx.count("copies", sum(copies.values()))
 
-    def targets(self, counts: dict[str, int]) -> dict[str, int]:
+    def resolved_mode(self, counts: dict[str, int]) -> str:
+        if self.config.mode != "auto":
+            return self.config.mode
+        asked = self.config.per_label is not None
+        return "cap" if asked or looks_like_classes(counts, self.config.min_mean) else "none"
+
+    def targets(self, counts: dict[str, int], mode: str | None = None) -> dict[str, int]:
         """Train size wanted per label; never 0 for a label that has records."""
         cfg = self.config
-        if not counts or cfg.mode == "none":
+        mode = mode or self.resolved_mode(counts)
+        if not counts or mode == "none":
             return dict(counts)
-        if cfg.mode == "cap":
+        if mode == "cap":
             cap = cfg.per_label or math.ceil(cfg.max_ratio * statistics.mean(counts.values()))
             return {label: min(n, cap) for label, n in counts.items()}
-        if cfg.mode == "oversample":
+        if mode == "oversample":
             floor = cfg.per_label or max(counts.values())
             return {label: max(n, floor) for label, n in counts.items()}
         return _temperature_targets(counts, float(cfg.temperature))
+
+
+def looks_like_classes(counts: dict[str, int], min_mean: float) -> bool:
+    """Whether train label counts look like a class set rather than free text (module docstring)."""
+    if not counts:
+        return False
+    singletons = sum(1 for n in counts.values() if n == 1)
+    return sum(counts.values()) >= min_mean * len(counts) and singletons <= len(counts) / 2
 
 
 def _temperature_targets(counts: dict[str, int], temperature: float) -> dict[str, int]:

@@ -1,22 +1,32 @@
-"""Drop train records whose prompt overlaps a validation/test item or a benchmark (n-grams).
+"""Drop train records that overlap a validation/test item or a benchmark (word n-grams).
 
-What is compared: the instruction (user turns; for benchmark rows `messages` user turns, else the
-first of prompt / question / instruction(+input) / text / query). Responses are not compared:
-support-desk answers are canned, and a shared answer template says nothing about a leaked question.
+The prompt (user turns) is compared first; the completion (last assistant turn) decides the
+unclear cases. For benchmark rows the prompt is the `messages` user turns, else the first of
+prompt / question / instruction(+input) / text / query; the completion is the assistant turn or
+answer / response / output / completion / label, when there is one.
 
-The n-gram rule (lower-cased words, punctuation ignored, per probe text):
-- a probe of >= n words (n = 13 by default, as in GPT-3's decontamination) contaminates a train
-  record that shares any of its n-grams;
-- a probe of min_words..n-1 words contaminates a train record that contains the whole probe as a
+The n-gram rule (lower-cased words, punctuation ignored, per probe text), as in GPT-3's
+decontamination (Brown et al. 2020, appendix C) with its frequency cut:
+- a probe of >= n words (n = 13 by default) matches a train record that shares its n-grams;
+- a probe of min_words..n-1 words matches a train record that contains the whole probe as a
   contiguous word sequence ("how do I reset my pin" inside a longer train ticket);
 - a probe shorter than min_words (4 by default) only matches a train record whose whole prompt is
-  the same words: three-word phrases like "block my card" are too common to mean a leak.
-Train records that overlap are rejected ("contaminated", overlaps_with = up to 5 probe ids; an
-n-gram found in several probes names the first of them: test, then validation, then benchmark
-rows) unless `action: report`; the manifest counts contaminated train records per source. Validation and test items are never
-dropped; validation-vs-test overlap is only reported. Records without a split count as train.
-Benchmark files are JSONL (or a JSON array), read with plain json, paths relative to the working
-directory; their rows are named "<path>:<line>".
+  the same words: three-word phrases like "block my card" are too common to mean a leak;
+- an n-gram found in more than `max_ngram_records` records (train, held-out and benchmark rows
+  together; 10 as in GPT-3) is not evidence: it is a template, a system prompt, a tool
+  description or boilerplate, and its words are masked before comparing (curate/ngram_overlap.py).
+  Without this a tool-use sub-task whose prompts all start with the same 13+-word tool
+  description loses every train row to its own test rows;
+- a match covering at least `min_coverage` of the probe's remaining n-grams (PaLM uses 70% of
+  8-grams; here 0.8) is contamination; a smaller one (a shared sentence) is contamination only
+  if the completions overlap too (same text or a shared rare n-gram), or the probe has none.
+A train record whose whole prompt equals a probe's is always contaminated.
+Train records that overlap are rejected ("contaminated", overlaps_with = up to 5 probe ids, test
+ones first, then validation, then benchmark rows) unless `action: report`; the manifest counts
+contaminated train records per source and the n-grams ignored as common. Validation and test
+items are never dropped; validation-vs-test overlap is only reported. Records without a split
+count as train. Benchmark files are JSONL (or a JSON array), read with plain json, paths relative
+to the working directory; their rows are named "<path>:<line>".
 """
 from __future__ import annotations
 
@@ -25,22 +35,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import numpy as np
-
-from curate import minhash
+from curate.ngram_overlap import Texts, equal_pairs, shared_grams
 from curate.passes.base import Context, Pass, RecipeError
 from curate.records import Record
 
 PROMPT_KEYS = ("prompt", "question", "instruction", "text", "query")
+COMPLETION_KEYS = ("completion", "answer", "response", "output", "label")
 SOURCES = ("test", "validation", "benchmark")  # probe order too: overlaps_with lists test ids first
 MAX_LISTED = 5
-_WHOLE = np.uint64(0x77686F6C65)  # namespace of whole-text hashes
 
 
 @dataclass
 class DecontaminateConfig:
     n: int = 13                                          # n-gram size for probes of >= n words
     min_words: int = 4                                   # shorter probes match whole prompts only
+    max_ngram_records: int = 10                          # n-grams in more records are boilerplate
+    min_coverage: float = 0.8                            # share of a probe's n-grams: no completion check
     against: list[str] = field(default_factory=list)     # benchmark files (JSONL / JSON array)
     action: str = "drop"                                 # drop | report
 
@@ -49,6 +59,10 @@ class DecontaminateConfig:
             raise ValueError(f"n must be a positive integer, got {self.n!r}")
         if not isinstance(self.min_words, int) or not 1 <= self.min_words <= self.n:
             raise ValueError(f"min_words must be an integer between 1 and n, got {self.min_words!r}")
+        if not isinstance(self.max_ngram_records, int) or self.max_ngram_records < 2:
+            raise ValueError(f"max_ngram_records must be an integer >= 2, got {self.max_ngram_records!r}")
+        if not 0 < float(self.min_coverage) <= 1:
+            raise ValueError(f"min_coverage must be within (0, 1], got {self.min_coverage!r}")
         if self.action not in ("drop", "report"):
             raise ValueError(f"action must be 'drop' or 'report', got {self.action!r}")
         if isinstance(self.against, str):
@@ -58,6 +72,14 @@ class DecontaminateConfig:
                 raise ValueError(f"benchmark file not found: {path}")
 
 
+@dataclass
+class Probe:
+    id: str
+    prompt: str
+    completion: str
+    source: str                                          # one of SOURCES
+
+
 class Decontaminate(Pass):
     name = "decontaminate"
     per_record = False
@@ -65,110 +87,75 @@ class Decontaminate(Pass):
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         records = list(records)
-        probes = _held_out(records) + [(pid, text, "benchmark") for path in self.config.against
-                                       for pid, text in read_benchmark(path)]
-        train_idx = [i for i, r in enumerate(records) if r.split in (None, "train")]
-        source_bits = np.array([1 << SOURCES.index(source) for _, _, source in probes], dtype=np.int64)
-        found = self.overlaps([records[i].instruction for i in train_idx], [p[1] for p in probes],
-                              source_bits)
-        overlaps = {train_idx[t]: hit for t, hit in found.items()}
-        self._report(records, probes, overlaps, ctx)
-        for i, record in enumerate(records):
-            if i in overlaps and self.config.action == "drop":
-                ctx.reject(record, "contaminated", overlaps_with=[probes[p][0] for p in overlaps[i][0]])
+        probes = _held_out(records) + [Probe(pid, prompt, completion, "benchmark")
+                                       for path in self.config.against
+                                       for pid, prompt, completion in read_benchmark(path)]
+        train = [r for r in records if r.split in (None, "train")]
+        found, ignored = self.overlaps(train, probes)
+        overlaps = {id(train[t]): p for t, p in found.items()}
+        self._report(records, probes, overlaps, ignored, ctx)
+        for record in records:
+            if id(record) in overlaps and self.config.action == "drop":
+                listed = overlaps[id(record)][:MAX_LISTED]
+                ctx.reject(record, "contaminated", overlaps_with=[probes[p].id for p in listed])
             else:
                 yield record
 
-    def overlaps(self, targets: list[str], probes: list[str],
-                 source_bits: np.ndarray | None = None) -> dict[int, tuple[list[int], int]]:
-        """target index -> (up to MAX_LISTED overlapping probe indices, OR of their source bits)."""
+    def overlaps(self, targets: list[Record], probes: list[Probe]) -> tuple[dict[int, list[int]], int]:
+        """({target index: its overlapping probe indices, in probe order}, common n-grams ignored)."""
         if not targets or not probes:
-            return {}
+            return {}, 0
         cfg = self.config
-        bits = np.ones(len(probes), dtype=np.int64) if source_bits is None else source_bits
-        p_hash, p_owner = minhash.word_hashes(probes)
-        t_hash, t_owner = minhash.word_hashes(targets)
-        p_words = np.bincount(p_owner, minlength=len(probes))
-        whole_p, whole_p_owner = _whole_text_hashes(p_hash, p_owner, len(probes))
-        found = [_match(whole_p, whole_p_owner, bits[whole_p_owner],
-                        *_whole_text_hashes(t_hash, t_owner, len(targets)))]
-        for length in np.unique(np.minimum(p_words[p_words >= cfg.min_words], cfg.n)).tolist():
-            p_grams, p_gram_owner = minhash.word_ngrams(p_hash, p_owner, length)
-            keep = np.minimum(p_words[p_gram_owner], cfg.n) == length  # short probe: whole probe
-            found.append(_match(p_grams[keep], p_gram_owner[keep], bits[p_gram_owner[keep]],
-                                *minhash.word_ngrams(t_hash, t_owner, length)))
-        return _by_target(*(np.concatenate(column) for column in zip(*found)), len(probes))
+        t_prompts = Texts([r.instruction for r in targets])
+        p_prompts = Texts([p.prompt for p in probes])
+        pairs = equal_pairs(t_prompts, p_prompts)
+        shared, per_probe, ignored = shared_grams(t_prompts, p_prompts, cfg.n, cfg.min_words,
+                                                  cfg.max_ngram_records)
+        partial = {(t, p) for (t, p), k in shared.items()
+                   if k < cfg.min_coverage * per_probe[p] and probes[p].completion.strip()}
+        pairs |= set(shared) - partial
+        if partial:
+            pairs |= self._completions_overlap(targets, probes, partial)
+        found: dict[int, list[int]] = {}
+        for t, p in sorted(pairs):
+            found.setdefault(t, []).append(p)
+        return found, ignored
 
-    def _report(self, records, probes, overlaps, ctx):
-        hit_bits = np.array([bits for _, bits in overlaps.values()], dtype=np.int64)
-        by_source = {source: int(((hit_bits >> k) & 1).sum()) for k, source in enumerate(SOURCES)}
-        val_test = self.overlaps([r.instruction for r in records if r.split == "validation"],
-                                 [r.instruction for r in records if r.split == "test"])
+    def _completions_overlap(self, targets: list[Record], probes: list[Probe],
+                             pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """The (target, probe) `pairs` whose completions are equal or share a rare n-gram."""
+        cfg = self.config
+        t_done, p_done = Texts([r.response for r in targets]), Texts([p.completion for p in probes])
+        t_whole, p_whole = t_done.whole(), p_done.whole()
+        shared, _, _ = shared_grams(t_done, p_done, cfg.n, cfg.min_words, cfg.max_ngram_records)
+        return {(t, p) for t, p in pairs if (t_whole[t] == p_whole[p] and t_whole[t]) or (t, p) in shared}
+
+    def _report(self, records, probes, overlaps, ignored, ctx):
+        by_source = {source: sum(1 for hits in overlaps.values()
+                                 if any(probes[p].source == source for p in hits))
+                     for source in SOURCES}
+        tests = [Probe(r.id, r.instruction, r.response, "test") for r in records if r.split == "test"]
+        val_test, _ = self.overlaps([r for r in records if r.split == "validation"], tests)
+        by_id = {id(r): r for r in records}
         ctx.info.update(
             n=self.config.n, min_words=self.config.min_words, action=self.config.action,
+            max_ngram_records=self.config.max_ngram_records, common_ngrams_ignored=ignored,
             probes=len(probes), contaminated_train=len(overlaps),
             contaminated_train_by_source={k: v for k, v in by_source.items() if v},
-            examples=[{"train": records[i].id, "overlaps_with": [probes[p][0] for p in overlaps[i][0]]}
-                      for i in sorted(overlaps)[:MAX_LISTED]],
+            examples=[{"train": by_id[key].id, "overlaps_with": [probes[p].id for p in hits[:MAX_LISTED]]}
+                      for key, hits in list(overlaps.items())[:MAX_LISTED]],
             validation_overlapping_test=len(val_test))
         ctx.count("contaminated", len(overlaps))
 
 
-def _held_out(records: list[Record]) -> list[tuple[str, str, str]]:
-    """(id, prompt, split) of test then validation records: the probes taken from the data itself."""
-    return [(r.id, r.instruction, split) for split in ("test", "validation") for r in records
-            if r.split == split]
+def _held_out(records: list[Record]) -> list[Probe]:
+    """Test then validation records: the probes taken from the data itself."""
+    return [Probe(r.id, r.instruction, r.response, split) for split in ("test", "validation")
+            for r in records if r.split == split]
 
 
-def _whole_text_hashes(hashes, owners, n_texts):
-    """(one hash per text over all its words, text index) for texts that have words."""
-    counts = np.bincount(owners, minlength=n_texts)
-    position = np.arange(len(hashes)) - np.repeat(np.cumsum(counts) - counts, counts)
-    mixed = minhash._mix(hashes + position.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    has_words = np.flatnonzero(counts > 0)
-    if len(has_words) == 0:
-        return np.zeros(0, dtype=np.uint64), has_words
-    total = np.add.reduceat(mixed, (np.cumsum(counts) - counts)[has_words])  # owners are sorted
-    return minhash._mix(total ^ _WHOLE), has_words
-
-
-def _match(keys_p, owners_p, bits_p, keys_t, owners_t):
-    """(target, lowest probe with the key, OR of the sources of all probes with it) per shared key.
-
-    One probe per key keeps the output linear when a phrase recurs in many probes.
-    """
-    order = np.argsort(keys_p, kind="stable")  # stable: the lowest probe index comes first
-    keys_p, owners_p, bits_p = keys_p[order], owners_p[order], bits_p[order]
-    first = np.flatnonzero(np.concatenate((keys_p[:1] == keys_p[:1], keys_p[1:] != keys_p[:-1])))
-    if len(first) == 0:
-        return (np.zeros(0, dtype=np.int64),) * 3
-    unique_keys, probe, bits = keys_p[first], owners_p[first], np.bitwise_or.reduceat(bits_p, first)
-    at = np.minimum(np.searchsorted(unique_keys, keys_t), len(unique_keys) - 1)
-    hit = unique_keys[at] == keys_t
-    return owners_t[hit].astype(np.int64), probe[at[hit]].astype(np.int64), bits[at[hit]]
-
-
-def _by_target(targets, probes, bits, n_probes) -> dict[int, tuple[list[int], int]]:
-    """Group (target, probe, bits) rows: first MAX_LISTED distinct probes and OR of bits per target."""
-    if len(targets) == 0:
-        return {}
-    order = np.argsort(targets, kind="stable")
-    targets, bits = targets[order], bits[order]
-    starts = np.flatnonzero(np.concatenate(([True], targets[1:] != targets[:-1])))
-    target_bits = dict(zip(targets[starts].tolist(), np.bitwise_or.reduceat(bits, starts).tolist()))
-    codes = np.sort(targets * n_probes + probes[order])
-    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
-    owner = codes // n_probes
-    group_start = np.flatnonzero(np.concatenate(([True], owner[1:] != owner[:-1])))
-    rank = np.arange(len(codes)) - np.repeat(group_start, np.diff(np.append(group_start, len(codes))))
-    listed: dict[int, list[int]] = {}
-    for code in codes[rank < MAX_LISTED].tolist():
-        listed.setdefault(code // n_probes, []).append(code % n_probes)
-    return {t: (listed[t], target_bits[t]) for t in sorted(target_bits)}
-
-
-def read_benchmark(path: str) -> list[tuple[str, str]]:
-    """(id "<path>:<line>", prompt text) of every row of a user benchmark file."""
+def read_benchmark(path: str) -> list[tuple[str, str, str]]:
+    """(id "<path>:<line>", prompt, completion or "") of every row of a user benchmark file."""
     text = Path(path).read_text(encoding="utf-8")
     if Path(path).suffix == ".json":
         try:
@@ -183,7 +170,17 @@ def read_benchmark(path: str) -> list[tuple[str, str]]:
                     rows.append((line_no, json.loads(line)))
                 except json.JSONDecodeError as e:
                     raise RecipeError(f"decontaminate: {path}:{line_no}: invalid JSON ({e.msg})") from None
-    return [(f"{path}:{line_no}", _prompt_of(row, path, line_no)) for line_no, row in rows]
+    return [(f"{path}:{line_no}", _prompt_of(row, path, line_no), _completion_of(row))
+            for line_no, row in rows]
+
+
+def _completion_of(row) -> str:
+    if isinstance(row, dict) and isinstance(row.get("messages"), list):
+        return "\n".join(str(m.get("content", "")) for m in row["messages"]
+                         if isinstance(m, dict) and m.get("role") == "assistant")
+    if isinstance(row, dict):
+        return next((str(row[k]) for k in COMPLETION_KEYS if isinstance(row.get(k), (str, int))), "")
+    return ""
 
 
 def _prompt_of(row, path, line_no) -> str:

@@ -8,6 +8,12 @@ rendered document is converted:
 - markup: after dropping code spans/fences, the text starts with a known tag and later has a closing
   tag, a `<br>` or another `<p>` (what rich-text editors and web forms produce), or a `<br>` is glued
   between words ("Line one<br>Line two");
+- but markup that IS the content is kept as written, whole record or field:
+  - the instruction asks for web code (HTML, CSS, JavaScript, JSX, PHP, SVG, XML, a web page):
+    "Write an HTML+JS stopwatch" must train on the page, not on "0.00 Start Stop Reset";
+  - the field holds code no editor writes: <script>, <button>, <input>, <form>, <canvas>, <svg>,
+    <iframe>, PHP/ERB tags, event handlers; or it is source with some markup in it (a PHP
+    `echo "<br />";`, curate/textkind.py).
 - anything else is content: tags mentioned in prose ("use the <br> tag", "<div> vs <span>"), tags in
   backticks or fenced code, and an answer that shows an HTML snippet after some prose. (A field
   that starts with a raw snippet, "<div class=c><p>x</p></div> centers it", is taken as markup.)
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 
 from curate.passes.base import Context, Pass
 from curate.records import Record
+from curate.textkind import looks_like_code
 
 _TAG_NAMES = (
     "a|abbr|article|b|blockquote|body|br|caption|center|code|dd|div|dl|dt|em|font|footer|h[1-6]|head|"
@@ -47,6 +54,13 @@ _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 _NL_PAD = re.compile(r" *\n *")
 _MANY_NL = re.compile(r"\n{3,}")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_ASKS_FOR_WEB_CODE = re.compile(
+    r"\b(?:html5?|css3?|scss|javascript|js|jsx|tsx|typescript|php|svg|xml|xhtml|markup|jquery|"
+    r"bootstrap|tailwind|web ?page|web ?form|landing page|react(?:\.?js| component)|vue\.?js)\b",
+    re.IGNORECASE)
+_PAGE_CODE = re.compile(r"<(?:script|button|input|form|canvas|svg|iframe|textarea|select|template)\b|"
+                        r"<\?php|<%|\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+_TAG_LINE = re.compile(r"^\s*<[^\n]*>\s*$", re.MULTILINE)
 
 
 def is_markup(text: str) -> bool:
@@ -58,6 +72,16 @@ def is_markup(text: str) -> bool:
         return True
     leading = _LEADING_TAG.match(prose)
     return bool(leading and _CLOSE_OR_BR.search(prose, leading.end()))
+
+
+def asks_for_web_code(instruction: str) -> bool:
+    """The user asks for HTML/CSS/JS (or another markup language): markup in the record is content."""
+    return bool(_ASKS_FOR_WEB_CODE.search(_CODE.sub(" ", instruction)))
+
+
+def is_code_content(text: str) -> bool:
+    """Markup no rich-text editor writes (scripts, controls, templates), or source code with tags."""
+    return bool(_PAGE_CODE.search(text)) or looks_like_code(_TAG_LINE.sub("", text))
 
 
 def is_escaped_text(text: str) -> bool:
@@ -120,11 +144,17 @@ class HtmlPass(Pass):
 
     def apply(self, record: Record, ctx: Context) -> Record:
         changed = False
+        web_code = None                           # asks_for_web_code, computed when first needed
         for message in record.messages:
             content = message["content"]
             if not content:
                 continue
             if is_markup(content):
+                if web_code is None:
+                    web_code = asks_for_web_code(record.instruction)
+                if web_code or is_code_content(content):
+                    ctx.count("markup_kept_as_content")
+                    continue
                 message["content"] = html_to_text(content)
             elif is_escaped_text(content):
                 message["content"] = html.unescape(content)

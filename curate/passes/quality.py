@@ -10,7 +10,14 @@ What is checked depends on the record's shape (curate/records.py maps every sche
   empty query is dropped.
 Length limits default to keeping everything non-empty (min 1 word): a support answer "Yes." is a
 valid example. Repetition follows Gopher (Rae et al. 2021, table A1) and only runs on text of at
-least `repetition_min_words` words; on short text the ratios are noise.
+least `repetition_min_words` words; on short text the ratios are noise. Gopher's rules were made
+for web pages, so code and maths get their own (curate/textkind.py tells them apart):
+- code (fenced blocks, or a text that is mostly source lines) is checked only for a degenerate
+  loop: one line of >= 8 visible characters making more than `max_code_duplicate_line_fraction`
+  of those lines. Brace lines, `fi`, `return x;` and C#/C++ boilerplate are code, not spam;
+  the prose around the fences gets the Gopher rules;
+- a worked maths solution keeps Gopher's duplicate-line rules but not the n-gram ones: "Roque
+  takes 2*3 = 6 hours a week to walk to work" repeats its phrasing with new numbers by design.
 The refusal list is matched case-insensitively as substrings of the response. The bare "I'm sorry,
 but I cannot" is not a default: support agents legitimately say "... cannot share your PIN over chat".
 """
@@ -21,6 +28,7 @@ from dataclasses import dataclass, field
 
 from curate.passes.base import Context, Pass
 from curate.records import Record
+from curate.textkind import looks_like_code, looks_like_maths, split_fenced
 
 DEFAULT_REFUSALS = [
     "as an ai language model",
@@ -48,6 +56,7 @@ class QualityConfig:
     max_top_ngram_fraction: list[float] = field(default_factory=lambda: [0.20, 0.18, 0.16])  # n=2,3,4
     max_duplicate_ngram_fraction: list[float] = field(
         default_factory=lambda: [0.15, 0.14, 0.13, 0.12, 0.11, 0.10])  # n=5..10
+    max_code_duplicate_line_fraction: float = 0.7
 
     def __post_init__(self):
         if self.min_chars < 0 or self.min_words < 0:
@@ -79,8 +88,36 @@ def record_shape(record: Record) -> tuple[str, str]:
     return "chat", response
 
 
-def repetition(text: str, words: list[str], cfg: QualityConfig) -> dict | None:
-    """The first Gopher repetition statistic over its threshold, as reject details."""
+def repetition(text: str, cfg: QualityConfig) -> dict | None:
+    """The first repetition statistic over its threshold, as reject details (module docstring)."""
+    prose, blocks = split_fenced(text)
+    if looks_like_code(prose):
+        prose, blocks = "", blocks + [prose]
+    for block in blocks:
+        found = code_repetition(block, cfg.max_code_duplicate_line_fraction)
+        if found:
+            return found
+    words = prose.split()
+    if len(words) < cfg.repetition_min_words:
+        return None
+    return gopher_repetition(prose, words, cfg, ngrams=not looks_like_maths(prose))
+
+
+def code_repetition(code: str, limit: float) -> dict | None:
+    """A degenerate loop: one substantial line repeated through most of the block."""
+    lines = [ln.strip() for ln in code.splitlines() if len(ln.strip()) >= 8]
+    if len(lines) < 4:
+        return None
+    top = max(Counter(lines).values())
+    fraction = top / len(lines)
+    if top > 2 and fraction > limit:
+        return {"statistic": "code_duplicate_line_fraction", "value": round(fraction, 3)}
+    return None
+
+
+def gopher_repetition(text: str, words: list[str], cfg: QualityConfig,
+                      ngrams: bool = True) -> dict | None:
+    """The first Gopher repetition statistic over its threshold (n-gram ones only if `ngrams`)."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     line_counts = Counter(lines)
     dup_lines = [(ln, c) for ln, c in line_counts.items() if c > 1]
@@ -90,6 +127,8 @@ def repetition(text: str, words: list[str], cfg: QualityConfig) -> dict | None:
     char_fraction = sum(len(ln) * c for ln, c in dup_lines) / max(sum(map(len, lines)), 1)
     if char_fraction > cfg.max_duplicate_line_char_fraction:
         return {"statistic": "duplicate_line_char_fraction", "value": round(char_fraction, 3)}
+    if not ngrams:
+        return None
     total = sum(map(len, words)) or 1
     for n, limit in enumerate(cfg.max_top_ngram_fraction, start=2):
         grams = Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
@@ -148,7 +187,7 @@ class QualityPass(Pass):
         if refusal:
             return "refusal_boilerplate", {"phrase": refusal}
         if len(words) >= cfg.repetition_min_words:
-            found = repetition(stripped, words, cfg)
+            found = repetition(stripped, cfg)
             if found:
                 return "repetition", found
         return None
