@@ -24,8 +24,11 @@ from functools import lru_cache
 
 import regex
 
+from curate.pii.code import code_spans, identifier_like, in_code, technical_term
 from curate.pii.names import EXTRA_LABELS, find_person_names
 from curate.pii.ner import SentenceNer, load_ner_pipeline
+from curate.pii.places import personal_place, residence_places
+from curate.pii.romanised import cued_names, romanised_context
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
@@ -76,16 +79,19 @@ def _nlp_engine(model: str, context_words: set[str]):
 
 @lru_cache(maxsize=4)
 def get_analyzer(entities: tuple[str, ...], score_threshold: float, spacy_model: str,
-                 batch_size: int, ner_languages: tuple[str, ...] = ("en", "und")) -> "BatchPiiAnalyzer":
+                 batch_size: int, ner_languages: tuple[str, ...] = ("en", "und"),
+                 locations: str = "address") -> "BatchPiiAnalyzer":
     """One analyzer per configuration per process (the pipeline re-runs pii on rejects)."""
-    return BatchPiiAnalyzer(entities, score_threshold, spacy_model, batch_size, ner_languages)
+    return BatchPiiAnalyzer(entities, score_threshold, spacy_model, batch_size, ner_languages,
+                            locations)
 
 
 class BatchPiiAnalyzer:
     """Finds PII spans in many strings at once; built once per process (it holds spaCy)."""
 
     def __init__(self, entities, score_threshold, spacy_model, batch_size=64,
-                 ner_languages=("en", "und")):
+                 ner_languages=("en", "und"), locations="address"):
+        self.locations = locations
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
@@ -120,8 +126,9 @@ class BatchPiiAnalyzer:
         latin = bool(_LATIN.search(text))
         out = []
         for entity in self.entities:
-            if entity in NER_LABELS:   # Devanagari names: only after "मेरा नाम" (recognizers.py)
-                ok = latin or (entity == "PERSON" and "नाम" in text)
+            if entity in NER_LABELS:   # Devanagari names and places: only after cues
+                ok = latin or (entity == "PERSON" and "नाम" in text) or (
+                    entity == "LOCATION" and "रह" in text)
             elif entity in NEEDS_AT:
                 ok = has_at
             elif entity == "IP_ADDRESS":
@@ -159,6 +166,7 @@ class BatchPiiAnalyzer:
                 ents[i] = find_person_names(texts[i], ents[i])
             else:
                 ents[i] = [x for x in ents[i] if x[2] in NER_LABELS]
+            ents[i] = self._credible(texts[i], ents[i], "PERSON" in plans[i])
         out = []
         for i, (text, plan) in enumerate(zip(texts, plans)):
             plan = _without_absent_names(text, plan, ents.get(i, ()))
@@ -169,8 +177,39 @@ class BatchPiiAnalyzer:
             found = self.engine.analyze(
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
                 score_threshold=self.score_threshold)
+            code = code_spans(text) if found else []
+            found = [r for r in found if r.entity_type not in NER_LABELS
+                     or not in_code(code, r.start, r.end)]
             out.append(resolve_spans(text, found))
         return out
+
+    def _credible(self, text: str, ents, persons: bool) -> list[tuple[int, int, str]]:
+        """The NER entities that are names and personal places: none inside code, none shaped
+        like an identifier or named after a programming tool, none all lower case; where
+        capitalisation means nothing (Hinglish, Hindi/English) a person needs a cue
+        (`curate.pii.romanised`), and a place must be an address under the `address` policy."""
+        code = code_spans(text)
+        romanised = romanised_context(text)
+        cued = cued_names(text) if romanised and persons else []
+        kept = []
+        for s, e, label in ents:
+            value = text[s:e]
+            if (in_code(code, s, e) or identifier_like(value) or value == value.lower()
+                    or all(technical_term(text, w) for w in value.split())):
+                continue
+            if label == "LOCATION" and not personal_place(text, s, e, self.locations):
+                continue
+            if label == "PERSON" and romanised and not _overlaps(s, e, cued):
+                if not personal_place(text, s, e, "address"):
+                    continue
+                label = "LOCATION"   # "main Lisbon mein rehta hoon": NER's person is a place
+            kept.append((s, e, label))
+        kept += [(s, e, "PERSON") for s, e in cued
+                 if not in_code(code, s, e) and not _overlaps(s, e, kept)]
+        places = [(s, e) for s, e in residence_places(text) if not in_code(code, s, e)]
+        kept = [x for x in kept if not _overlaps(*x[:2], places)]   # the longer span wins
+        kept += [(s, e, "LOCATION") for s, e in places]
+        return sorted(kept)
 
     def _artifacts(self, text: str, ents):
         """Presidio's NlpArtifacts: the tokenizer's doc carrying the sentence-level entities."""
@@ -180,6 +219,10 @@ class BatchPiiAnalyzer:
         spans = (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in ents)
         doc.ents = filter_spans([x for x in spans if x is not None])
         return self.nlp_engine._doc_to_nlp_artifact(doc, "en")
+
+
+def _overlaps(start: int, end: int, spans) -> bool:
+    return any(s < end and start < e for s, e, *_ in spans)
 
 
 def _name_part(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -36,6 +36,12 @@ please pls plz
 _UPI = r"\b[\w.\-]{2,64}@(?-i:[a-z][a-z0-9]{1,31})(?![\w\-]|\.[A-Za-z0-9])"
 # IFSC: 4 bank letters, a literal zero, 6 branch characters; upper case only (case-sensitive).
 _IFSC = r"\b(?-i:[A-Z]{4}0[A-Z0-9]{6})\b"
+# PAN: five upper-case letters, four digits, one upper-case letter; the fourth letter is the
+# holder type (P person, C company, H HUF, F firm, A AOP, T trust, B BOI, L local authority,
+# J artificial juridical person, G government). Case-sensitive: Presidio's own PAN patterns are
+# case-insensitive and its weakest one matches any 10-character word on a line with 4 digits
+# ("successful", "production").
+_PAN = r"\b(?-i:[A-Z]{3}[PCHFATBLJG][A-Z][0-9]{4}[A-Z])\b"
 
 
 # Digit groups that may be a phone number in any country's format: "9472 7916", "(99) 645-791",
@@ -80,6 +86,48 @@ def _generic_phone_recognizer():
         "PHONE", name="GroupedPhoneRecognizer", context=PHONE_CONTEXT,
         patterns=[Pattern("grouped digits", _GROUPED_PHONE, 0.3),
                   Pattern("plus and digits", _PLUS_DIGITS, 0.3)])
+
+
+# Arithmetic around a digit run: "4000/2000 = 2", "12 * 3456789", "x = 1234567". Presidio's
+# phonenumbers matcher reads "4000/2000" as a valid number of some region, at a score that
+# passes the default threshold without any context word.
+_OPERATORS = ("=", "*", "×", "÷", "^", "<", ">", "/", "+", "-", "−")
+
+
+def _arithmetic(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] sits in arithmetic and no phone word comes before it: an operator
+    right before or after it (a sign before it only when spaced: "+91 ..." is a phone; a '/'
+    after it only before a short number: "98201 23456/98201 23457" are two phones), or a '/'
+    inside it ("Tel. 089/1234567" has its phone word, "4000/2000" has none)."""
+    if _phone_word_before(text, start):
+        return False
+    before = text[max(0, start - 3):start]
+    after = text[end:end + 12].lstrip()
+    if before.rstrip().endswith(_OPERATORS[:8]) or before.endswith((" + ", " - ", " − ")):
+        return True
+    if after.startswith("/"):
+        return len(re.match(r"/\s*([\d ]*)", after).group(1).replace(" ", "")) < 7
+    return after.startswith(_OPERATORS) or "/" in text[start:end]
+
+
+def _phone_word_before(text: str, start: int) -> bool:
+    words = re.findall(r"[^\W\d_]+", text[max(0, start - 40):start].lower())
+    return any(w in PHONE_CONTEXT or w == "number" for w in words[-5:])
+
+
+def _phone_recognizer():
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    class ShapedPhoneRecognizer(PhoneRecognizer):
+        """Presidio's phonenumbers-based recognizer, less the matches that sit in arithmetic:
+        a phone number needs the shape and the context of one."""
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            found = super().analyze(text, entities, nlp_artifacts)
+            return [r for r in found if not _arithmetic(text, r.start, r.end)]
+
+    return ShapedPhoneRecognizer(supported_entity="PHONE",
+                                 context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"])
 
 
 def _luhn_card_recognizer():
@@ -171,7 +219,9 @@ def _india_recognizers(entities: set[str]) -> list:
 
     built = {
         "IN_AADHAAR": lambda: InAadhaarRecognizer(context=["aadhaar", "aadhar", "uidai"]),
-        "IN_PAN": InPanRecognizer,
+        "IN_PAN": lambda: PatternRecognizer(
+            "IN_PAN", name="InPanRecognizer", patterns=[Pattern("PAN", _PAN, 0.5)],
+            context=InPanRecognizer.CONTEXT),
         "IN_GSTIN": InGstinRecognizer,
         "IN_VOTER": InVoterRecognizer,
         "IN_PASSPORT": InPassportRecognizer,
@@ -196,8 +246,7 @@ def build_recognizers(entities: list[str]) -> list:
     wanted = set(entities)
     built = {
         "EMAIL": _email_recognizer,
-        "PHONE": lambda: PhoneRecognizer(supported_entity="PHONE",
-                                         context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"]),
+        "PHONE": _phone_recognizer,
         "CREDIT_CARD": CreditCardRecognizer,
         # Case-insensitive, as in Presidio's default registry: people type "gb82west...".
         "IBAN": lambda: IbanRecognizer(supported_entity="IBAN",
@@ -230,8 +279,17 @@ _NAME_WORD = regex.compile(r"\p{L}[\p{L}\p{M}\p{N}_'.-]*")
 def trim_ner_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Trim words that are never names off a NER span's ends ("Leigha Mackay\nPhone" -> the
     name); None when nothing name-like is left ("Email", "SSN", "hai", "288")."""
-    words = [m for m in _NAME_WORD.finditer(text[start:end])
-             if m.group().lower().strip(".'") not in NOT_NAMES]
+    all_words = list(_NAME_WORD.finditer(text[start:end]))
+    words = [m for m in all_words if m.group().lower().strip(".'") not in NOT_NAMES]
     if not words:
         return None
+    after = text[start + words[-1].end():start + all_words[-1].end()]
+    if words[-1] is not all_words[-1] and "\n" not in after and \
+            all_words[-1].group().lower() in _IDENTIFIER_KINDS:
+        return None   # "choose Reset PIN", "Enter Card number": a control, not a name
     return start + words[0].start(), start + words[-1].end()
+
+
+# Identifier kinds that make the capitalised word before them on the same line a term.
+_IDENTIFIER_KINDS = frozenset("pin otp cvv card number id account upi ifsc pan aadhaar passport "
+                              "email mail phone mobile ssn iban kyc".split())

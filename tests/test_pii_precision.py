@@ -1,0 +1,79 @@
+"""The pii pass leaves text that holds no personal data alone: code, maths, Hindi/English technical
+prose, Hinglish chat, intent queries that name places. And it still finds what is personal in the
+same kinds of text (Indian phone numbers, Hinglish speaker names, addresses).
+
+Every string of PII_FREE must come out of the pass unchanged; bench/pii_precision.py also reads
+PII_FREE (its "written" corpus, in-sample: the rules were tuned on it).
+"""
+import pytest
+from _pii_util import run_pii, ticket
+
+PII_FREE = {
+    "code": [
+        "from peft import get_peft_model, LoraConfig, TaskType",
+        "function filterEvenNumbers(arr) {\n  return arr.filter(n => n % 2 === 0);\n}",
+        "import getLength from './_getLength.js';\nexport default getLength;",
+        "Write a Java program that prints the sum of num1 and num2 for every i in range(10).",
+        "In Python, use `range(len(items))` or `enumerate(items)`; `num1` is just a variable.",
+        "```python\nclass DataCollator:\n    def __init__(self, tokenizer):\n"
+        "        self.tokenizer = tokenizer\n```\nThe collator pads each batch.",
+        "Use `Trainer(model=model, args=TrainingArguments(output_dir='out'))` to fine-tune.",
+        "SELECT customer_id, SUM(amount) FROM Orders GROUP BY customer_id HAVING SUM(amount) > 5000;",
+        "def binarySearch(arr, target):\n    lo, hi = 0, len(arr) - 1\n    return lo",
+        "const MaxHeap = require('./MaxHeap');\nlet heap = new MaxHeap();",
+        "Explain the difference between ArrayList and LinkedList in Java.",
+        "How do I install Django and PostgreSQL on Ubuntu 22.04?",
+    ],
+    "maths": [
+        "She earns 4000/2000 = 2 times as much as her brother.",
+        "The total is 1200 + 3400 = 4600 and half of it is 4600/2 = 2300.",
+        "So 12 * 450000 = 5400000 rupees over the year.",
+        "Simplify 98201/23456 and write it as a decimal.",
+        "If x = 1234567 and y = 7654321, what is x + y?",
+        "The train covers 360 km in 4 hours, so its speed is 360/4 = 90 km/h.",
+        "Area = 3.14 * 7 * 7 = 153.86 square centimetres.",
+    ],
+    "hindi_english": [
+        "भाषा मॉडल को Grammar और General Language Understanding दोनों सीखनी होती हैं।",
+        "Machine Learning में Supervised और Unsupervised Learning दो मुख्य प्रकार होती हैं।",
+        "Transformer मॉडल Self Attention का उपयोग करते हैं, जिससे लंबे वाक्य समझना आसान होता है।",
+        "Is vishay ko samjhaiye: Gradient Descent kaise kaam karta hai?",
+        "Neural Network की हर Layer में Weights और Bias होते हैं।",
+        "Operating System का काम Memory Management और Process Scheduling है।",
+    ],
+    "hinglish": [
+        "Sach mein, yeh movie bahut acchi thi.",
+        "Tumhari baat sahi hai, kal milte hain.",
+        "Maine kal order kiya tha par abhi tak nahi aaya.",
+        "Shayad kal tak delivery ho jayegi.",
+        "Kyunki mera card block hai, payment fail ho raha hai.",
+        "Dhanyavaad, aapne bahut madad ki.",
+        "Bilkul theek hai, main wait karunga.",
+        "Accha suno, refund kab tak aayega?",
+    ],
+    "queries": [
+        "do i need a visa to go to Syria",
+        "travel alerts for russia",
+        "flight from Delhi to Mumbai tomorrow",
+        "what time is it in Tokyo right now",
+        "How far is Earth from Mars?",
+        "To unlock the card, choose Reset PIN in the app.",
+        "Are NEFT transfers instant on Sundays?",
+        "I bought nacho chips and the card was charged twice",
+        "can I use my card in Canada",
+        "what is the weather like in Goa this week",
+    ],
+}
+
+
+def _ids(kind):
+    return [f"{kind}-{i}" for i in range(len(PII_FREE[kind]))]
+
+
+@pytest.mark.parametrize("kind", sorted(PII_FREE))
+def test_pii_free_text_comes_out_unchanged(pii, kind):
+    texts = PII_FREE[kind]
+    out, ctx = run_pii(pii, [ticket(i, t) for i, t in enumerate(texts)])
+    changed = [(t, r.messages[0]["content"]) for t, r in zip(texts, out)
+               if r.messages[0]["content"] != t]
+    assert changed == []
