@@ -10,15 +10,17 @@ are counted per entity. `--show K` prints K examples per corpus.
 Corpora (`--scratch` holds the public files fetched with the `fetch` tool; missing ones are
 skipped and said so):
 - banking77-train, banking77-test: BANKING77 intent queries (CC BY 4.0, PolyAI), from
-  ../shared/datasets/banking77. The train split was read while tuning; test was not.
-- gsm8k: grade-school maths, openai/grade-school-math `grade_school_math/data/test.jsonl` (MIT),
-  question and worked answer as two messages. Its word problems name fictional people ("Natalia
-  sold clips"), which a detector cannot tell from real ones, so PERSON is reported apart and the
-  goal applies to the other types. Held out.
+  ../shared/datasets/banking77. Both were read while tuning (examples of test were printed once).
+- gsm8k-test, gsm8k-train: grade-school maths, openai/grade-school-math
+  `grade_school_math/data/{test,train}.jsonl` (MIT), question and worked answer as two messages.
+  Its word problems name fictional people ("Natalia sold clips"), which a detector cannot tell
+  from real ones, so PERSON is reported apart and the goal applies to the other types. The
+  test split was read while tuning; the train split (first --n rows) is held out.
 - humaneval: openai/human-eval `data/HumanEval.jsonl.gz` (MIT), prompt (signature + docstring)
-  and canonical solution. Held out.
+  and canonical solution; read while tuning. humaneval-tests: the `test` code of the same
+  rows, held out.
 - hinglisheval: mrigankpawagi/HinglishEval `HinglishEval.json.gz` (HumanEval with Hinglish
-  docstrings; the repository states no licence), prompt and solution. Held out.
+  docstrings; the repository states no licence), prompt and solution; read while tuning.
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -42,6 +44,10 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 
+# Corpora never looked at while tuning the rules (their examples are never printed).
+HELD_OUT = ("gsm8k-train", "humaneval-tests")
+
+
 def _jsonl(path: Path) -> list[dict]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
@@ -57,9 +63,11 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
             with path.open(encoding="utf-8") as f:
                 out[f"banking77-{split}"] = [[row["text"]] for row in csv.DictReader(f)]
     loaders = {
-        "gsm8k": ("gsm8k_test.jsonl", lambda r: [r["question"], r["answer"]]),
+        "gsm8k-test": ("gsm8k_test.jsonl", lambda r: [r["question"], r["answer"]]),
         "humaneval": ("humaneval.jsonl", lambda r: [r["prompt"], r["canonical_solution"]]),
         "hinglisheval": ("hinglisheval.json", lambda r: [r["prompt"], r["canonical_solution"]]),
+        "gsm8k-train": ("gsm8k_train.jsonl", lambda r: [r["question"], r["answer"]]),
+        "humaneval-tests": ("humaneval.jsonl", lambda r: [r["test"]]),
     }
     for name, (file, fields) in loaders.items():
         path = scratch / file
@@ -99,7 +107,7 @@ def main() -> None:
     from curate.passes.pii import PiiConfig, PiiPass
 
     fields = PiiConfig.__dataclass_fields__
-    pii = PiiPass(**({"locations": args.locations} if "locations" in fields else {}))
+    pii = PiiPass(PiiConfig(**({"locations": args.locations} if "locations" in fields else {})))
     pii.ensure_setup()
     print("| corpus | records | placeholders / 1,000 | non-PERSON / 1,000 | records changed | "
           "by type |\n|---|---|---|---|---|---|")
@@ -112,7 +120,8 @@ def main() -> None:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(per_entity.items())) or "-"
         print(f"| {name} | {len(records)} | {1000 * total / len(records):.1f} | "
               f"{1000 * other / len(records):.1f} | {changed} | {kinds} |")
-        shown += [f"{name}: {e}" for e in examples]
+        if name not in HELD_OUT:   # never read while tuning: counts only
+            shown += [f"{name}: {e}" for e in examples]
     print("\n".join(shown))
 
 

@@ -77,3 +77,70 @@ def test_pii_free_text_comes_out_unchanged(pii, kind):
     changed = [(t, r.messages[0]["content"]) for t, r in zip(texts, out)
                if r.messages[0]["content"] != t]
     assert changed == []
+
+
+# Text with personal data of the same kinds: what must still be found (value, text).
+PERSONAL = [
+    ("98201 23456", "Sir mera number 98201 23456 hai, please call back"),
+    ("+91 98765 43210", "My phone is +91 98765 43210, call after 6 pm."),
+    ("9820123456", "Call 9820123456/9820765432 for delivery updates"),
+    ("(415) 555-0134", "Reach me at (415) 555-0134 tomorrow."),
+    ("ABCPE1234F", "My PAN is ABCPE1234F and it shows as invalid"),
+    ("Rahul", "Rahul: kal milte hain\nPriya: haan theek hai, 5 baje"),
+    ("Priya", "Rahul: kal milte hain\nPriya: haan theek hai, 5 baje"),
+    ("Rohan", "Rohan bhai, mera order kab aayega?"),
+    ("Priya", "Priya ne bola ki refund aa gaya hai"),
+    ("Sunita", "Hi Sunita, aapka ticket close ho gaya"),
+    ("Kothrud, Pune", "main Kothrud, Pune me rehta hu, wahan delivery nahi hoti"),
+    ("कोथरूड, पुणे", "मैं कोथरूड, पुणे में रहता हूँ।"),
+    ("Salt Lake", "I live in Salt Lake, Kolkata and the courier never came."),
+]
+
+
+@pytest.mark.parametrize("value,text", PERSONAL, ids=[f"{v}|{t[:20]}" for v, t in PERSONAL])
+def test_personal_values_of_the_same_kinds_are_still_found(pii, value, text):
+    out, _ = run_pii(pii, [ticket(0, text)])
+    assert value not in out[0].messages[0]["content"]
+
+
+def test_pan_is_upper_case_with_a_holder_type_letter(pii):
+    texts = ["Deployment to production was successful: build 2024 of 4096 tests, PAN check ok",
+             "pan card: historical individual records 1234 kept",
+             "ABCDE1234F is not a PAN: its fourth letter D is no holder type; PAN ABCPE1234F is"]
+    out, ctx = run_pii(pii, [ticket(i, t) for i, t in enumerate(texts)])
+    assert [r.messages[0]["content"] for r in out[:2]] == texts[:2]
+    assert out[2].messages[0]["content"] == texts[2].replace("ABCPE1234F", "<IN_PAN>")
+
+
+def test_a_city_named_in_a_query_is_kept_unless_the_policy_is_all():
+    from curate.passes.pii import PiiConfig, PiiPass
+
+    query = "do i need a visa to go to Syria from Mumbai"
+    broad = PiiPass(PiiConfig(locations="all"))
+    out, _ = run_pii(broad, [ticket(0, query)])
+    assert "Syria" not in out[0].messages[0]["content"]
+    with pytest.raises(ValueError, match="locations"):
+        PiiConfig(locations="city")
+
+
+def test_a_long_sentence_is_tagged_in_pieces_not_refused(pii, monkeypatch):
+    """spaCy refuses texts over nlp.max_length (E088; 1,000,000 characters by default): one
+    record that long, with no sentence break, must not crash the run. The limit is lowered
+    here so the test stays fast; the code path is the one a 1,000,001-character record takes."""
+    nlp = pii._analyzer.nlp
+    monkeypatch.setattr(nlp, "max_length", 3000)
+    text = "log line with status ok and value 42 " * 300 + "contact Rahul Gupta on +91 98765 43210"
+    out, _ = run_pii(pii, [ticket(0, text)])
+    content = out[0].messages[0]["content"]
+    assert "98765 43210" not in content and "Rahul Gupta" not in content
+    assert content.startswith("log line with status ok and value 42 " * 300)
+
+
+def test_sentence_pieces_keep_their_offsets():
+    from curate.pii.ner import chunk_bounds
+
+    text = "abc def ghi jkl mno"
+    pieces = chunk_bounds(text, 4, len(text), 8)
+    assert "".join(text[s:e] for s, e in pieces) == text[4:]
+    assert all(e - s <= 8 for s, e in pieces)
+    assert chunk_bounds("x" * 20, 0, 20, 8) == [(0, 8), (8, 16), (16, 20)]

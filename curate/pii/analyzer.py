@@ -215,7 +215,7 @@ class BatchPiiAnalyzer:
         """Presidio's NlpArtifacts: the tokenizer's doc carrying the sentence-level entities."""
         from spacy.util import filter_spans
 
-        doc = self.nlp.make_doc(text)
+        doc = self.nlp.tokenizer(text)   # not make_doc: no max_length (E088) for tokens only
         spans = (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in ents)
         doc.ents = filter_spans([x for x in spans if x is not None])
         return self.nlp_engine._doc_to_nlp_artifact(doc, "en")

@@ -19,7 +19,7 @@ _CODE_START = re.compile(
     r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import\b|import[ \t]+[\w{*'\"]|(?:async[ \t]+)?def[ \t]+\w+"
     r"|class[ \t]+\w+[ \t]*[:({]|function\b[ \t]*\w*[ \t]*\(|return\b|const[ \t]+\w|let[ \t]+\w"
     r"|var[ \t]+\w|(?:public|private|protected|static)[ \t]|#include\b|using[ \t]+namespace"
-    r"|package[ \t]+[\w.]+;|export[ \t]|for[ \t]*\(|for[ \t]+\w+[ \t]+in[ \t].*:[ \t]*$"
+    r"|package[ \t]+[\w.]+;|export[ \t]|for[ \t]*\(|for[ \t]+[\w, ()]+[ \t]+in[ \t].*:[ \t]*$"
     r"|while[ \t]*\(|if[ \t]*\(|elif\b|else\b[ \t]*[:{]|try[ \t]*[:{]|except\b|catch[ \t]*\("
     r"|print[ \t]*\(|console\.log|System\.out|>>>[ \t]|(?:SELECT|INSERT[ \t]+INTO|UPDATE|DELETE"
     r"[ \t]+FROM|CREATE[ \t]+TABLE)[ \t]|\"\"\"|'''|//|/\*|\*/|[})\]][;,)]*[ \t]*$)")
@@ -31,18 +31,21 @@ def _code_line(line: str) -> bool:
     return bool(_CODE_START.match(line) or _CODE_INSIDE.search(line))
 
 
+_DOCSTRING = re.compile(r"(\"\"\"|''').*?(?:\1|\Z)", re.S)
+
+
 def code_spans(text: str) -> list[tuple[int, int]]:
-    """Character ranges of `text` that are code: the whole text when at least a third of its
-    non-blank lines are code (a docstring inside a function is code too), else fenced blocks,
-    inline code and the code lines."""
+    """Character ranges of `text` that are code: the whole text when it starts with a line of
+    code or when a third of its lines are code (a docstring inside a function is code too);
+    else fenced blocks, inline code, docstrings and the code lines."""
     if "\n" not in text and "`" not in text:
         return [(0, len(text))] if _code_line(text) else []
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
     code = [(s, e) for s, e in lines if _code_line(text[s:e])]
-    if lines and len(code) * 3 >= len(lines) and (len(code) >= 2 or len(lines) == 1):
+    if code and (code[0] == lines[0] or len(code) * 3 >= len(lines) and len(code) >= 2):
         return [(0, len(text))]
-    spans = [m.span() for m in _FENCE.finditer(text)] + [m.span() for m in _INLINE.finditer(text)]
-    return spans + code
+    blocks = (_FENCE, _INLINE, _DOCSTRING) if code else (_FENCE, _INLINE)
+    return [m.span() for r in blocks for m in r.finditer(text)] + code
 
 
 def in_code(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -8,10 +8,15 @@ than a state (street address, city, county, ZIP code), and GDPR (Art. 4(1)) coun
 as personal when it relates to an identifiable person; in support text that is an address or a
 place of residence ("I live in Kothrud, Pune", "Flat 12, MG Road ... 560038"), not a destination.
 So with `locations: address` a place is replaced only in a sentence that gives an address or a
-residence; `locations: all` replaces every place NER finds (closer to Safe Harbor's city rule).
-Planets are never places of a person.
+residence, and never when it is a country, a state or province or a continent (Safe Harbor keeps
+the state; "I live in the US" identifies no one): the names come from ISO 3166 (package
+`pycountry`). `locations: all` replaces every place NER finds (closer to Safe Harbor's city
+rule). Planets are never places of a person.
 """
 from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -69,10 +74,41 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right.start() if right else len(text)
 
 
+# Subdivision types at the level of a state (ISO 3166-2 names them per country).
+_STATE_TYPES = frozenset({"State", "Province", "Union territory", "Territory", "Country", "Nation",
+                          "Land", "Autonomous region", "Autonomous community", "Regional state",
+                          "Republic", "Federal district", "Region", "Canton"})
+_REGIONS = ("europe asia africa america americas oceania antarctica australia eu eea uk usa us "
+            "u.s. u.s.a. u.k. uae britain great britain european union european economic area "
+            "middle east north america south america latin america scandinavia")
+
+
+def _plain(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    name = "".join(c for c in folded if not unicodedata.combining(c))
+    return regex.sub(r"^the\s+", "", name.strip(" .,"))
+
+
+@lru_cache(maxsize=1)
+def regions() -> frozenset[str]:
+    """Names of countries, states/provinces and continents: places that identify no one."""
+    import pycountry
+
+    names = set(_REGIONS.split()) | {"great britain", "european union", "european economic area",
+                                     "middle east", "north america", "south america",
+                                     "latin america", "united states", "united kingdom"}
+    for country in pycountry.countries:
+        names |= {getattr(country, key) for key in ("name", "official_name", "common_name")
+                  if hasattr(country, key)}
+    names |= {sub.name for sub in pycountry.subdivisions if sub.type in _STATE_TYPES}
+    return frozenset(_plain(n) for n in names)
+
+
 def personal_place(text: str, start: int, end: int, policy: str) -> bool:
     """Whether the place text[start:end] is to be replaced under `policy`."""
-    if text[start:end].casefold() in NOT_PLACES:
+    name = _plain(text[start:end])
+    if name in NOT_PLACES:
         return False
     if policy == "all":
         return True
-    return bool(_ADDRESS.search(text, *_sentence(text, start, end)))
+    return name not in regions() and bool(_ADDRESS.search(text, *_sentence(text, start, end)))

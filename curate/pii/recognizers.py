@@ -107,7 +107,8 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
         return True
     if after.startswith("/"):
         return len(re.match(r"/\s*([\d ]*)", after).group(1).replace(" ", "")) < 7
-    return after.startswith(_OPERATORS) or "/" in text[start:end]
+    return (after.startswith(_OPERATORS) or "/" in text[start:end]
+            or bool(_DATE_LIKE.match(text[start:end])))
 
 
 def _phone_word_before(text: str, start: int) -> bool:
@@ -128,6 +129,22 @@ def _phone_recognizer():
 
     return ShapedPhoneRecognizer(supported_entity="PHONE",
                                  context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"])
+
+
+def _ip_recognizer():
+    from presidio_analyzer.predefined_recognizers import IpRecognizer
+
+    class FullIpRecognizer(IpRecognizer):
+        """Presidio's IP recognizer without IPv6 forms of fewer than three groups: those are
+        slices in code (`l[::3]`, `l[1::2]`) or loopback and link-local addresses."""
+
+        def invalidate_result(self, pattern_text: str):
+            if ":" in pattern_text and "." not in pattern_text and \
+                    sum(bool(g) for g in pattern_text.split(":")) < 3:
+                return True
+            return super().invalidate_result(pattern_text)
+
+    return FullIpRecognizer()
 
 
 def _luhn_card_recognizer():
@@ -251,7 +268,7 @@ def build_recognizers(entities: list[str]) -> list:
         # Case-insensitive, as in Presidio's default registry: people type "gb82west...".
         "IBAN": lambda: IbanRecognizer(supported_entity="IBAN",
                                        regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE),
-        "IP_ADDRESS": IpRecognizer,
+        "IP_ADDRESS": _ip_recognizer,
         "US_SSN": UsSsnRecognizer,
     }
     recognizers = [make() for name, make in built.items() if name in wanted]
