@@ -23,6 +23,11 @@ PII_FREE = {
         "const MaxHeap = require('./MaxHeap');\nlet heap = new MaxHeap();",
         "Explain the difference between ArrayList and LinkedList in Java.",
         "How do I install Django and PostgreSQL on Ubuntu 22.04?",
+        "def every_third(l: list):\n    \"\"\"Sorts every third item.\n    Input: Ravi Kumar\n"
+        "    >>> every_third([5, 6, 3, 4])\n    \"\"\"\n    l = list(l)\n    l[::3] = sorted(l[::3])\n"
+        "    return l",
+        "    evens = l[::2]\n    odds = l[1::2]\n    return evens + odds",
+        "valid_date('06-04-2020') => True\nvalid_date('04-0-2040') => False",
     ],
     "maths": [
         "She earns 4000/2000 = 2 times as much as her brother.",
@@ -62,6 +67,9 @@ PII_FREE = {
         "I bought nacho chips and the card was charged twice",
         "can I use my card in Canada",
         "what is the weather like in Goa this week",
+        "I live in the US, can I still get a card?",
+        "I reside in Germany and need a card delivered",
+        "we live in Maharashtra, is UPI supported there?",
     ],
 }
 
@@ -94,6 +102,9 @@ PERSONAL = [
     ("Kothrud, Pune", "main Kothrud, Pune me rehta hu, wahan delivery nahi hoti"),
     ("कोथरूड, पुणे", "मैं कोथरूड, पुणे में रहता हूँ।"),
     ("Salt Lake", "I live in Salt Lake, Kolkata and the courier never came."),
+    ("Andheri", "I live in Andheri, Maharashtra and the branch is closed."),
+    ("2001:db8:85a3::8a2e:370:7334", "Login alert from 2001:db8:85a3::8a2e:370:7334 at 2 am"),
+    ("9820123456", "```\n# support line: call 9820123456\nprint('hi')\n```"),
 ]
 
 

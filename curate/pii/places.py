@@ -63,7 +63,7 @@ def residence_places(text: str) -> list[tuple[int, int]]:
         words = text[start:end].split()
         while words and words[0].rstrip(",") in _NOT_PLACE_WORDS:
             start += len(words.pop(0)) + 1
-        if words:
+        if words and _plain(text[start:end]) not in regions():
             out.append((start, end))
     return out
 

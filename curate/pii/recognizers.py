@@ -65,6 +65,10 @@ def _generic_phone_recognizer():
     from presidio_analyzer import Pattern, PatternRecognizer
 
     class GroupedPhoneRecognizer(PatternRecognizer):
+        def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+            found = super().analyze(text, entities, nlp_artifacts, regex_flags)
+            return [r for r in found if not _arithmetic(text, r.start, r.end)]
+
         def validate_result(self, pattern_text: str):
             digits = sum(c.isdigit() for c in pattern_text)
             ok = 7 <= digits <= 15 and not _DATE_LIKE.match(pattern_text)
@@ -111,9 +115,16 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
             or bool(_DATE_LIKE.match(text[start:end])))
 
 
+def _bare_short_number(text: str, start: int, end: int) -> bool:
+    """A run of fewer than ten digits with no separator, "+" or brackets ("168000", "#### 2500")
+    and no phone word before it: a quantity, not a phone number (a mobile number has ten)."""
+    value = text[start:end]
+    return value.isdigit() and len(value) < 10 and not _phone_word_before(text, start)
+
+
 def _phone_word_before(text: str, start: int) -> bool:
     words = re.findall(r"[^\W\d_]+", text[max(0, start - 40):start].lower())
-    return any(w in PHONE_CONTEXT or w == "number" for w in words[-5:])
+    return any(w in PHONE_CONTEXT for w in words[-5:])
 
 
 def _phone_recognizer():
@@ -125,7 +136,8 @@ def _phone_recognizer():
 
         def analyze(self, text, entities, nlp_artifacts=None):
             found = super().analyze(text, entities, nlp_artifacts)
-            return [r for r in found if not _arithmetic(text, r.start, r.end)]
+            return [r for r in found if not _arithmetic(text, r.start, r.end)
+                    and not _bare_short_number(text, r.start, r.end)]
 
     return ShapedPhoneRecognizer(supported_entity="PHONE",
                                  context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"])
