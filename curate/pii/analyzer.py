@@ -189,12 +189,13 @@ class BatchPiiAnalyzer:
         capitalisation means nothing (Hinglish, Hindi/English) a person needs a cue
         (`curate.pii.romanised`), and a place must be an address under the `address` policy."""
         code = code_spans(text)
+        cased = text != text.lower()   # a lower-case name is a name where nothing is capitalised
         romanised = romanised_context(text)
         cued = cued_names(text) if romanised and persons else []
         kept = []
         for s, e, label in ents:
             value = text[s:e]
-            if (in_code(code, s, e) or identifier_like(value) or value == value.lower()
+            if (in_code(code, s, e) or identifier_like(value) or (cased and value == value.lower())
                     or all(technical_term(text, w) for w in value.split())):
                 continue
             if label == "LOCATION" and not personal_place(text, s, e, self.locations):

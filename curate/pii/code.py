@@ -75,7 +75,12 @@ _ABOUT_CODE = re.compile(r"\b(?:program\w*|code|coding|function|language|script|
 
 def identifier_like(span: str) -> bool:
     """Whether a word of `span` is shaped like an identifier."""
-    return any(_IDENTIFIER.search(word) for word in span.split())
+    words = (w.strip(_QUOTING) for w in span.split())
+    return any(_IDENTIFIER.search(w[1:-1] if w[:1] + w[-1:] == "()" else w) for w in words)
+
+
+# Quoting and sentence punctuation around a word: "> Alberico", "Rizzo,", "'Tracy'".
+_QUOTING = ">\"'“”‘’.,;:!?"
 
 
 def technical_term(text: str, word: str) -> bool:

@@ -111,8 +111,10 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
         return True
     if after.startswith("/"):
         return len(re.match(r"/\s*([\d ]*)", after).group(1).replace(" ", "")) < 7
-    return (after.startswith(_OPERATORS) or "/" in text[start:end]
-            or bool(_DATE_LIKE.match(text[start:end])))
+    # A sign after it only before a number: "788-063-Office" is a contact list's label.
+    operator_after = after.startswith(_OPERATORS[:7]) or (
+        after.startswith(_OPERATORS[8:]) and after[1:].lstrip()[:1].isdigit())
+    return operator_after or "/" in text[start:end] or bool(_DATE_LIKE.match(text[start:end]))
 
 
 def _bare_short_number(text: str, start: int, end: int) -> bool:

@@ -34,6 +34,8 @@ _CUES = regex.compile(
 _SPEAKERS = regex.compile(rf"^[ \t>]*{_NAME}[ \t]*:", regex.MULTILINE)
 _LATIN_WORD = regex.compile(r"(?<![\p{L}\p{M}])[A-Za-z]+(?![\p{L}\p{M}])")
 _DEVANAGARI = regex.compile(r"[\u0900-\u097F]")
+# E-mail addresses, URLs, file names: their parts are no words ("fleckens.hu", "a.ko/x").
+_ADDRESSES = regex.compile(r"\S*[@/.]\S*[A-Za-z]\S*")
 # Words the cues catch that are never names: Hinglish function words, greetings, roles.
 _NEVER = HINGLISH | STOPWORDS["en"] | frozenset(
     "sir madam ji bhai didi user agent customer support team bot admin note hello hi namaste "
@@ -43,14 +45,14 @@ _NEVER = HINGLISH | STOPWORDS["en"] | frozenset(
 
 
 def romanised_context(text: str) -> bool:
-    """Whether capitalisation means nothing here: Devanagari mixed with Latin words, or a
-    Hinglish function word with no more English function words than Hinglish ones."""
+    """Whether capitalisation means nothing here: Devanagari mixed with Latin words, or more
+    Hinglish function words than English ones (or as many, two of them different)."""
     if _DEVANAGARI.search(text):
         return True
-    words = [w.casefold() for w in _LATIN_WORD.findall(text)]
-    hinglish = sum(w in HINGLISH for w in words)
+    words = [w.casefold() for w in _LATIN_WORD.findall(_ADDRESSES.sub(" ", text))]
+    hinglish = [w for w in words if w in HINGLISH]
     english = sum(w in STOPWORDS["en"] for w in words)
-    return hinglish >= 1 and hinglish >= english
+    return len(hinglish) > english or (len(set(hinglish)) >= 2 and len(hinglish) >= english)
 
 
 def cued_names(text: str) -> list[tuple[int, int]]:
