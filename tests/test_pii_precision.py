@@ -70,6 +70,8 @@ PII_FREE = {
         "I live in the US, can I still get a card?",
         "I reside in Germany and need a card delivered",
         "we live in Maharashtra, is UPI supported there?",
+        "Withdraw cash at the nearest ATM or use NEFT",
+        "Can I pay in Euros or Dollars?",
     ],
 }
 
@@ -105,6 +107,8 @@ PERSONAL = [
     ("Andheri", "I live in Andheri, Maharashtra and the branch is closed."),
     ("2001:db8:85a3::8a2e:370:7334", "Login alert from 2001:db8:85a3::8a2e:370:7334 at 2 am"),
     ("9820123456", "```\n# support line: call 9820123456\nprint('hi')\n```"),
+    ("2678 1234", "Kavita Rao\nSenior Analyst\n022 2678 1234-Office\n+91 98201 23456-Mobile"),
+    ("98201 23456", "Kavita Rao\nSenior Analyst\n022 2678 1234-Office\n+91 98201 23456-Mobile"),
 ]
 
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 import regex
 
 from curate.pii.code import code_spans, identifier_like, in_code, technical_term
-from curate.pii.names import EXTRA_LABELS, find_person_names
+from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
 from curate.pii.romanised import cued_names, romanised_context
@@ -198,6 +198,9 @@ class BatchPiiAnalyzer:
             if (in_code(code, s, e) or identifier_like(value) or (cased and value == value.lower())
                     or all(technical_term(text, w) for w in value.split())):
                 continue
+            if " " not in value and (value.isupper() and len(value) <= 4
+                                     or value.casefold() in DESIGNATORS):
+                continue   # "ATM", "NEFT", "Euros", "Mastercard": an acronym or a designator
             if label == "LOCATION" and not personal_place(text, s, e, self.locations):
                 continue
             if label == "PERSON" and romanised and not _overlaps(s, e, cued):
