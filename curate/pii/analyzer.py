@@ -13,6 +13,10 @@ Why not `AnalyzerEngine.analyze` per string (the baseline) or `BatchAnalyzerEngi
 - spaCy's small model misses a third of person names or files them under ORG, GPE, PRODUCT; on
   strings where NER is trusted, `curate.pii.names` adds those with a second sign (a census name,
   a middle initial, the name found elsewhere in the text, a list or dialogue with a person).
+- NER spans that are terms, not names or places, are dropped before Presidio sees them
+  (`_a_term`: code, identifiers, tool names, acronyms); so are places that identify no one under
+  the LOCATION policy (`curate.pii.places`). In romanised Hindi and Hindi/English text a person
+  needs a cue (`curate.pii.romanised`). Only the structured recognizers run inside code.
 Results then pass through our false-positive filter and a single-span overlap resolution.
 """
 from __future__ import annotations
@@ -184,36 +188,28 @@ class BatchPiiAnalyzer:
         return out
 
     def _credible(self, text: str, ents, persons: bool) -> list[tuple[int, int, str]]:
-        """The NER entities that are names and personal places: none inside code, none shaped
-        like an identifier or named after a programming tool, none all lower case; where
-        capitalisation means nothing (Hinglish, Hindi/English) a person needs a cue
-        (`curate.pii.romanised`), and a place must be an address under the `address` policy."""
+        """The NER entities that are names and personal places (`_a_term` says which are not);
+        where capitalisation means nothing (Hinglish, Hindi/English) a person needs a cue
+        (`curate.pii.romanised`), and a place must be personal under the LOCATION policy."""
         code = code_spans(text)
-        cased = text != text.lower()   # a lower-case name is a name where nothing is capitalised
         romanised = romanised_context(text)
         cued = cued_names(text) if romanised and persons else []
         kept = []
         for s, e, label in ents:
-            value = text[s:e]
-            if (in_code(code, s, e) or identifier_like(value) or (cased and value == value.lower())
-                    or all(technical_term(text, w) for w in value.split())):
-                continue
-            if " " not in value and (value.isupper() and len(value) <= 4
-                                     or value.casefold() in DESIGNATORS):
-                continue   # "ATM", "NEFT", "Euros", "Mastercard": an acronym or a designator
-            if label == "LOCATION" and not personal_place(text, s, e, self.locations):
+            if _a_term(text, s, e, code):
                 continue
             if label == "PERSON" and romanised and not _overlaps(s, e, cued):
                 if not personal_place(text, s, e, "address"):
                     continue
                 label = "LOCATION"   # "main Lisbon mein rehta hoon": NER's person is a place
+            if label == "LOCATION" and not personal_place(text, s, e, self.locations):
+                continue
             kept.append((s, e, label))
         kept += [(s, e, "PERSON") for s, e in cued
                  if not in_code(code, s, e) and not _overlaps(s, e, kept)]
         places = [(s, e) for s, e in residence_places(text) if not in_code(code, s, e)]
         kept = [x for x in kept if not _overlaps(*x[:2], places)]   # the longer span wins
-        kept += [(s, e, "LOCATION") for s, e in places]
-        return sorted(kept)
+        return sorted(kept + [(s, e, "LOCATION") for s, e in places])
 
     def _artifacts(self, text: str, ents):
         """Presidio's NlpArtifacts: the tokenizer's doc carrying the sentence-level entities."""
@@ -223,6 +219,22 @@ class BatchPiiAnalyzer:
         spans = (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in ents)
         doc.ents = filter_spans([x for x in spans if x is not None])
         return self.nlp_engine._doc_to_nlp_artifact(doc, "en")
+
+
+def _a_term(text: str, start: int, end: int, code) -> bool:
+    """Whether a NER span is no name or place: inside code, shaped like an identifier, named
+    after a programming tool, all lower case in a text that capitalises, or (alone) an acronym
+    or a designator ("ATM", "NEFT", "Euros"); the span is judged as trim_ner_span leaves it."""
+    bounds = trim_ner_span(text, start, end)
+    if bounds is None or in_code(code, start, end):
+        return True
+    value = text[slice(*bounds)]
+    if identifier_like(value) or all(technical_term(text, w) for w in value.split()):
+        return True
+    if value == value.lower() and text != text.lower():
+        return True
+    return " " not in value and (value.isupper() and len(value) <= 4
+                                 or value.casefold() in DESIGNATORS)
 
 
 def _overlaps(start: int, end: int, spans) -> bool:
