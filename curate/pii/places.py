@@ -55,8 +55,14 @@ _RESIDENCE = regex.compile(
     regex.IGNORECASE)
 
 
+_RESIDENCE_WORDS = ("रह", "reht", "raht", "live", "stay", "reside")
+
+
 def residence_places(text: str) -> list[tuple[int, int]]:
     """Spans of the places of residence that a statement of residence names."""
+    folded = text.casefold()
+    if not any(word in folded for word in _RESIDENCE_WORDS):   # the regex is slow; most
+        return []                                               # texts have none of these
     out = []
     for m in _RESIDENCE.finditer(text):
         start, end = m.span("p")
