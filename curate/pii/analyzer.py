@@ -29,7 +29,7 @@ from functools import lru_cache
 import regex
 
 from curate.pii.code import code_spans, identifier_like, in_code, technical_term
-from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names
+from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
 from curate.pii.romanised import cued_names, romanised_context
@@ -221,18 +221,24 @@ class BatchPiiAnalyzer:
         return self.nlp_engine._doc_to_nlp_artifact(doc, "en")
 
 
+@lru_cache(maxsize=1)
+def _census_names() -> frozenset[str]:
+    return given_names() | surnames()
+
+
 def _a_term(text: str, start: int, end: int, code) -> bool:
     """Whether a NER span is no name or place: inside code, shaped like an identifier, named
-    after a programming tool, all lower case in a text that capitalises, or (alone) an acronym
-    or a designator ("ATM", "NEFT", "Euros"); the span is judged as trim_ner_span leaves it."""
+    after a programming tool, all lower case in a text that capitalises (unless census names),
+    or alone an acronym or a designator ("ATM", "NEFT", "Euros"). The span is judged as
+    trim_ner_span leaves it."""
     bounds = trim_ner_span(text, start, end)
     if bounds is None or in_code(code, start, end):
         return True
     value = text[slice(*bounds)]
     if identifier_like(value) or all(technical_term(text, w) for w in value.split()):
         return True
-    if value == value.lower() and text != text.lower():
-        return True
+    if value == value.lower() and text != text.lower():   # "nacho", "vishay ko"; not "john"
+        return not all(w.capitalize() in _census_names() for w in value.split())
     return " " not in value and (value.isupper() and len(value) <= 4
                                  or value.casefold() in DESIGNATORS)
 
