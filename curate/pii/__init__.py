@@ -3,6 +3,8 @@
 - `recognizers`: which Presidio recognizers run, under our entity names (+ UPI, IFSC).
 - `analyzer`: batch detection (one `nlp.pipe` per batch, NER-only spaCy, per-string prefilter).
 - `operators`: placeholder / consistent pseudonym / redact / salted hash.
+- `code`, `places`, `romanised`: where NER must not apply (code), which places are personal
+  (the LOCATION policy), and which romanised-Hindi words are names (cues, not capitals).
 """
 from curate.pii.recognizers import ENTITIES
 
