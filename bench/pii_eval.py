@@ -46,10 +46,10 @@ def gold_spans(item: dict) -> list[tuple[int, int, str]]:
             for s in item["spans"]]
 
 
-def predict_ours(texts: list[str]) -> list[list[tuple[int, int, str]]]:
-    from curate.passes.pii import PiiPass
+def predict_ours(texts: list[str], locations: str = "") -> list[list[tuple[int, int, str]]]:
+    from curate.passes.pii import PiiConfig, PiiPass
 
-    pii = PiiPass()
+    pii = PiiPass(PiiConfig(locations=locations) if locations else None)
     pii.ensure_setup()
     return [[(s.start, s.end, s.entity) for s in spans] for spans in pii._analyzer.analyze(texts)]
 
@@ -105,10 +105,11 @@ def score(texts, golds, preds, exact: bool) -> dict[str, dict[str, float]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--locations", default="", help="the pass's LOCATION policy (address|all)")
     args = ap.parse_args()
     items = json.loads(args.data.read_text(encoding="utf-8"))
     texts, golds = [x["full_text"] for x in items], [gold_spans(x) for x in items]
-    systems = {"ours": predict_ours(texts), "defaults": predict_defaults(texts)}
+    systems = {"ours": predict_ours(texts, args.locations), "defaults": predict_defaults(texts)}
     for exact in (False, True):
         tables = {name: score(texts, golds, preds, exact) for name, preds in systems.items()}
         print(f"\n{'exact' if exact else 'overlap'} match, {len(texts)} texts\n")

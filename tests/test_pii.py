@@ -39,9 +39,10 @@ NAMES = {  # NER entities: the English model finds Latin-script names, also insi
     "PERSON": ("Rahul Gupta", {"en": "My name is Rahul Gupta and my card was blocked.",
                                "hi": "मेरा नाम Rahul Gupta है और मेरा कार्ड ब्लॉक हो गया।",
                                "hinglish": "Hello, main Rahul Gupta bol raha hoon, card block ho gaya"}),
-    "LOCATION": ("Lisbon", {"en": "I am travelling in Lisbon and the card was declined.",
-                            "hi": "मैं अभी Lisbon में हूं और कार्ड काम नहीं कर रहा।",
-                            "hinglish": "main abhi Lisbon mein hoon aur card decline ho gaya"}),
+    # A place counts where it is where someone lives (the default `locations: address` policy).
+    "LOCATION": ("Lisbon", {"en": "I live in Lisbon and the card was declined.",
+                            "hi": "मैं Lisbon में रहता हूं और कार्ड काम नहीं कर रहा।",
+                            "hinglish": "main Lisbon mein rehta hoon aur card decline ho gaya"}),
 }
 
 

@@ -51,6 +51,9 @@ class PiiConfig:
     # there only the pattern recognizers and the name cues ("naam", "नाम", "my name is") apply
     # (the name rules of curate.pii.names, like NER, run only where NER is trusted).
     ner_languages: list[str] = field(default_factory=lambda: ["en", "und"])
+    # Which places are personal (curate.pii.places): "address" = addresses and places of
+    # residence only (a city named in a query identifies no one); "all" = every place found.
+    locations: str = "address"
 
     def __post_init__(self):
         unknown = sorted((set(self.entities) | set(self.operators)) - set(ENTITIES))
@@ -61,6 +64,8 @@ class PiiConfig:
             raise ValueError(f"unknown operator {', '.join(bad)}; valid: {', '.join(OPERATORS)}")
         if not 0.0 <= self.score_threshold <= 1.0:
             raise ValueError(f"score_threshold must be in [0, 1], got {self.score_threshold}")
+        if self.locations not in ("address", "all"):
+            raise ValueError(f"locations must be 'address' or 'all', got {self.locations!r}")
         if self.hash_salt and len(self.hash_salt.encode()) < 16:
             raise ValueError("hash_salt must be at least 16 bytes")
 
@@ -86,7 +91,7 @@ class PiiPass(Pass):
         cfg = self.config
         presidio = tuple(e for e in cfg.entities if e in PRESIDIO_ENTITIES)
         self._analyzer = get_analyzer(presidio, cfg.score_threshold, cfg.spacy_model,
-                                      cfg.batch_size, tuple(cfg.ner_languages))
+                                      cfg.batch_size, tuple(cfg.ner_languages), cfg.locations)
         self._anonymizer = AnonymizerEngine()
         self._operator_seed = None
         self._cache: dict = {}

@@ -7,6 +7,8 @@
   `views` (URL-encoded, full-width, HTML entities, values broken over lines).
 - `fields`: every string of a record and its kind; `spread`: a value found once is replaced
   everywhere in its record and conversation; `outside`: file names and error text.
+- `code`, `places`, `romanised`: where NER must not apply (code), which places are personal
+  (the LOCATION policy), and which romanised-Hindi words are names (cues, not capitals).
 """
 from curate.pii.recognizers import ENTITIES
 

@@ -13,6 +13,10 @@ Why not `AnalyzerEngine.analyze` per string (the baseline) or `BatchAnalyzerEngi
 - spaCy's small model misses a third of person names or files them under ORG, GPE, PRODUCT; on
   strings where NER is trusted, `curate.pii.names` adds those with a second sign (a census name,
   a middle initial, the name found elsewhere in the text, a list or dialogue with a person).
+- NER spans that are terms, not names or places, are dropped before Presidio sees them
+  (`_a_term`: code, identifiers, tool names, acronyms); so are places that identify no one under
+  the LOCATION policy (`curate.pii.places`). In romanised Hindi and Hindi/English text a person
+  needs a cue (`curate.pii.romanised`). Only the structured recognizers run inside code.
 Results then pass through our false-positive filter and a single-span overlap resolution.
 """
 from __future__ import annotations
@@ -24,8 +28,11 @@ from functools import lru_cache
 
 import regex
 
-from curate.pii.names import EXTRA_LABELS, find_person_names
+from curate.pii.code import code_spans, identifier_like, in_code, technical_term
+from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
+from curate.pii.places import personal_place, residence_places
+from curate.pii.romanised import cued_names, romanised_context
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
@@ -76,16 +83,19 @@ def _nlp_engine(model: str, context_words: set[str]):
 
 @lru_cache(maxsize=4)
 def get_analyzer(entities: tuple[str, ...], score_threshold: float, spacy_model: str,
-                 batch_size: int, ner_languages: tuple[str, ...] = ("en", "und")) -> "BatchPiiAnalyzer":
+                 batch_size: int, ner_languages: tuple[str, ...] = ("en", "und"),
+                 locations: str = "address") -> "BatchPiiAnalyzer":
     """One analyzer per configuration per process (the pipeline re-runs pii on rejects)."""
-    return BatchPiiAnalyzer(entities, score_threshold, spacy_model, batch_size, ner_languages)
+    return BatchPiiAnalyzer(entities, score_threshold, spacy_model, batch_size, ner_languages,
+                            locations)
 
 
 class BatchPiiAnalyzer:
     """Finds PII spans in many strings at once; built once per process (it holds spaCy)."""
 
     def __init__(self, entities, score_threshold, spacy_model, batch_size=64,
-                 ner_languages=("en", "und")):
+                 ner_languages=("en", "und"), locations="address"):
+        self.locations = locations
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
@@ -120,8 +130,9 @@ class BatchPiiAnalyzer:
         latin = bool(_LATIN.search(text))
         out = []
         for entity in self.entities:
-            if entity in NER_LABELS:   # Devanagari names: only after "मेरा नाम" (recognizers.py)
-                ok = latin or (entity == "PERSON" and "नाम" in text)
+            if entity in NER_LABELS:   # Devanagari names and places: only after cues
+                ok = latin or (entity == "PERSON" and "नाम" in text) or (
+                    entity == "LOCATION" and "रह" in text)
             elif entity in NEEDS_AT:
                 ok = has_at
             elif entity == "IP_ADDRESS":
@@ -159,6 +170,7 @@ class BatchPiiAnalyzer:
                 ents[i] = find_person_names(texts[i], ents[i])
             else:
                 ents[i] = [x for x in ents[i] if x[2] in NER_LABELS]
+            ents[i] = self._credible(texts[i], ents[i], "PERSON" in plans[i])
         out = []
         for i, (text, plan) in enumerate(zip(texts, plans)):
             plan = _without_absent_names(text, plan, ents.get(i, ()))
@@ -169,17 +181,70 @@ class BatchPiiAnalyzer:
             found = self.engine.analyze(
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
                 score_threshold=self.score_threshold)
+            code = code_spans(text) if found else []
+            found = [r for r in found if r.entity_type not in NER_LABELS
+                     or not in_code(code, r.start, r.end)]
             out.append(resolve_spans(text, found))
         return out
+
+    def _credible(self, text: str, ents, persons: bool) -> list[tuple[int, int, str]]:
+        """The NER entities that are names and personal places (`_a_term` says which are not);
+        where capitalisation means nothing (Hinglish, Hindi/English) a person needs a cue
+        (`curate.pii.romanised`), and a place must be personal under the LOCATION policy."""
+        code = code_spans(text)
+        romanised = romanised_context(text)
+        cued = cued_names(text) if romanised and persons else []
+        kept = []
+        for s, e, label in ents:
+            if _a_term(text, s, e, code):
+                continue
+            if label == "PERSON" and romanised and not _overlaps(s, e, cued):
+                if not personal_place(text, s, e, "address"):
+                    continue
+                label = "LOCATION"   # "main Lisbon mein rehta hoon": NER's person is a place
+            if label == "LOCATION" and not personal_place(text, s, e, self.locations):
+                continue
+            kept.append((s, e, label))
+        kept += [(s, e, "PERSON") for s, e in cued
+                 if not in_code(code, s, e) and not _overlaps(s, e, kept)]
+        places = [(s, e) for s, e in residence_places(text) if not in_code(code, s, e)]
+        kept = [x for x in kept if not _overlaps(*x[:2], places)]   # the longer span wins
+        return sorted(kept + [(s, e, "LOCATION") for s, e in places])
 
     def _artifacts(self, text: str, ents):
         """Presidio's NlpArtifacts: the tokenizer's doc carrying the sentence-level entities."""
         from spacy.util import filter_spans
 
-        doc = self.nlp.make_doc(text)
+        doc = self.nlp.tokenizer(text)   # not make_doc: no max_length (E088) for tokens only
         spans = (doc.char_span(s, e, label=label, alignment_mode="expand") for s, e, label in ents)
         doc.ents = filter_spans([x for x in spans if x is not None])
         return self.nlp_engine._doc_to_nlp_artifact(doc, "en")
+
+
+@lru_cache(maxsize=1)
+def _census_names() -> frozenset[str]:
+    return given_names() | surnames()
+
+
+def _a_term(text: str, start: int, end: int, code) -> bool:
+    """Whether a NER span is no name or place: inside code, shaped like an identifier, named
+    after a programming tool, all lower case in a text that capitalises (unless census names),
+    or alone an acronym or a designator ("ATM", "NEFT", "Euros"). The span is judged as
+    trim_ner_span leaves it."""
+    bounds = trim_ner_span(text, start, end)
+    if bounds is None or in_code(code, start, end):
+        return True
+    value = text[slice(*bounds)]
+    if identifier_like(value) or all(technical_term(text, w) for w in value.split()):
+        return True
+    if value == value.lower() and text != text.lower():   # "nacho", "vishay ko"; not "john"
+        return not all(w.capitalize() in _census_names() for w in value.split())
+    return " " not in value and (value.isupper() and len(value) <= 4
+                                 or value.casefold() in DESIGNATORS)
+
+
+def _overlaps(start: int, end: int, spans) -> bool:
+    return any(s < end and start < e for s, e, *_ in spans)
 
 
 def _name_part(text: str, start: int, end: int) -> tuple[int, int] | None:

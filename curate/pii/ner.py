@@ -58,6 +58,24 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
+# spaCy refuses a text longer than nlp.max_length (E088, 1,000,000 characters by default) and
+# its memory grows with the text; a "sentence" with no sentence break (a minified file, a log
+# dump) is tagged in pieces of at most this many characters, cut at whitespace.
+MAX_PIECE = 20_000
+
+
+def chunk_bounds(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """text[start:end] as pieces of at most `limit` characters, cut after the last whitespace
+    before the limit (or at the limit when there is none); offsets stay those of `text`."""
+    out = []
+    while end - start > limit:
+        cut = max(text.rfind(" ", start, start + limit), text.rfind("\n", start, start + limit))
+        cut = cut + 1 if cut > start else start + limit
+        out.append((start, cut))
+        start = cut
+    return out + [(start, end)] if end > start else out
+
+
 class SentenceNer:
     """Entities (start, end, label) of whole texts, computed sentence by sentence with a cache."""
 
@@ -68,8 +86,9 @@ class SentenceNer:
         self.cache_size = cache_size
 
     def entities(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
-        pieces = [[(s, e) for s, e in sentence_bounds(t) if _LATIN.search(t, s, e)]
-                  for t in texts]
+        limit = min(MAX_PIECE, self.nlp.max_length)
+        pieces = [[(a, b) for s, e in sentence_bounds(t) if _LATIN.search(t, s, e)
+                   for a, b in chunk_bounds(t, s, e, limit)] for t in texts]
         todo = list(dict.fromkeys(t[s:e] for t, bounds in zip(texts, pieces) for s, e in bounds
                                   if t[s:e] not in self.cache))
         for sentence, doc in zip(todo, self.nlp.pipe(todo, batch_size=self.batch_size)):

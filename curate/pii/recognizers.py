@@ -36,6 +36,12 @@ please pls plz
 _UPI = r"\b[\w.\-]{2,64}@(?-i:[a-z][a-z0-9]{1,31})(?![\w\-]|\.[A-Za-z0-9])"
 # IFSC: 4 bank letters, a literal zero, 6 branch characters; upper case only (case-sensitive).
 _IFSC = r"\b(?-i:[A-Z]{4}0[A-Z0-9]{6})\b"
+# PAN: five upper-case letters, four digits, one upper-case letter; the fourth letter is the
+# holder type (P person, C company, H HUF, F firm, A AOP, T trust, B BOI, L local authority,
+# J artificial juridical person, G government). Case-sensitive: Presidio's own PAN patterns are
+# case-insensitive and its weakest one matches any 10-character word on a line with 4 digits
+# ("successful", "production").
+_PAN = r"\b(?-i:[A-Z]{3}[PCHFATBLJG][A-Z][0-9]{4}[A-Z])\b"
 
 
 # Digit groups that may be a phone number in any country's format: "9472 7916", "(99) 645-791",
@@ -59,6 +65,10 @@ def _generic_phone_recognizer():
     from presidio_analyzer import Pattern, PatternRecognizer
 
     class GroupedPhoneRecognizer(PatternRecognizer):
+        def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+            found = super().analyze(text, entities, nlp_artifacts, regex_flags)
+            return [r for r in found if not _arithmetic(text, r.start, r.end)]
+
         def validate_result(self, pattern_text: str):
             digits = sum(c.isdigit() for c in pattern_text)
             ok = 7 <= digits <= 15 and not _DATE_LIKE.match(pattern_text)
@@ -80,6 +90,75 @@ def _generic_phone_recognizer():
         "PHONE", name="GroupedPhoneRecognizer", context=PHONE_CONTEXT,
         patterns=[Pattern("grouped digits", _GROUPED_PHONE, 0.3),
                   Pattern("plus and digits", _PLUS_DIGITS, 0.3)])
+
+
+# Arithmetic around a digit run: "4000/2000 = 2", "12 * 3456789", "x = 1234567". Presidio's
+# phonenumbers matcher reads "4000/2000" as a valid number of some region, at a score that
+# passes the default threshold without any context word.
+_OPERATORS = ("=", "*", "×", "÷", "^", "<", ">", "/", "+", "-", "−")
+
+
+def _arithmetic(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] sits in arithmetic and no phone word comes before it: an operator
+    right before or after it (a sign before it only when spaced: "+91 ..." is a phone; a '/'
+    after it only before a short number: "98201 23456/98201 23457" are two phones), or a '/'
+    inside it ("Tel. 089/1234567" has its phone word, "4000/2000" has none)."""
+    if _phone_word_before(text, start):
+        return False
+    before = text[max(0, start - 3):start]
+    after = text[end:end + 12].lstrip()
+    if before.rstrip().endswith(_OPERATORS[:8]) or before.endswith((" + ", " - ", " − ")):
+        return True
+    if after.startswith("/"):
+        return len(re.match(r"/\s*([\d ]*)", after).group(1).replace(" ", "")) < 7
+    # A sign after it only before a number: "788-063-Office" is a contact list's label.
+    operator_after = after.startswith(_OPERATORS[:7]) or (
+        after.startswith(_OPERATORS[8:]) and after[1:].lstrip()[:1].isdigit())
+    return operator_after or "/" in text[start:end] or bool(_DATE_LIKE.match(text[start:end]))
+
+
+def _bare_short_number(text: str, start: int, end: int) -> bool:
+    """A run of fewer than ten digits with no separator, "+" or brackets ("168000", "#### 2500")
+    and no phone word before it: a quantity, not a phone number (a mobile number has ten)."""
+    value = text[start:end]
+    return value.isdigit() and len(value) < 10 and not _phone_word_before(text, start)
+
+
+def _phone_word_before(text: str, start: int) -> bool:
+    words = re.findall(r"[^\W\d_]+", text[max(0, start - 40):start].lower())
+    return any(w in PHONE_CONTEXT for w in words[-5:])
+
+
+def _phone_recognizer():
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    class ShapedPhoneRecognizer(PhoneRecognizer):
+        """Presidio's phonenumbers-based recognizer, less the matches that sit in arithmetic:
+        a phone number needs the shape and the context of one."""
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            found = super().analyze(text, entities, nlp_artifacts)
+            return [r for r in found if not _arithmetic(text, r.start, r.end)
+                    and not _bare_short_number(text, r.start, r.end)]
+
+    return ShapedPhoneRecognizer(supported_entity="PHONE",
+                                 context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"])
+
+
+def _ip_recognizer():
+    from presidio_analyzer.predefined_recognizers import IpRecognizer
+
+    class FullIpRecognizer(IpRecognizer):
+        """Presidio's IP recognizer without IPv6 forms of fewer than three groups: those are
+        slices in code (`l[::3]`, `l[1::2]`) or loopback and link-local addresses."""
+
+        def invalidate_result(self, pattern_text: str):
+            if ":" in pattern_text and "." not in pattern_text and \
+                    sum(bool(g) for g in pattern_text.split(":")) < 3:
+                return True
+            return super().invalidate_result(pattern_text)
+
+    return FullIpRecognizer()
 
 
 def _luhn_card_recognizer():
@@ -171,7 +250,9 @@ def _india_recognizers(entities: set[str]) -> list:
 
     built = {
         "IN_AADHAAR": lambda: InAadhaarRecognizer(context=["aadhaar", "aadhar", "uidai"]),
-        "IN_PAN": InPanRecognizer,
+        "IN_PAN": lambda: PatternRecognizer(
+            "IN_PAN", name="InPanRecognizer", patterns=[Pattern("PAN", _PAN, 0.5)],
+            context=InPanRecognizer.CONTEXT),
         "IN_GSTIN": InGstinRecognizer,
         "IN_VOTER": InVoterRecognizer,
         "IN_PASSPORT": InPassportRecognizer,
@@ -196,13 +277,12 @@ def build_recognizers(entities: list[str]) -> list:
     wanted = set(entities)
     built = {
         "EMAIL": _email_recognizer,
-        "PHONE": lambda: PhoneRecognizer(supported_entity="PHONE",
-                                         context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"]),
+        "PHONE": _phone_recognizer,
         "CREDIT_CARD": CreditCardRecognizer,
         # Case-insensitive, as in Presidio's default registry: people type "gb82west...".
         "IBAN": lambda: IbanRecognizer(supported_entity="IBAN",
                                        regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE),
-        "IP_ADDRESS": IpRecognizer,
+        "IP_ADDRESS": _ip_recognizer,
         "US_SSN": UsSsnRecognizer,
     }
     recognizers = [make() for name, make in built.items() if name in wanted]
@@ -230,8 +310,17 @@ _NAME_WORD = regex.compile(r"\p{L}[\p{L}\p{M}\p{N}_'.-]*")
 def trim_ner_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Trim words that are never names off a NER span's ends ("Leigha Mackay\nPhone" -> the
     name); None when nothing name-like is left ("Email", "SSN", "hai", "288")."""
-    words = [m for m in _NAME_WORD.finditer(text[start:end])
-             if m.group().lower().strip(".'") not in NOT_NAMES]
+    all_words = list(_NAME_WORD.finditer(text[start:end]))
+    words = [m for m in all_words if m.group().lower().strip(".'") not in NOT_NAMES]
     if not words:
         return None
+    after = text[start + words[-1].end():start + all_words[-1].end()]
+    if words[-1] is not all_words[-1] and "\n" not in after and \
+            all_words[-1].group().lower() in _IDENTIFIER_KINDS:
+        return None   # "choose Reset PIN", "Enter Card number": a control, not a name
     return start + words[0].start(), start + words[-1].end()
+
+
+# Identifier kinds that make the capitalised word before them on the same line a term.
+_IDENTIFIER_KINDS = frozenset("pin otp cvv card number id account upi ifsc pan aadhaar passport "
+                              "email mail phone mobile ssn iban kyc".split())

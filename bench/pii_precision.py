@@ -1,0 +1,129 @@
+"""PII precision: false placeholders per 1,000 records on text that holds no personal data.
+
+    .venv/bin/python bench/pii_precision.py --scratch /tmp/scratch-pii-precision [--n 1000]
+
+Every record of a PII-free corpus that the pass changes is a false replacement: the count per
+1,000 records is the damage a user trains on. Each corpus is read as the pass reads it (every
+message's content), through the pass's analyzer with its default config, and the detected spans
+are counted per entity. `--show K` prints K examples per corpus.
+
+Corpora (`--scratch` holds the public files fetched with the `fetch` tool; missing ones are
+skipped and said so):
+- banking77-train, banking77-test: BANKING77 intent queries (CC BY 4.0, PolyAI), from
+  ../shared/datasets/banking77. Both were read while tuning (examples of test were printed once).
+- gsm8k-test, gsm8k-train: grade-school maths, openai/grade-school-math
+  `grade_school_math/data/{test,train}.jsonl` (MIT), question and worked answer as two messages.
+  Its word problems name fictional people ("Natalia sold clips"), which a detector cannot tell
+  from real ones, so PERSON is reported apart and the goal applies to the other types. The
+  test split was read while tuning; the train split (first --n rows) is held out.
+- humaneval: openai/human-eval `data/HumanEval.jsonl.gz` (MIT), prompt (signature + docstring)
+  and canonical solution; read while tuning. humaneval-tests: the `test` code of the same
+  rows, held out.
+- hinglisheval: mrigankpawagi/HinglishEval `HinglishEval.json.gz` (HumanEval with Hinglish
+  docstrings; the repository states no licence), prompt and solution; read while tuning.
+- written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
+  tests/test_pii_precision.py (in-sample: the rules were tuned on it).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+REPO = Path(__file__).resolve().parents[1]
+# ../shared from the main checkout; /work/shared from a sibling worktree (../../shared).
+BANKING = next((p / "shared" / "datasets" / "banking77" for p in Path(__file__).resolve().parents[1:4]
+                if (p / "shared" / "datasets" / "banking77").exists()), Path("banking77"))
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+
+# Corpora never looked at while tuning the rules (their examples are never printed).
+HELD_OUT = ("gsm8k-train", "humaneval-tests")
+
+
+def _jsonl(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def corpora(scratch: Path) -> dict[str, list[list[str]]]:
+    """name -> records, each a list of message texts."""
+    out: dict[str, list[list[str]]] = {}
+    for split in ("train", "test"):
+        path = BANKING / f"{split}.csv"
+        if path.exists():
+            with path.open(encoding="utf-8") as f:
+                out[f"banking77-{split}"] = [[row["text"]] for row in csv.DictReader(f)]
+    loaders = {
+        "gsm8k-test": ("gsm8k_test.jsonl", lambda r: [r["question"], r["answer"]]),
+        "humaneval": ("humaneval.jsonl", lambda r: [r["prompt"], r["canonical_solution"]]),
+        "hinglisheval": ("hinglisheval.json", lambda r: [r["prompt"], r["canonical_solution"]]),
+        "gsm8k-train": ("gsm8k_train.jsonl", lambda r: [r["question"], r["answer"]]),
+        "humaneval-tests": ("humaneval.jsonl", lambda r: [r["test"]]),
+    }
+    for name, (file, fields) in loaders.items():
+        path = scratch / file
+        if not path.exists():
+            print(f"(skipped {name}: {path} not found)")
+            continue
+        rows = (json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json"
+                else _jsonl(path))
+        out[name] = [fields(r) for r in rows]
+    from test_pii_precision import PII_FREE
+
+    out["written"] = [[t] for texts in PII_FREE.values() for t in texts]
+    return out
+
+
+def measure(analyzer, records: list[list[str]], show: int) -> tuple[Counter, int, list[str]]:
+    texts = [t for r in records for t in r]
+    spans = dict(zip(texts, analyzer.analyze(list(dict.fromkeys(texts)))))
+    per_entity, changed, examples = Counter(), 0, []
+    for record in records:
+        found = [(t, s) for t in record for s in spans[t]]
+        for text, s in found:
+            per_entity[s.entity] += 1
+            if len(examples) < show:
+                examples.append(f"{s.entity}: {text[max(0, s.start - 30):s.end + 30]!r}")
+        changed += bool(found)
+    return per_entity, changed, examples
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scratch", type=Path, default=Path("/tmp/scratch-pii-precision"))
+    ap.add_argument("--n", type=int, default=0, help="first N records per corpus (0: all)")
+    ap.add_argument("--show", type=int, default=0)
+    ap.add_argument("--locations", default="address", choices=["address", "all"])
+    args = ap.parse_args()
+    from curate.passes.pii import PiiConfig, PiiPass
+
+    fields = PiiConfig.__dataclass_fields__
+    pii = PiiPass(PiiConfig(**({"locations": args.locations} if "locations" in fields else {})))
+    pii.ensure_setup()
+    print("| corpus | records | placeholders / 1,000 | non-PERSON / 1,000 | records changed | "
+          "by type |\n|---|---|---|---|---|---|")
+    shown = []
+    for name, records in corpora(args.scratch).items():
+        records = records[:args.n] if args.n else records
+        per_entity, changed, examples = measure(pii._analyzer, records, args.show)
+        total = sum(per_entity.values())
+        other = total - per_entity["PERSON"]
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(per_entity.items())) or "-"
+        print(f"| {name} | {len(records)} | {1000 * total / len(records):.1f} | "
+              f"{1000 * other / len(records):.1f} | {changed} | {kinds} |")
+        if name not in HELD_OUT:   # never read while tuning: counts only
+            shown += [f"{name}: {e}" for e in examples]
+    print("\n".join(shown))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Where a text is code, and which words are identifiers: NER (PERSON, LOCATION) never applies there.
+
+Why: spaCy's English model reads identifiers as names and places (`LoraConfig`, `filterEvenNumbers`,
+`num1`, `range`, "Java"); on one code-instruction set 41% of the kept rows carried placeholders.
+Inside fenced or inline code, on lines that are code, and in a text that is mostly code, only the
+structured detectors (e-mail, phone, card, keys, ...) run: a phone number in a code comment is
+still a phone number, a capitalised identifier is not a person. Outside code, a NER span with an
+identifier-shaped word (camelCase, snake_case, digits, brackets) or a programming-language name
+is not a person or a place either.
+"""
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_INLINE = re.compile(r"`[^`\n]+`")
+# A line that is code: a statement keyword at its start, or code punctuation in it.
+_CODE_START = re.compile(
+    r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import\b|import[ \t]+[\w{*'\"]|(?:async[ \t]+)?def[ \t]+\w+"
+    r"|class[ \t]+\w+[ \t]*[:({]|function\b[ \t]*\w*[ \t]*\(|return\b|const[ \t]+\w|let[ \t]+\w"
+    r"|var[ \t]+\w|(?:public|private|protected|static)[ \t]|#include\b|using[ \t]+namespace"
+    r"|package[ \t]+[\w.]+;|export[ \t]|for[ \t]*\(|for[ \t]+[\w, ()]+[ \t]+in[ \t].*:[ \t]*$"
+    r"|while[ \t]*\(|if[ \t]*\(|elif\b|else\b[ \t]*[:{]|try[ \t]*[:{]|except\b|catch[ \t]*\("
+    r"|print[ \t]*\(|console\.log|System\.out|>>>[ \t]|(?:SELECT|INSERT[ \t]+INTO|UPDATE|DELETE"
+    r"[ \t]+FROM|CREATE[ \t]+TABLE)[ \t]|\"\"\"|'''|//|/\*|\*/|[})\]][;,)]*[ \t]*$)")
+_CODE_INSIDE = re.compile(r"[;{][ \t]*$|=>|==|!=|&&|\|\||->|::|\+=|\w\([^)\n]*\)[ \t]*[:;{]"
+                          r"|^[ \t]*\w+(?:\.\w+)*[ \t]*=[ \t]*\S|\w+\.\w+\(")
+
+
+def _code_line(line: str) -> bool:
+    return bool(_CODE_START.match(line) or _CODE_INSIDE.search(line))
+
+
+_DOCSTRING = re.compile(r"(\"\"\"|''').*?(?:\1|\Z)", re.S)
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of `text` that are code: the whole text when it starts with a line of
+    code or when a third of its lines are code (a docstring inside a function is code too);
+    else fenced blocks, inline code, docstrings and the code lines."""
+    if "\n" not in text and "`" not in text:
+        return [(0, len(text))] if _code_line(text) else []
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    code = [(s, e) for s, e in lines if _code_line(text[s:e])]
+    if code and (code[0] == lines[0] or len(code) * 3 >= len(lines) and len(code) >= 2):
+        return [(0, len(text))]
+    blocks = (_FENCE, _INLINE, _DOCSTRING) if code else (_FENCE, _INLINE)
+    return [m.span() for r in blocks for m in r.finditer(text)] + code
+
+
+def in_code(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+# camelCase / PascalCase compounds ("getLength", "LoraConfig", "TaskType": an upper-case letter
+# after three lower-case ones; "McDonald", "MacKenzie", "DeAndre" have at most two), snake_case,
+# a digit, brackets, a dot or slash between letters: an identifier, not a name.
+_IDENTIFIER = re.compile(r"^[a-z]+[A-Z]|[a-z]{3}[A-Z]|[_\d()\[\]{}<>=/\\]|[A-Za-z]\.[A-Za-z]{2}")
+
+PROGRAMMING = frozenset("""
+java javascript typescript python kotlin scala perl php haskell rust golang fortran cobol matlab
+pascal lisp clojure erlang elixir django flask fastapi react angular vue node nodejs numpy pandas
+pytorch tensorflow keras scikit sklearn linux ubuntu debian fedora centos windows macos android
+ios excel postgresql postgres mysql sqlite mongodb redis docker kubernetes git github gitlab
+jupyter spark hadoop kafka selenium jenkins ansible terraform bash powershell html css json xml
+yaml markdown latex arduino unix jquery bootstrap laravel spring hibernate maven gradle npm pip
+conda anaconda huggingface transformers peft lora qlora bert gpt llama mistral gemma sql nosql
+""".split())
+# Language names that are also given names or words: not a name only where the text is about
+# programming.
+_AMBIGUOUS = frozenset("ruby julia swift go dart ada lua crystal elm nim r c".split())
+_ABOUT_CODE = re.compile(r"\b(?:program\w*|code|coding|function|language|script|library|syntax|"
+                         r"compiler?|developer|install\w*|framework|variable|loop|array)\b", re.I)
+
+
+def identifier_like(span: str) -> bool:
+    """Whether a word of `span` is shaped like an identifier."""
+    words = (w.strip(_QUOTING) for w in span.split())
+    return any(_IDENTIFIER.search(w[1:-1] if w[:1] + w[-1:] == "()" else w) for w in words)
+
+
+# Quoting and sentence punctuation around a word: "> Alberico", "Rizzo,", "'Tracy'".
+_QUOTING = ">\"'“”‘’.,;:!?"
+
+
+def technical_term(text: str, word: str) -> bool:
+    """A programming language, library or tool name ("Java", "Django"; "Ruby" only in a text
+    about programming)."""
+    plain = word.casefold().strip(".'’")
+    return plain in PROGRAMMING or (plain in _AMBIGUOUS and bool(_ABOUT_CODE.search(text)))

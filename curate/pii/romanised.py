@@ -1,0 +1,80 @@
+"""Person names in romanised Hindi (Hinglish) and in Hindi/English mixed text, found by cues.
+
+Why: capitalisation is no name signal there. Hinglish writers capitalise the first word of a
+sentence ("Sach mein", "Tumhari", "Maine", "Shayad", "Kyunki", "Dhanyavaad") and Hindi technical
+prose capitalises English terms ("Grammar", "General Language Understanding"); spaCy's English
+model tags both as persons or places. No well-kept public list of Indian given names ships in a
+PyPI package under a licence this project can take (gender-guesser's list is GPL-3.0 and
+unmaintained since 2016; names-dataset is built from leaked social-network profiles), so a word
+counts as a name only with a cue around it:
+- a speaker label in a dialogue ("Rahul: kal milte hain");
+- a greeting before it ("Hi Rohan", "Thanks Priya", "Namaste Suresh");
+- an honorific or kinship word after it ("Priya ji", "Rohan bhai", "Sunita didi");
+- the ergative "ne" after it ("Priya ne bola"): only an agent takes it;
+- the self-introductions of recognizers.NAME_CUE ("mera naam ... hai", "मेरा नाम ... है");
+- the same word as a cued name elsewhere in the text.
+"""
+from __future__ import annotations
+
+import regex
+
+from curate.passes.language import HINGLISH, STOPWORDS
+
+_NAME = r"(?-i:\p{Lu}[\p{Ll}\p{M}]+(?:[ \t]\p{Lu}[\p{Ll}\p{M}]+)?)"
+_GREETING = r"(?:hi|hello|hey|hii+|namaste|namaskar|dear|thanks|thank\s+you|shukriya|bye|sorry|ok|okay)"
+_HONORIFIC = (r"(?:ji|jee|bhai|bhaiya|bhaiyya|didi|di|sir|madam|ma'?am|sahab|saab|sahib|uncle|aunty"
+              r"|auntie|bhabhi|chacha|mama|dada|dadi|nana|nani)")
+_CUES = regex.compile(
+    rf"^[ \t>]*(?P<n>{_NAME})[ \t]*:[ \t]*\S"
+    rf"|(?<![\p{{L}}\p{{M}}]){_GREETING}[ \t,]+(?P<n>{_NAME})(?![\p{{L}}\p{{M}}])"
+    rf"|(?<![\p{{L}}\p{{M}}])(?P<n>{_NAME})[ \t]+(?:{_HONORIFIC}|ne)(?![\p{{L}}\p{{M}}])"
+    rf"|(?<![\p{{L}}\p{{M}}])(?:main|mai|mein)[ \t]+(?P<n>{_NAME})[ \t]+"
+    rf"(?:bol|baat|hoon|hu|hun)(?![\p{{L}}\p{{M}}])",
+    regex.MULTILINE | regex.IGNORECASE)
+_SPEAKERS = regex.compile(rf"^[ \t>]*{_NAME}[ \t]*:", regex.MULTILINE)
+_LATIN_WORD = regex.compile(r"(?<![\p{L}\p{M}])[A-Za-z]+(?![\p{L}\p{M}])")
+_DEVANAGARI = regex.compile(r"[\u0900-\u097F]")
+# E-mail addresses, URLs, file names: their parts are no words ("fleckens.hu", "a.ko/x").
+_ADDRESSES = regex.compile(r"\S*[@/.]\S*[A-Za-z]\S*")
+# Words the cues catch that are never names: Hinglish function words, greetings, roles.
+_NEVER = HINGLISH | STOPWORDS["en"] | frozenset(
+    "sir madam ji bhai didi user agent customer support team bot admin note hello hi namaste "
+    "thanks shukriya sorry ok okay please plz yes no haan nahi input output example result answer "
+    "question solution note hint step explanation reason summary title description details error "
+    "warning info total udaharan jaise".split())
+
+
+def romanised_context(text: str) -> bool:
+    """Whether capitalisation means nothing here: Devanagari mixed with Latin words, or more
+    Hinglish function words than English ones (or as many, two of them different)."""
+    if _DEVANAGARI.search(text):
+        return True
+    words = [w.casefold() for w in _LATIN_WORD.findall(_ADDRESSES.sub(" ", text))]
+    hinglish = [w for w in words if w in HINGLISH]
+    english = sum(w in STOPWORDS["en"] for w in words)
+    return len(hinglish) > english or (len(set(hinglish)) >= 2 and len(hinglish) >= english)
+
+
+def cued_names(text: str) -> list[tuple[int, int]]:
+    """Spans of the names that a cue marks (module docstring), with their other occurrences.
+    A speaker label counts only in a dialogue: two lines or more that start with a label."""
+    found = []
+    labels = _SPEAKERS.findall(text)
+    for m in _CUES.finditer(text):
+        if m.group(0).rstrip()[-2:].startswith(":") and len(labels) < 2:
+            continue
+        start, end = m.span("n")
+        kept = []  # "Hi Rohan Kal ..." -> the cue names the words before a function word
+        for word in text[start:end].split():
+            if word.casefold() in _NEVER:
+                break
+            kept.append(word)
+        if kept:
+            found.append((start, start + len(" ".join(kept))))
+    names = {text[s:e] for s, e in found} | {text[s:e].split()[0] for s, e in found}
+    for name in names:
+        for m in regex.finditer(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(name)}(?![\p{{L}}\p{{M}}])",
+                                text):
+            if not any(s <= m.start() < e for s, e in found):
+                found.append(m.span())
+    return sorted(set(found))
