@@ -227,15 +227,21 @@ def test_text_without_personal_data_comes_out_unchanged(pii, question, answer):
     assert out.label == "explain" and not ctx.counts
 
 
-@pytest.mark.xfail(strict=True, reason="precision work of issue 12 section 2 (branch pii-precision): "
-                                       "NER on code, arithmetic read as phones, Hinglish words as names")
 @pytest.mark.parametrize("text", [
     "from peft import get_peft_model, LoraConfig, TaskType",
     "4000/2000 = 2",
     "Is vishay ko samjhaiye",
-    'git commit -m "fix: handle empty input"',
 ])
-def test_known_false_positives_from_the_precision_work(pii, text):
+def test_code_maths_and_hinglish_come_out_unchanged(pii, text):
+    record = Record("x.jsonl:1", [{"role": "user", "content": text}, {"role": "assistant", "content": "ok"}])
+    (out,), _ = run_pii(pii, [record])
+    assert out.messages[0]["content"] == text
+
+
+@pytest.mark.xfail(strict=True, reason="a shell command line outside a code fence is not recognised as "
+                                       "code yet, so NER still runs on it")
+def test_a_bare_shell_command_comes_out_unchanged(pii):
+    text = 'git commit -m "fix: handle empty input"'
     record = Record("x.jsonl:1", [{"role": "user", "content": text}, {"role": "assistant", "content": "ok"}])
     (out,), _ = run_pii(pii, [record])
     assert out.messages[0]["content"] == text
