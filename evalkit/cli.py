@@ -67,8 +67,7 @@ def run(
     k: int = typer.Option(3, help="few-shot examples / RAG passages per prompt"),
     few_shot: str = typer.Option("bm25", help="few-shot selection: bm25 (most similar) or random"),
     max_new_tokens: int = typer.Option(128),
-    batch_size: int = typer.Option(32, help="prompts per batch; rows that end leave a greedy "
-                                   "batch, so a large one wastes little and reads the weights once"),
+    batch_size: int = typer.Option(8),
     dtype: str = typer.Option("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                               "matmul; likelihoods then carry bf16 rounding)"),
     primary: Optional[str] = typer.Option(None, help="primary metric for the verdict (default per task)"),

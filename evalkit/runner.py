@@ -36,7 +36,7 @@ class RunConfig:
     k: int = 3
     few_shot: str = "bm25"
     max_new_tokens: int = 128
-    batch_size: int = 32              # per generation batch; ended rows leave it (evalkit.decode)
+    batch_size: int = 8
     dtype: str = "float32"             # "bfloat16" is ~2x faster on CPUs with bf16 matmul
     primary: str | None = None
     min_effect: float = 0.0            # fine-tuning must win by more than this on the primary metric
