@@ -36,8 +36,7 @@ class Decoded:
 def plain_greedy(model) -> bool:
     """True when the model's generation config adds nothing to a plain argmax over the logits."""
     config = model.generation_config
-    return all(getattr(config, name, default) in (default, None) or
-               (name.endswith("penalty") and getattr(config, name) == default)
+    return all(getattr(config, name, default) in (default, None)
                for name, default in _PROCESSORS.items())
 
 

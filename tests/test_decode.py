@@ -118,7 +118,8 @@ def test_a_generation_config_with_a_logits_processor_falls_back_to_model_generat
         params = GenerationParams(max_new_tokens=6)
         got = generate(model, tokenizer, prompts, params, identity={}, batch_size=6,
                        references=REFERENCES)
-        assert [g.output for g in got] == [g.output for g in _hf_generate_batch(model, tokenizer, prompts, params)]
+        expected = _hf_generate_batch(model, tokenizer, prompts, params)
+        assert [g.output for g in got] == [g.output for g in expected]
         assert all(g.nll is None for g in got)           # scored apart, by conditional_nll
     finally:
         model.generation_config.repetition_penalty = 1.0
