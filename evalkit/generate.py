@@ -40,6 +40,7 @@ class Generation:
     completion_tokens: int          # generated tokens up to and including the end-of-turn token
     latency_s: float
     cached: bool = False
+    nll: object = None              # the reference's likelihood.NLL when scored with the prompt
 
 
 def digest(value: dict) -> str:
@@ -106,22 +107,37 @@ def files_digest(folder: str | Path, patterns=("*.safetensors", "*.bin", "*.json
 
 def generate(model, tokenizer, prompts: list[str], params: GenerationParams, *,
              identity: dict, cache: GenerationCache | None = None, batch_size: int = 8,
-             on_batch: Callable[[int], None] | None = None) -> list[Generation]:
-    """One Generation per prompt, in order; prompts already in `cache` are not generated."""
+             on_batch: Callable[[int], None] | None = None,
+             references: list[str | None] | None = None) -> list[Generation]:
+    """One Generation per prompt, in order; prompts already in `cache` are not generated.
+
+    With `references` (one per prompt, None to skip), the greedy path also scores each reference
+    from its prompt's KV cache and puts the NLL on the Generation (`nll`); other rows have None.
+    Batches are formed from prompts sorted by token count, so a batch wastes little on padding."""
     keys = [cache_key(identity, p, params) for p in prompts]
     results: list[Generation | None] = [cache.get(k) if cache else None for k in keys]
-    todo = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: (len(prompts[i]), i))
+    todo = [i for i, r in enumerate(results) if r is None]
+    lengths = token_counts(tokenizer, [prompts[i] for i in todo])
+    todo = [i for _, i in sorted(zip(lengths, todo))]
     if len(todo) < len(prompts) and on_batch:
         on_batch(len(prompts) - len(todo))
     for start in range(0, len(todo), batch_size):
         batch = todo[start:start + batch_size]
-        for i, gen in zip(batch, generate_batch(model, tokenizer, [prompts[i] for i in batch], params)):
+        refs = [references[i] for i in batch] if references else None
+        for i, gen in zip(batch, generate_batch(model, tokenizer, [prompts[i] for i in batch], params,
+                                                refs)):
             results[i] = gen
             if cache is not None:
                 cache.put(keys[i], gen)
         if on_batch:
             on_batch(len(batch))
     return results  # type: ignore[return-value]
+
+
+def token_counts(tokenizer, prompts: list[str]) -> list[int]:
+    if not prompts:
+        return []
+    return [len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"]]
 
 
 def warm_up(model, tokenizer, prompt: str) -> None:
@@ -137,11 +153,50 @@ def end_token_ids(model, tokenizer) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def generate_batch(model, tokenizer, prompts: list[str], params: GenerationParams) -> list[Generation]:
-    """Generate for one batch of prompts (left padded); time it; cut each output at its stops."""
+def generate_batch(model, tokenizer, prompts: list[str], params: GenerationParams,
+                   references: list[str | None] | None = None) -> list[Generation]:
+    """Generate for one batch of prompts (left padded); time it; cut each output at its stops.
+    Greedy runs without stop strings take evalkit.decode's path (same outputs, less waste)."""
+    from evalkit.decode import plain_greedy
+
+    if params.do_sample or params.stop or not plain_greedy(model):
+        return _hf_generate_batch(model, tokenizer, prompts, params)
+    return _greedy_batch(model, tokenizer, prompts, params, references)
+
+
+def _greedy_batch(model, tokenizer, prompts, params, references) -> list[Generation]:
+    from evalkit.decode import greedy
+    from evalkit.likelihood import NLL, context_limit
+
+    prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+    ref_ids = [None] * len(prompts)
+    limit = context_limit(model)
+    for i, ref in enumerate(references or []):   # pairs that fit unchanged; the rest score apart
+        ids = tokenizer(ref, add_special_tokens=False)["input_ids"] if ref is not None else None
+        if ids is not None and prompt_ids[i] and (limit is None or len(prompt_ids[i]) + len(ids) <= limit):
+            ref_ids[i] = ids
+    ends = end_token_ids(model, tokenizer)
+    started = time.perf_counter()
+    decoded, scoring_s = greedy(model, prompt_ids, params.max_new_tokens, ends, _pad_id(tokenizer),
+                                ref_ids)
+    latency = (time.perf_counter() - started - scoring_s) / len(prompts)
+    gens = [_finish(tokenizer, d.tokens, ends, params.stop, len(p), latency)
+            for d, p in zip(decoded, prompt_ids)]
+    for gen, d, ids, ref in zip(gens, decoded, ref_ids, references or [None] * len(gens)):
+        if ids is not None:
+            gen.nll = NLL(d.reference_nll, len(ids), len(ref.encode("utf-8")))
+    return gens
+
+
+def _pad_id(tokenizer) -> int:
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+
+def _hf_generate_batch(model, tokenizer, prompts: list[str], params: GenerationParams) -> list[Generation]:
+    """`model.generate`: sampling, stop strings, and generation configs with logits processors."""
     import torch
 
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    pad_id = _pad_id(tokenizer)
     enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False,
                     padding_side="left").to(model.device)
     kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=params.do_sample,

@@ -120,9 +120,10 @@ def run_system(system: System, items, model, tokenizer, identity, params, cache,
         if any(cache.get(cache_key(system_identity, p, params)) is None for p in prompts):
             warm_once(model, tokenizer, prompts[0])
         gens = generate(model, tokenizer, prompts, params, identity=system_identity, cache=cache,
-                        batch_size=config.batch_size, on_batch=advance)
+                        batch_size=config.batch_size, on_batch=advance,
+                        references=[item.reference for item in items])
         advance = progress.task(f"{system.name}: scoring the reference", len(prompts)) if progress else None
-        nlls = reference_nlls(model, tokenizer, prompts, items, system_identity, config, advance)
+        nlls = reference_nlls(model, tokenizer, prompts, items, system_identity, config, advance, gens)
     return [row(item, system, prompt, gen, nll)
             for item, prompt, gen, nll in zip(items, prompts, gens, nlls)]
 
@@ -134,13 +135,18 @@ def warm_once(model, tokenizer, prompt: str) -> None:
         model._evalkit_warm = True
 
 
-def reference_nlls(model, tokenizer, prompts, items, identity, config, advance) -> list[NLL]:
+def reference_nlls(model, tokenizer, prompts, items, identity, config, advance, gens=()) -> list[NLL]:
     """Conditional NLL of each item's reference, cached like generations (by model, adapter,
-    prompt and reference), so a re-run or a new metric costs no forward pass either."""
+    prompt and reference), so a re-run or a new metric costs no forward pass either. NLLs the
+    generation already scored from the prompt's KV cache (`gen.nll`) are taken as they are."""
     store = JsonlCache(Path(config.out) / "cache" / "likelihoods.jsonl")
     keys = [digest({"identity": identity, "prompt": p, "reference": it.reference, "nll": NLL_RECIPE})
             for p, it in zip(prompts, items)]
     found = [store.get_row(k) for k in keys]
+    for i, gen in enumerate(gens):
+        if found[i] is None and gen.nll is not None:
+            found[i] = asdict(gen.nll)
+            store.put_row(keys[i], found[i])
     todo = [i for i, row in enumerate(found) if row is None]
     if advance and len(todo) < len(keys):
         advance(len(keys) - len(todo))

@@ -25,7 +25,8 @@ def prompts(model_and_tokenizer):
 
 
 class CountingModel:
-    """Wraps a model and counts `generate` calls (the expensive part a cache must skip)."""
+    """Wraps a model and counts batches generated (the expensive part a cache must skip): calls
+    of `generate`, or of the forward pass on an empty KV cache (the greedy path's prefill)."""
 
     def __init__(self, model):
         self.model, self.calls = model, 0
@@ -33,6 +34,11 @@ class CountingModel:
     def generate(self, *args, **kwargs):
         self.calls += 1
         return self.model.generate(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        cache = kwargs.get("cache")
+        self.calls += cache is None or cache.get_seq_length() == 0
+        return self.model(*args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self.model, name)
