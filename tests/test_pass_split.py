@@ -31,7 +31,7 @@ def split(records, seed=0, **options):
 
 def test_ratios_strata_groups_and_small_classes():
     out, ctx = split(corpus())
-    assert [r.id for r in out] == [r.id for r in corpus()]  # input order kept
+    assert sorted(r.id for r in out) == sorted(r.id for r in corpus())  # each record once
     by_label = {}
     for r in out:
         by_label.setdefault(r.label, Counter())[r.split] += 1
@@ -58,7 +58,7 @@ def test_groups_linked_through_both_keys_stay_together():
     rows = [Record("a:1", [], meta={"cluster_id": "k1"}), Record("a:2", [], meta={"cluster_id": "k1", "conversation_id": "c9"}),
             Record("a:3", [], meta={"conversation_id": "c9"})] + [Record(f"b:{i}", []) for i in range(30)]
     out, ctx = split(rows, by=None)
-    assert len({r.split for r in out[:3]}) == 1
+    assert len({r.split for r in out if r.id.startswith("a:")}) == 1
     assert "label_counts" not in ctx.info
 
 

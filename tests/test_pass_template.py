@@ -35,10 +35,12 @@ def test_alpaca_with_system_prompt_and_classification_row():
     assert r.completion == "card_not_working</s>"
 
 
-def test_openai_round_trips_to_messages():
+def test_openai_is_trl_conversational_prompt_completion():
+    """prompt and completion are lists of message dicts (TRL's documented shape), not JSON strings."""
     (r,), _ = render([Record("t:1", [dict(m) for m in CONVERSATION])], format="openai", system="Be brief.")
-    rebuilt = json.loads(r.prompt) + [json.loads(r.completion)]
-    assert rebuilt == [{"role": "system", "content": "Be brief."}] + CONVERSATION
+    assert r.prompt == [{"role": "system", "content": "Be brief."}] + CONVERSATION[:3]
+    assert r.completion == [CONVERSATION[3]]
+    assert r.prompt + r.completion == [{"role": "system", "content": "Be brief."}] + CONVERSATION
 
 
 def test_record_without_target_is_rejected_and_bad_format_is_a_recipe_error():
