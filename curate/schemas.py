@@ -22,13 +22,13 @@ SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistan
                   "model": "assistant", "system": "system"}
 OPENAI_ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant",
                 "tool": "tool"}
-# (prompt column, response column, optional column appended to the prompt) per flat schema
-PAIRS = {"alpaca": ("instruction", "output", "input"),
-         "dolly": ("instruction", "response", "context"),
-         "prompt_completion": ("prompt", "completion", None),
-         "question_answer": ("question", "answer", "context"),
-         "input_output": ("input", "output", None),
-         "input_response": ("input", "response", None)}
+# (prompt column, response column, optional columns appended to the prompt) per flat schema
+PAIRS = {"alpaca": ("instruction", "output", ("input",)),
+         "dolly": ("instruction", "response", ("context", "input")),     # Dolly; GPTeacher
+         "prompt_completion": ("prompt", "completion", ()),
+         "question_answer": ("question", "answer", ("context",)),
+         "input_output": ("input", "output", ()),
+         "input_response": ("input", "response", ())}
 
 
 class SchemaError(ValueError):
@@ -90,11 +90,12 @@ def _joined(first: str, extra: str) -> str:
     return f"{first}\n\n{extra}" if extra.strip() else first
 
 
-def _pair_mapper(prompt_key: str, response_key: str, extra_key: str | None) -> Callable:
+def _pair_mapper(prompt_key: str, response_key: str, extras: tuple[str, ...]) -> Callable:
     def mapper(row, columns):
-        prompt = _joined(_text(row, prompt_key), _text(row, extra_key) if extra_key else "")
-        return (_dialogue(row, prompt, _text(row, response_key)),
-                {prompt_key, response_key, extra_key, "system"})
+        prompt = _text(row, prompt_key)
+        for key in extras:
+            prompt = _joined(prompt, _text(row, key))
+        return _dialogue(row, prompt, _text(row, response_key)), {prompt_key, response_key, "system", *extras}
     return mapper
 
 
@@ -204,8 +205,7 @@ def map_row(row: Any, schema: str, record_id: str, columns: dict[str, str] | Non
         raise SchemaError(f"row is {kind}, expected an object with named fields or a [text, label] pair")
     keys, mapper = SCHEMAS[schema]
     if schema != "columns":
-        extra = PAIRS[schema][2] if schema in PAIRS else None
-        row = _canonical(row, keys + ("system",) + ((extra,) if extra else ()))
+        row = _canonical(row, keys + ("system",) + (PAIRS[schema][2] if schema in PAIRS else ()))
     missing = [k for k in keys if k not in row]
     absent = [f"'{c}' (mapped to {t})" for t, c in columns.items() if c not in row]
     if missing or absent:

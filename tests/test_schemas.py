@@ -154,3 +154,11 @@ def test_openai_tool_turns_names_and_weights_are_kept_and_bad_weights_rejected()
     row["messages"][4]["weight"] = 0.5
     with pytest.raises(SchemaError, match="weight must be 0 or 1"):
         map_row(row, "openai", "o.jsonl:1")
+
+
+def test_gpteacher_input_is_part_of_the_prompt_not_meta():
+    row = {"instruction": "Fix the bug in this function.", "input": "def add(a, b):\n    return a - b",
+           "response": "def add(a, b):\n    return a + b"}
+    record = map_row(row, detect_schema(row), "codegen.json:2")
+    assert record.instruction == "Fix the bug in this function.\n\ndef add(a, b):\n    return a - b"
+    assert record.meta == {}
