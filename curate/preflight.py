@@ -25,6 +25,8 @@ class UnmappedInput(InputError):
 def check_mappable(input_dir: Path, out_dir: Path, schema: str | None) -> None:
     """Raise UnmappedInput for the first file whose head holds unmapped rows and no Record."""
     for source in discover(Path(input_dir), exclude=Path(out_dir)).files:
+        if source.format in ("txt", "html"):
+            continue                     # every line or page is a document: nothing to map
         unmapped = []
         # the format's reader itself, not read_file: no hashing of the whole file, no counts
         for item in islice(_READERS[source.format](source, FileSchema(source.rel, schema)), HEAD):

@@ -10,9 +10,11 @@ nothing the user had is dropped. OpenAI turn fields beyond role and content (`to
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable
 
 from curate.columns import parse_spec
+from curate.columns import spec as schema_spec
 from curate.passes.base import Reject
 from curate.records import Record
 
@@ -43,14 +45,25 @@ def _key(row: dict[str, Any], name: str) -> Any:
     """The row's column for `name`: exact, else case-insensitive with or without a plural s."""
     if name in row:
         return name
-    return next((k for k in row if _fold(k) in (name, name + "s")), None)
+    return _spelled(tuple(row), name)
+
+
+@lru_cache(maxsize=4096)
+def _spelled(keys: tuple, name: str) -> Any:
+    """Cached per set of columns: a file's rows share theirs, and folding every key of every
+    row would triple the cost of mapping."""
+    return next((k for k in keys if _fold(k) in (name, name + "s")), None)
+
+
+@lru_cache(maxsize=4096)
+def _renames(keys: tuple, names: tuple[str, ...]) -> dict[Any, str]:
+    present = set(keys)
+    return {k: n for n in names if n not in present and (k := _spelled(keys, n)) is not None}
 
 
 def _canonical(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """The row with the columns spelled otherwise (`Responses`) renamed to `names`."""
-    if all(n in row for n in names):
-        return row
-    renames = {k: n for n in names if n not in row and (k := _key(row, n)) is not None}
+    renames = _renames(tuple(row), names)
     return {renames.get(k, k): v for k, v in row.items()} if renames else row
 
 
@@ -68,11 +81,19 @@ def _text(row: dict[str, Any], key: str) -> str:
 
 def _label(row: dict[str, Any]) -> tuple[str | None, str | None]:
     """(label, the column it came from); labels are strings so splits and counts agree."""
-    for name in LABEL_KEYS:
-        key = _key(row, name)
-        if key is not None and row[key] not in (None, ""):
+    for key in _label_keys(tuple(row)):
+        if row[key] not in (None, ""):
             return _text(row, key), key
     return None, None
+
+
+@lru_cache(maxsize=4096)
+def _label_keys(keys: tuple) -> tuple:
+    return tuple(k for name in LABEL_KEYS if (k := name if name in keys else _spelled(keys, name)) is not None)
+
+
+def _mapped_label(row: dict[str, Any], key: str) -> tuple[str | None, str]:
+    return _text(row, key) or None, key
 
 
 def _dialogue(row, prompt: str, response: str | None, system_key: str = "system"):
@@ -212,8 +233,7 @@ def map_row(row: Any, schema: str, record_id: str, columns: dict[str, str] | Non
         raise SchemaError(f"row does not fit schema '{schema}': missing {', '.join(missing + absent)} "
                           f"(has {', '.join(map(str, row)) or 'no columns'})")
     messages, used = mapper(row, columns)
-    label, label_key = (_text(row, columns["label"]) or None, columns["label"]) \
-        if "label" in columns else _label(row)
+    label, label_key = _mapped_label(row, columns["label"]) if "label" in columns else _label(row)
     meta = {k if type(k) is str else str(k): v for k, v in row.items()
             if k not in used and k != label_key}
     if "group" in columns and row[columns["group"]] not in (None, ""):
@@ -251,7 +271,7 @@ class FileSchema:
             return read_reject(record_id, raw, "unmapped_schema", str(e), _names(row))
         if self.schema is None:
             self.name = name
-            self.schema = ";".join([name] + [f"{t}={c}" for t, c in self.columns.items()])
+            self.schema = schema_spec(name, self.columns)
         return record
 
 

@@ -131,3 +131,40 @@ def test_intent_set_as_an_object_of_text_label_pairs(tmp_path):
     hindi = next(r for r in rows if r["label"] == "change_pin")
     assert hindi["messages"][1] == {"role": "assistant", "content": "change_pin"}
     assert {r["meta"]["json_key"] for r in rows} == {"train", "test"}
+
+
+def tool_rows(n=12):
+    """OpenAI function-calling rows (Hinglish/Hindi): tool turns, tool_calls, names and weights."""
+    rows = []
+    for i in range(n):
+        order = 51000 + 173 * i
+        call = {"id": f"call_{i}", "type": "function",
+                "function": {"name": "track_order", "arguments": json.dumps({"order_id": order})}}
+        rows.append({"messages": [
+            {"role": "system", "content": "You are the support assistant of an Indian online store."},
+            {"role": "user", "content": f"Mera order {order} kahan pahuncha? {CITIES[i % 6]} mein deliver hona tha."},
+            {"role": "assistant", "content": "", "tool_calls": [call], "weight": 0},
+            {"role": "tool", "tool_call_id": f"call_{i}", "content": json.dumps({"status": "shipped", "eta_days": i % 4 + 1})},
+            {"role": "assistant", "content": f"आपका ऑर्डर {order} भेज दिया गया है, {i % 4 + 1} दिन में {CITIES[i % 6]} पहुँचेगा।",
+             "weight": 1}],
+            "tools": [{"type": "function", "function": {"name": "track_order", "parameters": {
+                "type": "object", "properties": {"order_id": {"type": "integer"}}}}}]})
+    return rows
+
+
+def test_tool_turns_reach_openai_and_trl_exports(tmp_path):
+    write_jsonl(tmp_path / "raw" / "tools.jsonl", tool_rows())
+    clean = tmp_path / "clean"
+    result = _curate("run", tmp_path / "raw", "--out", clean, "--skip", "pii,dedup_near", "-q")
+    assert result.exit_code == 0, result.output
+    assert _curate("export", clean, "--format", "openai", "--out", tmp_path / "oa").exit_code == 0
+    rows = [r for s in ("train", "validation", "test") for r in read_lines(tmp_path / "oa" / f"{s}.jsonl")]
+    assert len(rows) == 12 and set(rows[0]) == {"messages", "tools"}
+    call_turn = rows[0]["messages"][2]
+    assert "content" not in call_turn and call_turn["weight"] == 0
+    assert call_turn["tool_calls"][0]["function"]["name"] == "track_order"
+    assert rows[0]["messages"][3]["role"] == "tool" and rows[0]["messages"][3]["tool_call_id"]
+    assert _curate("export", clean, "--format", "trl-messages", "--out", tmp_path / "trl").exit_code == 0
+    data = _load(data_files=str(tmp_path / "trl" / "train.jsonl"), cache_dir=str(tmp_path / "hf"))["train"]
+    assert data.column_names == ["messages", "tools"]
+    assert [m["role"] for m in data[0]["messages"]] == ["system", "user", "assistant", "tool", "assistant"]

@@ -126,12 +126,14 @@ def _add_named_persons(found: dict[str, list], records: list[Record], allowed: s
 
 
 def _record_strings(record: Record):
+    """Every string: message contents and OpenAI extras (tool-call arguments, names), prompt and
+    completion (strings, or message lists from the openai template), meta."""
     for message in record.messages:
-        if isinstance(message.get("content"), str):
-            yield message["content"]
+        for key, value in message.items():
+            if key != "role":
+                yield from _meta_strings(value)
     for value in (record.prompt, record.completion):
-        if value is not None:
-            yield value
+        yield from _meta_strings(value)
     yield from _meta_strings(record.meta)
 
 
@@ -167,11 +169,9 @@ def _replace_meta(value: Any, replaced: dict[str, str]) -> Any:
 
 def _rewrite(record: Record, replaced: dict[str, str]) -> None:
     for message in record.messages:
-        content = message.get("content")
-        if isinstance(content, str):
-            message["content"] = replaced.get(content, content)
-    if record.prompt is not None:
-        record.prompt = replaced.get(record.prompt, record.prompt)
-    if record.completion is not None:
-        record.completion = replaced.get(record.completion, record.completion)
+        for key, value in list(message.items()):
+            if key != "role":
+                message[key] = _replace_meta(value, replaced)
+    record.prompt = _replace_meta(record.prompt, replaced)
+    record.completion = _replace_meta(record.completion, replaced)
     record.meta = _replace_meta(record.meta, replaced)
