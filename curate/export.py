@@ -30,8 +30,11 @@ ROW_KEYS = ("tools", "parallel_tool_calls")     # OpenAI row-level keys a schema
 
 
 def _conversation(record: Record) -> list[dict[str, Any]]:
-    """The record's turns, with the template pass's system prompt when it added one."""
+    """The record's turns, with the template pass's system prompt when it added one, and the
+    label as the answer of a classification row that has none (as the template pass does)."""
     messages = [dict(m) for m in record.messages]
+    if record.label is not None and not any(m["role"] == "assistant" for m in messages):
+        messages.append({"role": "assistant", "content": str(record.label)})
     prompt = record.prompt if isinstance(record.prompt, list) else []
     if prompt and prompt[0]["role"] == "system" and not any(m["role"] == "system" for m in messages):
         messages.insert(0, dict(prompt[0]))

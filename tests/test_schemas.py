@@ -162,3 +162,11 @@ def test_gpteacher_input_is_part_of_the_prompt_not_meta():
     record = map_row(row, detect_schema(row), "codegen.json:2")
     assert record.instruction == "Fix the bug in this function.\n\ndef add(a, b):\n    return a - b"
     assert record.meta == {}
+
+
+def test_question_with_context_keeps_the_passage_in_the_prompt():
+    row = {"question": "Refund kitne din mein aata hai?", "context": "रिफंड 5–7 कार्य दिवसों में खाते में आता है।",
+           "answer": "5–7 working days."}
+    record = map_row(row, detect_schema(row), "qa.csv:2")
+    assert record.instruction == "Refund kitne din mein aata hai?\n\nरिफंड 5–7 कार्य दिवसों में खाते में आता है।"
+    assert record.meta == {}
