@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from curate.cli import app
 from curate.recipe import Recipe
+from curate.records import Record
 
 runner = CliRunner()
 ITEMS = ["order", "refund", "debit card", "UPI payment", "cheque book", "loan EMI", "KYC form", "address"]
@@ -108,6 +109,19 @@ def test_an_empty_split_has_no_file_and_the_folder_still_loads(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "clean" / "test.jsonl").exists()
     assert _load(data_dir=str(tmp_path / "clean"), cache_dir=str(tmp_path / "hf"))["train"].num_rows == 6
+    from train.data import read_split
+    assert read_split(tmp_path / "clean", "validation") == []          # train reads it as empty
+    assert len(read_split(tmp_path / "clean", "train")) == 6
+
+
+def test_train_names_the_fix_for_message_list_prompts():
+    from train.data import DataError, encode
+
+    record = Record("d.jsonl:1", [{"role": "user", "content": "Namaste"}, {"role": "assistant", "content": "Ji?"}],
+                    prompt=[{"role": "user", "content": "Namaste"}],
+                    completion=[{"role": "assistant", "content": "Ji?"}])
+    with pytest.raises(DataError, match="--template chat"):
+        encode([record], tokenizer=None, template="prompt-completion")
 
 
 def test_a_run_whose_splits_are_all_empty_fails(tmp_path):
