@@ -11,8 +11,8 @@ passes:
   split: {ratios: [0.8, 0.1, 0.1], by: label}
 ```
 Command-line flags override the file: `--seed`, `--workers`, `--skip` (replaces the recipe's list),
-`--lang en,hi` (the language pass's allow list) and `--map prompt=dialogue` (per target). A typo is an error naming the valid keys,
-because a silently ignored option is a silently different dataset.
+`--lang en,hi` (the language pass's allow list) and `--map prompt=dialogue` (per target). A typo is
+an error naming the valid keys, because a silently ignored option is a silently different dataset.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from curate.passes import DEFAULT_ORDER, get_pass_class
 from curate.columns import ColumnMapError, parse_map, spec
+from curate.passes import DEFAULT_ORDER, get_pass_class
 from curate.passes.base import Pass, RecipeError
 from curate.schemas import SCHEMA_NAMES
 
