@@ -1,8 +1,10 @@
-"""`curate run | inspect | passes`: each command is its docstring and a few calls into the library.
+"""`curate run | inspect | passes | export`: each command is its docstring and a few calls into the
+library.
 
-User errors (missing input, output exists, bad recipe) are one line on stderr and exit code 2.
-`curate run` prints its result (summary tables, warnings, where it wrote) on stdout and its
-progress on stderr; with --strict a guard warning (curate/guards.py) fails the run with exit 3.
+User errors (missing input, output exists, bad recipe, a file no schema maps) are one line on
+stderr and exit code 2. `curate run` prints its result (summary tables, warnings, where it wrote)
+on stdout and its progress on stderr; with --strict a guard warning (curate/guards.py) fails the
+run with exit 3. A run that writes no row to any split exits 1: there is nothing to train on.
 """
 from __future__ import annotations
 
@@ -41,6 +43,9 @@ def run(
                                           help="Processes for per-record passes (default: all cores)."),
     skip: Optional[str] = typer.Option(None, "--skip", help="Passes to turn off, e.g. pii,dedup_near "
                                        "(replaces the recipe's skip list)."),
+    map_: Optional[str] = typer.Option(None, "--map", help="Column map, e.g. prompt=dialogue,"
+                                       "completion=summary,label=topic (targets: prompt, completion, "
+                                       "context, system, label, group)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when a guard warns: a pass "
@@ -52,12 +57,14 @@ def run(
     Example:
         curate run raw/ --out clean/ --recipe recipe.yaml --seed 7 --lang en,hi --workers 2 --skip pii
         curate run raw/ --out clean/ --strict     # exit 3 if a pass removed a whole label/file/task
+        curate run dialogues/ --out clean/ --map prompt=dialogue,completion=summary,label=topic
     """
     from curate.pipeline import run_curation
     from curate.recipe import load_recipe
 
     try:
-        resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers)
+        resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers,
+                               columns=map_)
         manifest = run_curation(raw, out, resolved, workers=_capped(resolved.workers),
                                 force=force, progress=not quiet)
     except USER_ERRORS as e:
@@ -69,6 +76,10 @@ def run(
         rows = ", ".join(f"{name} {s['rows']}" for name, s in manifest["splits"].items())
         typer.echo(f"wrote {out}: {rows}, rejects {manifest['rejects']['total']}; "
                    f"see {out / 'report.html'}")
+    if not any(s["rows"] for s in manifest["splits"].values()):
+        typer.echo(f"curate: error: every split is empty: all {manifest['rejects']['total']} rows were "
+                   f"rejected; see {out / 'rejects.jsonl'}", err=True)
+        raise typer.Exit(1)
     _check_guards(manifest, strict, quiet)
 
 
@@ -135,6 +146,32 @@ def inspect(clean: Path = typer.Argument(..., help="A folder written by `curate 
     console.print(accounting_line(manifest))
     for line in warning_lines(manifest):
         console.print(line, style="bold red", markup=False)
+
+
+@app.command("export")
+def export_(
+    clean: Path = typer.Argument(..., help="A folder written by `curate run`."),
+    fmt: str = typer.Option(..., "--format", "-f",
+                            help="openai | trl-messages | trl-prompt-completion | alpaca"),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write <split>.jsonl into."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+) -> None:
+    """Write each split of CLEAN with only the columns one trainer reads.
+
+    \b
+    Example:
+        curate export clean/ --format openai --out openai/
+        curate export clean/ --format trl-messages --out trl/
+    """
+    from curate.export import export
+
+    try:
+        counts = export(clean, out, fmt, force=force)
+    except (OutputError, ValueError) as e:
+        _fail(str(e))
+    for split, c in counts.items():
+        skipped = f" ({c['skipped']} with no assistant turn left out)" if c["skipped"] else ""
+        typer.echo(f"{out / (split + '.jsonl')}: {c['rows']} rows{skipped}", err=True)
 
 
 @app.command()

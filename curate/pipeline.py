@@ -54,6 +54,8 @@ def run_curation(input_dir, out_dir, recipe: Recipe, *, workers: int | None = No
     """
     check_input(Path(input_dir))                   # cheap user errors before slow pass set-up
     check_writable(Path(out_dir), force)
+    from curate.preflight import check_mappable
+    check_mappable(Path(input_dir), Path(out_dir), recipe.reader_schema)
     return curate_folder(input_dir, out_dir, recipe.build_passes(), recipe=recipe,
                          workers=workers or recipe.workers or 1, force=force, progress=progress)
 
@@ -99,7 +101,7 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
 
 def _read(inventory: Inventory, recipe: Recipe, bar) -> Iterator[Record | Reject]:
     for source in inventory.files:
-        yield from read_file(source, recipe.schema, defer_parsing=True)
+        yield from read_file(source, recipe.reader_schema, defer_parsing=True)
         bar.file_done()
 
 

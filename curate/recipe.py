@@ -4,14 +4,15 @@
 seed: 7
 skip: [pii]
 schema: alpaca            # force the input schema (default: detected per file)
+columns: {prompt: dialogue, completion: summary, label: topic}   # or map the columns yourself
 workers: 2
 passes:
   language: {allow: [en, hi]}
   split: {ratios: [0.8, 0.1, 0.1], by: label}
 ```
-Command-line flags override the file: `--seed`, `--workers`, `--skip` (replaces the recipe's list)
-and `--lang en,hi` (the language pass's allow list). A typo is an error naming the valid keys,
-because a silently ignored option is a silently different dataset.
+Command-line flags override the file: `--seed`, `--workers`, `--skip` (replaces the recipe's list),
+`--lang en,hi` (the language pass's allow list) and `--map prompt=dialogue` (per target). A typo is
+an error naming the valid keys, because a silently ignored option is a silently different dataset.
 """
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from curate.columns import ColumnMapError, parse_map, spec
 from curate.option_types import option_type_error
 from curate.passes import DEFAULT_ORDER, get_pass_class
 from curate.passes.base import Pass, RecipeError
 from curate.schemas import SCHEMA_NAMES
 
-TOP_LEVEL_KEYS = ("seed", "skip", "schema", "passes", "workers")
+TOP_LEVEL_KEYS = ("seed", "skip", "schema", "columns", "passes", "workers")
 
 
 @dataclass
@@ -33,12 +35,18 @@ class Recipe:
     seed: int = 0
     skip: tuple[str, ...] = ()
     schema: str | None = None                     # None: detect per file
+    columns: dict[str, str] = field(default_factory=dict)   # target → source column
     passes: dict[str, dict[str, Any]] = field(default_factory=dict)   # name → options
     workers: int | None = None                    # None: the caller decides
     source: str | None = None                     # the YAML file it came from, if any
 
     def enabled(self) -> list[str]:
         return [name for name in DEFAULT_ORDER if name not in self.skip]
+
+    @property
+    def reader_schema(self) -> str | None:
+        """The schema spec the readers map rows with: the schema and the column map in one."""
+        return spec(self.schema, self.columns)
 
     def build_passes(self) -> list[Pass]:
         """Configured pass objects in the default order; option errors surface here."""
@@ -47,13 +55,13 @@ class Recipe:
     def to_dict(self) -> dict[str, Any]:
         """The resolved recipe, as the manifest keeps it."""
         return {"source": self.source, "seed": self.seed, "skip": list(self.skip),
-                "schema": self.schema, "workers": self.workers,
+                "schema": self.schema, "columns": self.columns, "workers": self.workers,
                 "passes": {name: self.passes[name] for name in DEFAULT_ORDER if name in self.passes}}
 
 
 def load_recipe(path: str | Path | None = None, *, seed: int | None = None,
                 skip: Iterable[str] | str = (), lang: Iterable[str] | str | None = None,
-                workers: int | None = None) -> Recipe:
+                workers: int | None = None, columns: str | None = None) -> Recipe:
     """Read a recipe file (or start from defaults) and apply the command-line overrides."""
     data = _read_yaml(Path(path)) if path else {}
     where = f"{path}: " if path else ""
@@ -64,10 +72,20 @@ def load_recipe(path: str | Path | None = None, *, seed: int | None = None,
         seed=_seed(data.get("seed", 0), where),
         skip=_names(data.get("skip") or (), where + "skip"),
         schema=_schema(data.get("schema"), where),
+        columns=_columns(data.get("columns"), where + "columns"),
         passes=_passes(data.get("passes") or {}, where),
         workers=_workers(data.get("workers"), where),
         source=str(path) if path else None)
+    if columns:
+        recipe.columns = _columns({**recipe.columns, **_columns(columns, "--map")}, "--map")
     return _override(recipe, seed=seed, skip=skip, lang=lang, workers=workers)
+
+
+def _columns(value, where: str) -> dict[str, str]:
+    try:
+        return parse_map(value, where)
+    except ColumnMapError as e:
+        raise RecipeError(str(e)) from None
 
 
 def _override(recipe: Recipe, *, seed, skip, lang, workers) -> Recipe:

@@ -9,19 +9,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("system", "user", "assistant")
+ROLES = ("system", "user", "assistant", "tool")
 
 
 @dataclass
 class Record:
     id: str                                   # "<path relative to the input folder>:<1-based line>"
-    messages: list[dict[str, str]]            # [{"role": ..., "content": ...}], canonical content
+    messages: list[dict[str, Any]]            # [{"role", "content", OpenAI extras}], canonical content
     label: str | None = None                  # intent / class, when the data has one
     lang: str | None = None                   # set by the language pass ("und" when unknown)
     meta: dict[str, Any] = field(default_factory=dict)  # unknown columns + what passes learn
     split: str | None = None                  # train / validation / test, set by the split pass
-    prompt: str | None = None                 # set by the template pass
-    completion: str | None = None             # set by the template pass
+    prompt: str | list | None = None          # set by the template pass (openai: message lists)
+    completion: str | list | None = None      # set by the template pass
 
     # --- views used by many passes -------------------------------------------------------
     @property
@@ -31,9 +31,12 @@ class Record:
 
     @property
     def response(self) -> str:
-        """The last assistant turn: what the model should learn to say."""
+        """The last assistant turn: what the model should learn to say (its tool calls, as JSON,
+        when it only calls tools, so passes that judge the response see what it does)."""
         for m in reversed(self.messages):
             if m["role"] == "assistant":
+                if not m["content"] and m.get("tool_calls"):
+                    return json.dumps(m["tool_calls"], ensure_ascii=False)
                 return m["content"]
         return ""
 
@@ -63,7 +66,7 @@ class Record:
     def from_dict(cls, row: dict[str, Any]) -> "Record":
         return cls(
             id=row["id"],
-            messages=[{"role": m["role"], "content": m["content"]} for m in row["messages"]],
+            messages=[_message(m) for m in row["messages"]],
             label=row.get("label"),
             lang=row.get("lang"),
             meta=dict(row.get("meta") or {}),
@@ -75,6 +78,12 @@ class Record:
     @classmethod
     def from_json(cls, line: str) -> "Record":
         return cls.from_dict(json.loads(line))
+
+
+def _message(m: dict[str, Any]) -> dict[str, Any]:
+    """role and content first (both required), then the OpenAI extras (tool_calls, name, weight)."""
+    return {"role": m["role"], "content": m["content"],
+            **{k: v for k, v in m.items() if k not in ("role", "content")}}
 
 
 def read_jsonl(path) -> list[Record]:

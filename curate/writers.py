@@ -187,15 +187,21 @@ def _dumps(row: dict[str, Any]) -> bytes:
 
 
 class SplitWriter:
-    """Streams records into train/validation/test.jsonl; a record without a split is train."""
+    """Streams records into train/validation/test.jsonl; a record without a split is train.
+
+    A split file is created at its first record: an empty split has no file, because
+    `datasets.load_dataset("json", data_dir=clean)` fails on an empty one ("corresponds to no
+    data"); the manifest still lists the split with 0 rows."""
 
     def __init__(self, folder: Path):
-        self.files = {split: open(folder / f"{split}.jsonl", "wb") for split in SPLITS}
+        self.folder, self.files = folder, {}
 
     def write(self, record: Record) -> str:
         split = record.split or "train"
-        if split not in self.files:
+        if split not in SPLITS:
             raise ValueError(f"record {record.id} has unknown split '{split}'")
+        if split not in self.files:
+            self.files[split] = open(self.folder / f"{split}.jsonl", "wb")
         self.files[split].write(_dumps(record.to_dict()))
         return split
 

@@ -123,7 +123,7 @@ def test_bad_recipe_key_is_one_line_and_exit_code_2(tmp_path):
     result = _curate("run", tmp_path / "raw", "--out", tmp_path / "clean", "--recipe", recipe)
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
-    assert "unknown key 'pases'" in line and "valid keys: seed, skip, schema, passes, workers" in line
+    assert "unknown key 'pases'" in line and "valid keys: seed, skip, schema, columns, passes, workers" in line
 
 
 def test_bad_pass_option_and_skip_name_are_exit_code_2(tmp_path):

@@ -35,10 +35,12 @@ def test_alpaca_with_system_prompt_and_classification_row():
     assert r.completion == "card_not_working</s>"
 
 
-def test_openai_round_trips_to_messages():
+def test_openai_is_trl_conversational_prompt_completion():
+    """prompt and completion are lists of message dicts (TRL's documented shape), not JSON strings."""
     (r,), _ = render([Record("t:1", [dict(m) for m in CONVERSATION])], format="openai", system="Be brief.")
-    rebuilt = json.loads(r.prompt) + [json.loads(r.completion)]
-    assert rebuilt == [{"role": "system", "content": "Be brief."}] + CONVERSATION
+    assert r.prompt == [{"role": "system", "content": "Be brief."}] + CONVERSATION[:3]
+    assert r.completion == [CONVERSATION[3]]
+    assert r.prompt + r.completion == [{"role": "system", "content": "Be brief."}] + CONVERSATION
 
 
 def test_record_without_target_is_rejected_and_bad_format_is_a_recipe_error():
@@ -59,3 +61,23 @@ def test_unknown_local_model_is_one_clear_recipe_error(tmp_path):
     template = TemplatePass.from_options({"format": f"tokenizer:{tmp_path / 'no-such-model'}"})
     with pytest.raises(RecipeError, match="template"):
         list(template.run([Record("t:1", [dict(m) for m in CONVERSATION[:2]])], Context("template")))
+
+
+TOOL_CHAT = [
+    {"role": "user", "content": "Mera order #4471 kahan hai?"},
+    {"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function", "function": {
+        "name": "track_order", "arguments": "{\"order_id\": \"4471\"}"}}], "weight": 1},
+    {"role": "tool", "content": "{\"status\": \"out_for_delivery\"}", "tool_call_id": "call_1"},
+    {"role": "assistant", "content": "आपका ऑर्डर आज शाम तक पहुँच जाएगा।", "weight": 1},
+    {"role": "user", "content": "thanks"},
+    {"role": "assistant", "content": "You're welcome!", "weight": 0}]
+
+
+def test_tool_turns_are_rendered_and_a_weight_0_turn_is_not_the_target():
+    (r,), _ = render([Record("t:1", [dict(m) for m in TOOL_CHAT])])
+    assert '<tool_call>\n{"name": "track_order", "arguments": "{\\"order_id\\": \\"4471\\"}"}\n</tool_call>' \
+        in r.prompt
+    assert "<|im_start|>tool\n{\"status\": \"out_for_delivery\"}<|im_end|>" in r.prompt
+    assert r.completion == "आपका ऑर्डर आज शाम तक पहुँच जाएगा।<|im_end|>"      # not the weight-0 turn
+    (o,), _ = render([Record("t:1", [dict(m) for m in TOOL_CHAT])], format="openai")
+    assert o.prompt == TOOL_CHAT[:3] and o.completion == [TOOL_CHAT[3]]    # tool fields kept as they are

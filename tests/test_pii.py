@@ -272,3 +272,20 @@ def test_grouped_numbers_are_phones_only_with_phone_context(pii):
     found = pii._analyzer.analyze(phones + others)
     assert [[s.entity for s in spans if s.entity == "PHONE"] for spans in found] == [
         ["PHONE"], ["PHONE"], ["PHONE"], [], []]
+
+
+def test_tool_call_arguments_and_tool_turns_are_scrubbed(pii):
+    """OpenAI tool turns are kept through to the outputs, so their strings are scrubbed too."""
+    call = {"id": "call_7", "type": "function", "function": {
+        "name": "send_receipt", "arguments": json.dumps({"email": "priya.sharma@gmail.com", "amount": 499})}}
+    record = ticket(0, "Receipt bhej do please")
+    record.messages[1:] = [{"role": "assistant", "content": "", "tool_calls": [call], "weight": 1},
+                           {"role": "tool", "tool_call_id": "call_7",
+                            "content": "sent to priya.sharma@gmail.com, +91 98765 43210"},
+                           {"role": "assistant", "content": "रसीद भेज दी गई है।"}]
+    (out,), _ = run_pii(pii, [record])
+    text = json.dumps(out.messages, ensure_ascii=False)
+    assert "priya.sharma@gmail.com" not in text and "98765 43210" not in text
+    args = json.loads(out.messages[1]["tool_calls"][0]["function"]["arguments"])
+    assert args["amount"] == 499 and args["email"] != "priya.sharma@gmail.com"
+    assert out.messages[1]["weight"] == 1 and out.messages[2]["tool_call_id"] == "call_7"

@@ -101,7 +101,8 @@ def test_without_a_split_pass_everything_goes_to_train(tmp_path):
     out = tmp_path / "clean"
     manifest = curate_folder(_raw(tmp_path), out, [ShortStub()], recipe=Recipe())
     assert len(read_lines(out / "train.jsonl")) == 12
-    assert (out / "validation.jsonl").read_text() == "" and (out / "test.jsonl").read_text() == ""
+    # an empty split has no file: datasets.load_dataset cannot load an empty JSON Lines file
+    assert not (out / "validation.jsonl").exists() and not (out / "test.jsonl").exists()
     assert manifest["accounting"]["ok"]
 
 
@@ -120,7 +121,7 @@ def test_rerun_is_byte_identical_and_needs_force(tmp_path):
     curate_folder(raw, tmp_path / "a", _passes(), recipe=Recipe(seed=1))
     curate_folder(raw, tmp_path / "b", _passes(), recipe=Recipe(seed=1))
     for name in SPLIT_FILES:
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+        assert _bytes(tmp_path / "a" / name) == _bytes(tmp_path / "b" / name), name
     with pytest.raises(OutputError, match="already exists.*--force"):
         curate_folder(raw, tmp_path / "a", _passes(), recipe=Recipe(seed=1))
     (tmp_path / "a" / "stale.txt").write_text("old")
@@ -140,7 +141,7 @@ def test_two_workers_give_the_same_bytes_as_one(tmp_path, monkeypatch):
     one = curate_folder(raw, tmp_path / "one", passes(), recipe=Recipe(), workers=1)
     two = curate_folder(raw, tmp_path / "two", passes(), recipe=Recipe(), workers=2)
     for name in SPLIT_FILES:
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+        assert _bytes(tmp_path / "one" / name) == _bytes(tmp_path / "two" / name), name
     pids = {k for p in two["passes"] if p["name"] == "unicode" for k in p["counts"]}
     assert pids and f"pid:{os.getpid()}" not in pids      # really ran in worker processes
     assert [p["counts"] for p in one["passes"]][3:] == [p["counts"] for p in two["passes"]][3:]
@@ -160,7 +161,7 @@ def test_dedup_exact_hashes_in_the_stage_before_it_with_the_same_result(tmp_path
     alone = curate_folder(raw, tmp_path / "alone", [DedupExactPass()], recipe=Recipe())   # no stage before
     assert len(hashed_ahead) == 90
     for name in SPLIT_FILES:
-        assert (tmp_path / "ahead" / name).read_bytes() == (tmp_path / "alone" / name).read_bytes(), name
+        assert _bytes(tmp_path / "ahead" / name) == _bytes(tmp_path / "alone" / name), name
     assert ahead["passes"][2]["reasons"] == alone["passes"][1]["reasons"] == {"exact_duplicate": 30}
 
 
@@ -245,3 +246,8 @@ def test_record_survives_pickling_with_every_field():
     record = Record("a.jsonl:3", [{"role": "user", "content": "मेरा कार्ड ब्लॉक करें"}], label="card",
                     lang="hi", meta={"copy_of": "a.jsonl:2"}, split="test", prompt="p", completion="c")
     assert pickle.loads(pickle.dumps(record)) == record
+
+
+def _bytes(path):
+    """A split file's bytes; None when the split is empty (curate writes no file for it)."""
+    return path.read_bytes() if path.exists() else None

@@ -52,7 +52,7 @@ def test_unknown_top_level_key_names_it_and_the_valid_ones(tmp_path):
     with pytest.raises(RecipeError) as e:
         load_recipe(path)
     assert "unknown key 'sed'" in str(e.value)
-    assert "valid keys: seed, skip, schema, passes, workers" in str(e.value)
+    assert "valid keys: seed, skip, schema, columns, passes, workers" in str(e.value)
     assert "\n" not in str(e.value)
 
 

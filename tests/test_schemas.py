@@ -1,5 +1,6 @@
 import pytest
 
+from curate.records import Record
 from curate.schemas import SchemaError, detect_schema, document, map_row
 
 
@@ -96,3 +97,76 @@ def test_nested_cell_is_a_schema_error():
 def test_detection_prefers_messages_over_flat_columns():
     row = {"messages": [{"role": "user", "content": "hi"}], "text": "hi"}
     assert detect_schema(row) == "openai"
+
+
+def test_dolly_context_is_part_of_the_prompt():
+    row = {"instruction": "इस अनुच्छेद के अनुसार RBI की स्थापना कब हुई?", "context": "RBI was established on 1 April 1935.",
+           "response": "1 अप्रैल 1935 को।", "category": "closed_qa"}
+    assert detect_schema(row) == "dolly"
+    record = map_row(row, "dolly", "dolly.jsonl:1")
+    assert record.messages[0]["content"].endswith("\n\nRBI was established on 1 April 1935.")
+    assert record.response == "1 अप्रैल 1935 को।" and record.label == "closed_qa" and record.meta == {}
+
+
+def test_column_names_match_case_insensitively_and_in_the_plural():
+    row = {"Input": "Mujhe naya cheque book chahiye", "Responses": "ऐप में Services → Cheque Book चुनें।", "Id": 7}
+    assert detect_schema(row) == "input_response"
+    record = map_row(row, "input_response", "hi.csv:2")
+    assert [m["content"] for m in record.messages] == [row["Input"], row["Responses"]]
+    assert record.meta == {"Id": 7}
+
+
+def test_a_text_label_pair_is_a_labelled_text_and_other_lists_are_named():
+    assert detect_schema(["मेरा कार्ड कब आएगा?", "card_arrival"]) == "text"
+    record = map_row(["मेरा कार्ड कब आएगा?", "card_arrival"], "text", "intents.json:3[0]")
+    assert record.label == "card_arrival" and record.instruction == "मेरा कार्ड कब आएगा?"
+    with pytest.raises(SchemaError, match="a list of 3 items"):
+        map_row(["a", "b", "c"], "text", "x:1")
+
+
+def test_a_column_map_builds_the_record_and_names_a_missing_column():
+    columns = {"prompt": "dialogue", "completion": "summary", "label": "topic", "group": "dialog_id"}
+    row = {"dialogue": "#Person1#: Card block karna hai. #Person2#: ऐप में Block दबाएँ।",
+           "summary": "Person1 wants to block a card.", "topic": "cards", "dialog_id": 41}
+    record = map_row(row, "columns", "d.jsonl:1", columns)
+    assert [m["role"] for m in record.messages] == ["user", "assistant"]
+    assert record.label == "cards" and record.meta == {"dialog_id": 41, "conversation_id": 41}
+    del row["summary"]
+    with pytest.raises(SchemaError, match=r"'summary' \(mapped to completion\)"):
+        map_row(row, "columns", "d.jsonl:2", columns)
+
+
+def test_openai_tool_turns_names_and_weights_are_kept_and_bad_weights_rejected():
+    row = {"messages": [
+        {"role": "system", "content": "You are a bank assistant."},
+        {"role": "user", "content": "Balance batao", "name": "priya_s"},
+        {"role": "assistant", "content": None, "weight": 0, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "get_balance", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "₹5,000"},
+        {"role": "assistant", "content": "आपका बैलेंस ₹5,000 है।", "weight": 1}],
+        "tools": [{"type": "function", "function": {"name": "get_balance"}}]}
+    record = map_row(row, "openai", "o.jsonl:1")
+    assert record.messages[1]["name"] == "priya_s"
+    assert record.messages[2]["tool_calls"][0]["function"]["name"] == "get_balance"
+    assert record.messages[2]["weight"] == 0 and record.messages[3]["role"] == "tool"
+    assert record.meta["tools"][0]["function"]["name"] == "get_balance"
+    assert Record.from_json(record.to_json()).messages == record.messages
+    row["messages"][4]["weight"] = 0.5
+    with pytest.raises(SchemaError, match="weight must be 0 or 1"):
+        map_row(row, "openai", "o.jsonl:1")
+
+
+def test_gpteacher_input_is_part_of_the_prompt_not_meta():
+    row = {"instruction": "Fix the bug in this function.", "input": "def add(a, b):\n    return a - b",
+           "response": "def add(a, b):\n    return a + b"}
+    record = map_row(row, detect_schema(row), "codegen.json:2")
+    assert record.instruction == "Fix the bug in this function.\n\ndef add(a, b):\n    return a - b"
+    assert record.meta == {}
+
+
+def test_question_with_context_keeps_the_passage_in_the_prompt():
+    row = {"question": "Refund kitne din mein aata hai?", "context": "रिफंड 5–7 कार्य दिवसों में खाते में आता है।",
+           "answer": "5–7 working days."}
+    record = map_row(row, detect_schema(row), "qa.csv:2")
+    assert record.instruction == "Refund kitne din mein aata hai?\n\nरिफंड 5–7 कार्य दिवसों में खाते में आता है।"
+    assert record.meta == {}

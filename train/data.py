@@ -15,6 +15,7 @@ The ways other trainers go silently wrong, and how this file rules each one out:
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,11 +46,22 @@ class Encoded:
     counts: Counter = field(default_factory=Counter)   # kept / dropped / truncated, for the card
 
 
+def _empty_in_manifest(data_dir: Path, split: str) -> bool:
+    """curate's manifest lists every split; one with 0 rows has no file (datasets cannot load one)."""
+    try:
+        manifest = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
+        return manifest["splits"][split]["rows"] == 0
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def read_split(data_dir: str | Path, split: str):
     """Records of one split written by `curate` (`<data_dir>/<split>.jsonl`)."""
     from curate.records import read_jsonl
 
     path = Path(data_dir) / f"{split}.jsonl"
+    if not path.is_file() and _empty_in_manifest(Path(data_dir), split):
+        return []           # curate writes no file for an empty split
     if not path.is_file():
         raise DataError(f"{path}: missing (expected curate's output folder with {split}.jsonl)")
     try:
@@ -99,6 +111,9 @@ def encode(records, tokenizer, template: str = "chat", max_len: int = 512) -> En
             texts = chat_texts(record.messages, tokenizer)
         else:
             texts = (record.prompt, record.completion) if record.completion else None
+            if texts and not isinstance(record.prompt, str):
+                raise DataError(f"{record.id}: `prompt` is a list of messages (curate's openai "
+                                "template); train it with --template chat")
         if texts is None:
             out.counts["dropped_no_completion"] += 1
             continue

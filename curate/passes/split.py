@@ -12,7 +12,10 @@
   pooled into one stratum and split by the ratios instead; ctx.info["pooled_labels"] counts them.
 - Order: units are visited in the order of blake2b(seed, unit key) and each goes to the split
   furthest below its target, so the result depends only on the records and the seed, never on the
-  order or chunking in which they arrive. Output keeps the input order.
+  order or chunking in which they arrive.
+- Output order: shuffled by blake2b(seed, record id), so a split read from the top (`--limit 30`)
+  is a sample of every label, not the first labels of a file sorted by label; the order depends
+  only on the records and the seed, so reruns are byte-identical.
 """
 from __future__ import annotations
 
@@ -107,7 +110,7 @@ class SplitPass(Pass):
             if not self._assign(stratum, strata[stratum], members, records, ctx.seed):
                 train_only.append(stratum)
         self._report(records, train_only, ctx)
-        yield from records
+        yield from sorted(records, key=lambda r: _digest(ctx.seed, "\x00order", r.id))
 
     def _pool_rare(self, strata, members, n_records: int) -> int:
         """When too-small classes hold > 10% of the records (e.g. a near-unique label column),

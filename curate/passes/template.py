@@ -1,6 +1,7 @@
 """Render `messages` into `prompt` + `completion`, so training can mask the prompt.
 
-The completion is the LAST assistant turn; everything before it is the prompt. A row with a label
+The completion is the LAST assistant turn (the last with a non-zero OpenAI `weight`); everything
+before it is the prompt. Tool calls are rendered in the Hermes/Qwen `<tool_call>` convention. A row with a label
 and no assistant turn (text classification) gets the label as the completion; a row with neither
 cannot be trained on and is rejected ("no_completion"). `system` adds a system prompt to records
 that have none. The completion ends with the format's end-of-turn marker so the model learns to stop:
@@ -10,9 +11,10 @@ that have none. The completion ends with the format's end-of-turn marker so the 
 - alpaca: the Stanford Alpaca preamble (or the system prompt in its place), then
   `### Instruction:` / `### Response:` blocks per turn; completion ends with `end_marker`, default
   `</s>` as in Alpaca's LLaMA training: set it to your tokenizer's EOS token.
-- openai: prompt = the JSON list of the messages before the last assistant turn, completion = the
-  JSON of that assistant message, so `json.loads(prompt) + [json.loads(completion)]` rebuilds the
-  OpenAI fine-tuning row exactly (no marker: the API adds its own).
+- openai: TRL's conversational prompt-completion (`prompt` = the list of message dicts before the
+  target turn, `completion` = [the target assistant message]); the record's `messages` is already
+  the OpenAI chat fine-tuning row. Tool turns, `tool_calls`, `name` and `weight` are kept as they
+  are; `curate export` writes the exact file each trainer reads.
 - tokenizer:<model>: the model's own chat template (`train.models.load_tokenizer`, which takes an
   alias or a local HF folder); prompt = template(prior turns, add_generation_prompt=True),
   completion = the rest of template(all turns), which carries the template's own end marker.
@@ -49,16 +51,23 @@ def split_turns(record: Record, system: str | None) -> tuple[list[dict], dict] |
     if system and not any(m["role"] == "system" for m in messages):
         messages.insert(0, {"role": "system", "content": system})
     for i in range(len(messages) - 1, -1, -1):
-        if messages[i]["role"] == "assistant":
+        if messages[i]["role"] == "assistant" and messages[i].get("weight", 1) != 0:
             return messages[:i], messages[i]
     if record.label is not None:
         return messages, {"role": "assistant", "content": str(record.label)}
     return None
 
 
+def turn_text(message: dict) -> str:
+    """A turn's content followed by its tool calls, one `<tool_call>` block each."""
+    calls = [json.dumps(c.get("function", c), ensure_ascii=False) for c in message.get("tool_calls") or ()]
+    blocks = [message["content"]] if message["content"] else []
+    return "\n".join(blocks + [f"<tool_call>\n{c}\n</tool_call>" for c in calls])
+
+
 def render_chatml(prior: list[dict], target: dict, end: str) -> tuple[str, str]:
-    prompt = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in prior)
-    return prompt + "<|im_start|>assistant\n", target["content"] + end
+    prompt = "".join(f"<|im_start|>{m['role']}\n{turn_text(m)}<|im_end|>\n" for m in prior)
+    return prompt + "<|im_start|>assistant\n", turn_text(target) + end
 
 
 def render_alpaca(prior: list[dict], target: dict, end: str) -> tuple[str, str]:
@@ -66,15 +75,14 @@ def render_alpaca(prior: list[dict], target: dict, end: str) -> tuple[str, str]:
     blocks = ["\n".join(system) if system else ALPACA_PREAMBLE]
     for m in prior:
         if m["role"] != "system":
-            heading = "### Instruction:" if m["role"] == "user" else "### Response:"
-            blocks.append(f"{heading}\n{m['content']}")
+            heading = {"user": "### Instruction:", "tool": "### Input:"}.get(m["role"], "### Response:")
+            blocks.append(f"{heading}\n{turn_text(m)}")
     blocks.append("### Response:\n")
-    return "\n\n".join(blocks), target["content"] + end
+    return "\n\n".join(blocks), turn_text(target) + end
 
 
-def render_openai(prior: list[dict], target: dict, end: str) -> tuple[str, str]:
-    return (json.dumps(prior, ensure_ascii=False),
-            json.dumps({"role": "assistant", "content": target["content"]}, ensure_ascii=False) + end)
+def render_openai(prior: list[dict], target: dict, end: str) -> tuple[list[dict], list[dict]]:
+    return prior, [target]
 
 
 class TemplatePass(Pass):
@@ -90,7 +98,7 @@ class TemplatePass(Pass):
             except ModelError as e:
                 raise RecipeError(f"pass 'template': {e}") from None
 
-    def render(self, prior: list[dict], target: dict) -> tuple[str, str]:
+    def render(self, prior: list[dict], target: dict) -> tuple:
         fmt = self.config.format
         if fmt.startswith("tokenizer:"):
             return self._render_tokenizer(prior, target)

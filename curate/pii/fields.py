@@ -38,39 +38,53 @@ def map_strings(record: Record, fn: Fn) -> None:
     """Replace every string of `record` with fn(kind, string), in place; keys renamed to a key
     already present get a numeric suffix (two columns must never collapse into one)."""
     for message in record.messages:
-        if isinstance(message.get("content"), str):
-            message["content"] = fn("text", message["content"])
-    if record.prompt is not None:
-        record.prompt = fn("text", record.prompt)
-    if record.completion is not None:
-        record.completion = fn("text", record.completion)
+        _map_message(message, fn)
+    record.prompt = _map_turns(record.prompt, fn)
+    record.completion = _map_turns(record.completion, fn)
     if isinstance(record.label, str):
         record.label = fn("label", record.label)
     record.meta = _map_meta(record.meta, fn, top=True)
 
 
 def strings(record: Record) -> list[tuple[str, str]]:
-    """(kind, text) of every string of `record`, in map_strings order."""
+    """(kind, text) of every string of `record`, in map_strings order; the record is not changed."""
     seen: list[tuple[str, str]] = []
 
     def collect(kind: str, text: str) -> str:
         seen.append((kind, text))
         return text
 
-    _walk_only(record, collect)
+    for message in record.messages:
+        _map_message(dict(message), collect)
+    for value in (record.prompt, record.completion):
+        _map_turns(value, collect, copy=True)
+    if isinstance(record.label, str):
+        collect("label", record.label)
+    _map_meta(record.meta, collect, top=True)
     return seen
 
 
-def _walk_only(record: Record, fn: Fn) -> None:
-    for message in record.messages:
-        if isinstance(message.get("content"), str):
-            fn("text", message["content"])
-    for value in (record.prompt, record.completion):
-        if value is not None:
-            fn("text", value)
-    if isinstance(record.label, str):
-        fn("label", record.label)
-    _map_meta(record.meta, fn, top=True)
+def _map_message(message: dict, fn: Fn) -> None:
+    """Content and every OpenAI extra (tool-call arguments, `name`); `role` is structure, and a
+    `tool_call_id` is a protected key like any `*_id`."""
+    for key, value in list(message.items()):
+        if key == "role":
+            continue
+        kind = "protected" if is_protected_key(key) else "text"
+        message[key] = fn(kind, value) if isinstance(value, str) else _map_meta(value, fn, kind=kind)
+
+
+def _map_turns(value: Any, fn: Fn, copy: bool = False) -> Any:
+    """prompt/completion: a string, or a list of messages (the openai template's output)."""
+    if isinstance(value, str):
+        return fn("text", value)
+    if isinstance(value, list):
+        turns = [dict(m) if copy and isinstance(m, dict) else m for m in value]
+        for turn in turns:
+            if isinstance(turn, dict):
+                _map_message(turn, fn)
+        return turns
+    return value
 
 
 def _map_meta(value: Any, fn: Fn, top: bool = False, kind: str = "text") -> Any:
