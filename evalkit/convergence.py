@@ -7,13 +7,16 @@ stopping) and either
   fell below the one before by more than the curve's noise, taken as the larger of 1% and the
   largest rise seen between two evaluations (on a fixed validation set a rise is all the
   step-to-step wobble there is; a fall smaller than it is not evidence of progress), or
-- there is no validation curve to judge convergence by (fewer than two evaluations).
+- there is too little curve to judge convergence by: fewer than three evaluations (a start and an
+  end cannot show a plateau; a flat two-point curve is more often an adapter that never moved,
+  e.g. one step inside the warmup, than one that converged).
 """
 from __future__ import annotations
 
 import math
 
 REL_MARGIN = 0.01
+MIN_EVALUATIONS = 3
 WHY = {"early_stopping": "early stopping (validation loss stopped improving)",
        "epochs": "the last planned epoch", "max_steps": "the step cap (--max-steps)",
        "time_budget": "the time budget (--time-budget)"}
@@ -53,7 +56,7 @@ def assess(card: dict | None) -> dict | None:
         return None
     reason, points = stop_reason(card), curve(card)
     falling = still_improving(points) if reason != "early_stopping" else None
-    unjudged = reason != "early_stopping" and len(points) < 2
+    unjudged = reason != "early_stopping" and len(points) < MIN_EVALUATIONS
     result = {"undertrained": bool(falling or unjudged), "stop_reason": reason,
               "steps": card.get("steps"), "evaluations": len(points), "still_improving": falling}
     if falling:
@@ -63,6 +66,6 @@ def assess(card: dict | None) -> dict | None:
                           f"{WHY.get(reason, reason)}.")
     elif unjudged:
         result["text"] = (f"Fine-tuning may be undertrained: training stopped on "
-                          f"{WHY.get(reason, reason)} after {card.get('steps')} steps with no "
-                          f"validation curve to show it had converged.")
+                          f"{WHY.get(reason, reason)} after {card.get('steps')} steps with "
+                          f"{len(points)} validation loss(es), too few to show it had converged.")
     return result
