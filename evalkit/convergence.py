@@ -51,8 +51,9 @@ def still_improving(points: list[tuple[int, float]]) -> dict | None:
 
 
 def assess(card: dict | None) -> dict | None:
-    """{"undertrained", "stop_reason", "text", …} for a run card; None without one."""
-    if not card:
+    """{"undertrained", "stop_reason", "text", …} for a run card; None without one, or for a card
+    that records no training history (written by another trainer): nothing to judge by."""
+    if not card or "history" not in card:
         return None
     reason, points = stop_reason(card), curve(card)
     falling = still_improving(points) if reason != "early_stopping" else None

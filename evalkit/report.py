@@ -67,6 +67,10 @@ def sections(rows: list[dict], metrics: dict, human: dict | None) -> list[tuple[
     out.append(("Metrics (95% paired-bootstrap intervals)", metrics.get("systems") or {}))
     if metrics.get("comparisons"):
         out.append(("Fine-tuned minus each baseline", metrics["comparisons"]))
+    if metrics.get("curve"):
+        out.append(("Learning curve: the fine-tuned score by share of the training data",
+                    {f"{p['fraction']:g}": {k: v for k, v in p.items() if k != "fraction"}
+                     for p in metrics["curve"]}))
     if metrics.get("per_label"):
         out.append(("Per-label accuracy", metrics["per_label"]))
     if metrics.get("cost"):

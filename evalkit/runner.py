@@ -46,6 +46,7 @@ class RunConfig:
     stop: tuple[str, ...] = field(default_factory=tuple)
     resamples: int = 1000
     cost_model: dict | None = None     # evalkit.cost's keys; None = compute-seconds
+    curve: tuple[float, ...] = ()      # train-data fractions for the learning curve (evalkit.curve)
 
 
 def build_systems(config: RunConfig, names: list[str], train, card,
@@ -143,6 +144,12 @@ def run(config: RunConfig, progress=None) -> dict:
         warnings.append(check["warning"])
     metrics = finish(rows, config, labels, card, check, warnings, identity, params,
                      describe_baselines(systems, labels, config, len(train)))
+    if config.curve and "fine-tuned" in names:
+        from evalkit.curve import learning_curve
+
+        primary = metrics["verdict"]["primary"]
+        metrics["curve"] = learning_curve(config, card, config.curve, primary, metrics)
+        write_outputs(Path(config.out), rows, metrics)
     return metrics
 
 

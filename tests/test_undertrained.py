@@ -100,3 +100,8 @@ def test_time_budget_durations(text, seconds):
 def test_time_budget_rejects_words():
     with pytest.raises(ValueError, match="10 minutes"):
         parse_duration("10 minutes")
+
+
+def test_a_card_from_elsewhere_without_history_is_not_judged():
+    card = {"config": {"model": "smollm2-135m", "template": "chat"}, "train_time_s": 12.5}
+    assert assess(card) is None
