@@ -212,7 +212,8 @@ def adapter_check(model, tokenizer, rows: list[dict]) -> dict | None:
     tuned = {r["id"]: r for r in rows if r["system"] == "fine-tuned"}
     if not tuned:
         return None
-    base = {r["id"]: r for r in rows if r["system"] == "zero-shot" and r["id"] in tuned}
+    base = {r["id"]: r for r in rows if r["system"] == "zero-shot" and r["id"] in tuned
+            and r["prompt"] == tuned[r["id"]]["prompt"]}   # not when zero-shot was told the labels
     same = sum(base[i]["output"] == tuned[i]["output"] for i in base)
     first = next(iter(tuned.values()))["prompt"]
     ids = tokenizer(first, return_tensors="pt", add_special_tokens=False).to(model.device)
