@@ -24,7 +24,9 @@ def user_errors() -> tuple[type[Exception], ...]:
     from evalkit.scoring import ScoringError
     from evalkit.systems import SystemsError
 
-    errors = [ModelError, DocsError, LoadError, ScoringError, SystemsError]
+    from evalkit.curve import CurveError
+
+    errors = [ModelError, DocsError, LoadError, ScoringError, SystemsError, CurveError]
     try:
         from evalkit.sheets import SheetError
         errors.append(SheetError)
@@ -61,7 +63,8 @@ def run(
                                         "(default: the base named in the adapter's run.json)"),
     adapter: Optional[Path] = typer.Option(None, help="train's run folder (runs/NAME) or adapter folder"),
     systems: str = typer.Option("zero-shot,few-shot,rag,fine-tuned", help="comma-separated"),
-    limit: Optional[int] = typer.Option(None, help="only the first N test items (a quick look)"),
+    limit: Optional[int] = typer.Option(None, help="N test items, every label in proportion "
+                                        "(a seeded sample; a quick look)"),
     seed: int = typer.Option(0, help="seeds random few-shot picks and the bootstrap"),
     docs: Optional[Path] = typer.Option(None, help="RAG over .txt/.md/.html files here instead of the train split"),
     k: int = typer.Option(3, help="few-shot examples / RAG passages per prompt"),
@@ -79,6 +82,8 @@ def run(
     cost_model: Optional[str] = typer.Option(None, help="prices as JSON (inline or a .json file): "
                                              "usd_per_1k_prompt_tokens, usd_per_1k_completion_tokens, "
                                              "train_usd_per_hour; default: compute-seconds"),
+    curve: Optional[str] = typer.Option(None, help="learning curve: train at these fractions of the "
+                                        "train split with the adapter's settings, e.g. 0.25,0.5,1.0"),
 ):
     """Run every system on the test split and write the evaluation.
 
@@ -89,6 +94,7 @@ def run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from evalkit.curve import parse_fractions
     from evalkit.runner import RunConfig
     from evalkit.runner import run as run_eval
 
@@ -96,7 +102,8 @@ def run(
         data=data, out=out, model=model, adapter=adapter, systems=systems, limit=limit, seed=seed,
         docs=docs, k=k, few_shot=few_shot, max_new_tokens=max_new_tokens, batch_size=batch_size,
         dtype=dtype, primary=primary, min_effect=min_effect, system_prompt=system_prompt,
-        stop=tuple(stop), resamples=resamples, cost_model=parse_cost_model(cost_model)))
+        stop=tuple(stop), resamples=resamples, cost_model=parse_cost_model(cost_model),
+        curve=parse_fractions(curve)))
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bars:

@@ -58,9 +58,19 @@ def sections(rows: list[dict], metrics: dict, human: dict | None) -> list[tuple[
     out: list[tuple[str, object]] = [("Verdict", verdict.get("text") or verdict.get("decision", ""))]
     for warning in metrics.get("warnings") or []:
         out.append(("Warning", f"⚠ {warning}"))
+    if metrics.get("baselines"):
+        out.append(("What each baseline was given", _as_table(metrics["baselines"])))
+    training = verdict.get("training")
+    if training:
+        out.append(("Training (run.json)", _as_table({k: v for k, v in training.items()
+                                                      if k != "text"})))
     out.append(("Metrics (95% paired-bootstrap intervals)", metrics.get("systems") or {}))
     if metrics.get("comparisons"):
         out.append(("Fine-tuned minus each baseline", metrics["comparisons"]))
+    if metrics.get("curve"):
+        out.append(("Learning curve: the fine-tuned score by share of the training data",
+                    {f"{p['fraction']:g}": {k: v for k, v in p.items() if k != "fraction"}
+                     for p in metrics["curve"]}))
     if metrics.get("per_label"):
         out.append(("Per-label accuracy", metrics["per_label"]))
     if metrics.get("cost"):

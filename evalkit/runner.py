@@ -7,6 +7,8 @@ switched on (peft), the others run with it switched off, so "same base model" ho
 from __future__ import annotations
 
 import json
+import random
+from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -44,6 +46,7 @@ class RunConfig:
     stop: tuple[str, ...] = field(default_factory=tuple)
     resamples: int = 1000
     cost_model: dict | None = None     # evalkit.cost's keys; None = compute-seconds
+    curve: tuple[float, ...] = ()      # train-data fractions for the learning curve (evalkit.curve)
 
     def __post_init__(self):
         """Flags that would crash after the model load, or silently change the test set (a
@@ -57,7 +60,8 @@ class RunConfig:
                 raise RunError(f"--{name.replace('_', '-')} must be an integer ≥ {low}, got {value!r}")
 
 
-def build_systems(config: RunConfig, names: list[str], train, card) -> list[System]:
+def build_systems(config: RunConfig, names: list[str], train, card,
+                  labels: list[str] | None = None) -> list[System]:
     from evalkit.docs import passages_from_docs, passages_from_records
 
     needs_train = [n for n in names if n == "few-shot" or (n == "rag" and not config.docs)]
@@ -66,7 +70,7 @@ def build_systems(config: RunConfig, names: list[str], train, card) -> list[Syst
     built: list[System] = []
     for name in names:
         if name == "zero-shot":
-            built.append(ZeroShot(config.system_prompt))
+            built.append(ZeroShot(config.system_prompt, labels))
         elif name == "few-shot":
             built.append(FewShot(train, config.k, config.few_shot, config.seed, config.system_prompt))
         elif name == "rag":
@@ -76,6 +80,46 @@ def build_systems(config: RunConfig, names: list[str], train, card) -> list[Syst
         else:
             built.append(FineTuned(card.template, config.system_prompt, card.chat_template))
     return built
+
+
+def stratified_sample(items: list, limit: int | None, seed: int = 0) -> list:
+    """`limit` items with every label in proportion (seeded), kept in file order.
+
+    The first N of a test file ordered by label saw 8 of 10 intents. Each item is keyed by its
+    (randomly ordered) rank within its label divided by the label's size, so the first N keys
+    take labels in proportion; unlabelled items form one group, i.e. a plain seeded sample."""
+    if not limit or limit >= len(items):
+        return list(items)
+    rng = random.Random(f"limit:{seed}")
+    groups = defaultdict(list)
+    for position, item in enumerate(items):
+        groups[item.label].append(position)
+    keys = {}
+    for positions in groups.values():
+        rng.shuffle(positions)
+        for rank, position in enumerate(positions):
+            keys[position] = ((rank + rng.random()) / len(positions), position)
+    chosen = sorted(sorted(keys, key=keys.get)[:limit])
+    return [items[i] for i in chosen]
+
+
+def describe_baselines(systems: list[System], labels: list[str] | None, config: RunConfig,
+                       n_train: int) -> dict:
+    """What each baseline was given, stated in the report so a reader can judge its fairness."""
+    said = {}
+    for system in systems:
+        if isinstance(system, ZeroShot):
+            said[system.name] = (f"told the label set ({len(labels)} labels) and to answer with "
+                                 f"one of them" if system.labels else "the input only")
+        elif isinstance(system, FewShot):
+            said[system.name] = (f"{config.k} examples per item chosen by {config.few_shot} from "
+                                 f"the train split ({n_train} records), never from the test split")
+        elif isinstance(system, Rag):
+            files = sorted({p.source.split("#")[0] for p in system.passages})
+            source = (f"documents in {config.docs}: {', '.join(files)}" if config.docs
+                      else f"the train split ({n_train} records) as passages")
+            said[system.name] = f"top {config.k} passages by BM25 from {source}"
+    return said
 
 
 def adapter_switch(model, on: bool):
@@ -90,13 +134,14 @@ def run(config: RunConfig, progress=None) -> dict:
     names = parse_systems(config.systems)
     if "fine-tuned" in names and config.adapter is None:
         raise RunError("--systems includes fine-tuned but no --adapter was given")
-    items, train, labels = loaders.load_items(config.data, config.limit)
+    items, train, labels = loaders.load_items(config.data)
+    items = stratified_sample(items, config.limit, config.seed)
     card = loaders.load_train_card(config.adapter) if config.adapter else None
     model_name = config.model or (card.base_model_name if card else None)
     if not model_name:
         raise RunError("--model is required (no run.json names the base model)")
     config = replace(config, model=model_name)
-    systems = build_systems(config, names, train, card)    # input errors before the slow load
+    systems = build_systems(config, names, train, card, labels)  # input errors before the slow load
     model, tokenizer, identity = loaders.load(model_name, config.adapter, config.dtype)
     warnings = loaders.card_warnings(model_name, card, tokenizer)
     params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
@@ -108,7 +153,15 @@ def run(config: RunConfig, progress=None) -> dict:
     check = adapter_check(model, tokenizer, rows) if config.adapter else None
     if check and check.get("warning"):
         warnings.append(check["warning"])
-    return finish(rows, config, labels, card, check, warnings, identity, params)
+    metrics = finish(rows, config, labels, card, check, warnings, identity, params,
+                     describe_baselines(systems, labels, config, len(train)))
+    if config.curve and "fine-tuned" in names:
+        from evalkit.curve import learning_curve
+
+        primary = metrics["verdict"]["primary"]
+        metrics["curve"] = learning_curve(config, card, config.curve, primary, metrics)
+        write_outputs(Path(config.out), rows, metrics)
+    return metrics
 
 
 def run_system(system: System, items, model, tokenizer, identity, params, cache, config,
@@ -176,7 +229,8 @@ def adapter_check(model, tokenizer, rows: list[dict]) -> dict | None:
     tuned = {r["id"]: r for r in rows if r["system"] == "fine-tuned"}
     if not tuned:
         return None
-    base = {r["id"]: r for r in rows if r["system"] == "zero-shot" and r["id"] in tuned}
+    base = {r["id"]: r for r in rows if r["system"] == "zero-shot" and r["id"] in tuned
+            and r["prompt"] == tuned[r["id"]]["prompt"]}   # not when zero-shot was told the labels
     same = sum(base[i]["output"] == tuned[i]["output"] for i in base)
     first = next(iter(tuned.values()))["prompt"]
     ids = tokenizer(first, return_tensors="pt", add_special_tokens=False).to(model.device)
@@ -195,7 +249,8 @@ def adapter_check(model, tokenizer, rows: list[dict]) -> dict | None:
     return check
 
 
-def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params) -> dict:
+def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params,
+           baselines: dict | None = None) -> dict:
     """Score the rows, attach the run's recipe, write the outputs and the report."""
     from evalkit.docs import CHUNK_OVERLAP, CHUNK_WORDS
     from evalkit.scoring import score_results
@@ -215,6 +270,7 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
         "nll": "sum of ln-probabilities of the reference's tokens (tokenized apart from the "
                "prompt, no end-of-turn token) given the system's prompt",
     }
+    metrics["baselines"] = baselines or {}
     metrics["adapter_check"] = check
     metrics["warnings"] = warnings
     write_outputs(Path(config.out), rows, metrics)

@@ -120,7 +120,8 @@ def score_results(rows: list[dict], *, labels: list[str] | None = None, primary:
                               cost_model=cost_model)
     verdict = decide(systems, comparisons, primary=primary, finetuned=finetuned,
                      higher_is_better=info[primary]["higher_is_better"], n_items=len(ids),
-                     min_effect=min_effect, break_even=cost["break_even_requests"])
+                     min_effect=min_effect, break_even=cost["break_even_requests"],
+                     train_card=train_card)
     result = {"n_items": len(ids), "systems": systems, "comparisons": comparisons, "cost": cost,
               "verdict": verdict, "signatures": signatures, "metric_info": info,
               "bootstrap": {"seed": seed, "resamples": resamples, "confidence": stats.CONFIDENCE,

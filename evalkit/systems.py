@@ -3,7 +3,9 @@
 Every system renders its messages with the tokenizer's own chat template (`add_generation_prompt`),
 the template `train` uses by default, so the only thing that differs between systems is what the
 messages hold:
-- zero-shot: the item's input turns, with the optional system prompt in front;
+- zero-shot: the item's input turns, with the optional system prompt in front; on a labelled
+  task it is also told the label set (LABEL_INSTRUCTION), or its answers cannot be scored as any
+  label and "fine-tuning wins" would be a win over a baseline that never knew the question;
 - few-shot: k train examples as prior user/assistant turns, then the item's input;
 - rag: the top-k passages in the system message, then the item's input;
 - fine-tuned: exactly zero-shot's prompt, run with the adapter on — unless run.json says the
@@ -19,6 +21,7 @@ from evalkit.docs import Passage
 from evalkit.retrieval import BM25Index
 
 RAG_INSTRUCTION = "Answer using the following passages where they are relevant."
+LABEL_INSTRUCTION = "Answer with exactly one of these labels and nothing else: {labels}."
 SYSTEM_NAMES = ("zero-shot", "few-shot", "rag", "fine-tuned")
 
 
@@ -82,6 +85,15 @@ class System:
 
 class ZeroShot(System):
     name = "zero-shot"
+
+    def __init__(self, system_prompt: str | None = None, labels: list[str] | None = None):
+        super().__init__(system_prompt)
+        self.labels = list(labels or [])
+
+    def messages(self, item: EvalItem) -> list[dict]:
+        told = LABEL_INSTRUCTION.format(labels=", ".join(self.labels)) if self.labels else None
+        parts = [p for p in (self.system_prompt, told) if p]
+        return with_system_prompt(item.input_messages, "\n\n".join(parts) or None)
 
 
 class FewShot(System):

@@ -8,11 +8,16 @@ Rule, on the primary metric, with differences oriented so that positive favours 
   the interval width and a rough count of items that would resolve the observed effect), or
   fine-tuning is ahead but by less than the minimum effect that was asked for;
 - always "cannot tell" below MIN_ITEMS items: a percentile bootstrap over a handful of items
-  underestimates the spread (5 of 5 right against 0 of 5 gives the interval [1, 1]).
+  underestimates the spread (5 of 5 right against 0 of 5 gives the interval [1, 1]);
+- "cannot tell (undertrained)" when train's run.json shows the adapter had not finished training
+  (evalkit.convergence), unless fine-tuning wins anyway: a baseline that beats an adapter cut off
+  mid-descent says nothing about fine-tuning. The warning is the first sentence either way.
 """
 from __future__ import annotations
 
 import math
+
+from evalkit.convergence import assess
 
 MIN_ITEMS = 20
 PRIMARY_DEFAULTS = {"labelled": "accuracy", "generation": "chrf"}
@@ -48,7 +53,7 @@ def items_needed(n_items: int, diff: float, low: float, high: float) -> int | No
 
 def decide(systems: dict, comparisons: dict, *, primary: str, finetuned: str,
            higher_is_better: bool, n_items: int, min_effect: float = 0.0,
-           break_even: dict | None = None) -> dict:
+           break_even: dict | None = None, train_card: dict | None = None) -> dict:
     """The `verdict` section of metrics.json."""
     base = {"primary": primary, "finetuned": finetuned, "n_items": n_items,
             "min_effect": min_effect}
@@ -67,9 +72,21 @@ def decide(systems: dict, comparisons: dict, *, primary: str, finetuned: str,
                     min_effect, higher_is_better)
     text += _more_evidence(comparisons[best][primary].get("mcnemar"), finetuned, best,
                            (break_even or {}).get(best))
+    training = assess(train_card)
+    if training and training["undertrained"]:
+        decision, reason, text = _undertrained(decision, reason, text, training["text"])
     return {**base, "decision": decision, "reason": reason, "best_baseline": best,
+            "training": training,
             "diff": comparisons[best][primary]["diff"], "low": comparisons[best][primary]["low"],
             "high": comparisons[best][primary]["high"], "text": text}
+
+
+def _undertrained(decision: str, reason: str, text: str, warning: str) -> tuple[str, str, str]:
+    """The training warning first; the decision held back unless fine-tuning wins anyway."""
+    if decision == "fine-tuning wins":
+        return decision, reason, f"{warning} It wins already; more training may widen the lead. {text}"
+    return ("cannot tell (undertrained)", "undertrained",
+            f"{warning} Train longer before concluding. Without that caveat: {text}")
 
 
 def _rule(best_diff: tuple, n_items: int, min_effect: float) -> tuple[str, str]:

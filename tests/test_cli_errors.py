@@ -74,12 +74,16 @@ def test_empty_validation_split_trains_with_a_warning_and_keeps_the_last_step(tm
     assert (out / "adapter" / "adapter_config.json").is_file()
 
 
-def test_empty_validation_split_with_patience_is_refused_before_training(tmp_path, tiny_model_dir):
+def test_empty_validation_split_turns_early_stopping_off_with_a_warning(tmp_path, tiny_model_dir):
+    """Early stopping is on by default (patience 2): with nothing to stop on it is turned off,
+    said before training, and the card records it."""
     clean = write_clean(tmp_path / "clean", val_pairs=[])
     out = tmp_path / "runs" / "no-val"
-    assert_one_line_error(_train(clean, out, tiny_model_dir, "--patience", 2),
-                          "validation.jsonl", "--patience")
-    assert not (out / "adapter").exists()
+    result = _train(clean, out, tiny_model_dir, "--patience", 2)
+    assert result.exit_code == 0, result.output
+    assert "without validation or early stopping" in result.output
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["config"]["patience"] == 0
 
 
 def test_train_refuses_to_overwrite_a_run_without_force(tmp_path, tiny_model_dir):

@@ -43,7 +43,12 @@ def test_run_writes_every_item_for_every_system(evaluated):
     assert all("मेरा खाता बंद है" in r["prompt"] for r in hindi)      # Devanagari flows through
     assert all(r["nll"] > 0 and r["ref_tokens"] > 0 and "scores" in r for r in rows)
     by = {(r["system"], r["id"]): r for r in rows}
-    assert by[("fine-tuned", "test.jsonl:1")]["prompt"] == by[("zero-shot", "test.jsonl:1")]["prompt"]
+    # labelled data: zero-shot is told the label set; the adapter gets the plain prompt it was
+    # trained on, i.e. zero-shot's without that list
+    zero, tuned = by[("zero-shot", "test.jsonl:1")]["prompt"], by[("fine-tuned", "test.jsonl:1")]["prompt"]
+    assert "Answer with exactly one of these labels" in zero and tuned in zero.replace(
+        "<|im_start|>system\nAnswer with exactly one of these labels and nothing else: "
+        "account, card, pin, refund.<|im_end|>\n", "")
     assert by[("few-shot", "test.jsonl:1")]["prompt_tokens"] > by[("zero-shot", "test.jsonl:1")]["prompt_tokens"]
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert set(metrics["systems"]) == set(SYSTEMS)
@@ -93,7 +98,9 @@ def test_untrained_adapter_gets_a_loud_warning(lively_model_dir, tmp_path):
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["adapter_check"]["max_logit_change"] == 0.0
-    assert metrics["adapter_check"]["identical_outputs"] == 2
+    # labelled data: zero-shot is told the label set, so its prompts (and outputs) differ from the
+    # adapter's and only the logit check can tell; it does
+    assert metrics["adapter_check"]["items_compared_with_zero_shot"] == 0
     assert any("ADAPTER HAD NO EFFECT" in w for w in metrics["warnings"])
     assert "ADAPTER HAD NO EFFECT" in (out / "report.html").read_text(encoding="utf-8")
     assert len(results(out)) == 4                                     # --limit 2 × 2 systems

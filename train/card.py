@@ -48,19 +48,6 @@ def claim_run_dir(out: Path, force: bool = False, resume: bool = False) -> None:
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
 
-def progress_bar(quiet: bool):
-    from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
-
-    return Progress(
-        TextColumn("[bold]train"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]:.4f}  val {task.fields[val]:.4f}  "
-                   "{task.fields[tps]:.0f} tok/s"),
-        TimeElapsedColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), disable=quiet)
-
-
 def save_adapter(model, tokenizer, folder: Path) -> None:
     """The adapter (PeftModel.from_pretrained loads it) plus the tokenizer and its chat template."""
     _atomic_folder(folder, lambda tmp: (model.save_pretrained(tmp), tokenizer.save_pretrained(tmp),
@@ -126,6 +113,7 @@ def build(cfg, precision, device, source, tokenizer, targets, model, train_set, 
         "lora": {"rank": cfg.rank, "alpha": cfg.alpha, "dropout": cfg.dropout,
                  "target_modules": targets, "trainable_params": n_trainable},
         "steps": state["step"], "stopped_early": state["stopped_early"],
+        "stop": stop_summary(cfg, state),
         "best": {"step": state["best_step"], "val_loss": state["best_loss"]},
         "history": state["history"],
         "tokens": dict(state["tokens"]),
@@ -139,6 +127,26 @@ def build(cfg, precision, device, source, tokenizer, targets, model, train_set, 
         "adapter": "adapter", "merged": "merged" if cfg.merge else None,
         "versions": versions(),
     })
+
+
+STOP_REASONS = {
+    "early_stopping": "validation loss stopped improving (patience reached); best adapter kept",
+    "epochs": "every planned epoch ran",
+    "max_steps": "the --max-steps cap",
+    "time_budget": "the --time-budget ran out",
+}
+
+
+def stop_summary(cfg, state) -> dict:
+    """Why training ended and how far it got: evalkit's verdict reads this to tell an adapter
+    that converged from one that was cut off."""
+    reason = state.get("stop_reason", "max_steps" if cfg.max_steps > 0 else "epochs")
+    per_epoch = state.get("steps_per_epoch") or 0
+    return {"reason": reason, "why": STOP_REASONS.get(reason, reason),
+            "planned_steps": state.get("planned_steps"),
+            "epochs_done": round(state["step"] / per_epoch, 3) if per_epoch else None,
+            "patience": cfg.patience, "time_budget_s": cfg.time_budget or None,
+            "wall_time_s": round(state.get("wall_time", 0.0), 3)}
 
 
 def peak_memory_mb(device: str) -> float:

@@ -48,16 +48,17 @@ def check_train_config(cfg) -> None:
     """Raise ConfigError on the first setting that cannot train."""
     from train.data import TEMPLATES
 
-    _ints(cfg, ("rank", "max_len", "batch_size", "grad_accum", "eval_every"), 1)
-    _ints(cfg, ("epochs", "max_steps", "patience", "seed"), 0)
+    _ints(cfg, ("rank", "max_len", "batch_size", "grad_accum"), 1)
+    _ints(cfg, ("epochs", "max_steps", "patience", "seed", "eval_every", "val_limit"), 0)   # 0: auto/off
     if cfg.seed > MAX_SEED:
         raise ConfigError("seed", f"must be at most {MAX_SEED}, got {cfg.seed}")
     if cfg.max_steps == 0 and cfg.epochs == 0:
         raise ConfigError("max_steps", "and epochs are both 0: nothing to train "
                                        "(set --epochs or --max-steps to at least 1)")
     _numbers(cfg, {"alpha": (0, math.inf, False), "dropout": (0, 0.999, True),
-                   "lr": (0, math.inf, False), "warmup_ratio": (0, 1, True),
-                   "weight_decay": (0, math.inf, True), "clip": (0, math.inf, False)})
+                   "lr": (0, math.inf, True), "warmup_ratio": (0, 1, True),
+                   "weight_decay": (0, math.inf, True), "clip": (0, math.inf, False),
+                   "time_budget": (0, math.inf, True)})
     if cfg.template not in TEMPLATES:
         raise ConfigError("template", f"must be one of {', '.join(TEMPLATES)}, got {cfg.template!r}")
     if cfg.precision not in PRECISIONS:

@@ -28,14 +28,20 @@ def lora(
     rank: int = typer.Option(16, help="LoRA rank"),
     alpha: int = typer.Option(32, help="LoRA alpha"),
     dropout: float = typer.Option(0.05, help="LoRA dropout"),
-    epochs: int = typer.Option(1, help="passes over the training split"),
+    epochs: int = typer.Option(3, help="at most this many passes over the training split "
+                               "(early stopping usually ends sooner)"),
     max_steps: int = typer.Option(0, help="optimizer steps; > 0 overrides --epochs"),
-    lr: float = typer.Option(2e-4, help="peak learning rate (warmup, then cosine decay)"),
+    lr: float = typer.Option(0.0, help="peak learning rate (warmup, then cosine decay); "
+                             "0: by model size, 5e-4 for models under 0.5B"),
     max_len: int = typer.Option(512, help="tokens per example; completions are never cut"),
     batch_size: int = typer.Option(8, help="examples per micro-batch"),
     grad_accum: int = typer.Option(1, help="micro-batches per optimizer step"),
-    eval_every: int = typer.Option(50, help="validate and checkpoint every N steps"),
-    patience: int = typer.Option(0, help="stop after N evaluations without improvement (0: off)"),
+    eval_every: int = typer.Option(0, help="validate and checkpoint every N steps (0: 4 per epoch)"),
+    patience: int = typer.Option(2, help="stop after N evaluations without improvement (0: off)"),
+    val_limit: int = typer.Option(200, help="validation rows scored during training, a seeded "
+                                  "sample (0: all)"),
+    time_budget: str = typer.Option("0", help="stop after this much wall time, e.g. 10m, 90s, "
+                                    "1.5h (0: none)"),
     seed: int = typer.Option(0, help="seed for adapter init, data order and dropout"),
     precision: str = typer.Option("auto", help="auto (bf16 where the hardware has it) | bf16 | fp32"),
     resume: bool = typer.Option(False, help="continue from OUT/checkpoint.pt with its config"),
@@ -45,21 +51,26 @@ def lora(
 ):
     """Train a LoRA adapter; the best adapter (by validation loss) goes to OUT/adapter.
 
-    Example:  train lora --data clean/ --model smollm2-135m --out runs/support-v1 --max-steps 40
+    Example:  train lora --data clean/ --model smollm2-135m --out runs/support-v1 --time-budget 10m
     """
     from train.card import RunExistsError, claim_run_dir
     from train.checks import ConfigError
     from train.data import DataError
-    from train.loop import TrainConfig, train
+    from train.loop import TrainConfig, parse_duration, train
     from train.models import ModelError
 
     if not data.is_dir():
         _fail(f"{data}: not a folder (pass curate's output folder)")
     try:
+        budget = parse_duration(time_budget)
+    except ValueError as exc:
+        _fail(f"--time-budget: {exc}")
+    try:
         cfg = TrainConfig(str(data), str(out), model, template, rank, alpha, dropout, epochs,
                           max_steps, lr, max_len=max_len, batch_size=batch_size,
                           grad_accum=grad_accum, eval_every=eval_every, patience=patience,
-                          seed=seed, precision=precision, merge=merge)
+                          val_limit=val_limit, time_budget=budget, seed=seed, precision=precision,
+                          merge=merge)
         claim_run_dir(out, force=force, resume=resume)
         run = train(cfg, resume=resume, quiet=quiet)
     except ConfigError as exc:
@@ -83,6 +94,9 @@ def summarise(run: dict, out: Path) -> None:
     typer.echo("validation loss: " + " → ".join(f"{v['loss']:.3f} (step {v['step']})" for v in curve))
     typer.echo(f"adapter: {out / 'adapter'}  (best validation loss {best['val_loss']:.4f} at step "
                f"{best['step']}; {speed})")
+    stop = run["stop"]
+    typer.echo(f"stopped after {run['steps']} of {stop['planned_steps']} planned steps "
+               f"({stop['epochs_done']} epochs): {stop['why']}")
 
 
 @models_app.command("cache")

@@ -17,12 +17,13 @@ import os
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from train import card
+from train import card, progress
 from train.checks import check_train_config
-from train.data import IGNORE, DataError, batch_schedule, collate, encode, eval_schedule, read_split
+from train.data import (IGNORE, DataError, batch_schedule, cap_validation, collate, encode,
+                        eval_schedule, read_split)
 from train.lora import LoraSettings, apply_lora, load_trainable_state, trainable_state
 
 
@@ -35,17 +36,19 @@ class TrainConfig:
     rank: int = 16
     alpha: int = 32
     dropout: float = 0.05
-    epochs: int = 1
+    epochs: int = 3                   # an upper bound: early stopping usually ends sooner
     max_steps: int = 0                # > 0 overrides epochs
-    lr: float = 2e-4
+    lr: float = 0.0                   # 0: auto, by model size (see default_lr)
     warmup_ratio: float = 0.05
     weight_decay: float = 0.0
     clip: float = 1.0
     max_len: int = 512
     batch_size: int = 8
     grad_accum: int = 1
-    eval_every: int = 50
-    patience: int = 0                 # evaluations without improvement before stopping; 0: off
+    eval_every: int = 0               # 0: auto, four evaluations per epoch
+    patience: int = 2                 # evaluations without improvement before stopping; 0: off
+    val_limit: int = 200              # validation rows scored during training; 0: all
+    time_budget: float = 0.0          # seconds of wall time; 0: none
     seed: int = 0
     precision: str = "auto"           # auto | bf16 | fp32
     merge: bool = False
@@ -57,6 +60,32 @@ class TrainConfig:
 
     def __post_init__(self):
         check_train_config(self)
+
+
+def default_lr(hidden_size: int) -> float:
+    """Peak LoRA learning rate by model width. 2e-4 is the common default for 7B-13B models
+    (QLoRA, Unsloth, axolotl); QLoRA halves it for 33B+; small models train best higher (LoRA
+    wants ~10x the full fine-tuning rate, which itself grows as models shrink). README: "Training
+    defaults" has the measurements on SmolLM2-135M."""
+    if hidden_size <= 1024:      # ≲ 0.5B parameters (SmolLM2-135M/360M, Qwen2.5-0.5B)
+        return 5e-4
+    if hidden_size <= 2560:      # ≲ 3B
+        return 3e-4
+    return 2e-4 if hidden_size < 6656 else 1e-4
+
+
+def parse_duration(text: str) -> float:
+    """'90s', '10m', '1.5h' or plain seconds → seconds."""
+    text = str(text).strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600}
+    scale = units.get(text[-1:], None)
+    try:
+        seconds = float(text[:-1] if scale else text) * (scale or 1)
+    except ValueError:
+        raise ValueError(f"time budget {text!r}: expected e.g. 90s, 10m or 1.5h") from None
+    if seconds < 0 or not math.isfinite(seconds):
+        raise ValueError(f"time budget {text!r}: must be a positive duration")
+    return seconds
 
 
 def pick_precision(requested: str) -> str:
@@ -137,13 +166,19 @@ def train_step(model, optimizer, scheduler, micro_batches, clip, autocast) -> tu
 
 
 def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
-    """Train, write `<out>/adapter/` and `<out>/run.json`; returns the run card."""
+    """Train, write `<out>/adapter/` and `<out>/run.json`; returns the run card.
+
+    Without --max-steps it trains up to `epochs` passes and stops when the validation loss has not
+    improved for `patience` evaluations (the best adapter is kept), or when `time_budget` runs
+    out; the card records which of these ended it (`stop_reason`), which evalkit's verdict reads."""
     import torch
     from transformers import get_cosine_schedule_with_warmup
 
     from train.models import load_model, resolve
 
+    started = time.perf_counter()
     out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)        # at once: a long run is visible from the start
     ckpt_path = out / "checkpoint.pt"
     checkpoint = None
     if resume:
@@ -159,16 +194,21 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     source = resolve(cfg.model)
     torch.manual_seed(cfg.seed)
     base, tokenizer = load_model(cfg.model)
+    if not cfg.lr:
+        cfg = replace(cfg, lr=default_lr(base.config.hidden_size))
     if precision == "bf16":
         store_linears_in_bf16(base)
     lora = LoraSettings(cfg.rank, cfg.alpha, cfg.dropout)
     model, targets = apply_lora(base, lora)
     model.to(device).train()
     train_set = encode(read_split(cfg.data, "train"), tokenizer, cfg.template, cfg.max_len)
-    val_set = encode(read_split(cfg.data, "validation"), tokenizer, cfg.template, cfg.max_len)
+    val_records = read_split(cfg.data, "validation")
+    val_set = encode(cap_validation(val_records, cfg.val_limit, cfg.seed), tokenizer,
+                     cfg.template, cfg.max_len)
+    val_set.counts["rows_in_split"] = len(val_records)
     if not train_set.examples:
         raise DataError(f"{cfg.data}: no usable training examples ({dict(train_set.counts)})")
-    check_validation(cfg, val_set)
+    cfg = check_validation(cfg, val_set)
     pad_id = tokenizer.pad_token_id
 
     # --- the whole micro-batch schedule, fixed by seed: resume replays the same data order ------
@@ -180,6 +220,9 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
         schedule += batch_schedule(lengths, cfg.batch_size, cfg.seed, epoch)
     schedule = schedule[:wanted]
     total_steps = math.ceil(len(schedule) / cfg.grad_accum)
+    steps_per_epoch = per_epoch / cfg.grad_accum
+    if not cfg.eval_every:                         # four evaluations per epoch
+        cfg = replace(cfg, eval_every=max(1, math.ceil(steps_per_epoch / 4)))
 
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -196,6 +239,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
         scheduler.load_state_dict(checkpoint["scheduler"])
         torch.set_rng_state(checkpoint["rng"])
         state, best_adapter = checkpoint["state"], checkpoint["best_adapter"]
+    state.update(planned_steps=total_steps, steps_per_epoch=steps_per_epoch)
 
     def validate_and_checkpoint():
         val = evaluate(model, val_set.examples, cfg.batch_size, pad_id, autocast) \
@@ -207,15 +251,17 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
         else:
             state["bad_evals"] += 1
         _save_checkpoint(ckpt_path, cfg, model, optimizer, scheduler, state, best_adapter)
+        report.validation(state["step"], val)
         return val
 
     # --- the loop ------------------------------------------------------------------------------
-    progress = card.progress_bar(quiet)
-    with progress:
-        task = progress.add_task("train", total=total_steps, completed=state["step"],
-                                 loss=math.nan, val=math.nan, tps=0.0)
+    with progress.reporter(total_steps, quiet) as report:
+        report.note(f"{len(train_set.examples)} training examples, {total_steps} steps planned "
+                    f"({total_steps / steps_per_epoch:.2g} epochs), lr {cfg.lr:g}, validating "
+                    f"{len(val_set.examples)} of {len(val_records)} rows every {cfg.eval_every} steps")
         if state["step"] == 0 and not state["history"]["validation"]:
-            progress.update(task, val=validate_and_checkpoint())
+            validate_and_checkpoint()
+        state["stop_reason"] = "max_steps" if cfg.max_steps > 0 else "epochs"
         while state["step"] < total_steps:
             step = state["step"]
             micro = [_to(collate([train_set.examples[i] for i in idx], pad_id), device)
@@ -228,13 +274,20 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
             state["step"] = step + 1
             state["history"]["train"].append(
                 {"step": step + 1, "loss": loss, "lr": scheduler.get_last_lr()[0]})
-            progress.update(task, advance=1, loss=loss,
-                            tps=state["tokens"]["all"] / max(state["train_time"], 1e-9))
-            if state["step"] % cfg.eval_every == 0 or state["step"] == total_steps:
-                progress.update(task, val=validate_and_checkpoint())
+            report.step(state["step"], loss, state["tokens"]["all"] / max(state["train_time"], 1e-9))
+            out_of_time = cfg.time_budget and time.perf_counter() - started >= cfg.time_budget
+            if state["step"] % cfg.eval_every == 0 or state["step"] == total_steps or out_of_time:
+                validate_and_checkpoint()
                 if cfg.patience and state["bad_evals"] >= cfg.patience:
-                    state["stopped_early"] = True
+                    state.update(stopped_early=True, stop_reason="early_stopping")
                     break
+            if out_of_time:
+                state["stop_reason"] = "time_budget"
+                report.note(f"time budget of {cfg.time_budget:.0f} s reached at step "
+                            f"{state['step']}/{total_steps} "
+                            f"({state['step'] / steps_per_epoch:.2g} epochs)")
+                break
+    state["wall_time"] = time.perf_counter() - started
 
     # --- outputs: the best adapter, optionally merged, and the run card -------------------------
     load_trainable_state(model, best_adapter)
@@ -247,16 +300,17 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     return run
 
 
-def check_validation(cfg: TrainConfig, val_set) -> None:
+def check_validation(cfg: TrainConfig, val_set) -> TrainConfig:
     """No validation examples: training still works (the adapter kept is the last step's), but
-    nothing picks the best step, so say so before the minutes of training, not after."""
+    nothing picks the best step or stops early, so say so before the minutes of training, not
+    after, and turn early stopping off (the card then records patience 0)."""
     if val_set.examples:
-        return
+        return cfg
     where = Path(cfg.data) / "validation.jsonl"
-    if cfg.patience:
-        raise DataError(f"{where}: no usable validation examples, and --patience needs them")
     print(f"warning: {where}: no usable validation examples ({dict(val_set.counts)}); training "
-          "without validation, the adapter kept is the last step's", file=sys.stderr)
+          "without validation or early stopping, the adapter kept is the last step's",
+          file=sys.stderr)
+    return replace(cfg, patience=0)
 
 
 def _to(batch: dict, device) -> dict:

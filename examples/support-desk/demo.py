@@ -20,7 +20,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
-FULL = {"train": ["--max-steps", "48", "--lr", "5e-4", "--max-len", "384", "--eval-every", "16"],
+# Training: the defaults (epochs with early stopping, lr by model size) on short sequences (the
+# longest ticket + reply is under 256 tokens), validation on a 48-row sample, stopped by a time
+# budget sized so that curate + train + evaluate fit 15 minutes on 2 CPU cores.
+FULL = {"train": ["--epochs", "2", "--max-len", "256", "--val-limit", "48", "--time-budget", "6m"],
         "eval": ["--max-new-tokens", "80", "--k", "2", "--dtype", "bfloat16"]}
 QUICK = {"train": ["--max-steps", "4", "--max-len", "256", "--eval-every", "2"],
          "eval": ["--limit", "8", "--max-new-tokens", "24"]}
@@ -43,7 +46,10 @@ def adapter_is_current(run_dir: Path, clean: Path, train_args: list[str]) -> boo
     if not (card.exists() and (run_dir / "adapter").exists()):
         return False
     run = json.loads(card.read_text())
-    wanted = {flag[2:].replace("-", "_"): float(value) for flag, value in zip(train_args[::2], train_args[1::2])}
+    from train.loop import parse_duration
+
+    wanted = {flag[2:].replace("-", "_"): parse_duration(value) if flag == "--time-budget"
+              else float(value) for flag, value in zip(train_args[::2], train_args[1::2])}
     same_settings = all(float(run["config"].get(key, "nan")) == value for key, value in wanted.items())
     return same_settings and all(run["data"].get(f"{split}_sha256") == sha256(clean / f"{split}.jsonl")
                                  for split in ("train", "validation"))

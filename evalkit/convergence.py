@@ -1,0 +1,72 @@
+"""Had the adapter finished training? Read from train's run.json, before any verdict blames
+fine-tuning for a loss that an undertrained adapter would explain.
+
+An adapter counts as possibly undertrained when training did not stop on convergence (early
+stopping) and either
+- its validation loss was still improving at the end: the last evaluation is the lowest so far and
+  fell below the one before by more than the curve's noise, taken as the larger of 1% and the
+  largest rise seen between two evaluations (on a fixed validation set a rise is all the
+  step-to-step wobble there is; a fall smaller than it is not evidence of progress), or
+- there is too little curve to judge convergence by: fewer than three evaluations (a start and an
+  end cannot show a plateau; a flat two-point curve is more often an adapter that never moved,
+  e.g. one step inside the warmup, than one that converged).
+"""
+from __future__ import annotations
+
+import math
+
+REL_MARGIN = 0.01
+MIN_EVALUATIONS = 3
+WHY = {"early_stopping": "early stopping (validation loss stopped improving)",
+       "epochs": "the last planned epoch", "max_steps": "the step cap (--max-steps)",
+       "time_budget": "the time budget (--time-budget)"}
+
+
+def stop_reason(card: dict) -> str:
+    """From the card's `stop` section; older cards only have `stopped_early` and the config."""
+    if (card.get("stop") or {}).get("reason"):
+        return card["stop"]["reason"]
+    if card.get("stopped_early"):
+        return "early_stopping"
+    return "max_steps" if (card.get("config") or {}).get("max_steps") else "epochs"
+
+
+def curve(card: dict) -> list[tuple[int, float]]:
+    points = ((card.get("history") or {}).get("validation")) or []
+    return [(p["step"], p["loss"]) for p in points
+            if isinstance(p.get("loss"), (int, float)) and math.isfinite(p["loss"])]
+
+
+def still_improving(points: list[tuple[int, float]]) -> dict | None:
+    """The last fall of the validation loss when it exceeds the noise margin, else None."""
+    if len(points) < 2:
+        return None
+    (prev_step, prev), (last_step, last) = points[-2], points[-1]
+    rises = [b - a for (_, a), (_, b) in zip(points, points[1:]) if b > a]
+    margin = max(REL_MARGIN * prev, max(rises, default=0.0))
+    if prev - last <= margin or last > min(loss for _, loss in points):
+        return None
+    return {"fell_pct": round(100 * (prev - last) / prev, 1), "over_steps": last_step - prev_step,
+            "from": round(prev, 4), "to": round(last, 4), "margin": round(margin, 4)}
+
+
+def assess(card: dict | None) -> dict | None:
+    """{"undertrained", "stop_reason", "text", …} for a run card; None without one, or for a card
+    that records no training history (written by another trainer): nothing to judge by."""
+    if not card or "history" not in card:
+        return None
+    reason, points = stop_reason(card), curve(card)
+    falling = still_improving(points) if reason != "early_stopping" else None
+    unjudged = reason != "early_stopping" and len(points) < MIN_EVALUATIONS
+    result = {"undertrained": bool(falling or unjudged), "stop_reason": reason,
+              "steps": card.get("steps"), "evaluations": len(points), "still_improving": falling}
+    if falling:
+        result["text"] = (f"Fine-tuning may be undertrained: validation loss fell "
+                          f"{falling['fell_pct']:g}% over the last {falling['over_steps']} steps "
+                          f"({falling['from']:.4g} → {falling['to']:.4g}) and training stopped on "
+                          f"{WHY.get(reason, reason)}.")
+    elif unjudged:
+        result["text"] = (f"Fine-tuning may be undertrained: training stopped on "
+                          f"{WHY.get(reason, reason)} after {card.get('steps')} steps with "
+                          f"{len(points)} validation loss(es), too few to show it had converged.")
+    return result
