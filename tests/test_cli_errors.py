@@ -30,7 +30,7 @@ def assert_one_line_error(result, *needles, prefix="error: "):
     (["--epochs", "0"], ["--max-steps", "nothing to train"]),
     (["--seed", "-5"], ["--seed", "-5"]),
     (["--grad-accum", "0"], ["--grad-accum", "0"]),
-    (["--lr", "0"], ["--lr", "0"]),
+    (["--lr", "-1e-4"], ["--lr", "-0.0001"]),     # 0 means "auto, by model size"
 ])
 def test_train_bad_numbers_are_one_line_before_anything_is_written(tmp_path, tiny_model_dir,
                                                                    flags, needles):
