@@ -89,3 +89,11 @@ def lively_model_dir(tiny_model_dir, tmp_path_factory):
     model.save_pretrained(out)
     AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def lively_model(lively_model_dir):
+    """(model, tokenizer) of the lively model, loaded once for the modules that generate with it."""
+    from train.models import load_model
+
+    return load_model(str(lively_model_dir))

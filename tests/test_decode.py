@@ -2,7 +2,7 @@
 for outputs, `likelihood.conditional_nll` for the reference's NLL. Any divergence fails."""
 import pytest
 
-from _evalkit_util import chat_prompt, lively_model_dir  # noqa: F401  (fixture)
+from _evalkit_util import chat_prompt, lively_model, lively_model_dir  # noqa: F401  (fixtures)
 
 QUESTIONS = [
     "How do I reset my UPI PIN?",
@@ -23,10 +23,8 @@ REFERENCES = [
 
 
 @pytest.fixture(scope="module")
-def model_and_tokenizer(lively_model_dir):
-    from train.models import load_model
-
-    return load_model(str(lively_model_dir))
+def model_and_tokenizer(lively_model):
+    return lively_model
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from _evalkit_util import chat_prompt, lively_model_dir  # noqa: F401  (fixture)
+from _evalkit_util import chat_prompt, lively_model, lively_model_dir  # noqa: F401  (fixtures)
 from evalkit.generate import GenerationCache, GenerationParams, cache_key, generate
 
 QUESTIONS = ["How do I reset my UPI PIN?", "मेरा खाता बंद हो गया है, कृपया मदद करें।",
@@ -12,10 +12,8 @@ IDENTITY = {"model": "tiny", "adapter": None}
 
 
 @pytest.fixture(scope="module")
-def model_and_tokenizer(lively_model_dir):
-    from train.models import load_model
-
-    return load_model(str(lively_model_dir))
+def model_and_tokenizer(lively_model):
+    return lively_model
 
 
 @pytest.fixture(scope="module")
