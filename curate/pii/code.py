@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+from curate.textkind import FENCE as _FENCE     # one definition of a fenced block (quality, html too)
+
 _INLINE = re.compile(r"`[^`\n]+`")
 # A line that is code: a statement keyword at its start, or code punctuation in it.
 _CODE_START = re.compile(
