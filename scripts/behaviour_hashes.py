@@ -29,13 +29,14 @@ def sh(*args: str) -> None:
 
 
 def stable(value, root: str):
-    """The value without timing keys, with the work folder's path replaced by a token."""
+    """The value without timing keys, with the work folder's and the checkout's paths replaced by
+    tokens (a recipe's path is in the manifest; two checkouts must compare equal)."""
     if isinstance(value, dict):
         return {key: stable(item, root) for key, item in value.items() if key not in VOLATILE}
     if isinstance(value, list):
         return [stable(item, root) for item in value]
     if isinstance(value, str):
-        return value.replace(root, "<work>")
+        return value.replace(root, "<work>").replace(str(ROOT), "<repo>")
     return value
 
 
