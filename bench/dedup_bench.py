@@ -51,7 +51,7 @@ def ensure_corpus(n: int, seed: int) -> Path:
 
 
 def as_records(rows):
-    from curate.records import Record
+    from tunecraft.records import Record
 
     return [Record(id=str(i), messages=[{"role": "user", "content": r["instruction"]},
                                         {"role": "assistant", "content": r["output"]}])

@@ -25,7 +25,7 @@ QUESTIONS = [
 
 def prompts(tokenizer, n: int, few_shot: bool) -> list[str]:
     from _evalkit_util import TRAIN
-    from curate.records import Record
+    from tunecraft.records import Record
     from evalkit.systems import EvalItem, FewShot, ZeroShot
 
     train = [Record(f"t:{i}", [{"role": "user", "content": q}, {"role": "assistant", "content": a}])
@@ -41,7 +41,7 @@ def main() -> None:
 
     from evalkit.generate import GenerationParams, generate
     from evalkit.likelihood import conditional_nll
-    from train.models import load_model
+    from tunecraft.models import load_model
 
     args = argparse.ArgumentParser()
     args.add_argument("--items", type=int, default=16)

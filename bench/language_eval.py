@@ -87,7 +87,7 @@ def plain_langdetect(texts: list[str]) -> list[str]:
 def ours(texts: list[str], allow: list[str]) -> list[tuple[str, bool]]:
     from curate.passes.base import Context
     from curate.passes.language import LanguagePass
-    from curate.records import Record
+    from tunecraft.records import Record
 
     lang_pass = LanguagePass.from_options({"allow": allow})
     records = [Record(f"q:{i}", [{"role": "user", "content": t}]) for i, t in enumerate(texts)]

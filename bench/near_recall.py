@@ -81,7 +81,7 @@ def records_for(texts: list[str], layout: str, seed: int) -> tuple[list, list[in
     `instruction`: each text is a user turn, pairs side by side (field: instruction).
     `shared-prompt`: every record asks PROMPT and the text is the answer, shuffled (field: both),
     as in generated data where one prompt is sampled many times."""
-    from curate.records import Record
+    from tunecraft.records import Record
 
     order = list(range(len(texts)))
     if layout == "shared-prompt":

@@ -77,7 +77,7 @@ def _run(args: tuple[str, list[dict]]) -> tuple[list, float]:
 def _analyse(method: str, rows: list[dict]) -> list:
     if method == "ours":
         from curate.passes.base import Context
-        from curate.records import Record
+        from tunecraft.records import Record
 
         records = [Record(r["id"], [{"role": "user", "content": r["instruction"]},
                                     {"role": "assistant", "content": r["output"]}]) for r in rows]

@@ -84,7 +84,7 @@ def run_trl(clean: Path, out: Path, args, checkpointing: bool) -> dict:
     from train.data import encode, read_split
     from train.lora import linear_target_modules
     from train.loop import evaluate
-    from train.models import load_model
+    from tunecraft.models import load_model
 
     model, tokenizer = load_model("smollm2-135m")
     rows = [{"prompt": r.messages[:-1], "completion": r.messages[-1:]}

@@ -21,9 +21,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
-from curate.passes.template import split_turns, turn_text
-from curate.records import Record, read_jsonl
 from curate.writers import SPLITS, OutputError, _dumps, atomic_dir
+from tunecraft.conversation import split_turns, turn_text
+from tunecraft.records import Record, read_jsonl
 
 FORMATS = ("openai", "trl-messages", "trl-prompt-completion", "alpaca")
 ROW_KEYS = ("tools", "parallel_tool_calls")     # OpenAI row-level keys a schema put in meta
@@ -69,7 +69,7 @@ def to_trl_messages(record: Record) -> dict[str, Any] | None:
 def _turns(record: Record):
     if isinstance(record.prompt, list) and isinstance(record.completion, list):
         return record.prompt, record.completion[0]
-    return split_turns(Record(record.id, _conversation(record), label=record.label), None)
+    return split_turns(_conversation(record), label=record.label)
 
 
 def to_trl_prompt_completion(record: Record) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from curate.records import Record
+from tunecraft.records import Record
 
 MAX_REMOVED_SHARE = 0.25
 MIN_GROUP_ROWS = 5

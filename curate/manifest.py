@@ -12,8 +12,8 @@ from collections import Counter
 from typing import Any
 
 from curate.guards import guard_warnings, source_of, task_of
-from curate.records import Record
 from curate.writers import SPLITS
+from tunecraft.records import Record
 
 LIBRARIES = ("tunecraft", "ftfy", "langdetect", "trafilatura", "selectolax", "presidio-analyzer",
              "presidio-anonymizer", "spacy", "datasketch", "pyarrow", "pyyaml", "orjson", "transformers")

@@ -24,12 +24,12 @@ from typing import Any, Iterable, Iterator
 
 from curate.manifest import SplitStats, build_manifest
 from curate.passes import DEFAULT_ORDER
-from curate.passes.base import Context, Pass, Reject
+from curate.passes.base import Context, Pass
 from curate.readers import Inventory, JsonlLines, check_input, discover, read_file
 from curate.recipe import Recipe
-from curate.records import Record
 from curate.writers import (OutputError, SplitWriter, atomic_dir, check_writable, claim_output,
                             lock_path, write_json, write_rejects, write_text)
+from tunecraft.records import Record, Reject
 
 CHUNK = 512                          # records per shard sent to a worker
 MAIN_PROCESS_PASSES = {"dedup_exact"}  # per-record in shape, but needs one index over everything

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from curate.columns import as_flag, suggest
 from curate.readers import _READERS, InputError, discover
-from curate.records import Record
 from curate.schemas import FileSchema
+from tunecraft.records import Record
 
 HEAD = 20        # parsed rows per file looked at
 

@@ -8,7 +8,6 @@ Files that are not data at all (unknown type, binary, empty) are listed as skipp
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
@@ -18,11 +17,11 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
-from curate.passes.base import Reject
-from curate.records import Record
 from curate.schemas import FileSchema, detect_schema, document, read_reject
 from curate.textio import UTF8, byte_lines, inspect_file, read_text
 from curate.writers import curate_output_reason
+from tunecraft.hashing import file_sha256
+from tunecraft.records import Record, Reject
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
            ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html"}
@@ -102,14 +101,6 @@ def _inspect(path: Path) -> tuple[str | None, str]:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_file(source: InputFile, schema: str | None = None, *,
               defer_parsing: bool = False) -> Iterator[Record | Reject | JsonlLines]:
     """Records (and read rejects) of one file; updates `source`'s row count as it goes.
@@ -122,7 +113,7 @@ def read_file(source: InputFile, schema: str | None = None, *,
     if defer_parsing and source.format == "jsonl":
         reader = _read_jsonl_deferred
     try:
-        source.sha256 = sha256_of(source.path)
+        source.sha256 = file_sha256(source.path)
         for item in reader(source, mapper):
             source.rows += len(item.lines) if isinstance(item, JsonlLines) else 1
             yield item

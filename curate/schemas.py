@@ -15,8 +15,7 @@ from typing import Any, Callable
 
 from curate.columns import parse_spec
 from curate.columns import spec as schema_spec
-from curate.passes.base import Reject
-from curate.records import Record
+from tunecraft.records import Record, Reject
 
 LABEL_KEYS = ("label", "intent", "category")          # first one present becomes Record.label
 SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",

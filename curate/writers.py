@@ -24,8 +24,7 @@ from typing import Any, Iterator
 
 import orjson
 
-from curate.passes.base import Reject
-from curate.records import Record
+from tunecraft.records import Record, Reject
 
 SPLITS = ("train", "validation", "test")
 

@@ -17,7 +17,7 @@ app.add_typer(sheet_app, name="sheet")
 
 
 def user_errors() -> tuple[type[Exception], ...]:
-    from train.models import ModelError
+    from tunecraft.models import ModelError
 
     from evalkit.docs import DocsError
     from evalkit.loaders import LoadError

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tunecraft.text import html_page_to_text
+
 CHUNK_WORDS = 120
 CHUNK_OVERLAP = 30
 DOC_SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -39,27 +41,12 @@ def chunk_words(text: str, size: int = CHUNK_WORDS, overlap: int = CHUNK_OVERLAP
     return [" ".join(words[s:s + size]) for s in starts]
 
 
-def html_to_text(html: str) -> str:
-    import trafilatura
-
-    text = trafilatura.extract(html, include_comments=False, include_tables=True)
-    if text:
-        return text
-    from selectolax.parser import HTMLParser
-
-    tree = HTMLParser(html)
-    for node in tree.css("script, style, noscript"):
-        node.decompose()
-    body = tree.body or tree.root
-    return body.text(separator="\n") if body is not None else ""
-
-
 def read_doc(path: Path) -> str:
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise DocsError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-    return html_to_text(raw) if path.suffix.lower() in (".html", ".htm") else raw
+    return html_page_to_text(raw) if path.suffix.lower() in (".html", ".htm") else raw
 
 
 def passages_from_docs(folder: str | Path) -> list[Passage]:

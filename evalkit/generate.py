@@ -17,6 +17,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from tunecraft.conversation import PROMPT_ENCODING, encode_prompt
+from tunecraft.hashing import feed_file, text_sha256
+
 
 @dataclass(frozen=True)
 class GenerationParams:
@@ -46,11 +49,12 @@ class Generation:
 def digest(value: dict) -> str:
     """sha256 of a JSON value with sorted keys: the same content always gives the same key."""
     blob = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return text_sha256(blob)
 
 
 def cache_key(identity: dict, prompt: str, params: GenerationParams) -> str:
-    return digest({"identity": identity, "prompt": prompt, "params": params.to_dict()})
+    return digest({"identity": identity, "prompt": prompt, "params": params.to_dict(),
+                   "encoding": PROMPT_ENCODING})
 
 
 class JsonlCache:
@@ -99,9 +103,7 @@ def files_digest(folder: str | Path, patterns=("*.safetensors", "*.bin", "*.json
     folder = Path(folder)
     for path in sorted({p for pat in patterns for p in folder.glob(pat) if p.is_file()}):
         digest.update(path.name.encode())
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+        feed_file(digest, path)
     return digest.hexdigest()
 
 
@@ -134,10 +136,13 @@ def generate(model, tokenizer, prompts: list[str], params: GenerationParams, *,
     return results  # type: ignore[return-value]
 
 
+def encode_prompts(tokenizer, prompts: list[str]) -> list[list[int]]:
+    """Prompt ids as training encoded them (tunecraft.conversation: the tokenizer's BOS once)."""
+    return [encode_prompt(tokenizer, p) for p in prompts]
+
+
 def token_counts(tokenizer, prompts: list[str]) -> list[int]:
-    if not prompts:
-        return []
-    return [len(ids) for ids in tokenizer(prompts, add_special_tokens=False)["input_ids"]]
+    return [len(ids) for ids in encode_prompts(tokenizer, prompts)]
 
 
 def warm_up(model, tokenizer, prompt: str) -> None:
@@ -168,7 +173,7 @@ def _greedy_batch(model, tokenizer, prompts, params, references) -> list[Generat
     from evalkit.decode import greedy
     from evalkit.likelihood import NLL, context_limit
 
-    prompt_ids = tokenizer(prompts, add_special_tokens=False)["input_ids"]
+    prompt_ids = encode_prompts(tokenizer, prompts)
     ref_ids = [None] * len(prompts)
     limit = context_limit(model)
     for i, ref in enumerate(references or []):   # pairs that fit unchanged; the rest score apart
@@ -197,8 +202,8 @@ def _hf_generate_batch(model, tokenizer, prompts: list[str], params: GenerationP
     import torch
 
     pad_id = _pad_id(tokenizer)
-    enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False,
-                    padding_side="left").to(model.device)
+    enc = tokenizer.pad({"input_ids": encode_prompts(tokenizer, prompts)}, return_tensors="pt",
+                        padding_side="left").to(model.device)
     kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=params.do_sample,
                   pad_token_id=pad_id, eos_token_id=tokenizer.eos_token_id)
     if params.do_sample:

@@ -3,6 +3,8 @@
 As in lm-evaluation-harness' loglikelihood requests, the prompt and the completion are tokenized
 separately and concatenated (so the completion's tokens are exactly those of the reference, not a
 string matched inside a joint tokenization), and only the completion's tokens are scored. The
+encoding is training's own (`tunecraft.conversation.encode_pair`: the tokenizer's BOS once at the
+start of the prompt), so a fine-tuned model is scored on the prompt ids it was trained on. The
 completion is the reference text alone: no end-of-turn token, so prompt formats that end turns
 differently still score the same text.
 
@@ -19,9 +21,11 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+from tunecraft.conversation import PROMPT_ENCODING, encode_pair
+
 
 # Changes whenever the computation below changes, so cached likelihoods are not reused across it.
-NLL_RECIPE = "separate-tokenization|no-eos|left-truncated-prompt|v1"
+NLL_RECIPE = f"separate-tokenization|{PROMPT_ENCODING}|no-eos|left-truncated-prompt|v2"
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,9 @@ def context_limit(model) -> int | None:
     return getattr(model.config, "max_position_embeddings", None)
 
 
-def encode_pair(tokenizer, prompt: str, completion: str, limit: int | None):
+def encode_for_scoring(tokenizer, prompt: str, completion: str, limit: int | None):
     """(prompt ids, completion ids, dropped): the prompt is cut from the left if both don't fit."""
-    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-    completion_ids = tokenizer(completion, add_special_tokens=False)["input_ids"]
+    prompt_ids, completion_ids = encode_pair(tokenizer, prompt, completion)
     dropped = 0
     if limit is not None and len(prompt_ids) + len(completion_ids) > limit:
         keep_prompt = max(1, limit - len(completion_ids))
@@ -65,7 +68,7 @@ def conditional_nll(model, tokenizer, pairs: list[tuple[str, str]], *, batch_siz
                     on_batch: Callable[[int], None] | None = None) -> list[NLL]:
     """NLL of each (prompt, completion) pair's completion tokens, in input order."""
     limit = context_limit(model)
-    encoded = [encode_pair(tokenizer, p, c, limit) for p, c in pairs]
+    encoded = [encode_for_scoring(tokenizer, p, c, limit) for p, c in pairs]
     order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]) + len(encoded[i][1]), i))
     sums = [0.0] * len(encoded)           # batches of similar length waste little on padding
     for start in range(0, len(order), batch_size):

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curate.records import Record, read_jsonl
 from evalkit.systems import SystemsError, EvalItem
+from tunecraft.records import Record, read_jsonl
 
 
 class LoadError(ValueError):
@@ -119,7 +119,7 @@ def card_warnings(model_name: str, card: TrainCard | None, tokenizer) -> list[st
     if card.missing:
         return ["no run.json next to the adapter: the tokenizer's chat template is assumed and "
                 "training cost is unknown"]
-    from train.models import resolve
+    from tunecraft.models import resolve
 
     warnings = []
     loaded = resolve(model_name).identity().get("sha256")
@@ -137,7 +137,7 @@ DTYPES = ("float32", "bfloat16", "float16")
 
 def load(model_name: str, adapter: str | Path | None, dtype: str = "float32"):
     """(model, tokenizer, identity): the base model, wrapped with the adapter when one is given."""
-    from train.models import ModelError, load_model, resolve
+    from tunecraft.models import ModelError, load_model, resolve
 
     from evalkit.generate import files_digest
 

@@ -18,17 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tunecraft.text import fold_space
+
 TOKEN = re.compile(r"[\w\u0300-\u036F\u0900-\u0DFF\u200C\u200D]+")
 
 
 def tokenize(text: str) -> list[str]:
     """Case-folded word tokens that keep Devanagari (and other Indic) words whole."""
     return TOKEN.findall(text.casefold())
-
-
-def normalise(text: str) -> str:
-    """The form two texts are compared in to decide they are "the same text"."""
-    return " ".join(text.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ class BM25Index:
         import bm25s
 
         self.texts = list(texts)
-        self._normalised = [normalise(t) for t in (self.texts if keys is None else keys)]
+        self._normalised = [fold_space(t) for t in (self.texts if keys is None else keys)]
         self._retriever = bm25s.BM25() if self.texts else None
         if self._retriever is not None:
             self._retriever.index([tokenize(t) for t in self.texts], show_progress=False)
@@ -69,7 +66,7 @@ class BM25Index:
         `exclude` holds texts (e.g. the test item's own input) whose identical copies must not be
         returned; the query itself is always excluded.
         """
-        banned = {normalise(query), *(normalise(e) for e in exclude)}
+        banned = {fold_space(query), *(fold_space(e) for e in exclude)}
         scores = self.scores(query)
         order = np.lexsort((np.arange(len(scores)), -scores))   # score desc, then position asc
         hits: list[Hit] = []
@@ -83,5 +80,5 @@ class BM25Index:
 
     def allowed(self, query: str, exclude: tuple[str, ...] = ()) -> list[int]:
         """Positions a random pick may use: everything except copies of the query (in order)."""
-        banned = {normalise(query), *(normalise(e) for e in exclude)}
+        banned = {fold_space(query), *(fold_space(e) for e in exclude)}
         return [i for i, t in enumerate(self._normalised) if t not in banned]

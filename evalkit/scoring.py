@@ -7,9 +7,9 @@ count always give the same numbers.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from tunecraft.text import finite_or_none
 
 from . import cost as cost_mod
 from . import stats
@@ -51,7 +51,7 @@ def _score_system(metrics, rows, weights) -> tuple[dict, dict]:
         summary[metric.name] = stats.summarise(point, samples[metric.name])
         for row, value in zip(rows, metric.item_scores(rows, item_stats)):
             if value is not None:
-                row.setdefault("scores", {})[metric.name] = value if math.isfinite(value) else None
+                row.setdefault("scores", {})[metric.name] = finite_or_none(value)
     return summary, samples
 
 
@@ -129,4 +129,4 @@ def score_results(rows: list[dict], *, labels: list[str] | None = None, primary:
               "per_label": _per_label(metrics, by_system)}
     if missing:
         result["missing"] = missing
-    return stats.jsonable(result)
+    return finite_or_none(result)

@@ -13,13 +13,15 @@ Krippendorff's α — nominal for preferences, ordinal for scores — for two or
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import string
 from pathlib import Path
 
 import numpy as np
+
+from tunecraft.hashing import text_sha256
+from tunecraft.text import finite_or_none
 
 from . import stats
 from .agreement import rating_agreement
@@ -43,7 +45,7 @@ class SheetError(ValueError):
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return text_sha256(text)[:16]
 
 
 def _cell_text(text: str | None) -> str:
@@ -334,4 +336,4 @@ def import_sheets(paths, key_json, *, seed: int = 0, resamples: int = 1000) -> d
               "tie_rate": bests.count(TIE) / len(bests) if bests else None,
               "agreement": rating_agreement(ratings, items, key["items"], ASPECTS),
               "bootstrap": {"seed": seed, "resamples": resamples, "unit": "item"}}
-    return stats.jsonable(result)
+    return finite_or_none(result)

@@ -75,16 +75,3 @@ def summarise(point: float, samples: np.ndarray) -> dict:
 def summarise_diff(point: float, samples: np.ndarray) -> dict:
     low, high = interval(samples)
     return {"diff": float(point), "low": low, "high": high, "p": paired_p_value(samples, point)}
-
-
-def jsonable(value):
-    """A copy with NaN/inf (undefined intervals, empty cells) as None: strict JSON has no NaN."""
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (float, np.floating)):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value

@@ -16,9 +16,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from curate.records import Record
 from evalkit.docs import Passage
 from evalkit.retrieval import BM25Index
+from tunecraft.conversation import generation_prompt, split_turns
+from tunecraft.records import Record
 
 RAG_INSTRUCTION = "Answer using the following passages where they are relevant."
 LABEL_INSTRUCTION = "Answer with exactly one of these labels and nothing else: {labels}."
@@ -33,8 +34,8 @@ class SystemsError(ValueError):
 class EvalItem:
     """A test record split into what the model sees and what it should answer."""
     id: str
-    input_messages: list[dict]      # every turn before the last assistant turn
-    reference: str                  # the last assistant turn
+    input_messages: list[dict]      # every turn before the target (tunecraft.conversation)
+    reference: str                  # the target assistant turn: the last with a non-zero weight
     label: str | None = None
     prompt_field: str | None = None  # the template pass's `prompt`, for prompt-completion runs
 
@@ -44,11 +45,11 @@ class EvalItem:
 
     @classmethod
     def from_record(cls, record: Record) -> "EvalItem":
-        last = max((i for i, m in enumerate(record.messages) if m["role"] == "assistant"), default=None)
-        if last is None:
+        turns = split_turns(record.messages)
+        if turns is None:
             raise SystemsError(f"test record {record.id}: has no assistant turn to use as reference")
-        return cls(record.id, record.messages[:last], record.messages[last]["content"],
-                   record.label, record.prompt)
+        prior, target = turns
+        return cls(record.id, prior, target["content"], record.label, record.prompt)
 
 
 def with_system_prompt(messages: list[dict], system_prompt: str | None) -> list[dict]:
@@ -59,10 +60,6 @@ def with_system_prompt(messages: list[dict], system_prompt: str | None) -> list[
         merged = f"{system_prompt}\n\n{messages[0]['content']}"
         return [{"role": "system", "content": merged}, *messages[1:]]
     return [{"role": "system", "content": system_prompt}, *messages]
-
-
-def render(tokenizer, messages: list[dict]) -> str:
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
 class System:
@@ -76,7 +73,7 @@ class System:
         return with_system_prompt(item.input_messages, self.system_prompt)
 
     def prompt(self, item: EvalItem, tokenizer) -> str:
-        return render(tokenizer, self.messages(item))
+        return generation_prompt(tokenizer, self.messages(item))
 
     def sources(self, item: EvalItem) -> list[str]:
         """Ids of the train examples or passages put into the prompt (for inspection)."""
@@ -171,9 +168,7 @@ class FineTuned(System):
 
     def prompt(self, item: EvalItem, tokenizer) -> str:
         if self.template == "chat":
-            return tokenizer.apply_chat_template(self.messages(item), tokenize=False,
-                                                 add_generation_prompt=True,
-                                                 chat_template=self.chat_template)
+            return generation_prompt(tokenizer, self.messages(item), self.chat_template)
         if item.prompt_field is None:
             raise SystemsError(f"test record {item.id}: the adapter was trained on `prompt` fields "
                                "but this record has none (re-run curate with the template pass)")

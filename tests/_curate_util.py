@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
+from tunecraft.records import Record
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 

@@ -52,7 +52,7 @@ def make_adapter(model_dir, run_dir: Path, *, trained: bool = True, seed: int = 
     from peft import LoraConfig, get_peft_model
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    from train.models import local_folder, resolve
+    from tunecraft.models import local_folder, resolve
 
     # LoRA weights are all an adapter holds: a randomly initialised base of the same architecture
     # gives the same adapter files without loading the real weights.
@@ -94,6 +94,6 @@ def lively_model_dir(tiny_model_dir, tmp_path_factory):
 @pytest.fixture(scope="session")
 def lively_model(lively_model_dir):
     """(model, tokenizer) of the lively model, loaded once for the modules that generate with it."""
-    from train.models import load_model
+    from tunecraft.models import load_model
 
     return load_model(str(lively_model_dir))

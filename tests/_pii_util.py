@@ -1,6 +1,6 @@
 """Helpers shared by the pii tests (the `pii` fixture itself is in conftest.py)."""
 from curate.passes.base import Context
-from curate.records import Record
+from tunecraft.records import Record
 
 
 def ticket(i, text, meta=None):

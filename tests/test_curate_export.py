@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from curate.cli import app
 from curate.recipe import Recipe
-from curate.records import Record
+from tunecraft.records import Record
 
 runner = CliRunner()
 ITEMS = ["order", "refund", "debit card", "UPI payment", "cheque book", "loan EMI", "KYC form", "address"]

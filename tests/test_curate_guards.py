@@ -7,8 +7,7 @@ from typer.testing import CliRunner
 
 from curate.cli import app
 from curate.guards import guard_warnings
-from curate.passes.base import Reject
-from curate.records import Record
+from tunecraft.records import Record, Reject
 
 runner = CliRunner()
 

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from curate.records import read_jsonl
 from evalkit.curve import CurveError, parse_fractions, subset_folder
+from tunecraft.records import read_jsonl
 
 INTENTS = {
     "refund": ["Mera refund kab aayega?", "रिफंड कब मिलेगा?", "Refund status for order 4411",

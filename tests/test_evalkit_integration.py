@@ -13,9 +13,9 @@ SYSTEMS = ["zero-shot", "few-shot", "rag", "fine-tuned"]
 
 @pytest.fixture(scope="module")
 def smollm2():
-    if importlib.util.find_spec("train.models") is None:
-        pytest.skip("train.models is missing (the trainer's model loader)")
-    from train.models import ModelError, local_folder, resolve
+    if importlib.util.find_spec("tunecraft.models") is None:
+        pytest.skip("tunecraft.models is missing (the core model loader)")
+    from tunecraft.models import ModelError, local_folder, resolve
 
     try:
         local_folder(resolve("smollm2-135m"))      # builds the safetensors cache once (~20 s)

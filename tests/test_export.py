@@ -1,6 +1,6 @@
 """curate.export converters: each trainer's documented row, nothing of a multi-turn row lost."""
 from curate.export import to_alpaca, to_openai, to_trl_messages, to_trl_prompt_completion
-from curate.records import Record
+from tunecraft.records import Record
 
 CHAT = [{"role": "system", "content": "Aap ek bank sahayak hain."},
         {"role": "user", "content": "Mera card block ho gaya"},

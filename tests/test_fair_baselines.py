@@ -6,19 +6,19 @@ from pathlib import Path
 import pytest
 from _evalkit_util import TEST, write_clean
 
-from curate.records import Record
 from evalkit import loaders
 from evalkit.docs import Passage
 from evalkit.report import sections
 from evalkit.runner import RunConfig, build_systems, describe_baselines, stratified_sample
 from evalkit.systems import EvalItem, FineTuned, ZeroShot
+from tunecraft.records import Record
 
 LABELS = ["account", "card", "pin", "refund"]
 
 
 @pytest.fixture(scope="module")
 def tokenizer(tiny_model_dir):
-    from train.models import load_tokenizer
+    from tunecraft.models import load_tokenizer
 
     return load_tokenizer(str(tiny_model_dir))
 

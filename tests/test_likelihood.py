@@ -14,7 +14,7 @@ PAIRS_TEXT = [(q, a) for q, a, _ in TEST] + [
 
 @pytest.fixture(scope="module")
 def model_and_tokenizer(tiny_model_dir):
-    from train.models import load_model
+    from tunecraft.models import load_model
 
     return load_model(str(tiny_model_dir))
 

@@ -5,7 +5,7 @@ import pytest
 
 from curate.passes.balance import Balance
 from curate.passes.base import Context, RecipeError
-from curate.records import Record
+from tunecraft.records import Record
 
 TRAIN_SIZES = {"card_arrival": 60, "lost_or_stolen_card": 12, "exchange_rate": 6, "pin_blocked": 2}
 

@@ -5,7 +5,7 @@ import pytest
 
 from curate.passes.base import Context, RecipeError
 from curate.passes.decontaminate import Decontaminate
-from curate.records import Record
+from tunecraft.records import Record
 
 LONG_TEST = ("My transfer of 250 euros to my landlord has been pending since Monday and the money has "
              "already left my account, how long until he receives it?")

@@ -1,7 +1,8 @@
 """dedup_exact: the first record of each normalised conversation is kept; the rest point to it."""
 from curate.passes.base import Context
-from curate.passes.dedup_exact import DedupExactPass, normalise
-from curate.records import Record
+from curate.passes.dedup_exact import DedupExactPass
+from tunecraft.records import Record
+from tunecraft.text import fold_punctuation
 
 
 def rec(rid, user, assistant, label=None):
@@ -49,8 +50,8 @@ def test_roles_matter_and_empty_messages_are_fine():
     assert kept == ["d:1", "d:2", "e:1"] and rejected["e:2"][1] == {"duplicate_of": "e:1"}
 
 
-def test_normalise():
-    assert normalise("  Don’t   STOP—now! ") == "don t stop now"
+def test_fold_punctuation():
+    assert fold_punctuation("  Don’t   STOP—now! ") == "don t stop now"
 
 
 def test_ascii_fast_path_matches_the_unicode_definition():
@@ -58,4 +59,4 @@ def test_ascii_fast_path_matches_the_unicode_definition():
 
     ascii_texts = ["Hello, World!! (again) -- $5 + 3 = <8> ^_^ ~ `x` | a\\b", "A\x1cB\tC\r\nD", "", "  "]
     for text in ascii_texts:
-        assert _normalised_bytes(text) == normalise(text).encode()
+        assert _normalised_bytes(text) == fold_punctuation(text).encode()

@@ -4,7 +4,7 @@ import pytest
 
 from curate.passes.base import Context, RecipeError
 from curate.passes.dedup_near import DedupNear
-from curate.records import Record
+from tunecraft.records import Record
 
 TICKETS = [
     "Hi, I ordered a new debit card two weeks ago and it still has not arrived at my address in Pune. "

@@ -1,7 +1,8 @@
 """html pass: markup fields become readable text; text ABOUT html is left exactly as written."""
 from curate.passes.base import Context
-from curate.passes.html import HtmlPass, html_to_text, is_markup
-from curate.records import Record
+from curate.passes.html import HtmlPass, is_markup
+from tunecraft.text import html_fragment_to_text
+from tunecraft.records import Record
 
 
 def run_html(*contents):
@@ -22,7 +23,7 @@ def test_editor_markup_becomes_lines_and_entities_are_decoded():
 
 
 def test_words_are_not_run_together_across_br_and_p():
-    text = html_to_text("<p>card<br>blocked</p><p>please</p><div>help</div>")
+    text = html_fragment_to_text("<p>card<br>blocked</p><p>please</p><div>help</div>")
     assert "cardblocked" not in text and "blockedplease" not in text
     assert text.split() == ["card", "blocked", "please", "help"]
 
@@ -31,7 +32,7 @@ def test_lists_become_bullets_and_pre_keeps_indentation():
     html = ("<p>Steps:</p><ul><li>Open the app</li><li>Tap <b>Cards</b></li></ul>"
             "<pre>def fee(amount):\n    return  amount * 0.02</pre><script>track()</script>"
             "<style>p{color:red}</style><p>Use <code>fee(10)</code> to check.</p>")
-    assert html_to_text(html) == ("Steps:\n\n- Open the app\n- Tap Cards\n\n"
+    assert html_fragment_to_text(html) == ("Steps:\n\n- Open the app\n- Tap Cards\n\n"
                                   "```\ndef fee(amount):\n    return  amount * 0.02\n```\n\n"
                                   "Use `fee(10)` to check.")
 

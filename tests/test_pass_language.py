@@ -5,7 +5,7 @@ import pytest
 
 from curate.passes.base import Context, RecipeError
 from curate.passes.language import LanguagePass, allowed
-from curate.records import Record
+from tunecraft.records import Record
 
 
 def tag(texts, seed=0, **options):

@@ -3,7 +3,7 @@ import pytest
 
 from curate.passes.base import Context, RecipeError
 from curate.passes.quality import QualityPass
-from curate.records import Record
+from tunecraft.records import Record
 
 
 def chat(user, assistant, rid="t.jsonl:1", label=None):

@@ -6,7 +6,7 @@ import pytest
 
 from curate.passes.base import Context, RecipeError
 from curate.passes.split import SplitPass, targets
-from curate.records import Record
+from tunecraft.records import Record
 
 
 def corpus():

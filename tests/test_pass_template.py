@@ -5,7 +5,7 @@ import pytest
 
 from curate.passes.base import Context, RecipeError
 from curate.passes.template import TemplatePass
-from curate.records import Record
+from tunecraft.records import Record
 
 CONVERSATION = [{"role": "user", "content": "Mera card block ho gaya hai"},
                 {"role": "assistant", "content": "Aapka card app se unblock ho jayega."},

@@ -5,7 +5,7 @@ import pytest
 
 from curate.passes.base import Context
 from curate.passes.unicode import UnicodePass
-from curate.records import Record
+from tunecraft.records import Record
 
 
 def clean(*contents):

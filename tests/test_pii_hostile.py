@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from curate.pipeline import curate_folder
 from curate.recipe import Recipe
-from curate.records import Record
+from tunecraft.records import Record
 
 OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejects.jsonl", "manifest.json", "report.html")
 FEW = settings(max_examples=8, deadline=None, derandomize=True, database=None,

@@ -10,13 +10,13 @@ import json
 import pytest
 from _pii_util import run_pii
 
-from curate.passes.base import Context, Reject
+from curate.passes.base import Context
 from curate.passes.pii import PiiConfig, PiiPass
 from curate.pii.outside import scrub_details, scrub_inventory
 from curate.pii.secrets import find_secrets
 from curate.pii.views import decoded_view
 from curate.readers import InputFile, Inventory
-from curate.records import Record
+from tunecraft.records import Record, Reject
 
 
 def _record(user, reply="Thanks, noted.", **kw):

@@ -242,7 +242,7 @@ def test_record_survives_pickling_with_every_field():
     """Records cross to worker processes and back by pickle (Record.__reduce__)."""
     import pickle
 
-    from curate.records import Record
+    from tunecraft.records import Record
     record = Record("a.jsonl:3", [{"role": "user", "content": "मेरा कार्ड ब्लॉक करें"}], label="card",
                     lang="hi", meta={"copy_of": "a.jsonl:2"}, split="test", prompt="p", completion="c")
     assert pickle.loads(pickle.dumps(record)) == record

@@ -4,11 +4,10 @@ import json
 
 from _curate_util import ShortStub, support_rows, write_jsonl
 
-from curate.passes.base import Reject
 from curate.pipeline import curate_folder
 from curate.readers import discover, read_all
 from curate.recipe import Recipe
-from curate.records import Record
+from tunecraft.records import Record, Reject
 
 HINDI_ROWS = [{"instruction": "मेरा कार्ड ब्लॉक हो गया है, क्या करूँ?", "output": "ऐप में Cards खोलें।"},
               {"instruction": "Refund kab tak aayega?", "output": "5-7 din mein, order #4471."},

@@ -3,9 +3,8 @@ import types
 
 import pytest
 
-from curate.passes.base import Reject
 from curate.readers import InputError, discover, read_all, read_file
-from curate.records import Record
+from tunecraft.records import Record, Reject
 
 
 def _read(folder, schema=None):

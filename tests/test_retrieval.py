@@ -87,7 +87,7 @@ def test_docs_folder_errors_are_one_line(tmp_path):
 
 
 def test_train_passages_are_keyed_by_their_instruction():
-    from curate.records import Record
+    from tunecraft.records import Record
 
     record = Record("train.jsonl:1", [{"role": "user", "content": "Q?"},
                                       {"role": "assistant", "content": "A."}])

@@ -1,7 +1,7 @@
 import pytest
 
-from curate.records import Record
 from curate.schemas import SchemaError, detect_schema, document, map_row
+from tunecraft.records import Record
 
 
 def test_alpaca_with_input_and_unknown_columns_in_meta():

@@ -97,5 +97,7 @@ def test_mcnemar_exact_matches_binomial_test_and_mid_p_by_hand():
 
 
 def test_jsonable_turns_undefined_numbers_into_null():
-    assert stats.jsonable({"a": [np.float64("nan"), np.int64(3)], "b": float("inf")}) == \
+    from tunecraft.text import finite_or_none
+
+    assert finite_or_none({"a": [np.float64("nan"), np.int64(3)], "b": float("inf")}) == \
         {"a": [None, 3], "b": None}

@@ -2,10 +2,10 @@
 import pytest
 
 from _evalkit_util import TEST, TRAIN, record
-from curate.records import Record
 from evalkit.docs import Passage, passages_from_records
 from evalkit.systems import (FewShot, FineTuned, Rag, SystemsError, EvalItem, ZeroShot,
                              parse_systems)
+from tunecraft.records import Record
 
 TRAIN_RECORDS = [Record.from_dict(record(i, "train", *row)) for i, row in enumerate(TRAIN, 1)]
 ITEMS = [EvalItem.from_record(Record.from_dict(record(i, "test", *row)))
@@ -15,7 +15,7 @@ PIN, HINDI = ITEMS[0], ITEMS[1]
 
 @pytest.fixture(scope="module")
 def tokenizer(tiny_model_dir):
-    from train.models import load_tokenizer
+    from tunecraft.models import load_tokenizer
 
     return load_tokenizer(str(tiny_model_dir))
 

@@ -4,14 +4,14 @@ import json
 import pytest
 from _train_util import PAIRS, record, write_clean
 
-from curate.records import Record
 from train.data import (IGNORE, DataError, batch_schedule, chat_texts, collate, encode,
                         read_split)
+from tunecraft.records import Record
 
 
 @pytest.fixture(scope="module")
 def tokenizer(tiny_model_dir):
-    from train.models import load_tokenizer
+    from tunecraft.models import load_tokenizer
 
     return load_tokenizer(tiny_model_dir)
 
@@ -44,7 +44,7 @@ def test_mask_does_not_depend_on_finding_the_response_string(tokenizer):
 
 
 def test_eos_is_learned_when_pad_equals_eos(tiny_model_dir):
-    from train.models import load_tokenizer
+    from tunecraft.models import load_tokenizer
 
     tokenizer = load_tokenizer(tiny_model_dir)
     tokenizer.pad_token = tokenizer.eos_token
@@ -62,7 +62,7 @@ def test_eos_is_learned_when_pad_equals_eos(tiny_model_dir):
 def test_no_double_bos_when_tokenizer_adds_one(tiny_model_dir):
     from tokenizers import processors
 
-    from train.models import load_tokenizer
+    from tunecraft.models import load_tokenizer
 
     tokenizer = load_tokenizer(tiny_model_dir)
     bos = tokenizer.bos_token_id

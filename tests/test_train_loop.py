@@ -22,7 +22,7 @@ def reloaded_val_loss(cfg, run_dir):
     from peft import PeftModel
 
     from train.data import encode, read_split
-    from train.models import load_model
+    from tunecraft.models import load_model
 
     base, tokenizer = load_model(cfg.model)
     model = PeftModel.from_pretrained(base, run_dir / "adapter")
@@ -85,8 +85,8 @@ def test_resume_after_interruption_ends_with_the_same_adapter(tiny_model_dir, tm
 
 
 def test_run_json_records_template_model_and_data(tiny_model_dir, tmp_path):
-    from train.data import file_sha256
-    from train.models import load_tokenizer
+    from tunecraft.hashing import file_sha256
+    from tunecraft.models import load_tokenizer
 
     cfg = config(tiny_model_dir, tmp_path, max_steps=2)
     train(cfg, quiet=True)
@@ -112,7 +112,7 @@ def test_grad_accumulation_equals_one_big_batch(tiny_model_dir, tmp_path):
 
     from train.data import collate, encode, read_split
     from train.lora import LoraSettings, apply_lora
-    from train.models import load_model
+    from tunecraft.models import load_model
 
     cfg = config(tiny_model_dir, tmp_path)
     base, tokenizer = load_model(cfg.model)

@@ -1,8 +1,8 @@
-"""train.models: resolving names, clear errors, and an atomic GGUF cache."""
+"""tunecraft.models: resolving names, clear errors, and an atomic GGUF cache."""
 import pytest
 
 from train import models
-from train.models import ModelError, load_model, load_tokenizer, resolve
+from tunecraft.models import ModelError, load_model, load_tokenizer, resolve
 
 
 def test_local_folder_resolves_with_its_weights_hash(tiny_model_dir):

@@ -6,9 +6,7 @@ prompts exactly as training did. Everything else is there so a run can be reprod
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
 import platform
 import resource
@@ -18,7 +16,8 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from train.data import file_sha256
+from tunecraft.hashing import file_sha256, text_sha256
+from tunecraft.text import finite_or_none
 
 CARD_VERSION = 1
 
@@ -68,7 +67,7 @@ def save_merged(model_name: str, adapter: Path, folder: Path) -> None:
     """Base (float32) + adapter merged into one ordinary model folder."""
     from peft import PeftModel
 
-    from train.models import load_model
+    from tunecraft.models import load_model
 
     base, tokenizer = load_model(model_name)
     merged = PeftModel.from_pretrained(base, adapter).merge_and_unload()
@@ -87,7 +86,7 @@ def _atomic_folder(folder: Path, write) -> None:
 def template_identity(template: str, tokenizer) -> dict:
     chat = tokenizer.chat_template if template == "chat" else None
     return {"kind": template, "chat_template": chat,
-            "chat_template_sha256": hashlib.sha256(chat.encode()).hexdigest() if chat else None,
+            "chat_template_sha256": text_sha256(chat) if chat else None,
             "add_generation_prompt": template == "chat",
             "bos_token": tokenizer.bos_token, "eos_token": tokenizer.eos_token,
             "pad_token": tokenizer.pad_token}
@@ -98,16 +97,16 @@ def build(cfg, precision, device, source, tokenizer, targets, model, train_set, 
     data = Path(cfg.data)
     train_time = state["train_time"]
     n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    return _finite({
+    return finite_or_none({
         "card_version": CARD_VERSION,
         "config": asdict(cfg),
         "precision": precision, "device": device,
         "base_model": {**source.identity(), "architecture": type(model.get_base_model()).__name__},
         "template": template_identity(cfg.template, tokenizer),
         "data": {"dir": str(data.resolve()),
-                 "manifest_sha256": file_sha256(data / "manifest.json"),
-                 "train_sha256": file_sha256(data / "train.jsonl"),
-                 "validation_sha256": file_sha256(data / "validation.jsonl"),
+                 "manifest_sha256": _sha256_if_file(data / "manifest.json"),
+                 "train_sha256": _sha256_if_file(data / "train.jsonl"),
+                 "validation_sha256": _sha256_if_file(data / "validation.jsonl"),
                  "train": dict(sorted(train_set.counts.items())),
                  "validation": dict(sorted(val_set.counts.items()))},
         "lora": {"rank": cfg.rank, "alpha": cfg.alpha, "dropout": cfg.dropout,
@@ -167,15 +166,9 @@ def versions() -> dict:
     return out
 
 
-def _finite(value):
-    """JSON has no NaN/Infinity: they become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
+def _sha256_if_file(path: Path) -> str | None:
+    """An empty split has no file: its hash is None, not an error."""
+    return file_sha256(path) if path.is_file() else None
 
 
 def write(run: dict, path: Path) -> None:

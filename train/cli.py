@@ -57,7 +57,7 @@ def lora(
     from train.checks import ConfigError
     from train.data import DataError
     from train.loop import TrainConfig, parse_duration, train
-    from train.models import ModelError
+    from tunecraft.models import ModelError
 
     if not data.is_dir():
         _fail(f"{data}: not a folder (pass curate's output folder)")
@@ -105,7 +105,7 @@ def cache(names: list[str] = typer.Argument(None, help="aliases or .gguf files")
 
     Example:  train models cache smollm2-135m
     """
-    from train.models import ModelError, local_folder, resolve
+    from tunecraft.models import ModelError, local_folder, resolve
 
     for name in names or ["smollm2-135m"]:
         try:
@@ -120,7 +120,7 @@ def show(name: str = typer.Argument("smollm2-135m")):
 
     Example:  train models show smollm2-135m
     """
-    from train.models import ModelError, resolve
+    from tunecraft.models import ModelError, resolve
 
     try:
         typer.echo(json.dumps(resolve(name).identity(), indent=2))

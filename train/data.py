@@ -7,19 +7,22 @@ The ways other trainers go silently wrong, and how this file rules each one out:
 - an EOS never learned because pad == eos and pad ids are masked: labels are −100 by *position*
   (prompt and padding), never by token id;
 - a double BOS: a template whose text already starts with the BOS string is tokenized without
-  adding special tokens, and `encode` checks the result;
+  adding special tokens, and `encode` checks the result (`tunecraft.conversation.encode_pair`,
+  which evalkit's scoring uses too: a perplexity is taken on the encoding trained on);
 - a silently cut completion: a completion that does not fit is dropped (and counted), a prompt
   that does not fit loses its oldest tokens (and is counted);
 - a batch whose labels are all −100: every kept example has at least one completion token.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tunecraft.conversation import TemplateMismatch, encode_pair, render_with_template, split_turns
+from tunecraft.records import read_jsonl
 
 IGNORE = -100
 TEMPLATES = ("chat", "prompt-completion")
@@ -57,8 +60,6 @@ def _empty_in_manifest(data_dir: Path, split: str) -> bool:
 
 def read_split(data_dir: str | Path, split: str):
     """Records of one split written by `curate` (`<data_dir>/<split>.jsonl`)."""
-    from curate.records import read_jsonl
-
     path = Path(data_dir) / f"{split}.jsonl"
     if not path.is_file() and _empty_in_manifest(Path(data_dir), split):
         return []           # curate writes no file for an empty split
@@ -84,34 +85,19 @@ def cap_validation(records: list, limit: int, seed: int = 0) -> list:
 
 
 def chat_texts(messages: list[dict], tokenizer) -> tuple[str, str] | None:
-    """(prompt, completion) text of the last assistant turn, rendered by the model's template.
+    """(prompt, completion) text of the target assistant turn, rendered by the model's template;
+    None when there is no target or nothing before it.
 
     The completion is what the template writes after the generation prompt: the answer plus the
     end-of-turn token(s), so the model learns to stop."""
-    last = max((i for i, m in enumerate(messages) if m["role"] == "assistant"), default=None)
-    if last is None or last == 0:
+    turns = split_turns(messages)
+    if turns is None or not turns[0]:
         return None
-    prompt = tokenizer.apply_chat_template(messages[:last], tokenize=False,
-                                           add_generation_prompt=True)
-    full = tokenizer.apply_chat_template(messages[:last + 1], tokenize=False)
-    if not full.startswith(prompt):
+    try:
+        return render_with_template(tokenizer, *turns)
+    except TemplateMismatch:
         raise DataError("the chat template does not render the prompt as a prefix of the "
-                        "conversation; use --template prompt-completion")
-    return prompt, full[len(prompt):]
-
-
-def encode_pair(prompt: str, completion: str, tokenizer, eos: bool = False) -> tuple[list, list]:
-    """Token ids of prompt and completion, tokenized separately (one BOS at most, at the start)."""
-    bos = tokenizer.bos_token
-    add_special = not (bos and prompt.startswith(bos))
-    prompt_ids = tokenizer(prompt, add_special_tokens=add_special)["input_ids"]
-    completion_ids = tokenizer(completion, add_special_tokens=False)["input_ids"]
-    if eos and (not completion_ids or completion_ids[-1] != tokenizer.eos_token_id):
-        completion_ids = completion_ids + [tokenizer.eos_token_id]
-    bos_id = tokenizer.bos_token_id
-    if bos_id is not None and prompt_ids[:2] == [bos_id, bos_id]:
-        prompt_ids = prompt_ids[1:]
-    return prompt_ids, completion_ids
+                        "conversation; use --template prompt-completion") from None
 
 
 def encode(records, tokenizer, template: str = "chat", max_len: int = 512) -> Encoded:
@@ -130,7 +116,7 @@ def encode(records, tokenizer, template: str = "chat", max_len: int = 512) -> En
         if texts is None:
             out.counts["dropped_no_completion"] += 1
             continue
-        prompt_ids, completion_ids = encode_pair(*texts, tokenizer,
+        prompt_ids, completion_ids = encode_pair(tokenizer, *texts,
                                                  eos=template == "prompt-completion")
         if len(completion_ids) >= max_len or not completion_ids:
             out.counts["dropped_completion_too_long" if completion_ids
@@ -182,7 +168,3 @@ def collate(examples: list[Example], pad_id: int):
     assert (labels != IGNORE).any(), "a batch without completion tokens"
     return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
 
-
-def file_sha256(path: str | Path) -> str | None:
-    path = Path(path)
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None

@@ -174,7 +174,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
     import torch
     from transformers import get_cosine_schedule_with_warmup
 
-    from train.models import load_model, resolve
+    from tunecraft.models import load_model, resolve
 
     started = time.perf_counter()
     out = Path(cfg.out)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
+from tunecraft.records import Record
 
 MODES = ("auto", "cap", "oversample", "temperature", "none")
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, ClassVar, Iterable, Iterator
 
-from curate.records import Record
+from tunecraft.records import Record, Reject
 
 
 class RecipeError(ValueError):
@@ -29,18 +29,6 @@ class RecipeError(ValueError):
 @dataclass
 class NoConfig:
     pass
-
-
-@dataclass
-class Reject:
-    record: Record
-    pass_name: str
-    reason: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.record.id, "pass": self.pass_name, "reason": self.reason,
-                "details": self.details, "record": self.record.to_dict()}
 
 
 class Context:

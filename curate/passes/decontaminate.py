@@ -37,7 +37,7 @@ from typing import Iterable, Iterator
 
 from curate.ngram_overlap import Texts, equal_pairs, shared_grams
 from curate.passes.base import Context, Pass, RecipeError
-from curate.records import Record
+from tunecraft.records import Record
 
 PROMPT_KEYS = ("prompt", "question", "instruction", "text", "query")
 COMPLETION_KEYS = ("completion", "answer", "response", "output", "label")

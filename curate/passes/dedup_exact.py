@@ -14,25 +14,12 @@ lookup needs this process.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable, Iterator
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
-
-
-@lru_cache(maxsize=1)
-def _punctuation():
-    import regex  # a dependency of transformers; the stdlib `re` has no Unicode categories
-
-    return regex.compile(r"\p{P}+")
-
-
-def normalise(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_punctuation().sub(" ", folded).split())
+from tunecraft.records import Record
+from tunecraft.text import fold_punctuation
 
 
 # ASCII fast path (same result, ~2x faster): NFKC is the identity on ASCII, casefold is lower(),
@@ -47,7 +34,7 @@ _ASCII_FOLD = bytes(_ASCII_FOLD)
 def _normalised_bytes(text: str) -> bytes:
     if text.isascii():
         return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split())
-    return normalise(text).encode("utf-8")
+    return fold_punctuation(text).encode("utf-8")
 
 
 def record_key(record: Record) -> bytes:

@@ -29,7 +29,7 @@ import numpy as np
 
 from curate import minhash
 from curate.passes.base import Context, Pass
-from curate.records import Record
+from tunecraft.records import Record
 
 FIELDS = {"both": ("instruction", "response"), "instruction": ("instruction",),
           "response": ("response",)}

@@ -20,10 +20,10 @@ rendered document is converted:
 - no tags but >= 2 entities outside code ("don&#39;t &amp; can&#39;t", an escaped CSV export): the
   entities are decoded and nothing else changes; one lone entity is left alone (ambiguous).
 
-Conversion walks the selectolax (lexbor) tree instead of calling `.text()`, whose defaults run words
-together across `<br>`/`<p>`: block elements and `<br>` become line breaks, `<li>` a "- " bullet,
-`<pre>` a fenced code block with newlines and indentation kept (so the unicode pass leaves it alone),
-inline `<code>` a backtick span; script/style/head are dropped; entities are decoded by the parser.
+Conversion (`tunecraft.text.html_fragment_to_text`) walks the selectolax (lexbor) tree: block
+elements and `<br>` become line breaks, `<li>` a "- " bullet, `<pre>` a fenced code block with
+newlines and indentation kept (so the unicode pass leaves it alone), inline `<code>` a backtick
+span; script/style/head are dropped; entities are decoded by the parser.
 """
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ import re
 from dataclasses import dataclass
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
 from curate.textkind import looks_like_code
+from tunecraft.records import Record
+from tunecraft.text import html_fragment_to_text
 
 _TAG_NAMES = (
     "a|abbr|article|b|blockquote|body|br|caption|center|code|dd|div|dl|dt|em|font|footer|h[1-6]|head|"
@@ -46,14 +47,6 @@ _LEADING_TAG = re.compile(rf"\s*<(?:{_TAG_NAMES}|!doctype)[\s/>]", re.IGNORECASE
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,7});")
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
 
-_DROP = frozenset({"script", "style", "head", "noscript", "template", "title", "meta", "-comment"})
-_BLOCK = frozenset({"p", "div", "ul", "ol", "table", "tr", "blockquote", "section", "article",
-                    "header", "footer", "main", "nav", "h1", "h2", "h3", "h4", "h5", "h6", "dl",
-                    "dt", "dd", "hr", "caption", "body", "html", "center"})
-_SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
-_NL_PAD = re.compile(r" *\n *")
-_MANY_NL = re.compile(r"\n{3,}")
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _ASKS_FOR_WEB_CODE = re.compile(
     r"\b(?:html5?|css3?|scss|javascript|js|jsx|tsx|typescript|php|svg|xml|xhtml|markup|jquery|"
     r"bootstrap|tailwind|web ?page|web ?form|landing page|react(?:\.?js| component)|vue\.?js)\b",
@@ -89,50 +82,6 @@ def is_escaped_text(text: str) -> bool:
     return "&" in text and len(_ENTITY.findall(_CODE.sub(" ", text))) >= 2
 
 
-def html_to_text(markup: str) -> str:
-    """Readable text of an HTML fragment: line breaks, bullets and code blocks kept."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    root = LexborHTMLParser(markup).body
-    if root is None:
-        return ""
-    parts: list[str] = []
-    code_blocks: list[str] = []
-    _walk(root, parts, code_blocks)
-    text = _MANY_NL.sub("\n\n", _NL_PAD.sub("\n", "".join(parts))).strip()
-    # <pre> content was held aside so the whitespace clean-up above cannot touch its indentation.
-    return _PLACEHOLDER.sub(lambda m: code_blocks[int(m.group(1))], text)
-
-
-def _walk(node, parts: list[str], code_blocks: list[str]) -> None:
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            parts.append(_SPACE.sub(" ", child.text_content or ""))
-        elif tag in _DROP:
-            continue
-        elif tag == "br":
-            parts.append("\n")
-        elif tag == "pre":
-            code = (child.text(deep=True, strip=False) or "").strip("\n")
-            parts.append(f"\n\ue000{len(code_blocks)}\ue001\n")
-            code_blocks.append(f"```\n{code}\n```")
-        elif tag == "code":
-            parts.append(f"`{child.text(deep=True, strip=False)}`")
-        elif tag == "li":
-            parts.append("\n- ")
-            _walk(child, parts, code_blocks)
-        elif tag in ("td", "th"):
-            _walk(child, parts, code_blocks)
-            parts.append(" ")
-        elif tag in _BLOCK:
-            parts.append("\n")
-            _walk(child, parts, code_blocks)
-            parts.append("\n")
-        else:
-            _walk(child, parts, code_blocks)
-
-
 @dataclass
 class HtmlConfig:
     pass
@@ -155,7 +104,7 @@ class HtmlPass(Pass):
                 if web_code or is_code_content(content):
                     ctx.count("markup_kept_as_content")
                     continue
-                message["content"] = html_to_text(content)
+                message["content"] = html_fragment_to_text(content)
             elif is_escaped_text(content):
                 message["content"] = html.unescape(content)
             else:

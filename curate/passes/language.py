@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
+from tunecraft.records import Record
 
 HINGLISH = frozenset("""
 hai hain nahi nahin nhi kya kyaa mera meri mere mujhe mujhko humko hume hamara aap aapka aapki aapke

@@ -28,7 +28,7 @@ from curate.pii.operators import OPERATORS, pseudonym
 from curate.pii.recognizers import ENTITIES as PRESIDIO_ENTITIES
 from curate.pii.recognizers import NER_LABELS
 from curate.pii.spread import groups, known_values, pattern_for, spread
-from curate.records import Record
+from tunecraft.records import Record
 
 ENTITIES = (*PRESIDIO_ENTITIES, "SECRET")
 SALT_ENV = "TUNECRAFT_PII_SALT"

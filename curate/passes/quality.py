@@ -2,7 +2,7 @@
 
 empty_response, response_equals_prompt, too_short, too_long, refusal_boilerplate, repetition.
 
-What is checked depends on the record's shape (curate/records.py maps every schema onto messages):
+What is checked depends on the record's shape (curate/schemas.py maps every schema onto messages):
 - chat (a user turn and an assistant turn): the response is checked, the prompt only for equality;
 - document (no user turn, e.g. a `text` row mapped to one assistant/system message): the whole text;
 - classification (a `label`, no assistant turn or one that is just the label): the user text, and
@@ -27,8 +27,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
 from curate.textkind import looks_like_code, looks_like_maths, split_fenced
+from tunecraft.records import Record
 
 DEFAULT_REFUSALS = [
     "as an ai language model",

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
+from tunecraft.records import Record
 
 SPLITS = ("train", "validation", "test")
 GROUP_KEYS = ("cluster_id", "conversation_id")

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from curate.passes.base import Context, Pass
-from curate.records import Record
+from tunecraft.records import Record
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
 _NEWLINE_LIKE = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029]")

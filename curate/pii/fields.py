@@ -18,7 +18,7 @@ import re
 from typing import Any, Callable
 
 from curate.passes.split import GROUP_KEYS
-from curate.records import Record
+from tunecraft.records import Record
 
 Fn = Callable[[str, str], str]      # (kind, text) -> new text
 

@@ -13,6 +13,8 @@ import hashlib
 import random
 import re
 
+from tunecraft.text import fold_space
+
 OPERATORS = ("placeholder", "pseudonym", "redact", "hash")
 
 FIRST = ["Aarav", "Diya", "Ishaan", "Kavya", "Rohan", "Meera", "Kabir", "Saanvi", "Vivaan", "Anika",
@@ -34,7 +36,7 @@ def normalise(entity: str, value: str) -> str:
     if entity in ("PHONE", "CREDIT_CARD", "IN_AADHAAR", "US_SSN"):
         digits = re.sub(r"\D", "", value)
         return digits[-10:] if entity == "PHONE" else digits
-    return " ".join(value.casefold().split())
+    return fold_space(value)
 
 
 def _shape(value: str, rng: random.Random, keep: int = 0) -> str:

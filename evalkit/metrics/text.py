@@ -17,11 +17,12 @@ from functools import lru_cache
 import numpy as np
 import regex
 
+from tunecraft.text import fold_punctuation_and_symbols as normalise_text  # evalkit.metrics' name
+
 from .base import MeanMetric, Metric, make_signature
 
 # letters, combining marks, digits, and the zero-width (non-)joiners used inside Indic words
 WORD_RE = regex.compile(r"[\p{L}\p{M}\p{N}\u200c\u200d]+")
-PUNCT_RE = regex.compile(r"[\p{P}\p{S}]+")
 
 
 class UnicodeWordTokenizer:
@@ -130,13 +131,6 @@ class Chrf(_Sacre):
         from sacrebleu.metrics import CHRF
 
         super().__init__(CHRF(), CHRF())
-
-
-def normalise_text(text: str) -> str:
-    """NFKC, case-folded, punctuation and symbols removed, whitespace collapsed. No English-only
-    steps (SQuAD also drops articles), so Hindi and Hinglish normalise the same way."""
-    text = PUNCT_RE.sub(" ", unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(text.split())
 
 
 class ExactMatch(MeanMetric):

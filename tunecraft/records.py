@@ -1,4 +1,5 @@
-"""The Record: the one shape every row takes from the moment it is read until it is written.
+"""The Record: the one shape every row takes from the moment it is read until it is written;
+the Reject: a record curate dropped, with the pass and the reason (a line of rejects.jsonl).
 
 Every stage after `curate` reads Records as JSON lines, so the field order of `to_dict` is fixed
 (byte-identical reruns depend on it). Schema mapping of input rows lives in `curate.schemas`.
@@ -99,3 +100,15 @@ def read_jsonl(path) -> list[Record]:
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path}:{line_no}: not a curated record ({exc})") from None
     return records
+
+
+@dataclass
+class Reject:
+    record: Record
+    pass_name: str
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.record.id, "pass": self.pass_name, "reason": self.reason,
+                "details": self.details, "record": self.record.to_dict()}

