@@ -106,7 +106,7 @@ def main() -> None:
     items, train, _ = loaders.load_items(config.data, config.limit)
     card = loaders.load_train_card(config.adapter)
     systems = build_systems(config, ["zero-shot", "few-shot", "rag", "fine-tuned"], train, card)
-    model, tokenizer, _ = loaders.load(card.base_model_name, config.adapter, config.dtype)
+    model, tokenizer, _ = loaders.load(card.base_model.name, config.adapter, config.dtype)
     params = GenerationParams(max_new_tokens=opts.max_new_tokens)
     clock = ForwardClock(model)
     profiler = cProfile.Profile() if opts.cprofile else None

@@ -66,11 +66,11 @@ def run_ours(clean: Path, out: Path, args, precision: str) -> dict:
                       lr=args.lr, batch_size=args.batch, max_len=args.max_len,
                       eval_every=args.steps, seed=args.seed, precision=precision)
     run = train(cfg, quiet=True)
-    return {"trainer": f"tunecraft ({precision})", "tokens_per_s": run["tokens_per_s"]["all"],
-            "completion_tokens_per_s": run["tokens_per_s"]["completion"],
-            "val_loss": run["history"]["validation"][-1]["loss"],
-            "val_loss_before": run["history"]["validation"][0]["loss"],
-            "train_time_s": run["train_time_s"], "tokens": run["tokens"]["all"]}
+    return {"trainer": f"tunecraft ({precision})", "tokens_per_s": run.tokens_per_s.all,
+            "completion_tokens_per_s": run.tokens_per_s.completion,
+            "val_loss": run.history.validation[-1].loss,
+            "val_loss_before": run.history.validation[0].loss,
+            "train_time_s": run.train_time_s, "tokens": run.tokens.all}
 
 
 def run_trl(clean: Path, out: Path, args, checkpointing: bool) -> dict:

@@ -18,6 +18,7 @@ import random
 import sys
 import time
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,10 +71,10 @@ def train(args) -> None:
                       **old, **({"lr": args.lr} if args.lr else {}))
     started = time.perf_counter()
     run = run_training(cfg)
-    print(json.dumps({"wall_s": round(time.perf_counter() - started, 1), "steps": run["steps"],
-                      "stop": run["stop"], "lr": run["config"]["lr"],
-                      "validation": [(v["step"], round(v["loss"], 4))
-                                     for v in run["history"]["validation"]]}))
+    print(json.dumps({"wall_s": round(time.perf_counter() - started, 1), "steps": run.steps,
+                      "stop": asdict(run.stop), "lr": run.config.lr,
+                      "validation": [(v.step, round(v.loss, 4))
+                                     for v in run.history.validation]}))
 
 
 def evaluate(args) -> None:

@@ -14,6 +14,10 @@ stopping) and either
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from train.card import RunCard
 
 REL_MARGIN = 0.01
 MIN_EVALUATIONS = 3
@@ -22,19 +26,10 @@ WHY = {"early_stopping": "early stopping (validation loss stopped improving)",
        "time_budget": "the time budget (--time-budget)"}
 
 
-def stop_reason(card: dict) -> str:
-    """From the card's `stop` section; older cards only have `stopped_early` and the config."""
-    if (card.get("stop") or {}).get("reason"):
-        return card["stop"]["reason"]
-    if card.get("stopped_early"):
-        return "early_stopping"
-    return "max_steps" if (card.get("config") or {}).get("max_steps") else "epochs"
-
-
-def curve(card: dict) -> list[tuple[int, float]]:
-    points = ((card.get("history") or {}).get("validation")) or []
-    return [(p["step"], p["loss"]) for p in points
-            if isinstance(p.get("loss"), (int, float)) and math.isfinite(p["loss"])]
+def curve(card: RunCard) -> list[tuple[int, float]]:
+    """The validation losses that are numbers (the card writes a NaN loss as null)."""
+    return [(p.step, p.loss) for p in card.history.validation
+            if p.loss is not None and math.isfinite(p.loss)]
 
 
 def still_improving(points: list[tuple[int, float]]) -> dict | None:
@@ -50,16 +45,16 @@ def still_improving(points: list[tuple[int, float]]) -> dict | None:
             "from": round(prev, 4), "to": round(last, 4), "margin": round(margin, 4)}
 
 
-def assess(card: dict | None) -> dict | None:
-    """{"undertrained", "stop_reason", "text", …} for a run card; None without one, or for a card
-    that records no training history (written by another trainer): nothing to judge by."""
-    if not card or "history" not in card:
+def assess(card: RunCard | None) -> dict | None:
+    """{"undertrained", "stop_reason", "text", …} for a run card; None without one (an adapter
+    trained elsewhere): nothing to judge by."""
+    if card is None:
         return None
-    reason, points = stop_reason(card), curve(card)
+    reason, points = card.stop.reason, curve(card)
     falling = still_improving(points) if reason != "early_stopping" else None
     unjudged = reason != "early_stopping" and len(points) < MIN_EVALUATIONS
     result = {"undertrained": bool(falling or unjudged), "stop_reason": reason,
-              "steps": card.get("steps"), "evaluations": len(points), "still_improving": falling}
+              "steps": card.steps, "evaluations": len(points), "still_improving": falling}
     if falling:
         result["text"] = (f"Fine-tuning may be undertrained: validation loss fell "
                           f"{falling['fell_pct']:g}% over the last {falling['over_steps']} steps "
@@ -67,6 +62,6 @@ def assess(card: dict | None) -> dict | None:
                           f"{WHY.get(reason, reason)}.")
     elif unjudged:
         result["text"] = (f"Fine-tuning may be undertrained: training stopped on "
-                          f"{WHY.get(reason, reason)} after {card.get('steps')} steps with "
+                          f"{WHY.get(reason, reason)} after {card.steps} steps with "
                           f"{len(points)} validation loss(es), too few to show it had converged.")
     return result

@@ -12,16 +12,21 @@ is compute-seconds: a request costs its measured latency, training its wall time
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from evalkit.results import ResultRow
+    from train.card import RunCard
 
 PRICE_KEYS = ("usd_per_1k_prompt_tokens", "usd_per_1k_completion_tokens", "train_usd_per_hour")
 
 
-def request_costs(by_system: dict[str, list[dict]]) -> dict[str, dict]:
+def request_costs(by_system: dict[str, list[ResultRow]]) -> dict[str, dict]:
     """Mean prompt tokens, completion tokens and latency per request, per system."""
     def mean(rows, key):
-        values = [row[key] for row in rows if row.get(key) is not None]
+        values = [getattr(row, key) for row in rows if getattr(row, key) is not None]
         return float(np.mean(values)) if values else None
 
     return {system: {key: mean(rows, key) for key in ("prompt_tokens", "completion_tokens",
@@ -29,13 +34,12 @@ def request_costs(by_system: dict[str, list[dict]]) -> dict[str, dict]:
             for system, rows in by_system.items()}
 
 
-def training_cost(train_card: dict | None) -> dict:
-    """Training wall time and tokens from train's run.json (`train_time_s`, `tokens.all`); a card
-    without them (an older or foreign run) gives None rather than failing the evaluation."""
-    card = train_card or {}
-    tokens = card.get("tokens")
-    return {"wall_time_s": card.get("train_time_s"),
-            "tokens": tokens.get("all") if isinstance(tokens, dict) else tokens}
+def training_cost(train_card: RunCard | None) -> dict:
+    """Training wall time and tokens from the run card; None for each without one (an adapter
+    trained elsewhere), rather than failing the evaluation."""
+    if train_card is None:
+        return {"wall_time_s": None, "tokens": None}
+    return {"wall_time_s": train_card.train_time_s, "tokens": train_card.tokens.all}
 
 
 def _priced(cost_model: dict | None) -> bool:
@@ -72,7 +76,7 @@ def break_even(train_cost: float | None, baseline_cost: float | None,
     return int(math.ceil(train_cost / saving - 1e-9)) if train_cost > 0 else 0  # 1e-9: float noise
 
 
-def summarise(by_system: dict[str, list[dict]], *, finetuned: str, train_card: dict | None,
+def summarise(by_system: dict[str, list[ResultRow]], *, finetuned: str, train_card: RunCard | None,
               cost_model: dict | None) -> dict:
     """The `cost` section of metrics.json."""
     costs = request_costs(by_system)

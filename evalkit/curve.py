@@ -49,25 +49,24 @@ def learning_curve(config, card, fractions, primary: str, full_metrics: dict) ->
     from dataclasses import replace
 
     from evalkit.runner import run
-    from train.loop import TrainConfig, train
+    from train.loop import train
 
-    if card is None or not card.raw.get("config"):
+    if card is None:
         raise CurveError("--curve needs the adapter's run.json (its training settings)")
     n_full = len((Path(config.data) / "train.jsonl").read_text(encoding="utf-8").splitlines())
     points = []
     for fraction in fractions:
         if fraction == 1.0:
-            score, run_card = full_metrics["systems"]["fine-tuned"][primary], card.raw
+            score, run_card = full_metrics["systems"]["fine-tuned"][primary], card
             n_train = n_full
         else:
             where = Path(config.out) / "curve" / f"{fraction:g}"
             n_train = subset_folder(Path(config.data), fraction, config.seed, where / "data")
-            settings = {**card.raw["config"], "data": str(where / "data"), "out": str(where / "run")}
-            run_card = train(TrainConfig.from_dict(settings), quiet=True)
+            settings = replace(card.config, data=str(where / "data"), out=str(where / "run"))
+            run_card = train(settings, quiet=True)
             sub = run(replace(config, data=where / "data", adapter=where / "run", out=where / "eval",
                               systems="fine-tuned", curve=(), primary=primary))
             score = sub["systems"]["fine-tuned"][primary]
         points.append({"fraction": fraction, "train_records": n_train, primary: score,
-                       "steps": run_card.get("steps"),
-                       "stop": (run_card.get("stop") or {}).get("reason")})
+                       "steps": run_card.steps, "stop": run_card.stop.reason})
     return points

@@ -1,13 +1,13 @@
-"""What `evalkit` reads: the curated splits, the train card (run.json), the model + adapter, and
-outputs produced elsewhere. Every failure is a one-line LoadError naming the file (and line).
+"""What `evalkit` reads: the curated splits, the run card (train.card.RunCard), the model +
+adapter, and outputs produced elsewhere. Every failure is a one-line LoadError naming the file (and line).
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.systems import SystemsError, EvalItem
+from train.card import CardError, RunCard
 from tunecraft.records import Record, read_jsonl
 
 
@@ -79,54 +79,40 @@ def check_adapter(folder: Path) -> None:
         raise LoadError(f"{weights}: truncated or corrupt ({exc})") from None
 
 
-@dataclass
-class TrainCard:
-    """The parts of train's run.json that evalkit acts on (raw keeps all of it, for cost)."""
-    raw: dict = field(default_factory=dict)
-    template: str = "chat"                  # "chat" or "prompt-completion"
-    chat_template: str | None = None        # the exact template text training rendered with
-    base_model_name: str | None = None
-    base_model_sha256: str | None = None
-    missing: bool = False
-
-
-def load_train_card(adapter: str | Path) -> TrainCard:
-    """run.json next to the adapter (runs/NAME/run.json, or inside the adapter folder)."""
+def load_train_card(adapter: str | Path) -> RunCard | None:
+    """run.json next to the adapter (runs/NAME/run.json, or inside the adapter folder); None
+    when there is none (an adapter trained elsewhere)."""
     folder = adapter_dir(adapter)
-    path = next((p for p in (folder / "run.json", folder.parent / "run.json") if p.is_file()), None)
-    if path is None:
-        return TrainCard(missing=True)
+    where = next((d for d in (folder, folder.parent) if (d / "run.json").is_file()), None)
+    if where is None:
+        return None
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LoadError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    template = raw.get("template") or {}
-    config = raw.get("config") or {}
-    base = raw.get("base_model") or {}
-    return TrainCard(
-        raw=raw,
-        template=(template.get("kind") if isinstance(template, dict) else template)
-        or config.get("template") or "chat",
-        chat_template=template.get("chat_template") if isinstance(template, dict) else None,
-        base_model_name=base.get("name") or config.get("model"),
-        base_model_sha256=base.get("sha256"))
+        return RunCard.read(where)
+    except CardError as exc:
+        raise LoadError(str(exc)) from None
 
 
-def card_warnings(model_name: str, card: TrainCard | None, tokenizer) -> list[str]:
-    """What makes the comparison not like for like: another base model, another chat template."""
+def trained_template(card: RunCard | None) -> tuple[str, str | None]:
+    """(template kind, training's chat template text) for the fine-tuned system; without a card
+    the model's own chat template is assumed."""
+    return (card.template.kind, card.template.chat_template) if card else ("chat", None)
+
+
+def card_warnings(model_name: str, card: RunCard | None, tokenizer) -> list[str]:
+    """What makes the comparison not like for like: another base model, another chat template,
+    or no card at all (for an adapter that was given)."""
     if card is None:
-        return []
-    if card.missing:
         return ["no run.json next to the adapter: the tokenizer's chat template is assumed and "
                 "training cost is unknown"]
     from tunecraft.models import resolve
 
     warnings = []
     loaded = resolve(model_name).identity().get("sha256")
-    if card.base_model_sha256 and loaded and loaded != card.base_model_sha256:
+    if card.base_model.sha256 and loaded and loaded != card.base_model.sha256:
         warnings.append(f"--model {model_name} is not the base the adapter was trained on "
-                        f"({card.base_model_name}): the comparison is not like for like")
-    if card.template == "chat" and card.chat_template and card.chat_template != tokenizer.chat_template:
+                        f"({card.base_model.name}): the comparison is not like for like")
+    kind, chat_template = trained_template(card)
+    if kind == "chat" and chat_template and chat_template != tokenizer.chat_template:
         warnings.append("the model's chat template differs from the one training used: the "
                         "fine-tuned system uses training's, the prompting systems the model's")
     return warnings

@@ -18,6 +18,7 @@ from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cac
                               generate, warm_up)
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
+from evalkit.results import ResultRow, build_row
 from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
 
 
@@ -78,7 +79,8 @@ def build_systems(config: RunConfig, names: list[str], train, card,
                         else passages_from_records(train))
             built.append(Rag(passages, config.k, config.system_prompt))
         else:
-            built.append(FineTuned(card.template, config.system_prompt, card.chat_template))
+            template, chat_template = loaders.trained_template(card)
+            built.append(FineTuned(template, config.system_prompt, chat_template))
     return built
 
 
@@ -137,13 +139,13 @@ def run(config: RunConfig, progress=None) -> dict:
     items, train, labels = loaders.load_items(config.data)
     items = stratified_sample(items, config.limit, config.seed)
     card = loaders.load_train_card(config.adapter) if config.adapter else None
-    model_name = config.model or (card.base_model_name if card else None)
+    model_name = config.model or (card.base_model.name if card else None)
     if not model_name:
         raise RunError("--model is required (no run.json names the base model)")
     config = replace(config, model=model_name)
     systems = build_systems(config, names, train, card, labels)  # input errors before the slow load
     model, tokenizer, identity = loaders.load(model_name, config.adapter, config.dtype)
-    warnings = loaders.card_warnings(model_name, card, tokenizer)
+    warnings = loaders.card_warnings(model_name, card, tokenizer) if config.adapter else []
     params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
                               stop=tuple(config.stop))
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
@@ -153,8 +155,8 @@ def run(config: RunConfig, progress=None) -> dict:
     check = adapter_check(model, tokenizer, rows) if config.adapter else None
     if check and check.get("warning"):
         warnings.append(check["warning"])
-    metrics = finish(rows, config, labels, card, check, warnings, identity, params,
-                     describe_baselines(systems, labels, config, len(train)))
+    metrics, rows = finish(rows, config, labels, card, check, warnings, identity, params,
+                           describe_baselines(systems, labels, config, len(train)))
     if config.curve and "fine-tuned" in names:
         from evalkit.curve import learning_curve
 
@@ -165,7 +167,7 @@ def run(config: RunConfig, progress=None) -> dict:
 
 
 def run_system(system: System, items, model, tokenizer, identity, params, cache, config,
-               progress) -> list[dict]:
+               progress) -> list[ResultRow]:
     prompts = [system.prompt(item, tokenizer) for item in items]
     system_identity = {**identity, "adapter": identity["adapter"] if system.uses_adapter else None}
     advance = progress.task(f"{system.name}: generating", len(prompts)) if progress else None
@@ -177,7 +179,8 @@ def run_system(system: System, items, model, tokenizer, identity, params, cache,
                         references=[item.reference for item in items])
         advance = progress.task(f"{system.name}: scoring the reference", len(prompts)) if progress else None
         nlls = reference_nlls(model, tokenizer, prompts, items, system_identity, config, advance, gens)
-    return [row(item, system, prompt, gen, nll)
+    return [build_row(item, system.name, prompt, gen.output, gen=gen, nll=nll,
+                      sources=system.sources(item))
             for item, prompt, gen, nll in zip(items, prompts, gens, nlls)]
 
 
@@ -211,28 +214,18 @@ def reference_nlls(model, tokenizer, prompts, items, identity, config, advance, 
     return [NLL(**{k: v for k, v in row.items() if k != "key"}) for row in found]
 
 
-def row(item, system: System, prompt: str, gen, nll) -> dict:
-    """One results row: the scoring contract's fields plus what explains the prompt."""
-    return {"id": item.id, "system": system.name, "input": item.instruction, "prompt": prompt,
-            "output": gen.output,
-            "reference": item.reference, "label": item.label, "nll": nll.nll,
-            "ref_tokens": nll.ref_tokens, "ref_bytes": nll.ref_bytes,
-            "prompt_tokens": gen.prompt_tokens, "completion_tokens": gen.completion_tokens,
-            "latency_s": gen.latency_s, "cached": gen.cached, "sources": system.sources(item)}
-
-
-def adapter_check(model, tokenizer, rows: list[dict]) -> dict | None:
+def adapter_check(model, tokenizer, rows: list[ResultRow]) -> dict | None:
     """Did the adapter change anything? Identical outputs to zero-shot's, or logits that do not
     move when the adapter is switched on, mean it silently failed to load (or never trained)."""
     import torch
 
-    tuned = {r["id"]: r for r in rows if r["system"] == "fine-tuned"}
+    tuned = {r.id: r for r in rows if r.system == "fine-tuned"}
     if not tuned:
         return None
-    base = {r["id"]: r for r in rows if r["system"] == "zero-shot" and r["id"] in tuned
-            and r["prompt"] == tuned[r["id"]]["prompt"]}   # not when zero-shot was told the labels
-    same = sum(base[i]["output"] == tuned[i]["output"] for i in base)
-    first = next(iter(tuned.values()))["prompt"]
+    base = {r.id: r for r in rows if r.system == "zero-shot" and r.id in tuned
+            and r.prompt == tuned[r.id].prompt}   # not when zero-shot was told the labels
+    same = sum(base[i].output == tuned[i].output for i in base)
+    first = next(iter(tuned.values())).prompt
     ids = tokenizer(first, return_tensors="pt", add_special_tokens=False).to(model.device)
     with torch.inference_mode():
         on = model(**ids).logits
@@ -250,19 +243,21 @@ def adapter_check(model, tokenizer, rows: list[dict]) -> dict | None:
 
 
 def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params,
-           baselines: dict | None = None) -> dict:
-    """Score the rows, attach the run's recipe, write the outputs and the report."""
+           baselines: dict | None = None) -> tuple[dict, list[ResultRow]]:
+    """Score the rows, attach the run's recipe, write the outputs and the report; returns the
+    metrics and the scored rows."""
     from evalkit.docs import CHUNK_OVERLAP, CHUNK_WORDS
     from evalkit.scoring import score_results
 
-    metrics = score_results(rows, labels=labels, primary=config.primary, seed=config.seed,
-                            resamples=config.resamples, min_effect=config.min_effect,
-                            train_card=card.raw if card else None,
-                            cost_model=config.cost_model)
+    scored = score_results(rows, labels=labels, primary=config.primary, seed=config.seed,
+                           resamples=config.resamples, min_effect=config.min_effect,
+                           train_card=card, cost_model=config.cost_model)
+    metrics = scored.metrics
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,
         "adapter": str(config.adapter) if config.adapter else None,
-        "template": card.template if card else None, "limit": config.limit, "seed": config.seed,
+        "template": loaders.trained_template(card)[0] if config.adapter else None,
+        "limit": config.limit, "seed": config.seed,
         "system_prompt": config.system_prompt, "generation": params.to_dict(),
         "retrieval": {"k": config.k, "few_shot": config.few_shot, "rag_source":
                       str(config.docs) if config.docs else "train split", "bm25": "bm25s lucene k1=1.5 b=0.75",
@@ -273,17 +268,17 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
     metrics["baselines"] = baselines or {}
     metrics["adapter_check"] = check
     metrics["warnings"] = warnings
-    write_outputs(Path(config.out), rows, metrics)
-    return metrics
+    write_outputs(Path(config.out), scored.rows, metrics)
+    return metrics, scored.rows
 
 
-def write_outputs(out: Path, rows: list[dict], metrics: dict) -> None:
+def write_outputs(out: Path, rows: list[ResultRow], metrics: dict) -> None:
     from evalkit.report import write_report
 
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "results.jsonl", "w", encoding="utf-8") as f:
         for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            f.write(r.to_json() + "\n")
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2,
                                                  default=_jsonable) + "\n", encoding="utf-8")
     write_report(out)
@@ -315,14 +310,11 @@ def score_outputs(hyps: list[Path], refs: Path, out: Path, *, primary: str | Non
         missing = [i.id for i in items if i.id not in outputs]
         if missing:
             raise LoadError(f"{path}: no output for {len(missing)} test items (first: {missing[0]!r})")
-        rows += [{"id": i.id, "system": Path(path).stem, "input": i.instruction, "prompt": i.instruction,
-                  "output": outputs[i.id], "reference": i.reference, "label": i.label,
-                  "nll": None, "ref_tokens": None, "ref_bytes": len(i.reference.encode("utf-8")),
-                  "prompt_tokens": None, "completion_tokens": None, "latency_s": None}
-                 for i in items]
-    metrics = score_results(rows, labels=labels, primary=primary, seed=seed, resamples=resamples,
-                            min_effect=min_effect)
+        rows += [build_row(i, Path(path).stem, i.instruction, outputs[i.id]) for i in items]
+    scored = score_results(rows, labels=labels, primary=primary, seed=seed, resamples=resamples,
+                           min_effect=min_effect)
+    metrics = scored.metrics
     metrics["run"] = {"refs": str(refs), "hyps": [str(h) for h in hyps], "seed": seed}
     metrics["warnings"] = []
-    write_outputs(Path(out), rows, metrics)
+    write_outputs(Path(out), scored.rows, metrics)
     return metrics

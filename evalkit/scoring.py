@@ -7,6 +7,9 @@ count always give the same numbers.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from tunecraft.text import finite_or_none
@@ -14,23 +17,36 @@ from tunecraft.text import finite_or_none
 from . import cost as cost_mod
 from . import stats
 from .metrics import Accuracy, Metric, build_metrics, is_classification, map_output
+from .results import ResultRow
 from .verdict import PRIMARY_DEFAULTS, choose_primary, decide  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from train.card import RunCard
 
 
 class ScoringError(ValueError):
     """A user error in the results (one line)."""
 
 
-def align(rows: list[dict]) -> tuple[list[str], dict[str, list[dict]], dict[str, list[str]]]:
+@dataclass(frozen=True)
+class Scored:
+    """The content of metrics.json, and the rows given, each with its scores (new rows: the
+    ones passed in are not changed)."""
+    metrics: dict
+    rows: list[ResultRow]
+
+
+def align(rows: list[ResultRow]) -> tuple[list[str], dict[str, list[ResultRow]],
+                                          dict[str, list[str]]]:
     """(item ids answered by every system, {system: its rows in that order}, {system: missing})."""
-    by_system: dict[str, dict[str, dict]] = {}
+    by_system: dict[str, dict[str, ResultRow]] = {}
     order: dict[str, None] = {}
     for row in rows:
-        seen = by_system.setdefault(row["system"], {})
-        if row["id"] in seen:
-            raise ScoringError(f"item {row['id']!r} appears twice for system {row['system']!r}")
-        seen[row["id"]] = row
-        order.setdefault(row["id"], None)
+        seen = by_system.setdefault(row.system, {})
+        if row.id in seen:
+            raise ScoringError(f"item {row.id!r} appears twice for system {row.system!r}")
+        seen[row.id] = row
+        order.setdefault(row.id, None)
     common = [i for i in order if all(i in seen for seen in by_system.values())]
     if not common:
         raise ScoringError("no test item was answered by every system")
@@ -39,9 +55,10 @@ def align(rows: list[dict]) -> tuple[list[str], dict[str, list[dict]], dict[str,
         {s: ids for s, ids in missing.items() if ids}
 
 
-def _score_system(metrics, rows, weights) -> tuple[dict, dict]:
-    """{metric: {value, low, high}} and {metric: resampled scores} for one system."""
-    summary, samples = {}, {}
+def _score_system(metrics, rows, weights) -> tuple[dict, dict, list[dict]]:
+    """{metric: {value, low, high}}, {metric: resampled scores} and each row's {metric: value}
+    for one system."""
+    summary, samples, per_row = {}, {}, [{} for _ in rows]
     for metric in metrics:
         if not metric.applies(rows):
             continue
@@ -49,13 +66,13 @@ def _score_system(metrics, rows, weights) -> tuple[dict, dict]:
         point = float(metric.from_stats(item_stats.sum(axis=0)))
         samples[metric.name] = stats.bootstrap_scores(item_stats, metric.from_stats, weights)
         summary[metric.name] = stats.summarise(point, samples[metric.name])
-        for row, value in zip(rows, metric.item_scores(rows, item_stats)):
+        for scores, value in zip(per_row, metric.item_scores(rows, item_stats)):
             if value is not None:
-                row.setdefault("scores", {})[metric.name] = finite_or_none(value)
-    return summary, samples
+                scores[metric.name] = finite_or_none(value)
+    return summary, samples, per_row
 
 
-def _compare(systems, samples, by_system, finetuned) -> dict:
+def _compare(systems, samples, item_scores, finetuned) -> dict:
     """{baseline: {metric: diff (fine-tuned − baseline) with interval and p}}, paired."""
     if finetuned not in systems:
         return {}
@@ -66,26 +83,38 @@ def _compare(systems, samples, by_system, finetuned) -> dict:
             systems[finetuned][m]["value"] - systems[baseline][m]["value"],
             samples[finetuned][m] - samples[baseline][m]) for m in shared}
         if "accuracy" in out[baseline]:
-            right = {s: [r["scores"]["accuracy"] for r in by_system[s]] for s in (finetuned, baseline)}
+            right = {s: [scores["accuracy"] for scores in item_scores[s]]
+                     for s in (finetuned, baseline)}
             out[baseline]["accuracy"]["mcnemar"] = stats.mcnemar(right[finetuned], right[baseline])
     return out
 
 
-def _per_label(metrics, by_system) -> dict:
-    """{system: {gold label: accuracy}} — where a system's errors concentrate."""
+def _per_label(metrics, by_system) -> tuple[dict, dict]:
+    """{system: {gold label: accuracy}} — where a system's errors concentrate — and {system:
+    each row's predicted label}."""
     accuracy = next((m for m in metrics if isinstance(m, Accuracy)), None)
     if accuracy is None:
-        return {}
-    out = {}
+        return {}, {}
+    out, predicted = {}, {}
     for system, rows in by_system.items():
         if not accuracy.applies(rows):
             continue
         correct: dict[str, list[float]] = {}
         for row, right in zip(rows, accuracy.item_scores(rows)):
-            correct.setdefault(str(row["label"]), []).append(right)
-            row["predicted_label"] = map_output(row["output"], accuracy.labels)
+            correct.setdefault(str(row.label), []).append(right)
+        predicted[system] = [map_output(row.output, accuracy.labels) for row in rows]
         out[system] = {label: float(np.mean(v)) for label, v in sorted(correct.items())}
-    return out
+    return out, predicted
+
+
+def _with_scores(rows, by_system, item_scores, predicted) -> list[ResultRow]:
+    """Each given row, scored when every system answered its item (else as it was)."""
+    found = {}
+    for system, system_rows in by_system.items():
+        labels = predicted.get(system, [None] * len(system_rows))
+        for row, scores, label in zip(system_rows, item_scores[system], labels):
+            found[row.system, row.id] = row.scored(scores or None, label)
+    return [found.get((row.system, row.id), row) for row in rows]
 
 
 def _metric_info(metrics: list[Metric], systems: dict) -> tuple[dict, dict]:
@@ -94,12 +123,13 @@ def _metric_info(metrics: list[Metric], systems: dict) -> tuple[dict, dict]:
             {m.name: {"higher_is_better": m.higher_is_better} for m in used})
 
 
-def score_results(rows: list[dict], *, labels: list[str] | None = None, primary: str | None = None,
+def score_results(rows: list[ResultRow], *, labels: list[str] | None = None,
+                  primary: str | None = None,
                   finetuned: str = "fine-tuned", seed: int = 0, resamples: int = 1000,
-                  min_effect: float = 0.0, train_card: dict | None = None,
-                  cost_model: dict | None = None) -> dict:
-    """Score every system, compare the fine-tuned one with each baseline, decide. Adds
-    `row["scores"]` (and `row["predicted_label"]` for labelled data) to the rows in place."""
+                  min_effect: float = 0.0, train_card: RunCard | None = None,
+                  cost_model: dict | None = None) -> Scored:
+    """Score every system, compare the fine-tuned one with each baseline, decide. The rows come
+    back as new rows with `scores` (and `predicted_label` for labelled data)."""
     if resamples < 1:
         raise ScoringError(f"resamples must be at least 1 (got {resamples})")
     if seed < 0:
@@ -107,10 +137,11 @@ def score_results(rows: list[dict], *, labels: list[str] | None = None, primary:
     ids, by_system, missing = align(rows)
     metrics = build_metrics([r for rs in by_system.values() for r in rs], labels)
     weights = stats.resample_weights(len(ids), resamples, seed)
-    systems, samples = {}, {}
+    systems, samples, item_scores = {}, {}, {}
     for system, system_rows in by_system.items():
-        systems[system], samples[system] = _score_system(metrics, system_rows, weights)
-    comparisons = _compare(systems, samples, by_system, finetuned)
+        systems[system], samples[system], item_scores[system] = _score_system(
+            metrics, system_rows, weights)
+    comparisons = _compare(systems, samples, item_scores, finetuned)
     signatures, info = _metric_info(metrics, systems)
     primary = choose_primary(is_classification(rows), primary)
     if primary not in info:
@@ -122,11 +153,12 @@ def score_results(rows: list[dict], *, labels: list[str] | None = None, primary:
                      higher_is_better=info[primary]["higher_is_better"], n_items=len(ids),
                      min_effect=min_effect, break_even=cost["break_even_requests"],
                      train_card=train_card)
+    per_label, predicted = _per_label(metrics, by_system)
     result = {"n_items": len(ids), "systems": systems, "comparisons": comparisons, "cost": cost,
               "verdict": verdict, "signatures": signatures, "metric_info": info,
               "bootstrap": {"seed": seed, "resamples": resamples, "confidence": stats.CONFIDENCE,
                             "method": "paired percentile, items resampled"},
-              "per_label": _per_label(metrics, by_system)}
+              "per_label": per_label}
     if missing:
         result["missing"] = missing
-    return finite_or_none(result)
+    return Scored(finite_or_none(result), _with_scores(rows, by_system, item_scores, predicted))

@@ -16,8 +16,12 @@ Rule, on the primary metric, with differences oriented so that positive favours 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from evalkit.convergence import assess
+
+if TYPE_CHECKING:
+    from train.card import RunCard
 
 MIN_ITEMS = 20
 PRIMARY_DEFAULTS = {"labelled": "accuracy", "generation": "chrf"}
@@ -53,7 +57,7 @@ def items_needed(n_items: int, diff: float, low: float, high: float) -> int | No
 
 def decide(systems: dict, comparisons: dict, *, primary: str, finetuned: str,
            higher_is_better: bool, n_items: int, min_effect: float = 0.0,
-           break_even: dict | None = None, train_card: dict | None = None) -> dict:
+           break_even: dict | None = None, train_card: RunCard | None = None) -> dict:
     """The `verdict` section of metrics.json."""
     base = {"primary": primary, "finetuned": finetuned, "n_items": n_items,
             "min_effect": min_effect}

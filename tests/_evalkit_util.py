@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _card_util import make_card
 
 TRAIN = [
     ("How do I reset my UPI PIN?", "Open the app, go to settings and choose Reset PIN.", "pin"),
@@ -66,11 +67,8 @@ def make_adapter(model_dir, run_dir: Path, *, trained: bool = True, seed: int = 
                 if "lora_B" in name:
                     param.copy_(torch.randn(param.shape, generator=generator) * scale)
     peft_model.save_pretrained(run_dir / "adapter")
-    card = {"config": {"model": str(model_dir), "template": "chat"},
-            "base_model": resolve(str(model_dir)).identity(),
-            "template": {"kind": "chat", "chat_template": None},
-            "train_time_s": 12.5, "tokens": {"all": 1000, "completion": 200}}
-    (run_dir / "run.json").write_text(json.dumps(card), encoding="utf-8")
+    make_card(reason="early_stopping", model=str(model_dir), train_time_s=12.5, tokens=(200, 1000),
+              base_sha256=resolve(str(model_dir)).identity()["sha256"]).write(run_dir / "run.json")
     return run_dir
 
 

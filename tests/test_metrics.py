@@ -4,6 +4,7 @@ import re
 
 import pytest
 import sacrebleu
+from _results_util import result_row
 from rouge_score import rouge_scorer
 
 from evalkit.metrics import (Accuracy, BitsPerByte, Bleu, BytePerplexity, Chrf, ExactMatch,
@@ -53,7 +54,7 @@ def test_bleu_and_chrf_match_sacrebleu_on_english():
 
 
 def test_summed_statistics_reproduce_corpus_scores():
-    rows = [{"output": h, "reference": r} for h, r in ENGLISH]
+    rows = [result_row(output=h, reference=r) for h, r in ENGLISH]
     for metric in (Bleu(), Chrf()):
         assert metric.score_rows(rows) == pytest.approx(
             metric.corpus_score([h for h, _ in ENGLISH], [r for _, r in ENGLISH]))
@@ -97,7 +98,7 @@ def test_map_output(output, expected):
 
 
 def test_accuracy_macro_f1_and_unmapped_rate_by_hand():
-    rows = [{"output": o, "label": g} for o, g in [
+    rows = [result_row(output=o, label=g) for o, g in [
         ("refund", "refund"), ("refund", "billing"), ("billing", "billing"),
         ("no idea", "billing"), ("billing", "delivery")]]
     labels = ["billing", "delivery", "refund"]
@@ -108,30 +109,30 @@ def test_accuracy_macro_f1_and_unmapped_rate_by_hand():
 
 
 def test_perplexity_is_corpus_level_not_a_mean_of_items():
-    rows = [{"nll": 2.0, "ref_tokens": 1, "ref_bytes": 4}, {"nll": 30.0, "ref_tokens": 10, "ref_bytes": 40}]
+    rows = [result_row(nll=2.0, ref_tokens=1, ref_bytes=4), result_row(nll=30.0, ref_tokens=10, ref_bytes=40)]
     assert TokenPerplexity().score_rows(rows) == pytest.approx(math.exp(32 / 11))
     assert BytePerplexity().score_rows(rows) == pytest.approx(math.exp(32 / 44))
     assert BitsPerByte().score_rows(rows) == pytest.approx(32 / 44 / math.log(2))
     assert TokenPerplexity().item_scores(rows) == pytest.approx([math.exp(2.0), math.exp(3.0)])
-    assert not TokenPerplexity().applies([{"nll": None, "ref_tokens": 3}])
+    assert not TokenPerplexity().applies([result_row(nll=None, ref_tokens=3)])
 
 
 def test_build_metrics_adds_label_metrics_only_for_labelled_rows():
-    plain = [m.name for m in build_metrics([{"label": None}])]
-    labelled = [m.name for m in build_metrics([{"label": "refund"}])]
+    plain = [m.name for m in build_metrics([result_row(label=None)])]
+    labelled = [m.name for m in build_metrics([result_row(label="refund")])]
     assert "accuracy" not in plain and {"accuracy", "macro_f1"} <= set(labelled)
 
 
 def test_per_item_scores_equal_sacrebleu_sentence_scores():
-    rows = [{"output": h, "reference": r} for h, r in ENGLISH + [(HINDI_PARTIAL, HINDI_REF)]]
-    bleu = [sacrebleu.sentence_bleu(r["output"], [r["reference"]]).score for r in rows]
-    chrf = [sacrebleu.sentence_chrf(r["output"], [r["reference"]]).score for r in rows]
+    rows = [result_row(output=h, reference=r) for h, r in ENGLISH + [(HINDI_PARTIAL, HINDI_REF)]]
+    bleu = [sacrebleu.sentence_bleu(r.output, [r.reference]).score for r in rows]
+    chrf = [sacrebleu.sentence_chrf(r.output, [r.reference]).score for r in rows]
     assert Bleu().item_scores(rows) == pytest.approx(bleu)
     assert Chrf().item_scores(rows) == pytest.approx(chrf)
 
 
 def test_an_empty_reference_does_not_remove_perplexity():
-    rows = [{"nll": 0.0, "ref_tokens": 0, "ref_bytes": 0}, {"nll": 6.0, "ref_tokens": 3, "ref_bytes": 9}]
+    rows = [result_row(nll=0.0, ref_tokens=0, ref_bytes=0), result_row(nll=6.0, ref_tokens=3, ref_bytes=9)]
     assert TokenPerplexity().applies(rows)
     assert TokenPerplexity().score_rows(rows) == pytest.approx(math.exp(2.0))
     assert math.isnan(TokenPerplexity().item_scores(rows)[0])

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import sacrebleu
+from _results_util import result_row
 from scipy.stats import binomtest
 
 from evalkit import stats
@@ -62,7 +63,7 @@ def test_corpus_bleu_is_recomputed_exactly_on_each_resample():
     refs = ["the cat sat on a mat", "the quick brown fox jumped", "my order did not arrive yet",
             "मेरा ऑर्डर अभी तक नहीं आया है", "please reset your password"]
     bleu = Bleu()
-    rows = [{"output": h, "reference": r} for h, r in zip(hyps, refs)]
+    rows = [result_row(output=h, reference=r) for h, r in zip(hyps, refs)]
     weights = stats.resample_weights(len(rows), 5, seed=3)
     scores = stats.bootstrap_scores(bleu.item_stats(rows), bleu.from_stats, weights)
     for b in range(5):

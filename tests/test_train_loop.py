@@ -7,6 +7,7 @@ import pytest
 from _train_util import write_clean
 
 from train import loop
+from train.card import Best
 from train.loop import TrainConfig, train
 
 
@@ -32,18 +33,18 @@ def reloaded_val_loss(cfg, run_dir):
 
 def test_loss_falls_on_a_memorisable_set(tiny_model_dir, tmp_path):
     run = train(config(tiny_model_dir, tmp_path, max_steps=24, eval_every=12), quiet=True)
-    val = [h["loss"] for h in run["history"]["validation"]]
-    assert [h["step"] for h in run["history"]["validation"]] == [0, 12, 24]
+    val = [h.loss for h in run.history.validation]
+    assert [h.step for h in run.history.validation] == [0, 12, 24]
     assert val[-1] < 0.9 * val[0]
-    assert run["best"] == {"step": 24, "val_loss": val[-1]}
+    assert run.best == Best(step=24, val_loss=val[-1])
 
 
 def test_saved_adapter_reloads_to_the_same_model(tiny_model_dir, tmp_path):
     cfg = config(tiny_model_dir, tmp_path)
     run = train(cfg, quiet=True)
-    assert reloaded_val_loss(cfg, tmp_path / "run") == pytest.approx(run["best"]["val_loss"],
+    assert reloaded_val_loss(cfg, tmp_path / "run") == pytest.approx(run.best.val_loss,
                                                                       rel=1e-6)
-    assert run["best"]["val_loss"] < run["history"]["validation"][0]["loss"]  # not a no-op adapter
+    assert run.best.val_loss < run.history.validation[0].loss  # not a no-op adapter
 
 
 def test_adapter_config_is_written_in_a_stable_order(tiny_model_dir, tmp_path):
@@ -79,9 +80,8 @@ def test_resume_after_interruption_ends_with_the_same_adapter(tiny_model_dir, tm
     a = load_file(tmp_path / "whole" / "adapter" / "adapter_model.safetensors")
     b = load_file(tmp_path / "parts" / "adapter" / "adapter_model.safetensors")
     assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
-    assert resumed["history"]["validation"] == whole["history"]["validation"]
-    assert [h["loss"] for h in resumed["history"]["train"]] == \
-           [h["loss"] for h in whole["history"]["train"]]
+    assert resumed.history.validation == whole.history.validation
+    assert [h.loss for h in resumed.history.train] == [h.loss for h in whole.history.train]
 
 
 def test_run_json_records_template_model_and_data(tiny_model_dir, tmp_path):
@@ -152,8 +152,8 @@ def test_early_stopping_keeps_the_best_adapter(tiny_model_dir, tmp_path, monkeyp
     monkeypatch.setattr(loop, "evaluate", fake_evaluate)
     run = train(config(tiny_model_dir, tmp_path, max_steps=6, eval_every=1, patience=2),
                 quiet=True)
-    assert run["stopped_early"] and run["steps"] == 4
-    assert run["best"] == {"step": 2, "val_loss": 2.0}
+    assert run.stopped_early and run.steps == 4
+    assert run.best == Best(step=2, val_loss=2.0)
     saved = load_file(tmp_path / "run" / "adapter" / "adapter_model.safetensors")
     assert saved.keys() == snapshots[2].keys()
     assert all(torch_equal(saved[k], snapshots[2][k]) for k in saved)
@@ -167,5 +167,5 @@ def torch_equal(a, b) -> bool:
 def test_bf16_trains_and_records_precision(tiny_model_dir, tmp_path):
     run = train(config(tiny_model_dir, tmp_path, precision="bf16", max_steps=12, eval_every=12),
                 quiet=True)
-    val = [h["loss"] for h in run["history"]["validation"]]
-    assert run["precision"] == "bf16" and val[-1] < val[0]
+    val = [h.loss for h in run.history.validation]
+    assert run.precision == "bf16" and val[-1] < val[0]

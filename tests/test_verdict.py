@@ -1,6 +1,7 @@
 """The verdict rule: wins only with the interval clear of zero (or the minimum effect)."""
 import random
 
+from _results_util import result_row
 
 from evalkit.scoring import score_results
 from evalkit.verdict import MIN_ITEMS, PRIMARY_DEFAULTS, choose_primary, decide, items_needed
@@ -16,24 +17,23 @@ def _rows(n, accuracy, seed=0):
         gold = LABELS[i % len(LABELS)]
         for system, p in accuracy.items():
             wrong = rng.choice([x for x in LABELS if x != gold])
-            rows.append({"id": f"test.jsonl:{i + 1}", "system": system, "prompt": "…",
-                         "output": f"Intent: {gold if rng.random() < p else wrong}",
-                         "reference": gold, "label": gold, "nll": None, "ref_tokens": None,
-                         "ref_bytes": None, "prompt_tokens": 100, "completion_tokens": 4,
-                         "latency_s": 0.1})
+            rows.append(result_row(id=f"test.jsonl:{i + 1}", system=system, prompt="…",
+                                   output=f"Intent: {gold if rng.random() < p else wrong}",
+                                   reference=gold, label=gold, prompt_tokens=100,
+                                   completion_tokens=4, latency_s=0.1))
     return rows
 
 
 def test_tiny_test_set_cannot_tell_even_with_a_perfect_score():
     rows = _rows(6, {"zero-shot": 0.0, "few-shot": 0.0, "rag": 0.0, "fine-tuned": 1.0})
-    verdict = score_results(rows, resamples=200)["verdict"]
+    verdict = score_results(rows, resamples=200).metrics["verdict"]
     assert verdict["decision"] == "cannot tell"
     assert verdict["reason"] == "too_few_items" and "n=6" in verdict["text"]
 
 
 def test_small_noisy_test_set_cannot_tell_and_says_how_wide_the_interval_is():
     rows = _rows(24, {"zero-shot": 0.5, "few-shot": 0.55, "rag": 0.5, "fine-tuned": 0.65}, seed=3)
-    verdict = score_results(rows, resamples=500)["verdict"]
+    verdict = score_results(rows, resamples=500).metrics["verdict"]
     assert verdict["decision"] == "cannot tell" and verdict["reason"] == "interval_includes_zero"
     assert verdict["low"] < 0 < verdict["high"]
     assert "n=24" in verdict["text"] and "wide" in verdict["text"]
@@ -41,7 +41,7 @@ def test_small_noisy_test_set_cannot_tell_and_says_how_wide_the_interval_is():
 
 def test_clear_large_effect_means_fine_tuning_wins():
     rows = _rows(200, {"zero-shot": 0.4, "few-shot": 0.55, "rag": 0.6, "fine-tuned": 0.9}, seed=1)
-    metrics = score_results(rows, resamples=500)
+    metrics = score_results(rows, resamples=500).metrics
     verdict = metrics["verdict"]
     assert verdict["decision"] == "fine-tuning wins"
     assert verdict["best_baseline"] == max(("zero-shot", "few-shot", "rag"),
@@ -51,12 +51,12 @@ def test_clear_large_effect_means_fine_tuning_wins():
 
 def test_a_baseline_that_is_clearly_better_wins():
     rows = _rows(200, {"zero-shot": 0.4, "rag": 0.9, "fine-tuned": 0.5}, seed=2)
-    assert score_results(rows, resamples=500)["verdict"]["decision"] == "rag wins"
+    assert score_results(rows, resamples=500).metrics["verdict"]["decision"] == "rag wins"
 
 
 def test_minimum_effect_must_be_cleared():
     rows = _rows(300, {"few-shot": 0.6, "fine-tuned": 0.8}, seed=4)
-    strict = score_results(rows, resamples=500, min_effect=0.5)["verdict"]
+    strict = score_results(rows, resamples=500, min_effect=0.5).metrics["verdict"]
     assert strict["decision"] == "cannot tell" and strict["reason"] == "effect_below_min_effect"
 
 

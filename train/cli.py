@@ -82,21 +82,24 @@ def lora(
     summarise(run, out)
 
 
-def summarise(run: dict, out: Path) -> None:
+def summarise(run, out: Path) -> None:
     """Validation curve and where the adapter is; a run without validation keeps its last step."""
-    best, curve = run["best"], run["history"]["validation"]
-    speed = (f"{run['tokens_per_s']['all'] or 0:.0f} tokens/s, "
-             f"{run['train_time_s']:.0f} s of training")
-    if best["val_loss"] is None:
+    best, curve = run.best, run.history.validation
+    speed = f"{run.tokens_per_s.all or 0:.0f} tokens/s, {run.train_time_s:.0f} s of training"
+    if best.val_loss is None:
         typer.echo(f"adapter: {out / 'adapter'}  (no validation: the last step, "
-                   f"{run['steps']}; {speed})")
+                   f"{run.steps}; {speed})")
         return
-    typer.echo("validation loss: " + " → ".join(f"{v['loss']:.3f} (step {v['step']})" for v in curve))
-    typer.echo(f"adapter: {out / 'adapter'}  (best validation loss {best['val_loss']:.4f} at step "
-               f"{best['step']}; {speed})")
-    stop = run["stop"]
-    typer.echo(f"stopped after {run['steps']} of {stop['planned_steps']} planned steps "
-               f"({stop['epochs_done']} epochs): {stop['why']}")
+    typer.echo("validation loss: " + " → ".join(f"{_loss(v.loss)} (step {v.step})" for v in curve))
+    typer.echo(f"adapter: {out / 'adapter'}  (best validation loss {best.val_loss:.4f} at step "
+               f"{best.step}; {speed})")
+    stop = run.stop
+    typer.echo(f"stopped after {run.steps} of {stop.planned_steps} planned steps "
+               f"({stop.epochs_done} epochs): {stop.why}")
+
+
+def _loss(value: float | None) -> str:
+    return "nan" if value is None else f"{value:.3f}"     # the card writes a NaN loss as null
 
 
 @models_app.command("cache")

@@ -165,7 +165,7 @@ def train_step(model, optimizer, scheduler, micro_batches, clip, autocast) -> tu
     return loss_total / n_total, n_total
 
 
-def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
+def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.RunCard:
     """Train, write `<out>/adapter/` and `<out>/run.json`; returns the run card.
 
     Without --max-steps it trains up to `epochs` passes and stops when the validation loss has not
@@ -296,7 +296,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> dict:
         card.save_merged(cfg.model, out / "adapter", out / "merged")
     run = card.build(cfg, precision, device, source, tokenizer, targets, model,
                      train_set, val_set, state)
-    card.write(run, out / "run.json")
+    run.write(out / "run.json")
     return run
 
 

@@ -21,7 +21,7 @@ __all__ = [
 
 def has_labels(rows: list[dict]) -> bool:
     """Labelled task: every row has a gold label."""
-    return bool(rows) and all(row.get("label") not in (None, "") for row in rows)
+    return bool(rows) and all(row.label not in (None, "") for row in rows)
 
 
 def is_classification(rows: list[dict]) -> bool:
@@ -29,7 +29,7 @@ def is_classification(rows: list[dict]) -> bool:
     labelled reply-writing task (support tickets tagged with an intent) is judged on the reply."""
     if not has_labels(rows):
         return False
-    same = sum(normalise_text(r["reference"]) == normalise_text(str(r["label"])) for r in rows)
+    same = sum(normalise_text(r.reference) == normalise_text(str(r.label)) for r in rows)
     return same >= 0.9 * len(rows)
 
 
@@ -38,7 +38,7 @@ def build_metrics(rows: list[dict], labels: list[str] | None = None) -> list[Met
     metrics: list[Metric] = [Rouge("rouge1"), Rouge("rouge2"), Rouge("rougeL"), Bleu(), Chrf(),
                              ExactMatch()]
     if has_labels(rows) or labels:
-        names = label_set([r for r in rows if r.get("label") is not None], labels)
+        names = label_set([r for r in rows if r.label is not None], labels)
         metrics += [Accuracy(names), MacroF1(names), UnmappedRate(names)]
     metrics += [TokenPerplexity(), BytePerplexity(), BitsPerByte()]
     return metrics

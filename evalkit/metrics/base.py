@@ -17,7 +17,8 @@ def make_signature(name: str, **fields) -> str:
 
 
 class Metric:
-    """Base class. Subclasses set `name`, `needs` (row keys that must be non-None) and implement
+    """Base class (rows are evalkit.results.ResultRow). Subclasses set `name`, `needs` (row fields
+    that must be non-None) and implement
     `item_stats`, `from_stats` and `signature`; `item_scores` gives the per-item number that goes
     into results.jsonl (None where a per-item value means nothing, e.g. macro-F1), reusing the
     statistics when the caller already has them."""
@@ -27,7 +28,7 @@ class Metric:
     needs: tuple[str, ...] = ("output", "reference")
 
     def applies(self, rows: list[dict]) -> bool:
-        return bool(rows) and all(row.get(key) is not None for row in rows for key in self.needs)
+        return bool(rows) and all(getattr(row, key) is not None for row in rows for key in self.needs)
 
     def item_stats(self, rows: list[dict]) -> np.ndarray:
         raise NotImplementedError

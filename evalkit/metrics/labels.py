@@ -34,7 +34,7 @@ def map_output(output: str, labels: list[str]) -> str:
 
 def label_set(rows: list[dict], labels: list[str] | None = None) -> list[str]:
     """The given labels, else the sorted distinct gold labels (sorted: deterministic order)."""
-    return list(labels) if labels else sorted({str(row["label"]) for row in rows})
+    return list(labels) if labels else sorted({str(row.label) for row in rows})
 
 
 class _LabelMetric(Metric):
@@ -44,10 +44,10 @@ class _LabelMetric(Metric):
         self.labels = list(labels)
 
     def predictions(self, rows: list[dict]) -> list[str]:
-        return [map_output(row["output"], self.labels) for row in rows]
+        return [map_output(row.output, self.labels) for row in rows]
 
     def _correct(self, rows: list[dict]) -> np.ndarray:
-        gold = [normalise_label(row["label"]) for row in rows]
+        gold = [normalise_label(row.label) for row in rows]
         return np.array([normalise_label(p) == g for p, g in zip(self.predictions(rows), gold)])
 
 
@@ -89,7 +89,7 @@ class MacroF1(_LabelMetric):
         k = len(self.labels)
         stats = np.zeros((len(rows), 3 * k))
         for n, (row, pred) in enumerate(zip(rows, self.predictions(rows))):
-            gold_i, pred_i = index.get(normalise_label(row["label"])), index.get(normalise_label(pred))
+            gold_i, pred_i = index.get(normalise_label(row.label)), index.get(normalise_label(pred))
             if gold_i is not None and gold_i == pred_i:
                 stats[n, gold_i] += 1                    # true positive
                 continue

@@ -28,10 +28,10 @@ class _Perplexity(Metric):
     def applies(self, rows: list[dict]) -> bool:
         """An empty reference (0 tokens, nll 0) adds nothing to the sums and is fine; only a
         corpus with no reference tokens at all has no perplexity."""
-        return super().applies(rows) and sum(row[self.denominator] for row in rows) > 0
+        return super().applies(rows) and sum(getattr(row, self.denominator) for row in rows) > 0
 
     def item_stats(self, rows: list[dict]) -> np.ndarray:
-        return np.array([[float(row["nll"]), float(row[self.denominator])] for row in rows])
+        return np.array([[float(row.nll), float(getattr(row, self.denominator))] for row in rows])
 
     def from_stats(self, totals: np.ndarray) -> np.ndarray:
         return np.exp(self._nll_per_unit(totals))

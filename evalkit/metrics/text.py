@@ -65,7 +65,7 @@ class Rouge(MeanMetric):
         return float(np.mean([self.sentence_score(h, r) for h, r in zip(hyps, refs)]))
 
     def item_score(self, row: dict) -> float:
-        return self.sentence_score(row["output"], row["reference"])
+        return self.sentence_score(row.output, row.reference)
 
     def signature(self) -> str:
         from importlib.metadata import version
@@ -89,8 +89,8 @@ class _Sacre(Metric):
         return self._corpus.corpus_score(list(hyps), [list(refs)]).score
 
     def item_stats(self, rows: list[dict]) -> np.ndarray:
-        hyps = [row["output"] for row in rows]
-        refs = [row["reference"] for row in rows]
+        hyps = [row.output for row in rows]
+        refs = [row.reference for row in rows]
         return np.asarray(self._corpus._extract_corpus_statistics(hyps, [refs]), dtype=float)
 
     def from_stats(self, totals: np.ndarray) -> np.ndarray:
@@ -145,7 +145,7 @@ class ExactMatch(MeanMetric):
         return float(np.mean([self.sentence_score(h, r) for h, r in zip(hyps, refs)]))
 
     def item_score(self, row: dict) -> float:
-        return self.sentence_score(row["output"], row["reference"])
+        return self.sentence_score(row.output, row.reference)
 
     def signature(self) -> str:
         return make_signature(self.name, norm="nfkc+casefold+strip-punct+ws", agg="mean")

@@ -42,16 +42,19 @@ def adapter_is_current(run_dir: Path, clean: Path, train_args: list[str]) -> boo
     """The adapter can be reused when it was trained on exactly these curated splits (the
     manifest itself holds timings, so the split files are compared, not the manifest) with these
     settings (a --quick adapter must not stand in for the full one)."""
-    card = run_dir / "run.json"
-    if not (card.exists() and (run_dir / "adapter").exists()):
-        return False
-    run = json.loads(card.read_text())
+    from train.card import CardError, RunCard
     from train.loop import parse_duration
 
+    if not (run_dir / "adapter").exists():
+        return False
+    try:
+        card = RunCard.read(run_dir)
+    except CardError:                    # none yet, or an older card: train again
+        return False
     wanted = {flag[2:].replace("-", "_"): parse_duration(value) if flag == "--time-budget"
               else float(value) for flag, value in zip(train_args[::2], train_args[1::2])}
-    same_settings = all(float(run["config"].get(key, "nan")) == value for key, value in wanted.items())
-    return same_settings and all(run["data"].get(f"{split}_sha256") == sha256(clean / f"{split}.jsonl")
+    same_settings = all(float(getattr(card.config, key)) == value for key, value in wanted.items())
+    return same_settings and all(getattr(card.data, f"{split}_sha256") == sha256(clean / f"{split}.jsonl")
                                  for split in ("train", "validation"))
 
 
