@@ -38,6 +38,11 @@ class Evaluation:
         return cls(out, json.loads((out / "metrics.json").read_text(encoding="utf-8")))
 
 
+def load(out) -> Evaluation:
+    """An `evalkit run` output folder, read back: `evalkit.load("evals/v1").results`."""
+    return Evaluation.load(out)
+
+
 def results_frame(path: Path):
     import pandas as pd
 

@@ -52,7 +52,8 @@ def learning_curve(config, card, fractions, primary: str, full_metrics: dict) ->
     from dataclasses import replace
 
     from evalkit.runner import run
-    from train.loop import TrainConfig, train
+    from train.config import TrainConfig
+    from train.loop import train
 
     if card is None or not card.raw.get("config"):
         raise CurveError("--curve needs the adapter's run.json (its training settings)")

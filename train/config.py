@@ -28,9 +28,9 @@ def parse_duration(text) -> float:
     try:
         seconds = float(text[:-1] if scale else text) * (scale or 1)
     except ValueError:
-        raise ValueError(f"time budget {text!r}: expected e.g. 90s, 10m or 1.5h") from None
+        raise ValueError(f"must be a duration like 90s, 10m or 1.5h, got {text!r}") from None
     if seconds < 0 or not math.isfinite(seconds):
-        raise ValueError(f"time budget {text!r}: must be a positive duration")
+        raise ValueError(f"must be a positive duration, got {text!r}")
     return seconds
 
 

@@ -21,10 +21,10 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from train import card, progress
-from train.config import TrainConfig, parse_duration  # noqa: F401  (parse_duration: re-export)
+from train.config import TrainConfig
 from train.data import (IGNORE, DataError, batch_schedule, cap_validation, collate, encode,
                         eval_schedule, read_split)
-from train.lora import LoraSettings, apply_lora, load_trainable_state, trainable_state
+from train.adapters import LoraSettings, apply_lora, load_trainable_state, trainable_state
 
 
 def default_lr(hidden_size: int) -> float:

@@ -49,7 +49,8 @@ def setting(default: Any = dataclasses.MISSING, *, help: str, cli_type: Any = No
 
 
 def parse_fields(cfg) -> None:
-    """Apply each field's `parse` (from `__post_init__`); a bad value is a ConfigError naming it."""
+    """Apply each field's `parse` (from `__post_init__`); a bad value is a ConfigError naming it,
+    so a parser's ValueError says what the value must be: "must be …, got '…'"."""
     for f in dataclasses.fields(cfg):
         parse = f.metadata.get("parse")
         if parse is None:
@@ -57,7 +58,7 @@ def parse_fields(cfg) -> None:
         try:
             object.__setattr__(cfg, f.name, parse(getattr(cfg, f.name)))
         except ValueError as exc:
-            raise ConfigError(f.name, f"is not valid: {exc}") from None
+            raise ConfigError(f.name, str(exc)) from None
 
 
 def known_keys(cls) -> list[str]:

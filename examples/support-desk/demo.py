@@ -46,7 +46,7 @@ def adapter_is_current(run_dir: Path, clean: Path, train_args: list[str]) -> boo
     if not (card.exists() and (run_dir / "adapter").exists()):
         return False
     run = json.loads(card.read_text())
-    from train.loop import parse_duration
+    from train.config import parse_duration
 
     wanted = {flag[2:].replace("-", "_"): parse_duration(value) if flag == "--time-budget"
               else float(value) for flag, value in zip(train_args[::2], train_args[1::2])}
