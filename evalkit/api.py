@@ -16,7 +16,7 @@ class Evaluation:
 
     out: Path
     metrics: dict
-    _results: object = field(default=None, repr=False)
+    _results: object = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def verdict(self) -> dict:

@@ -3,6 +3,7 @@ calling the library. User errors print one line and exit with status 2."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Optional
 
@@ -17,6 +18,9 @@ models_app = typer.Typer(help="Resolve and cache base models.", no_args_is_help=
 app.add_typer(models_app, name="models")
 
 
+FILE_ONLY = ", ".join(f.name for f in fields(TrainConfig) if not f.metadata["cli"])
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -27,7 +31,8 @@ def _fail(message: str) -> None:
 def lora(
     ctx: typer.Context,
     config: Optional[Path] = typer.Option(None, help="a YAML or JSON file of these settings "
-                                          "(max_steps: 48, …); flags given here override it"),
+                                          f"(max_steps: 48, …; also {FILE_ONLY}); flags given "
+                                          "here override it"),
     resume: bool = typer.Option(False, help="continue from OUT/checkpoint.pt with its config"),
     force: bool = typer.Option(False, help="replace the run already in OUT"),
     quiet: bool = typer.Option(False, help="no progress bar"),
