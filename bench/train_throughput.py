@@ -82,7 +82,7 @@ def run_trl(clean: Path, out: Path, args, checkpointing: bool) -> dict:
     from trl import SFTConfig, SFTTrainer
 
     from train.data import encode, read_split
-    from train.lora import linear_target_modules
+    from train.adapters import linear_target_modules
     from train.loop import evaluate
     from tunecraft.models import load_model
 

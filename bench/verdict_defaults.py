@@ -63,7 +63,7 @@ def prepare(args) -> None:
 
 
 def train(args) -> None:
-    from train.loop import TrainConfig, parse_duration
+    from train.config import TrainConfig, parse_duration
     from train.loop import train as run_training
 
     old = dict(lr=2e-4, epochs=1, patience=0, eval_every=8) if args.old_defaults else {}

@@ -9,6 +9,9 @@ from typing import List, Optional
 
 import typer
 
+from evalkit.config import RunConfig
+from train.options import ConfigError, typed_on_the_command_line, with_options
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="Does fine-tuning beat prompting? Evaluate, score, report, human-eval sheets.")
 sheet_app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -39,6 +42,9 @@ def guarded(call):
     """Run `call`; a user error becomes one line on stderr and exit status 2."""
     try:
         return call()
+    except ConfigError as exc:
+        typer.echo(f"error: {exc.cli_message()}", err=True)
+        raise typer.Exit(2) from None
     except user_errors() as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -56,34 +62,13 @@ class RichProgress:
 
 
 @app.command()
+@with_options(RunConfig)
 def run(
-    data: Path = typer.Option(..., help="curate's output folder (test.jsonl, train.jsonl)"),
-    out: Path = typer.Option(..., help="folder for results.jsonl, metrics.json, report.*"),
-    model: Optional[str] = typer.Option(None, help="base model: alias, HF folder or .gguf "
-                                        "(default: the base named in the adapter's run.json)"),
-    adapter: Optional[Path] = typer.Option(None, help="train's run folder (runs/NAME) or adapter folder"),
-    systems: str = typer.Option("zero-shot,few-shot,rag,fine-tuned", help="comma-separated"),
-    limit: Optional[int] = typer.Option(None, help="N test items, every label in proportion "
-                                        "(a seeded sample; a quick look)"),
-    seed: int = typer.Option(0, help="seeds random few-shot picks and the bootstrap"),
-    docs: Optional[Path] = typer.Option(None, help="RAG over .txt/.md/.html files here instead of the train split"),
-    k: int = typer.Option(3, help="few-shot examples / RAG passages per prompt"),
-    few_shot: str = typer.Option("bm25", help="few-shot selection: bm25 (most similar) or random"),
-    max_new_tokens: int = typer.Option(128),
-    batch_size: int = typer.Option(8),
-    dtype: str = typer.Option("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
-                              "matmul; likelihoods then carry bf16 rounding)"),
-    primary: Optional[str] = typer.Option(None, help="primary metric for the verdict (default per task)"),
-    min_effect: float = typer.Option(0.0, help="fine-tuning wins only if the 95% CI of its lead on "
-                                     "the primary metric lies above this"),
-    system_prompt: Optional[str] = typer.Option(None, help="system message for every system"),
-    stop: List[str] = typer.Option([], help="stop string (repeatable)"),
-    resamples: int = typer.Option(1000, help="bootstrap resamples"),
-    cost_model: Optional[str] = typer.Option(None, help="prices as JSON (inline or a .json file): "
-                                             "usd_per_1k_prompt_tokens, usd_per_1k_completion_tokens, "
-                                             "train_usd_per_hour; default: compute-seconds"),
-    curve: Optional[str] = typer.Option(None, help="learning curve: train at these fractions of the "
-                                        "train split with the adapter's settings, e.g. 0.25,0.5,1.0"),
+    ctx: typer.Context,
+    config: Optional[Path] = typer.Option(None, help="a YAML or JSON file of these settings "
+                                          "(systems: zero-shot,fine-tuned, …); flags given here "
+                                          "override it"),
+    **settings,
 ):
     """Run every system on the test split and write the evaluation.
 
@@ -94,21 +79,16 @@ def run(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from evalkit.curve import parse_fractions
-    from evalkit.runner import RunConfig
-    from evalkit.runner import run as run_eval
+    from evalkit.api import evaluate
+    from train.options import build
 
-    config = guarded(lambda: RunConfig(
-        data=data, out=out, model=model, adapter=adapter, systems=systems, limit=limit, seed=seed,
-        docs=docs, k=k, few_shot=few_shot, max_new_tokens=max_new_tokens, batch_size=batch_size,
-        dtype=dtype, primary=primary, min_effect=min_effect, system_prompt=system_prompt,
-        stop=tuple(stop), resamples=resamples, cost_model=parse_cost_model(cost_model),
-        curve=parse_fractions(curve)))
+    typed = typed_on_the_command_line(ctx, settings)
+    run_config = guarded(lambda: build(RunConfig, config, **typed))
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bars:
-        metrics = guarded(lambda: run_eval(config, RichProgress(bars)))
-    summarise(metrics, out)
+        evaluation = guarded(lambda: evaluate(run_config, RichProgress(bars)))
+    summarise(evaluation.metrics, evaluation.out)
 
 
 @app.command()
@@ -209,23 +189,6 @@ def sheet_import(
 
     guarded(do_import)
     typer.echo(f"wrote {key.parent / 'human.json'}")
-
-
-def parse_cost_model(value: str | None) -> dict | None:
-    import json
-
-    from evalkit.loaders import LoadError
-
-    if value is None:
-        return None
-    try:
-        text = Path(value).read_text(encoding="utf-8") if value.endswith(".json") else value
-        parsed = json.loads(text)
-    except (json.JSONDecodeError, OSError) as exc:
-        raise LoadError(f"--cost-model {value}: not JSON ({exc})") from None
-    if not isinstance(parsed, dict):
-        raise LoadError(f"--cost-model {value}: expected a JSON object")
-    return parsed
 
 
 def summarise(metrics: dict, out: Path) -> None:

@@ -15,15 +15,18 @@ class CurveError(ValueError):
     """A user error in --curve (one line)."""
 
 
-def parse_fractions(spec: str | None) -> tuple[float, ...]:
+def parse_fractions(spec) -> tuple[float, ...]:
+    """'0.25,0.5,1.0' (or a list of numbers, from a config file) → sorted fractions."""
     if not spec:
         return ()
+    if not isinstance(spec, str):
+        spec = ",".join(str(x) for x in spec)
     try:
         fractions = sorted({float(x) for x in spec.split(",") if x.strip()})
     except ValueError:
-        raise CurveError(f"--curve {spec}: expected fractions like 0.25,0.5,1.0") from None
+        raise CurveError(f"must be fractions like 0.25,0.5,1.0, got {spec!r}") from None
     if not fractions or any(not 0 < f <= 1 for f in fractions):
-        raise CurveError(f"--curve {spec}: every fraction must be in (0, 1]")
+        raise CurveError(f"must be fractions in (0, 1], got {spec!r}")
     return tuple(fractions)
 
 
@@ -49,6 +52,7 @@ def learning_curve(config, card, fractions, primary: str, full_metrics: dict) ->
     from dataclasses import replace
 
     from evalkit.runner import run
+    from train.config import TrainConfig
     from train.loop import train
 
     if card is None:

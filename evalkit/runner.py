@@ -10,10 +10,11 @@ import json
 import random
 from collections import defaultdict
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from evalkit import loaders
+from evalkit.config import RunConfig
 from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cache_key, digest,
                               generate, warm_up)
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
@@ -24,41 +25,6 @@ from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_sys
 
 class RunError(LoadError):
     """A user error in `evalkit run`'s flags; the message is one line."""
-
-
-@dataclass
-class RunConfig:
-    data: Path
-    out: Path
-    model: str | None = None
-    adapter: Path | None = None
-    systems: str = "zero-shot,few-shot,rag,fine-tuned"
-    limit: int | None = None
-    seed: int = 0
-    docs: Path | None = None
-    k: int = 3
-    few_shot: str = "bm25"
-    max_new_tokens: int = 128
-    batch_size: int = 8
-    dtype: str = "float32"             # "bfloat16" is ~2x faster on CPUs with bf16 matmul
-    primary: str | None = None
-    min_effect: float = 0.0            # fine-tuning must win by more than this on the primary metric
-    system_prompt: str | None = None
-    stop: tuple[str, ...] = field(default_factory=tuple)
-    resamples: int = 1000
-    cost_model: dict | None = None     # evalkit.cost's keys; None = compute-seconds
-    curve: tuple[float, ...] = ()      # train-data fractions for the learning curve (evalkit.curve)
-
-    def __post_init__(self):
-        """Flags that would crash after the model load, or silently change the test set (a
-        negative --limit used to slice off the last items), fail here with one line."""
-        for name, low in (("batch_size", 1), ("k", 1), ("max_new_tokens", 1), ("resamples", 1),
-                          ("seed", 0), ("limit", 1)):
-            value = getattr(self, name)
-            if value is None and name == "limit":
-                continue
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise RunError(f"--{name.replace('_', '-')} must be an integer ≥ {low}, got {value!r}")
 
 
 def build_systems(config: RunConfig, names: list[str], train, card,

@@ -44,7 +44,7 @@ def test_train_bad_numbers_are_one_line_before_anything_is_written(tmp_path, tin
 
 
 def test_train_config_validates_in_the_library_too(tmp_path):
-    from train.checks import ConfigError
+    from train.config import ConfigError
     from train.loop import TrainConfig
 
     with pytest.raises(ConfigError, match="batch_size must be an integer ≥ 1, got 0"):

@@ -39,7 +39,7 @@ def test_fractions_parse_sorted(spec, expected):
 
 @pytest.mark.parametrize("spec", ["0,1", "half", "1.5"])
 def test_bad_fractions_are_one_line_errors(spec):
-    with pytest.raises(CurveError, match="--curve"):
+    with pytest.raises(CurveError, match="must be fractions"):
         parse_fractions(spec)
 
 

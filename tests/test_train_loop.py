@@ -111,7 +111,7 @@ def test_grad_accumulation_equals_one_big_batch(tiny_model_dir, tmp_path):
     import torch
 
     from train.data import collate, encode, read_split
-    from train.lora import LoraSettings, apply_lora
+    from train.adapters import LoraSettings, apply_lora
     from tunecraft.models import load_model
 
     cfg = config(tiny_model_dir, tmp_path)

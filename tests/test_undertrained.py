@@ -11,7 +11,8 @@ from evalkit.convergence import assess
 from evalkit.scoring import score_results
 from train import loop
 from train.card import RunCard
-from train.loop import TrainConfig, parse_duration, train
+from train.config import parse_duration
+from train.loop import TrainConfig, train
 
 from _train_util import write_clean
 

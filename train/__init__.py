@@ -1,0 +1,22 @@
+"""Train a LoRA adapter on curate's output: `train.lora(...)` here, `train lora` in a shell.
+
+    import train
+    run = train.lora("clean/", model="smollm2-135m", out="runs/v1", max_steps=48)
+    run.adapter, run.card["best"]
+
+Importing `train` loads no torch (the CLI's --help and evalkit's imports stay fast): the names
+below are imported on first use.
+"""
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {"lora": "train.api", "TrainRun": "train.api", "TrainConfig": "train.config",
+         "ConfigError": "train.config"}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'train' has no attribute {name!r}")

@@ -24,7 +24,7 @@ from tunecraft.hashing import file_sha256, text_sha256
 from tunecraft.text import finite_or_none
 
 if TYPE_CHECKING:
-    from train.loop import TrainConfig
+    from train.config import TrainConfig
 
 CARD_VERSION = 1
 
@@ -343,7 +343,7 @@ READS = (1,)     # card_version values RunCard.read accepts
 
 
 def _parse(cls, raw: dict) -> RunCard:
-    from train.loop import TrainConfig      # train.loop imports this module
+    from train.config import TrainConfig
 
     config = TrainConfig.from_dict(raw["config"])
     history = raw["history"]

@@ -3,15 +3,22 @@ calling the library. User errors print one line and exit with status 2."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from train.config import ConfigError, TrainConfig
+from train.options import typed_on_the_command_line, with_options
+
 app = typer.Typer(help="Train a LoRA adapter on curated data (tunecraft).", no_args_is_help=True,
                   add_completion=False)
 models_app = typer.Typer(help="Resolve and cache base models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+
+
+FILE_ONLY = ", ".join(f.name for f in fields(TrainConfig) if not f.metadata["cli"])
 
 
 def _fail(message: str) -> None:
@@ -20,66 +27,38 @@ def _fail(message: str) -> None:
 
 
 @app.command()
+@with_options(TrainConfig)
 def lora(
-    data: Path = typer.Option(..., help="curate's output folder (train.jsonl, validation.jsonl)"),
-    out: Path = typer.Option(..., help="run folder: adapter/, run.json, checkpoint.pt"),
-    model: str = typer.Option("smollm2-135m", help="alias, local HF folder or .gguf file"),
-    template: str = typer.Option("chat", help="chat (the model's chat template) | prompt-completion"),
-    rank: int = typer.Option(16, help="LoRA rank"),
-    alpha: int = typer.Option(32, help="LoRA alpha"),
-    dropout: float = typer.Option(0.05, help="LoRA dropout"),
-    epochs: int = typer.Option(3, help="at most this many passes over the training split "
-                               "(early stopping usually ends sooner)"),
-    max_steps: int = typer.Option(0, help="optimizer steps; > 0 overrides --epochs"),
-    lr: float = typer.Option(0.0, help="peak learning rate (warmup, then cosine decay); "
-                             "0: by model size, 5e-4 for models under 0.5B"),
-    max_len: int = typer.Option(512, help="tokens per example; completions are never cut"),
-    batch_size: int = typer.Option(8, help="examples per micro-batch"),
-    grad_accum: int = typer.Option(1, help="micro-batches per optimizer step"),
-    eval_every: int = typer.Option(0, help="validate and checkpoint every N steps (0: 4 per epoch)"),
-    patience: int = typer.Option(2, help="stop after N evaluations without improvement (0: off)"),
-    val_limit: int = typer.Option(200, help="validation rows scored during training, a seeded "
-                                  "sample (0: all)"),
-    time_budget: str = typer.Option("0", help="stop after this much wall time, e.g. 10m, 90s, "
-                                    "1.5h (0: none)"),
-    seed: int = typer.Option(0, help="seed for adapter init, data order and dropout"),
-    precision: str = typer.Option("auto", help="auto (bf16 where the hardware has it) | bf16 | fp32"),
+    ctx: typer.Context,
+    config: Optional[Path] = typer.Option(None, help="a YAML or JSON file of these settings "
+                                          f"(max_steps: 48, …; also {FILE_ONLY}); flags given "
+                                          "here override it"),
     resume: bool = typer.Option(False, help="continue from OUT/checkpoint.pt with its config"),
     force: bool = typer.Option(False, help="replace the run already in OUT"),
-    merge: bool = typer.Option(False, help="also write OUT/merged, base + adapter in one model"),
     quiet: bool = typer.Option(False, help="no progress bar"),
+    **settings,
 ):
     """Train a LoRA adapter; the best adapter (by validation loss) goes to OUT/adapter.
 
     Example:  train lora --data clean/ --model smollm2-135m --out runs/support-v1 --time-budget 10m
     """
-    from train.card import RunExistsError, claim_run_dir
-    from train.checks import ConfigError
+    from train.api import lora as train_lora
+    from train.card import RunExistsError
     from train.data import DataError
-    from train.loop import TrainConfig, parse_duration, train
     from tunecraft.models import ModelError
 
-    if not data.is_dir():
-        _fail(f"{data}: not a folder (pass curate's output folder)")
+    typed = typed_on_the_command_line(ctx, settings)
     try:
-        budget = parse_duration(time_budget)
-    except ValueError as exc:
-        _fail(f"--time-budget: {exc}")
-    try:
-        cfg = TrainConfig(str(data), str(out), model, template, rank, alpha, dropout, epochs,
-                          max_steps, lr, max_len=max_len, batch_size=batch_size,
-                          grad_accum=grad_accum, eval_every=eval_every, patience=patience,
-                          val_limit=val_limit, time_budget=budget, seed=seed, precision=precision,
-                          merge=merge)
-        claim_run_dir(out, force=force, resume=resume)
-        run = train(cfg, resume=resume, quiet=quiet)
+        run = train_lora(config=config, resume=resume, force=force, quiet=quiet, **typed)
     except ConfigError as exc:
-        _fail(f"--{exc.key.replace('_', '-')} {exc.problem}")
+        _fail(exc.cli_message())
     except (ModelError, DataError, RunExistsError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc).splitlines()[0])
     except KeyboardInterrupt:
-        _fail(f"interrupted; continue with: train lora --data {data} --out {out} --resume")
-    summarise(run, out)
+        again = " ".join(f"--{k} {v}" for k, v in (("config", config), ("data", typed.get("data")),
+                                                   ("out", typed.get("out"))) if v)
+        _fail(f"interrupted; continue with: train lora {again} --resume")
+    summarise(run.card, run.out)
 
 
 def summarise(run, out: Path) -> None:

@@ -17,49 +17,14 @@ import os
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from train import card, progress
-from train.checks import check_train_config
+from train.config import TrainConfig
 from train.data import (IGNORE, DataError, batch_schedule, cap_validation, collate, encode,
                         eval_schedule, read_split)
-from train.lora import LoraSettings, apply_lora, load_trainable_state, trainable_state
-
-
-@dataclass
-class TrainConfig:
-    data: str
-    out: str
-    model: str = "smollm2-135m"
-    template: str = "chat"            # chat: the model's chat template; or prompt-completion
-    rank: int = 16
-    alpha: int = 32
-    dropout: float = 0.05
-    epochs: int = 3                   # an upper bound: early stopping usually ends sooner
-    max_steps: int = 0                # > 0 overrides epochs
-    lr: float = 0.0                   # 0: auto, by model size (see default_lr)
-    warmup_ratio: float = 0.05
-    weight_decay: float = 0.0
-    clip: float = 1.0
-    max_len: int = 512
-    batch_size: int = 8
-    grad_accum: int = 1
-    eval_every: int = 0               # 0: auto, four evaluations per epoch
-    patience: int = 2                 # evaluations without improvement before stopping; 0: off
-    val_limit: int = 200              # validation rows scored during training; 0: all
-    time_budget: float = 0.0          # seconds of wall time; 0: none
-    seed: int = 0
-    precision: str = "auto"           # auto | bf16 | fp32
-    merge: bool = False
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})
-
-    def __post_init__(self):
-        check_train_config(self)
+from train.adapters import LoraSettings, apply_lora, load_trainable_state, trainable_state
 
 
 def default_lr(hidden_size: int) -> float:
@@ -72,20 +37,6 @@ def default_lr(hidden_size: int) -> float:
     if hidden_size <= 2560:      # ≲ 3B
         return 3e-4
     return 2e-4 if hidden_size < 6656 else 1e-4
-
-
-def parse_duration(text: str) -> float:
-    """'90s', '10m', '1.5h' or plain seconds → seconds."""
-    text = str(text).strip().lower()
-    units = {"s": 1, "m": 60, "h": 3600}
-    scale = units.get(text[-1:], None)
-    try:
-        seconds = float(text[:-1] if scale else text) * (scale or 1)
-    except ValueError:
-        raise ValueError(f"time budget {text!r}: expected e.g. 90s, 10m or 1.5h") from None
-    if seconds < 0 or not math.isfinite(seconds):
-        raise ValueError(f"time budget {text!r}: must be a positive duration")
-    return seconds
 
 
 def pick_precision(requested: str) -> str:

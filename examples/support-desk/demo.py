@@ -43,7 +43,7 @@ def adapter_is_current(run_dir: Path, clean: Path, train_args: list[str]) -> boo
     manifest itself holds timings, so the split files are compared, not the manifest) with these
     settings (a --quick adapter must not stand in for the full one)."""
     from train.card import CardError, RunCard
-    from train.loop import parse_duration
+    from train.config import parse_duration
 
     if not (run_dir / "adapter").exists():
         return False

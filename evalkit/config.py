@@ -1,0 +1,89 @@
+"""The evaluation config: every setting of `evalkit run` declared once, with its default, its help
+text and its validation. The CLI's flags, the keys of `--config eval.yaml` and the keyword
+arguments of `evalkit.run(...)` are generated from these fields (train/options.py).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional
+
+from evalkit.curve import parse_fractions
+from train.options import ConfigError, parse_fields, setting
+
+__all__ = ["ConfigError", "RunConfig", "parse_cost_model"]
+
+
+def parse_cost_model(value) -> dict | None:
+    """Prices as a mapping, inline JSON or a .json file (evalkit.cost's keys)."""
+    if value is None or isinstance(value, dict):
+        return value
+    value = str(value)
+    try:
+        text = Path(value).read_text(encoding="utf-8") if value.endswith(".json") else value
+        parsed = json.loads(text)
+    except (json.JSONDecodeError, OSError) as exc:
+        raise ValueError(f"must be JSON, inline or a .json file: {value} ({exc})") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"must be a JSON object: {value}")
+    return parsed
+
+
+def _path(value) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def _strings(value) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+@dataclass
+class RunConfig:
+    data: Path = setting(help="curate's output folder (test.jsonl, train.jsonl); required (here "
+                              "or in --config)", parse=Path)
+    out: Path = setting(help="folder for results.jsonl, metrics.json, report.*; required (here "
+                             "or in --config)", parse=Path)
+    model: str | None = setting(None, help="base model: alias, HF folder or .gguf "
+                                           "(default: the base named in the adapter's run.json)")
+    adapter: Path | None = setting(None, help="train's run folder (runs/NAME) or adapter folder",
+                                   parse=_path)
+    systems: str = setting("zero-shot,few-shot,rag,fine-tuned", help="comma-separated")
+    limit: int | None = setting(None, help="N test items, every label in proportion "
+                                           "(a seeded sample; a quick look)")
+    seed: int = setting(0, help="seeds random few-shot picks and the bootstrap")
+    docs: Path | None = setting(None, help="RAG over .txt/.md/.html files here instead of the "
+                                           "train split", parse=_path)
+    k: int = setting(3, help="few-shot examples / RAG passages per prompt")
+    few_shot: str = setting("bm25", help="few-shot selection: bm25 (most similar) or random")
+    max_new_tokens: int = setting(128, help="longest answer generated, in tokens")
+    batch_size: int = setting(8, help="prompts generated or scored together")
+    dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
+                                         "matmul; likelihoods then carry bf16 rounding)")
+    primary: str | None = setting(None, help="primary metric for the verdict (default per task)")
+    min_effect: float = setting(0.0, help="fine-tuning wins only if the 95% CI of its lead on "
+                                          "the primary metric lies above this")
+    system_prompt: str | None = setting(None, help="system message for every system")
+    stop: tuple[str, ...] = setting(help="stop string (repeatable)", factory=tuple,
+                                    cli_type=List[str], parse=_strings)
+    resamples: int = setting(1000, help="bootstrap resamples")
+    cost_model: dict | None = setting(
+        None, help="prices as JSON (inline or a .json file): usd_per_1k_prompt_tokens, "
+                   "usd_per_1k_completion_tokens, train_usd_per_hour; default: compute-seconds",
+        cli_type=Optional[str], parse=parse_cost_model)
+    curve: tuple[float, ...] = setting(
+        (), help="learning curve: train at these fractions of the train split with the "
+                 "adapter's settings, e.g. 0.25,0.5,1.0",
+        cli_type=Optional[str], cli_default=None, parse=parse_fractions)
+
+    def __post_init__(self):
+        """Flags that would crash after the model load, or silently change the test set (a
+        negative --limit used to slice off the last items), fail here with one line."""
+        parse_fields(self)
+        for name, low in (("batch_size", 1), ("k", 1), ("max_new_tokens", 1), ("resamples", 1),
+                          ("seed", 0), ("limit", 1)):
+            value = getattr(self, name)
+            if value is None and name == "limit":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ConfigError(name, f"must be an integer ≥ {low}, got {value!r}")
