@@ -32,8 +32,10 @@ def trained(monkeypatch):
     import train.loop
 
     seen = []
-    card = {"best": {"step": 1, "val_loss": None}, "history": {"validation": []}, "steps": 1,
-            "tokens_per_s": {"all": 1.0}, "train_time_s": 1.0}
+    from types import SimpleNamespace as card_part
+
+    card = card_part(best=card_part(step=1, val_loss=None), history=card_part(validation=[]), steps=1,
+                     tokens_per_s=card_part(all=1.0), train_time_s=1.0)   # what summarise reads
     monkeypatch.setattr(train.loop, "train", lambda cfg, **kw: seen.append(cfg) or card)
     return seen
 
