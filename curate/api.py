@@ -1,0 +1,200 @@
+"""curate from Python: a folder, a file, a pandas DataFrame or a `datasets` Dataset in, the clean
+splits out as a `datasets.DatasetDict`.
+
+Why here and not in the CLI: `curate run` and a notebook must curate the same way, so the command
+is a shell around `curate_into` and `run` is `curate_into` and then `load`. Nothing is curated in
+memory: a DataFrame or Dataset is saved to a temporary folder with `save_to_disk` and read as any
+saved dataset is (curate.saved_datasets), so it meets the same schema detection, column maps,
+passes, rejects and manifest as files do. Its rows get the ids `dataframe:<k>` / `dataset:<k>` /
+`<split>:<k>` (k from 0, as `df.iloc[k]` and `ds[k]` count).
+
+    >>> import pandas as pd, curate
+    >>> tickets = pd.DataFrame({
+    ...     "question": ["Mera refund kab aayega?", "मेरा खाता बंद हो गया है, कृपया मदद करें।"],
+    ...     "answer": ["Aapka refund 3 din mein aa jayega.", "आपका खाता दोबारा खोल दिया गया है।"]})
+    >>> splits = curate.run(tickets, out / "clean", skip="pii,language,quality")
+    >>> splits["train"][0]["id"], splits["train"][0]["messages"][0]["content"]
+    ('dataframe:0', 'Mera refund kab aayega?')
+    >>> curate.load(out / "clean")["train"].num_rows == splits["train"].num_rows
+    True
+    >>> list(curate.rejects(out / "clean").columns)
+    ['pass', 'reason', 'id', 'details', 'record']
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from curate.readers import InputError
+from curate.recipe import Recipe, load_recipe
+from curate.writers import SPLITS, OutputError
+
+REJECT_COLUMNS = ["pass", "reason", "id", "details", "record"]
+
+
+def run(source, out, recipe=None, *, seed: int | None = None, workers: int | None = None,
+        force: bool = False, lang: str | None = None, skip: str | tuple = (),
+        columns: str | None = None, progress: bool = False, cache_dir: str | None = None):
+    """Curate `source` into the folder `out` and return its splits as a `datasets.DatasetDict`.
+
+    `source`: a folder or file path (any format `curate run` reads, a `save_to_disk` folder
+    included), a pandas DataFrame, or a `datasets` Dataset or DatasetDict. `recipe`: a YAML
+    recipe's path; `seed`, `lang` ("en,hi"), `skip` ("pii,dedup_near") and `columns`
+    ("prompt=dialogue,completion=summary") override it as the CLI's flags do. `workers`: default
+    all cores. Raises InputError / OutputError / RecipeError with the message the CLI prints.
+
+    >>> import curate
+    >>> (raw := out / "raw").mkdir()
+    >>> _ = (raw / "faq.jsonl").write_text('{"prompt": "UPI PIN kaise reset karein?", '
+    ...                                     '"completion": "Settings mein Reset PIN chunein."}\\n')
+    >>> curate.run(raw, out / "faq", seed=7, workers=1, skip="pii")["train"]["id"]
+    ['faq.jsonl:1']
+    """
+    resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers, columns=columns)
+    curate_into(source, out, resolved, workers=min(resolved.workers or cores(), cores()),
+                force=force, progress=progress)
+    if progress:
+        return load(out, cache_dir=cache_dir)
+    with _quiet_datasets():
+        return load(out, cache_dir=cache_dir)
+
+
+def curate_into(source, out, recipe: Recipe, *, workers: int, force: bool = False,
+                progress: bool = True) -> dict[str, Any]:
+    """Curate `source` (as `run` takes it) into `out` with a resolved recipe; returns the manifest.
+    `curate run` is this and its printing."""
+    from curate.pipeline import run_curation
+
+    with _as_folder(source) as folder:
+        return run_curation(folder, Path(out), recipe, workers=workers, force=force, progress=progress)
+
+
+def load(out, cache_dir: str | None = None):
+    """The splits of a finished run as a `datasets.DatasetDict` of train/validation/test; a split
+    with no rows is an empty Dataset with the other splits' features.
+
+    >>> import curate
+    >>> sorted(curate.load(out / "clean"))
+    ['test', 'train', 'validation']
+    """
+    import datasets
+
+    out = _finished(out)
+    files = {s: str(out / f"{s}.jsonl") for s in SPLITS if (out / f"{s}.jsonl").is_file()}
+    loaded = datasets.load_dataset("json", data_files=files, cache_dir=cache_dir) if files else {}
+    features = next(iter(loaded.values())).features if files else _record_features()
+    return datasets.DatasetDict({s: loaded[s] if s in loaded else _empty(features) for s in SPLITS})
+
+
+def rejects(out):
+    """rejects.jsonl of a finished run as a pandas DataFrame, one row per reject: pass, reason,
+    id, details (a dict: the error, the id a duplicate copies, ...) and the rejected record.
+
+    >>> import curate
+    >>> curate.rejects(out / "clean")[["pass", "reason"]].value_counts().to_dict()
+    {}
+    """
+    import orjson
+    import pandas as pd
+
+    with open(_finished(out) / "rejects.jsonl", "rb") as f:
+        rows = [orjson.loads(line) for line in f if line.strip()]
+    return pd.DataFrame(rows, columns=REJECT_COLUMNS)
+
+
+def cores() -> int:
+    """Cores this process may use (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:       # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _finished(out) -> Path:
+    out = Path(out)
+    if not (out / "manifest.json").is_file():
+        raise OutputError(f"{out}: not a folder written by `curate run` (no manifest.json)")
+    return out
+
+
+def _empty(features):
+    import datasets
+
+    return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
+
+
+def _record_features():
+    """Features of splits when every row was rejected: a Record's id and messages."""
+    from datasets import Features, List, Value
+
+    return Features({"id": Value("string"),
+                     "messages": List({"role": Value("string"), "content": Value("string")})})
+
+
+@contextmanager
+def _as_folder(source) -> Iterator[Path]:
+    """A folder `run_curation` can read that holds `source`: a folder path as it is, else a
+    temporary folder (a link to a file; a DataFrame or Dataset saved with `save_to_disk`)."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_dir() or not path.exists():
+            yield path                    # a missing path: run_curation names it
+            return
+    with tempfile.TemporaryDirectory(prefix="curate-input-") as tmp:
+        _materialise(source, Path(tmp))
+        yield Path(tmp)
+
+
+def _materialise(source, tmp: Path) -> None:
+    datasets, pandas = sys.modules.get("datasets"), sys.modules.get("pandas")
+    if isinstance(source, (str, os.PathLike)):
+        _link(Path(source), tmp / Path(source).name)
+    elif pandas is not None and isinstance(source, pandas.DataFrame):
+        with _quiet_datasets():
+            _from_pandas(source).save_to_disk(str(tmp / "dataframe"))
+    elif datasets is not None and isinstance(source, (datasets.Dataset, datasets.DatasetDict)):
+        with _quiet_datasets():
+            source.save_to_disk(str(tmp / "dataset" if isinstance(source, datasets.Dataset) else tmp))
+    else:
+        raise InputError(f"cannot curate a {type(source).__name__}: give a folder or file path, "
+                         "a pandas DataFrame, or a datasets Dataset or DatasetDict")
+
+
+@contextmanager
+def _quiet_datasets() -> Iterator[None]:
+    """No "Saving the dataset" bar for a temporary copy the user did not ask for."""
+    import datasets
+
+    if not datasets.is_progress_bar_enabled():
+        yield
+        return
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        datasets.enable_progress_bars()
+
+
+def _link(path: Path, link: Path) -> None:
+    try:
+        link.symlink_to(path.resolve())
+    except OSError:                    # no symbolic links (Windows without the right): a copy
+        import shutil
+        shutil.copyfile(path, link)
+
+
+def _from_pandas(frame):
+    """A Dataset of the DataFrame's rows (NaN becomes None); a column Arrow cannot hold, mixing
+    numbers and text, is a user error that says how to fix it rather than a guess."""
+    import pyarrow
+    from datasets import Dataset
+
+    try:
+        return Dataset.from_pandas(frame.rename(columns=str))
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as e:
+        raise InputError(f"dataframe: {e}; give each column one type, e.g. "
+                         "df[column] = df[column].astype(str)") from None
