@@ -12,7 +12,7 @@ passes, rejects and manifest as files do. Its rows get the ids `dataframe:<k>` /
     >>> tickets = pd.DataFrame({
     ...     "question": ["Mera refund kab aayega?", "मेरा खाता बंद हो गया है, कृपया मदद करें।"],
     ...     "answer": ["Aapka refund 3 din mein aa jayega.", "आपका खाता दोबारा खोल दिया गया है।"]})
-    >>> splits = curate.run(tickets, out / "clean", skip="pii,language,quality")
+    >>> splits = curate.run(tickets, out / "clean", skip="pii")
     >>> splits["train"][0]["id"], splits["train"][0]["messages"][0]["content"]
     ('dataframe:0', 'Mera refund kab aayega?')
     >>> curate.load(out / "clean")["train"].num_rows == splits["train"].num_rows
@@ -38,7 +38,7 @@ REJECT_COLUMNS = ["pass", "reason", "id", "details", "record"]
 
 def run(source, out, recipe=None, *, seed: int | None = None, workers: int | None = None,
         force: bool = False, lang: str | None = None, skip: str | tuple = (),
-        columns: str | None = None, progress: bool = False, cache_dir: str | None = None):
+        columns: str | None = None, progress: bool = False):
     """Curate `source` into the folder `out` and return its splits as a `datasets.DatasetDict`.
 
     `source`: a folder or file path (any format `curate run` reads, a `save_to_disk` folder
@@ -51,16 +51,13 @@ def run(source, out, recipe=None, *, seed: int | None = None, workers: int | Non
     >>> (raw := out / "raw").mkdir()
     >>> _ = (raw / "faq.jsonl").write_text('{"prompt": "UPI PIN kaise reset karein?", '
     ...                                     '"completion": "Settings mein Reset PIN chunein."}\\n')
-    >>> curate.run(raw, out / "faq", seed=7, workers=1, skip="pii")["train"]["id"]
-    ['faq.jsonl:1']
+    >>> curate.run(raw, out / "faq", seed=7, workers=1, skip="pii")["train"][0]["id"]
+    'faq.jsonl:1'
     """
     resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers, columns=columns)
     curate_into(source, out, resolved, workers=min(resolved.workers or cores(), cores()),
                 force=force, progress=progress)
-    if progress:
-        return load(out, cache_dir=cache_dir)
-    with _quiet_datasets():
-        return load(out, cache_dir=cache_dir)
+    return load(out)
 
 
 def curate_into(source, out, recipe: Recipe, *, workers: int, force: bool = False,
@@ -73,21 +70,28 @@ def curate_into(source, out, recipe: Recipe, *, workers: int, force: bool = Fals
         return run_curation(folder, Path(out), recipe, workers=workers, force=force, progress=progress)
 
 
-def load(out, cache_dir: str | None = None):
-    """The splits of a finished run as a `datasets.DatasetDict` of train/validation/test; a split
-    with no rows is an empty Dataset with the other splits' features.
+def load(out):
+    """The splits of a finished run as a `datasets.DatasetDict` of train/validation/test sharing
+    one set of features, inferred from the rows of all three (one `load_dataset` over the files
+    fails when a later split has a meta key the first lacks). A split with no rows is an empty
+    Dataset with those features. Held in memory: clean splits are what one fine-tune reads.
 
     >>> import curate
     >>> sorted(curate.load(out / "clean"))
     ['test', 'train', 'validation']
     """
     import datasets
+    import pyarrow
 
     out = _finished(out)
-    files = {s: str(out / f"{s}.jsonl") for s in SPLITS if (out / f"{s}.jsonl").is_file()}
-    loaded = datasets.load_dataset("json", data_files=files, cache_dir=cache_dir) if files else {}
-    features = next(iter(loaded.values())).features if files else _record_features()
-    return datasets.DatasetDict({s: loaded[s] if s in loaded else _empty(features) for s in SPLITS})
+    rows = {s: _read_rows(out / f"{s}.jsonl") for s in SPLITS}
+    try:
+        schema = pyarrow.Table.from_pylist([r for s in SPLITS for r in rows[s]]).schema
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as e:
+        raise OutputError(f"{out}: the splits hold values no one Dataset column can: {e}") from None
+    schema = schema if schema.names else _record_schema()
+    return datasets.DatasetDict({s: datasets.Dataset(pyarrow.Table.from_pylist(rows[s], schema=schema))
+                                 for s in SPLITS})
 
 
 def rejects(out):
@@ -98,12 +102,9 @@ def rejects(out):
     >>> curate.rejects(out / "clean")[["pass", "reason"]].value_counts().to_dict()
     {}
     """
-    import orjson
     import pandas as pd
 
-    with open(_finished(out) / "rejects.jsonl", "rb") as f:
-        rows = [orjson.loads(line) for line in f if line.strip()]
-    return pd.DataFrame(rows, columns=REJECT_COLUMNS)
+    return pd.DataFrame(_read_rows(_finished(out) / "rejects.jsonl"), columns=REJECT_COLUMNS)
 
 
 def cores() -> int:
@@ -114,6 +115,16 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a JSON Lines output; an empty split has no file."""
+    import orjson
+
+    if not path.is_file():
+        return []
+    with open(path, "rb") as f:
+        return [orjson.loads(line) for line in f if line.strip()]
+
+
 def _finished(out) -> Path:
     out = Path(out)
     if not (out / "manifest.json").is_file():
@@ -121,18 +132,12 @@ def _finished(out) -> Path:
     return out
 
 
-def _empty(features):
-    import datasets
+def _record_schema():
+    """The columns of splits that every row was rejected from: a Record's id and messages."""
+    import pyarrow
 
-    return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
-
-
-def _record_features():
-    """Features of splits when every row was rejected: a Record's id and messages."""
-    from datasets import Features, List, Value
-
-    return Features({"id": Value("string"),
-                     "messages": List({"role": Value("string"), "content": Value("string")})})
+    turn = pyarrow.struct([("role", pyarrow.string()), ("content", pyarrow.string())])
+    return pyarrow.schema([("id", pyarrow.string()), ("messages", pyarrow.list_(turn))])
 
 
 @contextmanager
