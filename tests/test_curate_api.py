@@ -233,3 +233,76 @@ def test_the_api_docstrings_are_runnable_examples(tmp_path, monkeypatch):
     for test in tests:
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+def _exported(clean, fmt, tmp_path):
+    from curate.export import export
+
+    export(clean, tmp_path / fmt, fmt)
+    files = {s: str(tmp_path / fmt / f"{s}.jsonl") for s in SPLITS if (tmp_path / fmt / f"{s}.jsonl").exists()}
+    return datasets.load_dataset("json", data_files=files, cache_dir=str(tmp_path / "hf"))
+
+
+@pytest.mark.parametrize("shape", ["messages", "prompt+completion", "trl-prompt-completion"])
+def test_the_splits_train_in_trl_sft_trainer(curated, tmp_path, tiny_model_dir, shape):
+    """Straight from `curate.run`: the messages column (conversational language modelling) and
+    the rendered prompt+completion strings; and `curate export`'s conversational prompt-completion
+    rows. One optimiser step each on the tiny model."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    _, splits, clean = curated
+    data = _exported(clean, shape, tmp_path) if shape.startswith("trl") else \
+        splits.select_columns(shape.split("+"))
+    config = SFTConfig(output_dir=str(tmp_path / "sft"), max_steps=1, per_device_train_batch_size=2,
+                       report_to=[], save_strategy="no", use_cpu=True, dataloader_num_workers=0)
+    trainer = SFTTrainer(model=AutoModelForCausalLM.from_pretrained(tiny_model_dir), args=config,
+                         train_dataset=data["train"], eval_dataset=data["test"],
+                         processing_class=AutoTokenizer.from_pretrained(tiny_model_dir))
+    result = trainer.train()
+    assert trainer.state.global_step == 1 and result.training_loss > 0
+    assert trainer.evaluate()["eval_loss"] > 0
+
+
+OPENAI_KEYS = {"system": {"role", "content", "name"}, "user": {"role", "content", "name"},
+               "assistant": {"role", "content", "name", "weight", "tool_calls"},
+               "tool": {"role", "content", "tool_call_id"}}
+
+
+def _openai_format_errors(rows):
+    """The checks of OpenAI's cookbook "Data preparation and analysis for chat model fine-tuning",
+    with the tool role and keys its fine-tuning guide documents today."""
+    errors = []
+    for n, row in enumerate(rows):
+        messages = row.get("messages") if isinstance(row, dict) else None
+        if not messages:
+            errors.append((n, "missing_messages_list"))
+            continue
+        if set(row) - {"messages", "tools", "parallel_tool_calls"}:
+            errors.append((n, "unrecognized_row_key"))
+        for m in messages:
+            if m.get("role") not in OPENAI_KEYS:
+                errors.append((n, "unrecognized_role"))
+            elif set(m) - OPENAI_KEYS[m["role"]]:
+                errors.append((n, "message_unrecognized_key"))
+            elif not isinstance(m.get("content"), str) and not m.get("tool_calls"):
+                errors.append((n, "missing_content"))
+            if m.get("weight") not in (None, 0, 1):
+                errors.append((n, "bad_weight"))
+        if not any(m.get("role") == "assistant" for m in messages):
+            errors.append((n, "example_missing_assistant_message"))
+    return errors
+
+
+def test_openai_export_of_an_api_run_has_the_documented_shape(curated, tmp_path):
+    from curate.export import export
+
+    _, splits, clean = curated
+    export(clean, tmp_path / "openai", "openai")
+    rows = [row for s in SPLITS for row in read_lines(tmp_path / "openai" / f"{s}.jsonl")]
+    assert len(rows) == sum(splits[s].num_rows for s in SPLITS)
+    assert _openai_format_errors(rows) == []
+    assert _openai_format_errors([{"messages": [{"role": "user", "content": "Hi", "weight": None}]}]) == \
+        [(0, "message_unrecognized_key"), (0, "example_missing_assistant_message")]   # it can fail
+    hindi = next(r for r in rows if "कार्ड" in r["messages"][0]["content"])
+    assert [m["role"] for m in hindi["messages"]] == ["user", "assistant"]
