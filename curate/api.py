@@ -193,13 +193,18 @@ def _link(path: Path, link: Path) -> None:
 
 
 def _from_pandas(frame):
-    """A Dataset of the DataFrame's rows (NaN becomes None); a column Arrow cannot hold, mixing
-    numbers and text, is a user error that says how to fix it rather than a guess."""
+    """A Dataset of the DataFrame's rows (NaN becomes None). An index other than 0..n-1 (a
+    filtered frame, ticket numbers) becomes the column `index` (or its name), so it reaches meta.
+    A column Arrow cannot hold, mixing numbers and text, is a user error that says how to fix it
+    rather than a guess."""
+    import pandas
     import pyarrow
     from datasets import Dataset
 
+    if not frame.index.equals(pandas.RangeIndex(len(frame))):
+        frame = frame.reset_index()
     try:
-        return Dataset.from_pandas(frame.rename(columns=str))
+        return Dataset.from_pandas(frame.rename(columns=str), preserve_index=False)
     except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as e:
         raise InputError(f"dataframe: {e}; give each column one type, e.g. "
                          "df[column] = df[column].astype(str)") from None

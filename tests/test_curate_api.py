@@ -214,6 +214,19 @@ def test_bad_sources_are_one_clear_error(tmp_path):
     assert not (tmp_path / "clean").exists()
 
 
+def test_a_filtered_dataframe_keeps_its_index_and_takes_a_column_map(tmp_path):
+    dialogues = pd.DataFrame([{"dialogue": row["question"], "summary": row["answer"], "topic": row["intent"]}
+                              for row in tickets(12)])
+    billing = dialogues[dialogues["topic"] != "loan"]                 # index 0, 1, 3, 4, 6, ...
+    with pytest.raises(InputError, match="dataframe:0: no known schema.*prompt=dialogue"):
+        _run(billing, tmp_path / "clean")
+    splits = _run(billing, tmp_path / "clean", columns="prompt=dialogue,completion=summary,label=topic")
+    rows = sorted((r for s in SPLITS for r in splits[s]), key=lambda r: int(r["id"].split(":")[1]))
+    assert [r["id"] for r in rows] == [f"dataframe:{k}" for k in range(8)]      # positions: df.iloc[k]
+    assert [r["meta"]["index"] for r in rows] == list(billing.index)           # labels: df.loc[i]
+    assert rows[1]["messages"][0]["content"] == billing.iloc[1]["dialogue"]
+
+
 def test_same_dataframe_and_seed_give_byte_identical_files(tmp_path):
     frame = pd.DataFrame(tickets(12))
     for name in ("a", "b"):
