@@ -6,7 +6,8 @@ is a shell around `curate_into` and `run` is `curate_into` and then `load`. Noth
 memory: a DataFrame or Dataset is saved to a temporary folder with `save_to_disk` and read as any
 saved dataset is (curate.saved_datasets), so it meets the same schema detection, column maps,
 passes, rejects and manifest as files do. Its rows get the ids `dataframe:<k>` / `dataset:<k>` /
-`<split>:<k>` (k from 0, as `df.iloc[k]` and `ds[k]` count).
+`<split>:<k>` (k from 0, as `df.iloc[k]` and `ds[k]` count). In the examples, `out` is a scratch
+folder.
 
     >>> import pandas as pd, curate
     >>> tickets = pd.DataFrame({
@@ -194,7 +195,8 @@ def _link(path: Path, link: Path) -> None:
 
 def _from_pandas(frame):
     """A Dataset of the DataFrame's rows (NaN becomes None). An index other than 0..n-1 (a
-    filtered frame, ticket numbers) becomes the column `index` (or its name), so it reaches meta.
+    filtered frame, ticket numbers) becomes the column `index` (or its name; `dataframe_index`
+    when `index` is taken), so it reaches meta.
     A column Arrow cannot hold, mixing numbers and text, is a user error that says how to fix it
     rather than a guess."""
     import pandas
@@ -202,7 +204,8 @@ def _from_pandas(frame):
     from datasets import Dataset
 
     if not frame.index.equals(pandas.RangeIndex(len(frame))):
-        frame = frame.reset_index()
+        taken = "index" in frame.columns and frame.index.name is None
+        frame = frame.reset_index(names="dataframe_index" if taken else None)
     try:
         return Dataset.from_pandas(frame.rename(columns=str), preserve_index=False)
     except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as e:

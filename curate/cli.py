@@ -59,6 +59,7 @@ def run(
         curate run raw/ --out clean/ --recipe recipe.yaml --seed 7 --lang en,hi --workers 2 --skip pii
         curate run raw/ --out clean/ --strict     # exit 3 if a pass removed a whole label/file/task
         curate run dialogues/ --out clean/ --map prompt=dialogue,completion=summary,label=topic
+        curate run tickets.xlsx --out clean/      # one file; each sheet is an input
     """
     from curate.api import curate_into
     from curate.recipe import load_recipe

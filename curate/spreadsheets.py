@@ -51,15 +51,13 @@ def read_sheet(source, mapper) -> Iterator:
 
 
 def _header(cells: list[Cell]) -> list[str]:
-    """Names up to the last non-empty header cell; an empty one is named by its column letter."""
+    """Names up to the last non-empty header cell, made unique as a CSV header's are; an empty
+    one is named by its column letter."""
+    from curate.readers import _unique_names
+
     width = max(i for i, (value, _) in enumerate(cells) if value not in (None, "")) + 1
-    names: list[str] = []
-    for i, (value, _) in enumerate(cells[:width]):
-        name = str(value).strip() if value not in (None, "") else f"column {_letter(i)}"
-        while name in names:
-            name += "_"
-        names.append(name)
-    return names
+    return _unique_names([str(value) if value not in (None, "") else f"column {_letter(i)}"
+                          for i, (value, _) in enumerate(cells[:width])])
 
 
 def _row(source, mapper, header: list[str], cells: list[Cell], line: int):

@@ -156,6 +156,17 @@ def test_a_save_to_disk_folder_is_one_input_for_the_cli_and_the_api(tmp_path):
     assert sorted(r["id"] for s in SPLITS for r in splits[s]) == [f"faq:{k}" for k in range(6)]
 
 
+def test_the_cli_curates_one_file_as_the_api_does(tmp_path):
+    from _curate_util import write_jsonl
+
+    write_jsonl(tmp_path / "exports" / "tickets.jsonl", tickets(9))
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "exports" / "tickets.jsonl"), "--out",
+                                      str(tmp_path / "clean"), "--skip", SKIP, "-w", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    ids = sorted(r["id"] for s in SPLITS for r in read_lines(tmp_path / "clean" / f"{s}.jsonl"))
+    assert ids == sorted(f"tickets.jsonl:{n}" for n in range(1, 10))
+
+
 def _workbook(path):
     from openpyxl import Workbook
 
