@@ -24,7 +24,7 @@ from curate.records import Record
 from curate.saved_datasets import (dataset_folders, is_saved_dataset, is_saved_dataset_dict,
                                    read_saved_dataset, sha256_of_dataset)
 from curate.schemas import FileSchema, detect_schema, document, read_reject
-from curate.spreadsheets import read_sheet
+from curate.spreadsheets import read_sheet, sheet_names
 from curate.textio import UTF8, byte_lines, inspect_file, read_text
 from curate.writers import curate_output_reason
 
@@ -84,7 +84,8 @@ def discover(root: Path, exclude: Path | Iterable[Path] | None = None) -> Invent
             reason = "" if path.resolve() in excluded else (
                 "symbolic link to a folder (not followed)" if path.is_symlink() else curate_output_reason(path))
             if reason is None and is_saved_dataset(path):    # one input, not walked into
-                reason, found = "", found + [(path.relative_to(root).as_posix(), path, None)]
+                found.append((path.relative_to(root).as_posix(), path, None))
+                reason = ""
             if reason is not None:
                 dirs.remove(path.name)
                 found += [(path.relative_to(root).as_posix() + "/", path, reason)] if reason else []
@@ -95,7 +96,7 @@ def discover(root: Path, exclude: Path | Iterable[Path] | None = None) -> Invent
         if reason:
             inventory.skipped.append({"path": rel, "reason": reason})
         else:
-            inventory.files += _inputs(InputFile(path, rel, _format(path), encoding=encoding))
+            inventory.files += _inputs(InputFile(path, rel, _format(path), encoding=encoding or UTF8))
     return inventory
 
 
@@ -108,7 +109,6 @@ def _inputs(source: InputFile) -> list[InputFile]:
     one input, which its reader rejects."""
     if source.format not in ("xlsx", "xls"):
         return [source]
-    from curate.spreadsheets import sheet_names
     try:
         names = sheet_names(source.path, source.format)
     except Exception:  # openpyxl, zipfile and xlrd raise many types for a damaged workbook

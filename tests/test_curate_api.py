@@ -147,8 +147,8 @@ def test_a_save_to_disk_folder_is_one_input_for_the_cli_and_the_api(tmp_path):
                                       "-w", "1", "-q"])
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "clean" / "manifest.json").read_text())
-    assert [(f["path"], f["format"], f["rows"]) for f in manifest["inputs"]] == \
-        [("hub/test", "hf_dataset", 3), ("hub/train", "hf_dataset", 9)]
+    assert [(f["path"], f["format"], f["rows"], "encoding" in f) for f in manifest["inputs"]] == \
+        [("hub/test", "hf_dataset", 3, False), ("hub/train", "hf_dataset", 9, False)]
     assert manifest["skipped"] == [{"path": "hub/dataset_dict.json",
                                     "reason": "index of a saved DatasetDict (its split folders are read)"}]
     datasets.Dataset.from_list(tickets(6)).save_to_disk(str(tmp_path / "faq"))
