@@ -9,13 +9,13 @@ run with exit 3. A run that writes no row to any split exits 1: there is nothing
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from curate.api import cores as _cores
 from curate.passes.base import RecipeError
 from curate.readers import InputError
 from curate.writers import OutputError
@@ -34,7 +34,8 @@ def _fail(message: str) -> None:
 
 @app.command()
 def run(
-    raw: Path = typer.Argument(..., help="Folder of raw files (searched recursively)."),
+    raw: Path = typer.Argument(..., help="Folder of raw files (searched recursively), one file, or "
+                               "a folder written by datasets' save_to_disk."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write the clean splits into."),
     recipe: Optional[Path] = typer.Option(None, "--recipe", "-r", help="YAML recipe."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed (overrides the recipe)."),
@@ -58,15 +59,16 @@ def run(
         curate run raw/ --out clean/ --recipe recipe.yaml --seed 7 --lang en,hi --workers 2 --skip pii
         curate run raw/ --out clean/ --strict     # exit 3 if a pass removed a whole label/file/task
         curate run dialogues/ --out clean/ --map prompt=dialogue,completion=summary,label=topic
+        curate run tickets.xlsx --out clean/      # one file; each sheet is an input
     """
-    from curate.pipeline import run_curation
+    from curate.api import curate_into
     from curate.recipe import load_recipe
 
     try:
         resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers,
                                columns=map_)
-        manifest = run_curation(raw, out, resolved, workers=_capped(resolved.workers),
-                                force=force, progress=not quiet)
+        manifest = curate_into(raw, out, resolved, workers=_capped(resolved.workers),
+                               force=force, progress=not quiet)
     except USER_ERRORS as e:
         _fail(str(e))
     except KeyboardInterrupt:
@@ -105,14 +107,6 @@ def _capped(workers: int | None) -> int:
         typer.echo(f"curate: warning: {workers} workers asked for, {cores} CPU cores available; "
                    f"using {cores}", err=True)
     return min(workers or cores, cores)
-
-
-def _cores() -> int:
-    """Cores this process may use (a container's CPU set, not the host's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:       # macOS, Windows
-        return os.cpu_count() or 1
 
 
 @app.command()

@@ -17,14 +17,19 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
+from curate.parquet_files import read_parquet
+from curate.saved_datasets import (dataset_folders, is_saved_dataset, is_saved_dataset_dict,
+                                   read_saved_dataset, sha256_of_dataset)
 from curate.schemas import FileSchema, detect_schema, document, read_reject
+from curate.spreadsheets import read_sheet, sheet_names
 from curate.textio import UTF8, byte_lines, inspect_file, read_text
 from curate.writers import curate_output_reason
 from tunecraft.hashing import file_sha256
 from tunecraft.records import Record, Reject
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
-           ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html"}
+           ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html",
+           ".xlsx": "xlsx", ".xls": "xls"}          # + "hf_dataset": a save_to_disk folder
 LINES_PER_BATCH = 512          # JSONL lines per JsonlLines batch (one worker shard)
 csv.field_size_limit(2**31 - 1)
 
@@ -45,12 +50,14 @@ class InputFile:
     sha256: str = ""
     path_scrubbed: bool = False    # `rel` (and so every id) has the PII of the name replaced
     encoding: str = UTF8           # text encoding (curate.textio.sniff); listed when not UTF-8
+    sheet: str | None = None       # the workbook's sheet this input is (curate.spreadsheets)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.rel, "format": self.format, "schema": self.schema, "sha256": self.sha256,
                 "rows": self.rows, "rejected": self.rejected,
                 **({"path_scrubbed": True} if self.path_scrubbed else {}),
-                **({} if self.encoding == UTF8 else {"encoding": self.encoding})}
+                **({} if self.encoding == UTF8 else {"encoding": self.encoding}),
+                **({"sheet": self.sheet} if self.sheet else {})}
 
 
 @dataclass
@@ -67,24 +74,45 @@ def discover(root: Path, exclude: Path | Iterable[Path] | None = None) -> Invent
     or leave the input) and broken links. `exclude` (this run's --out, its lock): not even listed.
     """
     root = check_input(Path(root))
+    if saved := dataset_folders(root):          # the input is itself a save_to_disk folder
+        return Inventory([InputFile(path, rel, "hf_dataset") for rel, path in saved])
     excluded = {Path(p).resolve() for p in ([exclude] if isinstance(exclude, (str, Path)) else exclude or ())}
     inventory, found = Inventory(), []
     for folder, dirs, names in os.walk(root):
         for path in [Path(folder, name) for name in dirs]:
             reason = "" if path.resolve() in excluded else (
                 "symbolic link to a folder (not followed)" if path.is_symlink() else curate_output_reason(path))
+            if reason is None and is_saved_dataset(path):    # one input, not walked into
+                found.append((path.relative_to(root).as_posix(), path, None))
+                reason = ""
             if reason is not None:
                 dirs.remove(path.name)
                 found += [(path.relative_to(root).as_posix() + "/", path, reason)] if reason else []
         found += [(p.relative_to(root).as_posix(), p, None) for p in (Path(folder, n) for n in names)
                   if p.resolve() not in excluded]
     for rel, path, reason in sorted(found, key=lambda item: item[0]):
-        reason, encoding = (reason, None) if reason else _inspect(path)
+        reason, encoding = (reason, None) if reason or path.is_dir() else _inspect(path)
         if reason:
             inventory.skipped.append({"path": rel, "reason": reason})
         else:
-            inventory.files.append(InputFile(path, rel, FORMATS[path.suffix.lower()], encoding=encoding))
+            inventory.files += _inputs(InputFile(path, rel, _format(path), encoding=encoding or UTF8))
     return inventory
+
+
+def _format(path: Path) -> str:
+    return "hf_dataset" if path.is_dir() else FORMATS[path.suffix.lower()]
+
+
+def _inputs(source: InputFile) -> list[InputFile]:
+    """A workbook is one input per sheet (curate.spreadsheets); one that cannot be opened stays
+    one input, which its reader rejects."""
+    if source.format not in ("xlsx", "xls"):
+        return [source]
+    try:
+        names = sheet_names(source.path, source.format)
+    except Exception:  # openpyxl, zipfile and xlrd raise many types for a damaged workbook
+        return [source]
+    return [InputFile(source.path, f"{source.rel}:{name}", source.format, sheet=name) for name in names]
 
 
 def check_input(root: Path) -> Path:
@@ -95,6 +123,8 @@ def check_input(root: Path) -> Path:
 
 def _inspect(path: Path) -> tuple[str | None, str]:
     """(why the file is skipped or None, its text encoding)."""
+    if path.name == "dataset_dict.json" and is_saved_dataset_dict(path.parent):
+        return "index of a saved DatasetDict (its split folders are read)", UTF8
     try:
         return inspect_file(path, FORMATS.get(path.suffix.lower()))
     except OSError as e:
@@ -113,7 +143,7 @@ def read_file(source: InputFile, schema: str | None = None, *,
     if defer_parsing and source.format == "jsonl":
         reader = _read_jsonl_deferred
     try:
-        source.sha256 = file_sha256(source.path)
+        source.sha256 = (sha256_of_dataset if source.format == "hf_dataset" else file_sha256)(source.path)
         for item in reader(source, mapper):
             source.rows += len(item.lines) if isinstance(item, JsonlLines) else 1
             yield item
@@ -331,36 +361,6 @@ def _csv_row(source, mapper, header, cells, line, raw, error):
     return mapper(dict(zip(header, cells)), line, raw)
 
 
-def _read_parquet(source: InputFile, mapper: FileSchema):
-    """Row k (0-based) gets line k+1; batches keep memory flat."""
-    import pyarrow.parquet as pq
-
-    try:
-        table = pq.ParquetFile(source.path)
-    except Exception as e:  # pyarrow raises several types for a corrupt file
-        yield read_reject(f"{source.rel}:1", "", "parse_error", f"invalid Parquet: {e}")
-        return
-    line = 0
-    for batch in table.iter_batches(batch_size=4096):
-        for row in batch.to_pylist():
-            line += 1
-            row = {k: _jsonable(v) for k, v in row.items()}
-            yield mapper(row, line, json.dumps(row, ensure_ascii=False, default=str))
-
-
-def _jsonable(value: Any) -> Any:
-    """Parquet cells can be dates, decimals, bytes: keep them as JSON the writers can emit."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 # --- web pages --------------------------------------------------------------------------------
 def _read_html(source: InputFile, mapper: FileSchema):
     """One record per page: trafilatura's main content (boilerplate and navigation removed)."""
@@ -382,7 +382,8 @@ def _read_html(source: InputFile, mapper: FileSchema):
 
 
 _READERS = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "tsv": _read_csv,
-            "parquet": _read_parquet, "txt": _read_txt, "html": _read_html}
+            "parquet": read_parquet, "txt": _read_txt, "html": _read_html, "xlsx": read_sheet,
+            "xls": read_sheet, "hf_dataset": read_saved_dataset}
 
 
 def read_all(inventory: Inventory, schema: str | None = None) -> Iterator[Record | Reject]:

@@ -69,7 +69,7 @@ def inspect_file(path: Path, fmt: str | None) -> tuple[str | None, str]:
     size = path.stat().st_size
     with open(path, "rb") as f:
         head = f.read(SNIFF_BYTES)
-    if fmt == "parquet":
+    if fmt in ("parquet", "xlsx", "xls"):           # binary formats: their readers judge them
         return ("empty file" if size == 0 else None), UTF8
     try:
         encoding = sniff(head, json_only=fmt in ("json", "jsonl", "html"))
