@@ -21,6 +21,8 @@ skipped and said so):
   rows, held out.
 - hinglisheval: mrigankpawagi/HinglishEval `HinglishEval.json.gz` (HumanEval with Hinglish
   docstrings; the repository states no licence), prompt and solution; read while tuning.
+- mbpp: google-research MBPP `mbpp/mbpp.jsonl` (974 Python tasks, CC BY 4.0): task text, code
+  and its asserts as three messages; held out (added after the rules were final, never printed).
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -45,7 +47,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 
 # Corpora never looked at while tuning the rules (their examples are never printed).
-HELD_OUT = ("gsm8k-train", "humaneval-tests")
+HELD_OUT = ("gsm8k-train", "humaneval-tests", "mbpp")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -68,6 +70,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
         "hinglisheval": ("hinglisheval.json", lambda r: [r["prompt"], r["canonical_solution"]]),
         "gsm8k-train": ("gsm8k_train.jsonl", lambda r: [r["question"], r["answer"]]),
         "humaneval-tests": ("humaneval.jsonl", lambda r: [r["test"]]),
+        "mbpp": ("mbpp.jsonl", lambda r: [r["text"], r["code"], "\n".join(r["test_list"])]),
     }
     for name, (file, fields) in loaders.items():
         path = scratch / file

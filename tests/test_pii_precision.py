@@ -28,6 +28,8 @@ PII_FREE = {
         "    return l",
         "    evens = l[::2]\n    odds = l[1::2]\n    return evens + odds",
         "valid_date('06-04-2020') => True\nvalid_date('04-0-2040') => False",
+        "def check(candidate):\n    assert candidate(9876543210) == 6\n"
+        "    assert candidate(1234567890123) == 0",
     ],
     "maths": [
         "She earns 4000/2000 = 2 times as much as her brother.",
@@ -72,6 +74,10 @@ PII_FREE = {
         "we live in Maharashtra, is UPI supported there?",
         "Withdraw cash at the nearest ATM or use NEFT",
         "Can I pay in Euros or Dollars?",
+        "My Landlord says the rent never arrived, can you check the transfer?",
+        "What's Broken? The app keeps saying declined.",
+        "Atm swallowed my card last night",
+        "Can I exchange Russian Ruble for Indian rupees?",
     ],
 }
 
@@ -107,6 +113,9 @@ PERSONAL = [
     ("Andheri", "I live in Andheri, Maharashtra and the branch is closed."),
     ("2001:db8:85a3::8a2e:370:7334", "Login alert from 2001:db8:85a3::8a2e:370:7334 at 2 am"),
     ("9820123456", "```\n# support line: call 9820123456\nprint('hi')\n```"),
+    ("9820123456", 'def notify():\n    SUPPORT = "9820123456"\n    return SUPPORT'),
+    ("Hunter", "Hunter said the refund never came."),
+    ("Seller", "My name is Seller and I need help with my account"),
     ("2678 1234", "Kavita Rao\nSenior Analyst\n022 2678 1234-Office\n+91 98201 23456-Mobile"),
     ("98201 23456", "Kavita Rao\nSenior Analyst\n022 2678 1234-Office\n+91 98201 23456-Mobile"),
 ]

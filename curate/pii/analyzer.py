@@ -14,7 +14,8 @@ Why not `AnalyzerEngine.analyze` per string (the baseline) or `BatchAnalyzerEngi
   strings where NER is trusted, `curate.pii.names` adds those with a second sign (a census name,
   a middle initial, the name found elsewhere in the text, a list or dialogue with a person).
 - NER spans that are terms, not names or places, are dropped before Presidio sees them
-  (`_a_term`: code, identifiers, tool names, acronyms); so are places that identify no one under
+  (`_a_term`: code, identifiers, tool names, acronyms; `curate.pii.common_words`: "My
+  Landlord", "Russian Ruble"); so are places that identify no one under
   the LOCATION policy (`curate.pii.places`). In romanised Hindi and Hindi/English text a person
   needs a cue (`curate.pii.romanised`). Only the structured recognizers run inside code.
 Results then pass through our false-positive filter and a single-span overlap resolution.
@@ -28,7 +29,8 @@ from functools import lru_cache
 
 import regex
 
-from curate.pii.code import code_spans, identifier_like, in_code, technical_term
+from curate.pii.common_words import not_a_person
+from curate.pii.code import code_spans, identifier_like, in_code, number_literal, technical_term
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
@@ -182,8 +184,9 @@ class BatchPiiAnalyzer:
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
                 score_threshold=self.score_threshold)
             code = code_spans(text) if found else []
-            found = [r for r in found if r.entity_type not in NER_LABELS
-                     or not in_code(code, r.start, r.end)]
+            found = [r for r in found if not in_code(code, r.start, r.end) or (
+                r.entity_type not in NER_LABELS
+                and not (r.entity_type == "PHONE" and number_literal(text, r.start, r.end)))]
             out.append(resolve_spans(text, found))
         return out
 
@@ -194,9 +197,10 @@ class BatchPiiAnalyzer:
         code = code_spans(text)
         romanised = romanised_context(text)
         cued = cued_names(text) if romanised and persons else []
+        cues = [m.span() for m in NAME_CUE.finditer(text)] if persons else []
         kept = []
         for s, e, label in ents:
-            if _a_term(text, s, e, code):
+            if _a_term(text, s, e, code) or (label == "PERSON" and _common_words(text, s, e, cues)):
                 continue
             if label == "PERSON" and romanised and not _overlaps(s, e, cued):
                 if not personal_place(text, s, e, "address"):
@@ -241,6 +245,14 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
         return not all(w.capitalize() in _census_names() for w in value.split())
     return " " not in value and (value.isupper() and len(value) <= 4
                                  or value.casefold() in DESIGNATORS)
+
+
+def _common_words(text: str, start: int, end: int, cues) -> bool:
+    """A person span that is an ordinary capitalised word ("My Landlord"), an acronym ("Atm") or
+    a currency/organisation name ("Russian Ruble"), unless a name cue introduces it."""
+    bounds = trim_ner_span(text, start, end)
+    return (bounds is not None and not _overlaps(*bounds, cues)
+            and not_a_person(text[slice(*bounds)]))
 
 
 def _overlaps(start: int, end: int, spans) -> bool:

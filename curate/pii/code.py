@@ -3,8 +3,9 @@
 Why: spaCy's English model reads identifiers as names and places (`LoraConfig`, `filterEvenNumbers`,
 `num1`, `range`, "Java"); on one code-instruction set 41% of the kept rows carried placeholders.
 Inside fenced or inline code, on lines that are code, and in a text that is mostly code, only the
-structured detectors (e-mail, phone, card, keys, ...) run: a phone number in a code comment is
-still a phone number, a capitalised identifier is not a person. Outside code, a NER span with an
+structured detectors (e-mail, phone, card, keys, ...) run: a phone number in a code comment or a
+string is still a phone number, a capitalised identifier is not a person, and a number written
+as a literal (`assert f(1234567890) == 3`) is a number. Outside code, a NER span with an
 identifier-shaped word (camelCase, snake_case, digits, brackets) or a programming-language name
 is not a person or a place either.
 """
@@ -47,6 +48,21 @@ def code_spans(text: str) -> list[tuple[int, int]]:
         return [(0, len(text))]
     blocks = (_FENCE, _INLINE, _DOCSTRING) if code else (_FENCE, _INLINE)
     return [m.span() for r in blocks for m in r.finditer(text)] + code
+
+
+def number_literal(text: str, start: int, end: int) -> bool:
+    """Whether the digits text[start:end] (in code) are a number literal: bare digits (a phone
+    matcher takes the brackets of `f(1234567890)` along), outside
+    any string or comment on their line, no phone word on the line before them."""
+    if not text[start:end].strip("()[]{} ").isdigit():
+        return False
+    before = text[text.rfind("\n", 0, start) + 1:start]
+    if before.count('"') % 2 or before.count("'") % 2 or "#" in before or "//" in before:
+        return False
+    return not _PHONE_WORD.search(before)
+
+
+_PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|contact|\bfax\b")
 
 
 def in_code(spans: list[tuple[int, int]], start: int, end: int) -> bool:
