@@ -6,8 +6,8 @@ key, including `meta["raw"]` of reader rejects, which is why the pipeline re-run
 The pipeline also puts the strings written outside records through it (`scrub_texts`: reject
 error messages, skipped-file reasons; `scrub_names`: file names, which record ids are built from).
 Detection: `curate.pii.detect` (Presidio + spaCy, credentials, decoded views). A value found in one
-place is replaced in every place of the record and of its conversation in the batch
-(`curate.pii.spread`). Counts: `entity:<TYPE>` per value replaced and `changed` per record
+place is replaced in every place of the record and of its conversation, also in later batches
+of the same run (`curate.pii.spread`). Counts: `entity:<TYPE>` per value replaced and `changed` per record
 modified; values themselves never reach counts or info.
 
 The `hash` operator's salt is a secret: `hash_salt` in the recipe or the TUNECRAFT_PII_SALT
@@ -27,10 +27,12 @@ from curate.pii.name_fields import name_pattern, name_values
 from curate.pii.operators import OPERATORS, pseudonym
 from curate.pii.recognizers import ENTITIES as PRESIDIO_ENTITIES
 from curate.pii.recognizers import NER_LABELS
-from curate.pii.spread import groups, known_values, pattern_for, spread
+from curate.pii.spread import (Conversations, batches, conversation, groups, known_values,
+                               pattern_for, spread)
 from curate.records import Record
 
 ENTITIES = (*PRESIDIO_ENTITIES, "SECRET")
+BATCH = 256   # records per detection batch (more when a conversation runs on)
 SALT_ENV = "TUNECRAFT_PII_SALT"
 
 
@@ -95,6 +97,7 @@ class PiiPass(Pass):
         self._anonymizer = AnonymizerEngine()
         self._operator_seed = None
         self._cache: dict = {}
+        self._conversations = Conversations()
 
     def _key(self, seed: int):
         """What pseudonyms are a function of: the pinned salt when there is one, else the seed."""
@@ -111,6 +114,14 @@ class PiiPass(Pass):
         return self._operator_map
 
     # --- records ------------------------------------------------------------------------------
+    def run(self, records, ctx: Context):
+        """Batches that keep a conversation's consecutive rows together; the values found in a
+        conversation reach its later rows in later batches of the same run (curate.pii.spread)."""
+        self.ensure_setup()
+        self._conversations = Conversations()
+        for batch in batches(records, BATCH):
+            yield from self.apply_batch(batch, ctx)
+
     def apply_batch(self, records: list[Record], ctx: Context) -> list[Record]:
         self.ensure_setup()
         located = [strings(r) for r in records]
@@ -120,7 +131,10 @@ class PiiPass(Pass):
         for group in groups(records):
             pairs = [(t, _spans(kind, t, found)) for i in group for kind, t in located[i]
                      if kind != "protected"]
-            values = {v: e for v, e in known_values(pairs).items() if v not in self.config.allow_list}
+            key = conversation(records[group[0]])
+            values = {**self._conversations.known(key), **{
+                v: e for v, e in known_values(pairs).items() if v not in self.config.allow_list}}
+            self._conversations.remember(key, values)
             pattern = pattern_for(values)
             for i in group:
                 self._rewrite(records[i], located[i], found, values, pattern, ctx)
