@@ -132,7 +132,7 @@ def score_pass(texts, golds, outputs) -> dict[str, dict[str, float]]:
                 start, end = _trim(text, start, end)
                 total[entity] += 1
                 gone[entity] += text[start:end] not in out
-        for entity in total:
+        for entity in set(LABEL_MAP.values()):
             placeholders[entity] += out.count(f"<{entity}>")
     return {t: {"recall": gone[t] / total[t], "support": total[t], "placeholders": placeholders[t]}
             for t in sorted(total)}

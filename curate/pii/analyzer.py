@@ -6,7 +6,8 @@ Why not `AnalyzerEngine.analyze` per string (the baseline) or `BatchAnalyzerEngi
   loaded. Context words are matched on lower-cased tokens instead of lemmas.
 - NER runs in one `nlp.pipe` per batch over the distinct sentences not seen before in this
   process (`curate.pii.ner`), and only on sentences with a Latin letter (the English model finds
-  nothing meaningful in Devanagari-only or digit-only text). Presidio then gets a tokenizer-only
+  nothing meaningful in Devanagari-only or digit-only text), and not on sentences that can
+  hold nothing the pass keeps (`common_words.holds_no_name`: a third of support text). Presidio then gets a tokenizer-only
   doc carrying those entities, so context words still count.
 - Each recognizer runs only on strings that could hold its entity (a phone needs 7 digits, an
   email an "@"): Presidio's `entities` argument selects the recognizers per string.
@@ -29,7 +30,7 @@ from functools import lru_cache
 
 import regex
 
-from curate.pii.common_words import not_a_person
+from curate.pii.common_words import holds_no_name, not_a_person
 from curate.pii.code import code_spans, identifier_like, in_code, number_literal, technical_term
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
@@ -56,6 +57,7 @@ class Span:
 
 def _nlp_engine(model: str, context_words: set[str]):
     from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+    from spacy.attrs import IDX, LENGTH, LOWER
 
     mapping = {label: ours for ours, labels in NER_LABELS.items() for label in labels}
 
@@ -65,17 +67,28 @@ def _nlp_engine(model: str, context_words: set[str]):
         def load(self) -> None:
             self.nlp = {"en": load_ner_pipeline(model)}
 
+        @lru_cache(maxsize=100_000)
         def is_stopword(self, word: str, language: str) -> bool:
             # spaCy lists "call", "phone"-adjacent words as stop words; context must see them.
             return word not in context_words and super().is_stopword(word, language)
 
+        @lru_cache(maxsize=100_000)
+        def is_punct(self, word: str, language: str) -> bool:
+            return super().is_punct(word, language)
+
         def _doc_to_nlp_artifact(self, doc, language):
+            """Token offsets, texts and lower-case forms read as arrays, not as Token objects
+            (building those was a tenth of the pass): Presidio's context enhancer needs only
+            each token's start, length and lower-case form."""
             ents = [e for e in doc.ents if e.label_ in mapping]
             for ent in ents:
                 ent.label_ = mapping[ent.label_]
+            rows = doc.to_array([IDX, LENGTH, LOWER]).tolist()
+            strings, text = doc.vocab.strings, doc.text
             return NlpArtifacts(
-                entities=ents, tokens=doc, tokens_indices=[t.idx for t in doc],
-                lemmas=[t.lower_ for t in doc], nlp_engine=self, language=language,
+                entities=ents, tokens=[text[i:i + n] for i, n, _ in rows],
+                tokens_indices=[i for i, _, _ in rows], lemmas=[strings[h] for _, _, h in rows],
+                nlp_engine=self, language=language,
                 scores=[self.ner_model_configuration.default_score] * len(ents))
 
     engine = NerOnlySpacyNlpEngine(models=[{"lang_code": "en", "model_name": model}])
@@ -117,7 +130,10 @@ class BatchPiiAnalyzer:
         labels = {label: ours for ours, labels in NER_LABELS.items() for label in labels}
         if "PERSON" in self.entities:  # spans where the model files names it does not know
             labels.update({label: label for label in EXTRA_LABELS})
-        self.ner = SentenceNer(self.nlp, labels, batch_size)
+        # Sentences with no capitalised word hold nothing the pass would keep from the English
+        # model; skipped unless every place counts ("Paris is lovely" starts with a word).
+        skip = holds_no_name if locations == "address" else None
+        self.ner = SentenceNer(self.nlp, labels, batch_size, skip=skip)
         registry = RecognizerRegistry(recognizers=recognizers)
         # Context also after a value: contact lists read "28-64-66-98 office", "3660170548-Fax".
         enhancer = LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=2)

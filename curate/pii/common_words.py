@@ -19,6 +19,7 @@ hereby granted without fee, provided that the above copyright notice appears in 
 from __future__ import annotations
 
 import gzip
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -70,3 +71,36 @@ def common_word(value: str) -> bool:
     if word.upper() in words and (word.istitle() or word.isupper()):
         return True        # "Atm", "Pin": an acronym in title case
     return word.istitle() and len(word) >= MIN_LETTERS and word.lower() in words
+
+
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_PRONOUN_I = frozenset({"I", "I'm", "I've", "I'll", "I'd", "I’m", "I’ve", "I’ll", "I’d"})
+
+
+def holds_no_name(sentence: str, text: str) -> bool:
+    """Whether spaCy's English NER can be skipped on a sentence of `text`: the text capitalises
+    (where it does, the pass drops a lower-case NER span unless it is made of census names), and
+    the sentence has no capitalised word but "I" and a first word that is a function word or an
+    English word and no census name ("Hunter said ..." is tagged), and no lower-case census
+    given name ("my friend derek smith"). Such sentences are a third of support text."""
+    from curate.pii.names import _FUNCTION_WORDS
+
+    if text == text.lower():     # "aksel kristensen": in lower-case text, lower-case names count
+        return False
+    given = _lower_given()
+    for k, word in enumerate(_WORDS.findall(sentence)):
+        lower = word.lower()
+        if lower in given:
+            return False
+        if word[0].isupper() and word not in _PRONOUN_I and not (
+                k == 0 and word.capitalize() not in _census()
+                and (lower in _FUNCTION_WORDS or lower in english_words())):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _lower_given() -> frozenset[str]:
+    from curate.pii.names import given_names
+
+    return frozenset(g.lower() for g in given_names())
