@@ -5,7 +5,8 @@
 Every record of a PII-free corpus that the pass changes is a false replacement: the count per
 1,000 records is the damage a user trains on. Each corpus is read as the pass reads it (every
 message's content), through the pass's analyzer with its default config, and the detected spans
-are counted per entity. `--show K` prints K examples per corpus.
+are counted per entity. `--show K` prints K examples per corpus. `--skip-kinds maths` runs the whole pass with that option
+instead and counts the placeholders it writes.
 
 Corpora (`--scratch` holds the public files fetched with the `fetch` tool; missing ones are
 skipped and said so):
@@ -33,6 +34,7 @@ import csv
 import gzip
 import json
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -100,24 +102,49 @@ def measure(analyzer, records: list[list[str]], show: int) -> tuple[Counter, int
     return per_entity, changed, examples
 
 
+_PLACEHOLDER = re.compile(r"<([A-Z_]+)>")
+
+
+def measure_pass(pii, records: list[list[str]]) -> tuple[Counter, int, list[str]]:
+    """Placeholders the whole pass writes (each record's texts as user/assistant turns)."""
+    from curate.passes.base import Context
+    from curate.records import Record
+
+    rows = [Record(f"p.jsonl:{i + 1}", [{"role": "user" if k % 2 == 0 else "assistant", "content": t}
+                                         for k, t in enumerate(texts)]) for i, texts in enumerate(records)]
+    per_entity, changed = Counter(), 0
+    for before, after in zip(records, pii.run(rows, Context("pii", 0))):
+        found = [m.group(1) for m in _PLACEHOLDER.finditer("\n".join(m["content"] for m in after.messages))]
+        found = found[sum(len(_PLACEHOLDER.findall(t)) for t in before):]   # written by the pass
+        per_entity.update(found)
+        changed += bool(found)
+    return per_entity, changed, []
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scratch", type=Path, default=Path("/tmp/scratch-pii-precision"))
     ap.add_argument("--n", type=int, default=0, help="first N records per corpus (0: all)")
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--locations", default="address", choices=["address", "all"])
+    ap.add_argument("--skip-kinds", nargs="*", default=[],
+                    help="the pass's skip_kinds (e.g. maths); measures the whole pass, not the analyzer")
     args = ap.parse_args()
     from curate.passes.pii import PiiConfig, PiiPass
 
     fields = PiiConfig.__dataclass_fields__
-    pii = PiiPass(PiiConfig(**({"locations": args.locations} if "locations" in fields else {})))
+    options = {"locations": args.locations} if "locations" in fields else {}
+    if args.skip_kinds:
+        options["skip_kinds"] = args.skip_kinds
+    pii = PiiPass(PiiConfig(**options))
     pii.ensure_setup()
     print("| corpus | records | placeholders / 1,000 | non-PERSON / 1,000 | records changed | "
           "by type |\n|---|---|---|---|---|---|")
     shown = []
     for name, records in corpora(args.scratch).items():
         records = records[:args.n] if args.n else records
-        per_entity, changed, examples = measure(pii._analyzer, records, args.show)
+        per_entity, changed, examples = (measure_pass(pii, records) if args.skip_kinds
+                                         else measure(pii._analyzer, records, args.show))
         total = sum(per_entity.values())
         other = total - per_entity["PERSON"]
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(per_entity.items())) or "-"

@@ -5,8 +5,12 @@ same kinds of text (Indian phone numbers, Hinglish speaker names, addresses).
 Every string of PII_FREE must come out of the pass unchanged; bench/pii_precision.py also reads
 PII_FREE (its "written" corpus, in-sample: the rules were tuned on it).
 """
+import json
+
 import pytest
 from _pii_util import run_pii, ticket
+
+from curate.records import Record
 
 PII_FREE = {
     "code": [
@@ -168,3 +172,30 @@ def test_sentence_pieces_keep_their_offsets():
     assert "".join(text[s:e] for s, e in pieces) == text[4:]
     assert all(e - s <= 8 for s, e in pieces)
     assert chunk_bounds("x" * 20, 0, 20, 8) == [(0, 8), (8, 16), (16, 20)]
+
+
+# A GSM8K-style worked problem (fictional people) and a support ticket with arithmetic in it.
+WORD_PROBLEM = ("Meera bakes 36 laddoos and gives a third of them to Kabir. How many are left?",
+                "Meera gives 36 / 3 = <<36/3=12>>12 laddoos to Kabir.\n"
+                "She has 36 - 12 = <<36-12=24>>24 left.\n#### 24")
+TICKET_WITH_SUMS = ("Hi, this is Rahul Sharma. You charged me 2 x 499 = 998 for one plan.\n"
+                    "So 998 - 499 = 499 should come back to my account.", "We will check, Rahul.")
+
+
+def _pair(i, question, answer):
+    return Record(f"m.jsonl:{i}", [{"role": "user", "content": question},
+                                   {"role": "assistant", "content": answer}])
+
+
+def test_maths_names_are_kept_only_when_the_recipe_says_so(pii):
+    from curate.passes.pii import PiiConfig, PiiPass
+
+    out, _ = run_pii(pii, [_pair(0, *WORD_PROBLEM)])
+    assert "Meera" not in out[0].messages[0]["content"]           # default: a name is a name
+    maths = PiiPass(PiiConfig(skip_kinds=["maths"]))
+    out, ctx = run_pii(maths, [_pair(0, *WORD_PROBLEM), _pair(1, *TICKET_WITH_SUMS)])
+    assert [m["content"] for m in out[0].messages] == list(WORD_PROBLEM)
+    assert "Rahul" not in json.dumps([m["content"] for m in out[1].messages])
+    assert ctx.counts["names_kept:maths"] == 1
+    with pytest.raises(ValueError, match="skip_kinds"):
+        PiiConfig(skip_kinds=["poetry"])
