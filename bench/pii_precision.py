@@ -90,7 +90,8 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
 
 def measure(analyzer, records: list[list[str]], show: int) -> tuple[Counter, int, list[str]]:
     texts = [t for r in records for t in r]
-    spans = dict(zip(texts, analyzer.analyze(list(dict.fromkeys(texts)))))
+    unique = list(dict.fromkeys(texts))   # each distinct text analysed once
+    spans = dict(zip(unique, analyzer.analyze(unique)))
     per_entity, changed, examples = Counter(), 0, []
     for record in records:
         found = [(t, s) for t in record for s in spans[t]]

@@ -59,10 +59,11 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def number_literal(text: str, start: int, end: int) -> bool:
-    """Whether the digits text[start:end] (in code) are a number literal: bare digits (a phone
-    matcher takes the brackets of `f(1234567890)` along), outside
+    """Whether the digits text[start:end] (in code) are number literals: digits, decimal points,
+    brackets and operators only (a phone matcher takes the brackets of `f(1234567890)` along, or
+    reads `(123.456) - 0.456` as a grouped number), outside
     any string or comment on their line, no phone word on the line before them."""
-    if not text[start:end].strip("()[]{} ").isdigit():
+    if not _NUMERIC.fullmatch(text, start, end):
         return False
     before = text[text.rfind("\n", 0, start) + 1:start]
     if before.count('"') % 2 or before.count("'") % 2 or "#" in before or "//" in before:
@@ -70,6 +71,7 @@ def number_literal(text: str, start: int, end: int) -> bool:
     return not _PHONE_WORD.search(before)
 
 
+_NUMERIC = re.compile(r"[\d\s.,()\[\]{}+*/<>=-]*\d[\d\s.,()\[\]{}+*/<>=-]*")
 _PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|contact|\bfax\b")
 
 
