@@ -238,3 +238,14 @@ def test_a_pinned_salt_makes_hashes_reproducible(monkeypatch):
         _hashed(3, monkeypatch, hash_salt="recipe-pinned-salt-0001")[0]
     with pytest.raises(ValueError, match="at least 16 bytes"):
         _hashed(7, monkeypatch, "short")
+
+
+def test_an_indented_at_sign_after_a_sentence_is_not_joined_into_an_address(pii):
+    """A docstring's parameter list ("eaten.⏎    @need : integer") is no UPI ID or e-mail;
+    an address broken at its "@" still is one."""
+    doc = ('def eat(number, need):\n    """\n    @number : integer\n        carrots eaten.\n'
+           '    @need : integer\n        carrots still needed.\n    """')
+    out, _ = _one(pii, _record(doc, "ok"))
+    assert out.messages[0]["content"] == doc
+    out, _ = _one(pii, _record("write to kavita.rao\n@gmail.com please", "ok"))
+    assert "kavita.rao" not in out.messages[0]["content"]
