@@ -5,8 +5,9 @@
 Every record of a PII-free corpus that the pass changes is a false replacement: the count per
 1,000 records is the damage a user trains on. Each corpus is read as the pass reads it (every
 message's content), through the pass's analyzer with its default config, and the detected spans
-are counted per entity. `--show K` prints K examples per corpus. `--skip-kinds maths` runs the whole pass with that option
-instead and counts the placeholders it writes.
+are counted per entity. `--show K` prints K examples per corpus. `--pass` runs the whole pass instead (decoded views,
+secrets, spread, operators) and counts the placeholders it writes: what a user gets;
+`--skip-kinds maths` does so with that option.
 
 Corpora (`--scratch` holds the public files fetched with the `fetch` tool; missing ones are
 skipped and said so):
@@ -128,8 +129,10 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=0, help="first N records per corpus (0: all)")
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--locations", default="address", choices=["address", "all"])
+    ap.add_argument("--pass", dest="whole_pass", action="store_true",
+                    help="count the placeholders the whole pass writes, not the analyzer's spans")
     ap.add_argument("--skip-kinds", nargs="*", default=[],
-                    help="the pass's skip_kinds (e.g. maths); measures the whole pass, not the analyzer")
+                    help="the pass's skip_kinds (e.g. maths); implies --pass")
     args = ap.parse_args()
     from curate.passes.pii import PiiConfig, PiiPass
 
@@ -144,7 +147,7 @@ def main() -> None:
     shown = []
     for name, records in corpora(args.scratch).items():
         records = records[:args.n] if args.n else records
-        per_entity, changed, examples = (measure_pass(pii, records) if args.skip_kinds
+        per_entity, changed, examples = (measure_pass(pii, records) if args.whole_pass or args.skip_kinds
                                          else measure(pii._analyzer, records, args.show))
         total = sum(per_entity.values())
         other = total - per_entity["PERSON"]
