@@ -34,6 +34,7 @@ PII_FREE = {
         "valid_date('06-04-2020') => True\nvalid_date('04-0-2040') => False",
         "def check(candidate):\n    assert candidate(9876543210) == 6\n"
         "    assert candidate(1234567890123) == 0\n    assert abs(candidate(789.125) - 0.125) < 1e-6",
+        "assert area_of_circle(20) == 1256.6370614359173\nassert mean([4, 5]) == 84.31372549019608",
     ],
     "maths": [
         "She earns 4000/2000 = 2 times as much as her brother.",

@@ -200,8 +200,8 @@ class BatchPiiAnalyzer:
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
                 score_threshold=self.score_threshold)
             code = code_spans(text) if found else []
-            found = [r for r in found if not in_code(code, r.start, r.end) or (
-                r.entity_type not in NER_LABELS
+            found = [r for r in found if not _fraction(text, r.start, r.entity_type) and (
+                not in_code(code, r.start, r.end) or r.entity_type not in NER_LABELS
                 and not (r.entity_type == "PHONE" and number_literal(text, r.start, r.end)))]
             out.append(resolve_spans(text, found))
         return out
@@ -261,6 +261,16 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
         return not all(w.capitalize() in _census_names() for w in value.split())
     return " " not in value and (value.isupper() and len(value) <= 4
                                  or value.casefold() in DESIGNATORS)
+
+
+NUMBERS = ("CREDIT_CARD", "IN_AADHAAR", "PHONE", "US_SSN", "IN_VOTER", "IN_PASSPORT")
+
+
+def _fraction(text: str, start: int, entity: str) -> bool:
+    """Digits right after "<digit>." are the fraction of a decimal number (`1256.6370614359173`,
+    `2.5358983848622456`), never a card, Aadhaar or phone number."""
+    return (entity in NUMBERS and start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
+            and text[start:start + 1].isdigit())
 
 
 def _common_words(text: str, start: int, end: int, cues) -> bool:
