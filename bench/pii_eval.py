@@ -1,6 +1,12 @@
 """PII detection quality: span precision/recall per entity type, our `pii` pass vs Presidio defaults.
 
-    .venv/bin/python bench/pii_eval.py
+    .venv/bin/python bench/pii_eval.py            # the analyzer's spans, ours vs Presidio's
+    .venv/bin/python bench/pii_eval.py --pass     # what the whole pass leaves in the text
+
+`--pass` scores what a user gets rather than what the analyzer reports: each sentence is the
+user turn of a record run through `PiiPass.run` with its defaults (every detector, decoded
+views, the spread of a value over the record, the operators), and a gold value counts as found
+when its text no longer appears in the output. Placeholders are counted per type.
 
 Data: ../shared/datasets/presidio-synth/synth_dataset_v2.json (1,500 synthetic sentences with
 labelled spans, microsoft/presidio-research). Both systems see the same texts.
@@ -25,8 +31,10 @@ from pathlib import Path
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # Presidio's email validator
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-DATA = SHARED / "datasets" / "presidio-synth" / "synth_dataset_v2.json"
+# ../shared from the main checkout; /work/shared from a sibling worktree (../../shared).
+DATA = next((p / "shared" / "datasets" / "presidio-synth" / "synth_dataset_v2.json"
+             for p in Path(__file__).resolve().parents[1:4]
+             if (p / "shared" / "datasets" / "presidio-synth").exists()), Path("synth_dataset_v2.json"))
 sys.path.insert(0, str(REPO))
 
 # Dataset label (and Presidio output name) -> our entity name. Anything else is "not ours".
@@ -102,13 +110,56 @@ def score(texts, golds, preds, exact: bool) -> dict[str, dict[str, float]]:
                 "support": n_gold[t], "predicted": n_pred[t]} for t in types}
 
 
+def run_pass(texts: list[str], locations: str = "") -> list[str]:
+    """Each text as the user turn of a record, through the whole pass; the user turns back."""
+    from curate.passes.base import Context
+    from curate.passes.pii import PiiConfig, PiiPass
+    from curate.records import Record
+
+    pii = PiiPass(PiiConfig(locations=locations) if locations else None)
+    records = [Record(f"synth.jsonl:{i + 1}", [{"role": "user", "content": t},
+                                               {"role": "assistant", "content": "Noted."}])
+               for i, t in enumerate(texts)]
+    return [r.messages[0]["content"] for r in pii.run(records, Context("pii", 0))]
+
+
+def score_pass(texts, golds, outputs) -> dict[str, dict[str, float]]:
+    """Per type: share of gold values gone from the output, and placeholders written."""
+    gone, total, placeholders = Counter(), Counter(), Counter()
+    for text, gold, out in zip(texts, golds, outputs):
+        for start, end, entity in gold:
+            if entity != "OTHER":
+                start, end = _trim(text, start, end)
+                total[entity] += 1
+                gone[entity] += text[start:end] not in out
+        for entity in set(LABEL_MAP.values()):
+            placeholders[entity] += out.count(f"<{entity}>")
+    return {t: {"recall": gone[t] / total[t], "support": total[t], "placeholders": placeholders[t]}
+            for t in sorted(total)}
+
+
+def main_pass(texts, golds, locations: str) -> None:
+    table = score_pass(texts, golds, run_pass(texts, locations))
+    analyzer = score(texts, golds, predict_ours(texts, locations), exact=False)
+    print(f"\nwhole pass, {len(texts)} texts: gold value gone from the output\n")
+    print("| type | support | recall, pass (value gone) | recall, analyzer (overlap) | "
+          "placeholders |\n|---|---|---|---|---|")
+    for t, row in table.items():
+        print(f"| {t} | {row['support']} | {row['recall']:.3f} | {analyzer[t]['recall']:.3f} | "
+              f"{row['placeholders']} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--locations", default="", help="the pass's LOCATION policy (address|all)")
+    ap.add_argument("--pass", dest="whole_pass", action="store_true",
+                    help="score the whole pass's output, not the analyzer's spans")
     args = ap.parse_args()
     items = json.loads(args.data.read_text(encoding="utf-8"))
     texts, golds = [x["full_text"] for x in items], [gold_spans(x) for x in items]
+    if args.whole_pass:
+        return main_pass(texts, golds, args.locations)
     systems = {"ours": predict_ours(texts, args.locations), "defaults": predict_defaults(texts)}
     for exact in (False, True):
         tables = {name: score(texts, golds, preds, exact) for name, preds in systems.items()}

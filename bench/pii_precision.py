@@ -5,7 +5,9 @@
 Every record of a PII-free corpus that the pass changes is a false replacement: the count per
 1,000 records is the damage a user trains on. Each corpus is read as the pass reads it (every
 message's content), through the pass's analyzer with its default config, and the detected spans
-are counted per entity. `--show K` prints K examples per corpus.
+are counted per entity. `--show K` prints K examples per corpus. `--pass` runs the whole pass instead (decoded views,
+secrets, spread, operators) and counts the placeholders it writes: what a user gets;
+`--skip-kinds maths` does so with that option.
 
 Corpora (`--scratch` holds the public files fetched with the `fetch` tool; missing ones are
 skipped and said so):
@@ -21,6 +23,8 @@ skipped and said so):
   rows, held out.
 - hinglisheval: mrigankpawagi/HinglishEval `HinglishEval.json.gz` (HumanEval with Hinglish
   docstrings; the repository states no licence), prompt and solution; read while tuning.
+- mbpp: google-research MBPP `mbpp/mbpp.jsonl` (974 Python tasks, CC BY 4.0): task text, code
+  and its asserts as three messages; held out (added after the rules were final, never printed).
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -31,6 +35,7 @@ import csv
 import gzip
 import json
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -45,7 +50,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 
 # Corpora never looked at while tuning the rules (their examples are never printed).
-HELD_OUT = ("gsm8k-train", "humaneval-tests")
+HELD_OUT = ("gsm8k-train", "humaneval-tests", "mbpp")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -68,6 +73,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
         "hinglisheval": ("hinglisheval.json", lambda r: [r["prompt"], r["canonical_solution"]]),
         "gsm8k-train": ("gsm8k_train.jsonl", lambda r: [r["question"], r["answer"]]),
         "humaneval-tests": ("humaneval.jsonl", lambda r: [r["test"]]),
+        "mbpp": ("mbpp.jsonl", lambda r: [r["text"], r["code"], "\n".join(r["test_list"])]),
     }
     for name, (file, fields) in loaders.items():
         path = scratch / file
@@ -85,7 +91,8 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
 
 def measure(analyzer, records: list[list[str]], show: int) -> tuple[Counter, int, list[str]]:
     texts = [t for r in records for t in r]
-    spans = dict(zip(texts, analyzer.analyze(list(dict.fromkeys(texts)))))
+    unique = list(dict.fromkeys(texts))   # each distinct text analysed once
+    spans = dict(zip(unique, analyzer.analyze(unique)))
     per_entity, changed, examples = Counter(), 0, []
     for record in records:
         found = [(t, s) for t in record for s in spans[t]]
@@ -97,24 +104,51 @@ def measure(analyzer, records: list[list[str]], show: int) -> tuple[Counter, int
     return per_entity, changed, examples
 
 
+_PLACEHOLDER = re.compile(r"<([A-Z_]+)>")
+
+
+def measure_pass(pii, records: list[list[str]]) -> tuple[Counter, int, list[str]]:
+    """Placeholders the whole pass writes (each record's texts as user/assistant turns)."""
+    from curate.passes.base import Context
+    from curate.records import Record
+
+    rows = [Record(f"p.jsonl:{i + 1}", [{"role": "user" if k % 2 == 0 else "assistant", "content": t}
+                                         for k, t in enumerate(texts)]) for i, texts in enumerate(records)]
+    per_entity, changed = Counter(), 0
+    for before, after in zip(records, pii.run(rows, Context("pii", 0))):
+        found = [m.group(1) for m in _PLACEHOLDER.finditer("\n".join(m["content"] for m in after.messages))]
+        found = found[sum(len(_PLACEHOLDER.findall(t)) for t in before):]   # written by the pass
+        per_entity.update(found)
+        changed += bool(found)
+    return per_entity, changed, []
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scratch", type=Path, default=Path("/tmp/scratch-pii-precision"))
     ap.add_argument("--n", type=int, default=0, help="first N records per corpus (0: all)")
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--locations", default="address", choices=["address", "all"])
+    ap.add_argument("--pass", dest="whole_pass", action="store_true",
+                    help="count the placeholders the whole pass writes, not the analyzer's spans")
+    ap.add_argument("--skip-kinds", nargs="*", default=[],
+                    help="the pass's skip_kinds (e.g. maths); implies --pass")
     args = ap.parse_args()
     from curate.passes.pii import PiiConfig, PiiPass
 
     fields = PiiConfig.__dataclass_fields__
-    pii = PiiPass(PiiConfig(**({"locations": args.locations} if "locations" in fields else {})))
+    options = {"locations": args.locations} if "locations" in fields else {}
+    if args.skip_kinds:
+        options["skip_kinds"] = args.skip_kinds
+    pii = PiiPass(PiiConfig(**options))
     pii.ensure_setup()
     print("| corpus | records | placeholders / 1,000 | non-PERSON / 1,000 | records changed | "
           "by type |\n|---|---|---|---|---|---|")
     shown = []
     for name, records in corpora(args.scratch).items():
         records = records[:args.n] if args.n else records
-        per_entity, changed, examples = measure(pii._analyzer, records, args.show)
+        per_entity, changed, examples = (measure_pass(pii, records) if args.whole_pass or args.skip_kinds
+                                         else measure(pii._analyzer, records, args.show))
         total = sum(per_entity.values())
         other = total - per_entity["PERSON"]
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(per_entity.items())) or "-"

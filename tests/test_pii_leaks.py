@@ -97,6 +97,40 @@ def test_a_name_found_in_one_record_is_replaced_across_its_conversation(pii):
     assert out[2].messages[0]["content"] == "Sunita here again, any update?"   # another conversation
 
 
+def test_a_name_spreads_over_a_conversation_longer_than_a_batch(pii):
+    """A user's chat over 300 rows: the name given in its first row is replaced in its last row
+    (a later batch of the run), where no detector would find it alone; another conversation
+    with the same word keeps it."""
+    rows = [_record("I am Sunita Reddy, my account is locked.", meta={"conversation_id": "c7"})]
+    rows += [_record(f"Message {i}: still waiting for the refund.", meta={"conversation_id": "c7"})
+             for i in range(297)]
+    rows += [_record("Sunita here again, any update?", meta={"conversation_id": "c7"}),
+             _record("Sunita here again, any update?", meta={"conversation_id": "c8"})]
+    out = list(pii.run(rows, Context("pii", 0)))
+    assert len(out) == 300 and "Sunita" not in out[298].messages[0]["content"]
+    assert out[299].messages[0]["content"] == "Sunita here again, any update?"
+
+
+def test_a_name_reaches_a_later_row_of_its_conversation_after_other_rows(pii):
+    """Rows of one conversation far apart (other tickets between them, so in different batches):
+    the value found earlier in the run is still replaced."""
+    rows = [_record("I am Sunita Reddy, my account is locked.", meta={"conversation_id": "c7"})]
+    rows += [_record(f"Ticket {i}: card not delivered yet.") for i in range(300)]
+    rows += [_record("Sunita here again, any update?", meta={"conversation_id": "c7"})]
+    out = list(pii.run(rows, Context("pii", 0)))
+    assert "Sunita" not in out[-1].messages[0]["content"]
+
+
+def test_batches_keep_a_conversations_consecutive_rows_together():
+    from curate.pii.spread import batches
+
+    rows = [Record(f"r:{i}", [{"role": "user", "content": "x"}], meta={"conversation_id": c})
+            for i, c in enumerate(["a"] * 3 + ["b"] * 4 + ["c"])]
+    assert [[r.meta["conversation_id"] for r in b] for b in batches(rows, 2)] == [
+        ["a", "a", "a"], ["b", "b", "b", "b"], ["c"]]
+    assert [len(b) for b in batches(rows, 2, limit=3)] == [3, 3, 2]
+
+
 def test_a_lower_case_ner_guess_is_not_spread_to_other_turns(pii):
     """Spreading copies a detector's mistakes too: in Hinglish the English model tags "milegi"
     (will get) a place in one turn; the other turn's "milegi" must stay."""
@@ -204,3 +238,14 @@ def test_a_pinned_salt_makes_hashes_reproducible(monkeypatch):
         _hashed(3, monkeypatch, hash_salt="recipe-pinned-salt-0001")[0]
     with pytest.raises(ValueError, match="at least 16 bytes"):
         _hashed(7, monkeypatch, "short")
+
+
+def test_an_indented_at_sign_after_a_sentence_is_not_joined_into_an_address(pii):
+    """A docstring's parameter list ("eaten.⏎    @need : integer") is no UPI ID or e-mail;
+    an address broken at its "@" still is one."""
+    doc = ('def eat(number, need):\n    """\n    @number : integer\n        carrots eaten.\n'
+           '    @need : integer\n        carrots still needed.\n    """')
+    out, _ = _one(pii, _record(doc, "ok"))
+    assert out.messages[0]["content"] == doc
+    out, _ = _one(pii, _record("write to kavita.rao\n@gmail.com please", "ok"))
+    assert "kavita.rao" not in out.messages[0]["content"]

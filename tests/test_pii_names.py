@@ -155,3 +155,33 @@ def test_names_after_cues_and_in_name_heavy_english(pii, text, name):
 def test_support_ticket_words_are_not_persons(pii, text):
     (spans,) = pii._analyzer.analyze([text])
     assert [text[s.start:s.end] for s in spans if s.entity == "PERSON"] == []
+
+
+def test_ner_skips_only_sentences_that_can_hold_no_name():
+    """NER is most of the pass's cost: a sentence with no capitalised word (bar "I" and a
+    sentence-initial common word) and no lower-case given name never reaches the model."""
+    from curate.pii.common_words import holds_no_name
+    from curate.pii.ner import SentenceNer
+
+    seen = []
+
+    class CountingNlp:
+        max_length = 1_000_000
+
+        def pipe(self, sentences, batch_size):
+            seen.extend(sentences)
+            return [type("Doc", (), {"ents": ()})() for _ in sentences]
+
+    ner = SentenceNer(CountingNlp(), {"PERSON": "PERSON"}, skip=holds_no_name)
+    ner.entities(["How long will my transfer take? I'm at work and it failed.",
+                  "Hello, this is derek writing about my card.", "Ask Rahul about the refund.",
+                  "Withdrawal failed at the ATM today.", "Hunter said the refund never came.",
+                  "aksel kristensen"])
+    assert seen == ["Hello, this is derek writing about my card.", "Ask Rahul about the refund.",
+                    "Withdrawal failed at the ATM today.", "Hunter said the refund never came.",
+                    "aksel kristensen"]
+
+
+def test_a_lower_case_given_name_is_still_found(pii):
+    out, _ = run_pii(pii, [ticket(0, "my friend derek smith sent me money")])
+    assert "derek smith" not in out[0].messages[0]["content"]

@@ -5,8 +5,12 @@ same kinds of text (Indian phone numbers, Hinglish speaker names, addresses).
 Every string of PII_FREE must come out of the pass unchanged; bench/pii_precision.py also reads
 PII_FREE (its "written" corpus, in-sample: the rules were tuned on it).
 """
+import json
+
 import pytest
 from _pii_util import run_pii, ticket
+
+from curate.records import Record
 
 PII_FREE = {
     "code": [
@@ -28,6 +32,9 @@ PII_FREE = {
         "    return l",
         "    evens = l[::2]\n    odds = l[1::2]\n    return evens + odds",
         "valid_date('06-04-2020') => True\nvalid_date('04-0-2040') => False",
+        "def check(candidate):\n    assert candidate(9876543210) == 6\n"
+        "    assert candidate(1234567890123) == 0\n    assert abs(candidate(789.125) - 0.125) < 1e-6",
+        "assert area_of_circle(20) == 1256.6370614359173\nassert mean([4, 5]) == 84.31372549019608",
     ],
     "maths": [
         "She earns 4000/2000 = 2 times as much as her brother.",
@@ -72,6 +79,10 @@ PII_FREE = {
         "we live in Maharashtra, is UPI supported there?",
         "Withdraw cash at the nearest ATM or use NEFT",
         "Can I pay in Euros or Dollars?",
+        "My Landlord says the rent never arrived, can you check the transfer?",
+        "What's Broken? The app keeps saying declined.",
+        "Atm swallowed my card last night",
+        "Can I exchange Russian Ruble for Indian rupees?",
     ],
 }
 
@@ -107,6 +118,9 @@ PERSONAL = [
     ("Andheri", "I live in Andheri, Maharashtra and the branch is closed."),
     ("2001:db8:85a3::8a2e:370:7334", "Login alert from 2001:db8:85a3::8a2e:370:7334 at 2 am"),
     ("9820123456", "```\n# support line: call 9820123456\nprint('hi')\n```"),
+    ("9820123456", 'def notify():\n    SUPPORT = "9820123456"\n    return SUPPORT'),
+    ("Hunter", "Hunter said the refund never came."),
+    ("Seller", "My name is Seller and I need help with my account"),
     ("2678 1234", "Kavita Rao\nSenior Analyst\n022 2678 1234-Office\n+91 98201 23456-Mobile"),
     ("98201 23456", "Kavita Rao\nSenior Analyst\n022 2678 1234-Office\n+91 98201 23456-Mobile"),
 ]
@@ -159,3 +173,30 @@ def test_sentence_pieces_keep_their_offsets():
     assert "".join(text[s:e] for s, e in pieces) == text[4:]
     assert all(e - s <= 8 for s, e in pieces)
     assert chunk_bounds("x" * 20, 0, 20, 8) == [(0, 8), (8, 16), (16, 20)]
+
+
+# A GSM8K-style worked problem (fictional people) and a support ticket with arithmetic in it.
+WORD_PROBLEM = ("Meera bakes 36 laddoos and gives a third of them to Kabir. How many are left?",
+                "Meera gives 36 / 3 = <<36/3=12>>12 laddoos to Kabir.\n"
+                "She has 36 - 12 = <<36-12=24>>24 left.\n#### 24")
+TICKET_WITH_SUMS = ("Hi, this is Rahul Sharma. You charged me 2 x 499 = 998 for one plan.\n"
+                    "So 998 - 499 = 499 should come back to my account.", "We will check, Rahul.")
+
+
+def _pair(i, question, answer):
+    return Record(f"m.jsonl:{i}", [{"role": "user", "content": question},
+                                   {"role": "assistant", "content": answer}])
+
+
+def test_maths_names_are_kept_only_when_the_recipe_says_so(pii):
+    from curate.passes.pii import PiiConfig, PiiPass
+
+    out, _ = run_pii(pii, [_pair(0, *WORD_PROBLEM)])
+    assert "Meera" not in out[0].messages[0]["content"]           # default: a name is a name
+    maths = PiiPass(PiiConfig(skip_kinds=["maths"]))
+    out, ctx = run_pii(maths, [_pair(0, *WORD_PROBLEM), _pair(1, *TICKET_WITH_SUMS)])
+    assert [m["content"] for m in out[0].messages] == list(WORD_PROBLEM)
+    assert "Rahul" not in json.dumps([m["content"] for m in out[1].messages])
+    assert ctx.counts["names_kept:maths"] == 1
+    with pytest.raises(ValueError, match="skip_kinds"):
+        PiiConfig(skip_kinds=["poetry"])

@@ -6,8 +6,8 @@ key, including `meta["raw"]` of reader rejects, which is why the pipeline re-run
 The pipeline also puts the strings written outside records through it (`scrub_texts`: reject
 error messages, skipped-file reasons; `scrub_names`: file names, which record ids are built from).
 Detection: `curate.pii.detect` (Presidio + spaCy, credentials, decoded views). A value found in one
-place is replaced in every place of the record and of its conversation in the batch
-(`curate.pii.spread`). Counts: `entity:<TYPE>` per value replaced and `changed` per record
+place is replaced in every place of the record and of its conversation, also in later batches
+of the same run (`curate.pii.spread`). Counts: `entity:<TYPE>` per value replaced and `changed` per record
 modified; values themselves never reach counts or info.
 
 The `hash` operator's salt is a secret: `hash_salt` in the recipe or the TUNECRAFT_PII_SALT
@@ -23,14 +23,17 @@ from dataclasses import dataclass, field
 
 from curate.passes.base import Context, Pass
 from curate.pii.fields import free_text, map_strings, strings
+from curate.pii.kinds import KINDS, maths_record, without_names
 from curate.pii.name_fields import name_pattern, name_values
 from curate.pii.operators import OPERATORS, pseudonym
 from curate.pii.recognizers import ENTITIES as PRESIDIO_ENTITIES
 from curate.pii.recognizers import NER_LABELS
-from curate.pii.spread import groups, known_values, pattern_for, spread
+from curate.pii.spread import (Conversations, batches, conversation, groups, known_values,
+                               pattern_for, spread)
 from tunecraft.records import Record
 
 ENTITIES = (*PRESIDIO_ENTITIES, "SECRET")
+BATCH = 256   # records per detection batch (more when a conversation runs on)
 SALT_ENV = "TUNECRAFT_PII_SALT"
 
 
@@ -54,6 +57,9 @@ class PiiConfig:
     # Which places are personal (curate.pii.places): "address" = addresses and places of
     # residence only (a city named in a query identifies no one); "all" = every place found.
     locations: str = "address"
+    # Kinds of record that hold no real names (curate.pii.kinds): "maths" = worked maths with no
+    # greeting, sign-off, name cue or structured value; there only the structured detectors apply.
+    skip_kinds: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         unknown = sorted((set(self.entities) | set(self.operators)) - set(ENTITIES))
@@ -66,6 +72,9 @@ class PiiConfig:
             raise ValueError(f"score_threshold must be in [0, 1], got {self.score_threshold}")
         if self.locations not in ("address", "all"):
             raise ValueError(f"locations must be 'address' or 'all', got {self.locations!r}")
+        if set(self.skip_kinds) - set(KINDS):
+            raise ValueError(f"unknown skip_kinds {sorted(set(self.skip_kinds) - set(KINDS))}; "
+                             f"valid: {', '.join(KINDS)}")
         if self.hash_salt and len(self.hash_salt.encode()) < 16:
             raise ValueError("hash_salt must be at least 16 bytes")
 
@@ -95,6 +104,7 @@ class PiiPass(Pass):
         self._anonymizer = AnonymizerEngine()
         self._operator_seed = None
         self._cache: dict = {}
+        self._conversations = Conversations()
 
     def _key(self, seed: int):
         """What pseudonyms are a function of: the pinned salt when there is one, else the seed."""
@@ -111,23 +121,46 @@ class PiiPass(Pass):
         return self._operator_map
 
     # --- records ------------------------------------------------------------------------------
+    def run(self, records, ctx: Context):
+        """Batches that keep a conversation's consecutive rows together; the values found in a
+        conversation reach its later rows in later batches of the same run (curate.pii.spread)."""
+        self.ensure_setup()
+        self._conversations = Conversations()
+        for batch in batches(records, BATCH):
+            yield from self.apply_batch(batch, ctx)
+
     def apply_batch(self, records: list[Record], ctx: Context) -> list[Record]:
         self.ensure_setup()
         located = [strings(r) for r in records]
         found = self._detect([t for loc in located for _, t in loc])
         if "PERSON" in self.config.entities:
             _add_named_persons(found, records, set(self.config.allow_list))
+        views = [self._found_in(loc, found, ctx) for loc in located]
         for group in groups(records):
-            pairs = [(t, _spans(kind, t, found)) for i in group for kind, t in located[i]
+            pairs = [(t, _spans(kind, t, views[i])) for i in group for kind, t in located[i]
                      if kind != "protected"]
-            values = {v: e for v, e in known_values(pairs).items() if v not in self.config.allow_list}
+            key = conversation(records[group[0]])
+            values = {**self._conversations.known(key), **{
+                v: e for v, e in known_values(pairs).items() if v not in self.config.allow_list}}
+            self._conversations.remember(key, values)
             pattern = pattern_for(values)
             for i in group:
-                self._rewrite(records[i], located[i], found, values, pattern, ctx)
+                self._rewrite(records[i], located[i], views[i], values, pattern, ctx)
         if "hash" in {self.config.default_operator, *self.config.operators.values()}:
             ctx.info["hash_salt"] = ("pinned (recipe hash_salt or $TUNECRAFT_PII_SALT)" if self.pinned_salt
                                      else "random for this run, kept nowhere: hashes differ between runs")
         return records
+
+    def _found_in(self, located, found: dict, ctx: Context) -> dict:
+        """The spans that apply to one record: without persons and places when it is of a kind
+        the recipe says holds no names (`skip_kinds`, curate.pii.kinds)."""
+        if "maths" not in self.config.skip_kinds:
+            return found
+        texts = [t for _, t in located]
+        if not maths_record(texts, [found.get(t, []) for t in texts]):
+            return found
+        ctx.count("names_kept:maths")
+        return {t: without_names(found.get(t, [])) for t in texts}
 
     def apply(self, record: Record, ctx: Context) -> Record:
         return self.apply_batch([record], ctx)[0]

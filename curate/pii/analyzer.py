@@ -6,7 +6,8 @@ Why not `AnalyzerEngine.analyze` per string (the baseline) or `BatchAnalyzerEngi
   loaded. Context words are matched on lower-cased tokens instead of lemmas.
 - NER runs in one `nlp.pipe` per batch over the distinct sentences not seen before in this
   process (`curate.pii.ner`), and only on sentences with a Latin letter (the English model finds
-  nothing meaningful in Devanagari-only or digit-only text). Presidio then gets a tokenizer-only
+  nothing meaningful in Devanagari-only or digit-only text), and not on sentences that can
+  hold nothing the pass keeps (`common_words.holds_no_name`: a third of support text). Presidio then gets a tokenizer-only
   doc carrying those entities, so context words still count.
 - Each recognizer runs only on strings that could hold its entity (a phone needs 7 digits, an
   email an "@"): Presidio's `entities` argument selects the recognizers per string.
@@ -14,7 +15,8 @@ Why not `AnalyzerEngine.analyze` per string (the baseline) or `BatchAnalyzerEngi
   strings where NER is trusted, `curate.pii.names` adds those with a second sign (a census name,
   a middle initial, the name found elsewhere in the text, a list or dialogue with a person).
 - NER spans that are terms, not names or places, are dropped before Presidio sees them
-  (`_a_term`: code, identifiers, tool names, acronyms); so are places that identify no one under
+  (`_a_term`: code, identifiers, tool names, acronyms; `curate.pii.common_words`: "My
+  Landlord", "Russian Ruble"); so are places that identify no one under
   the LOCATION policy (`curate.pii.places`). In romanised Hindi and Hindi/English text a person
   needs a cue (`curate.pii.romanised`). Only the structured recognizers run inside code.
 Results then pass through our false-positive filter and a single-span overlap resolution.
@@ -28,7 +30,8 @@ from functools import lru_cache
 
 import regex
 
-from curate.pii.code import code_spans, identifier_like, in_code, technical_term
+from curate.pii.common_words import holds_no_name, not_a_person
+from curate.pii.code import code_spans, identifier_like, in_code, number_literal, technical_term
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
@@ -54,6 +57,7 @@ class Span:
 
 def _nlp_engine(model: str, context_words: set[str]):
     from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+    from spacy.attrs import IDX, LENGTH, LOWER
 
     mapping = {label: ours for ours, labels in NER_LABELS.items() for label in labels}
 
@@ -63,17 +67,28 @@ def _nlp_engine(model: str, context_words: set[str]):
         def load(self) -> None:
             self.nlp = {"en": load_ner_pipeline(model)}
 
+        @lru_cache(maxsize=100_000)
         def is_stopword(self, word: str, language: str) -> bool:
             # spaCy lists "call", "phone"-adjacent words as stop words; context must see them.
             return word not in context_words and super().is_stopword(word, language)
 
+        @lru_cache(maxsize=100_000)
+        def is_punct(self, word: str, language: str) -> bool:
+            return super().is_punct(word, language)
+
         def _doc_to_nlp_artifact(self, doc, language):
+            """Token offsets, texts and lower-case forms read as arrays, not as Token objects
+            (building those was a tenth of the pass): Presidio's context enhancer needs only
+            each token's start, length and lower-case form."""
             ents = [e for e in doc.ents if e.label_ in mapping]
             for ent in ents:
                 ent.label_ = mapping[ent.label_]
+            rows = doc.to_array([IDX, LENGTH, LOWER]).tolist()
+            strings, text = doc.vocab.strings, doc.text
             return NlpArtifacts(
-                entities=ents, tokens=doc, tokens_indices=[t.idx for t in doc],
-                lemmas=[t.lower_ for t in doc], nlp_engine=self, language=language,
+                entities=ents, tokens=[text[i:i + n] for i, n, _ in rows],
+                tokens_indices=[i for i, _, _ in rows], lemmas=[strings[h] for _, _, h in rows],
+                nlp_engine=self, language=language,
                 scores=[self.ner_model_configuration.default_score] * len(ents))
 
     engine = NerOnlySpacyNlpEngine(models=[{"lang_code": "en", "model_name": model}])
@@ -115,7 +130,10 @@ class BatchPiiAnalyzer:
         labels = {label: ours for ours, labels in NER_LABELS.items() for label in labels}
         if "PERSON" in self.entities:  # spans where the model files names it does not know
             labels.update({label: label for label in EXTRA_LABELS})
-        self.ner = SentenceNer(self.nlp, labels, batch_size)
+        # Sentences with no capitalised word hold nothing the pass would keep from the English
+        # model; skipped unless every place counts ("Paris is lovely" starts with a word).
+        skip = holds_no_name if locations == "address" else None
+        self.ner = SentenceNer(self.nlp, labels, batch_size, skip=skip)
         registry = RecognizerRegistry(recognizers=recognizers)
         # Context also after a value: contact lists read "28-64-66-98 office", "3660170548-Fax".
         enhancer = LemmaContextAwareEnhancer(context_prefix_count=5, context_suffix_count=2)
@@ -182,8 +200,9 @@ class BatchPiiAnalyzer:
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
                 score_threshold=self.score_threshold)
             code = code_spans(text) if found else []
-            found = [r for r in found if r.entity_type not in NER_LABELS
-                     or not in_code(code, r.start, r.end)]
+            found = [r for r in found if not _fraction(text, r.start, r.entity_type) and (
+                not in_code(code, r.start, r.end) or r.entity_type not in NER_LABELS
+                and not (r.entity_type == "PHONE" and number_literal(text, r.start, r.end)))]
             out.append(resolve_spans(text, found))
         return out
 
@@ -194,9 +213,10 @@ class BatchPiiAnalyzer:
         code = code_spans(text)
         romanised = romanised_context(text)
         cued = cued_names(text) if romanised and persons else []
+        cues = [m.span() for m in NAME_CUE.finditer(text)] if persons else []
         kept = []
         for s, e, label in ents:
-            if _a_term(text, s, e, code):
+            if _a_term(text, s, e, code) or (label == "PERSON" and _common_words(text, s, e, cues)):
                 continue
             if label == "PERSON" and romanised and not _overlaps(s, e, cued):
                 if not personal_place(text, s, e, "address"):
@@ -241,6 +261,24 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
         return not all(w.capitalize() in _census_names() for w in value.split())
     return " " not in value and (value.isupper() and len(value) <= 4
                                  or value.casefold() in DESIGNATORS)
+
+
+NUMBERS = ("CREDIT_CARD", "IN_AADHAAR", "PHONE", "US_SSN", "IN_VOTER", "IN_PASSPORT")
+
+
+def _fraction(text: str, start: int, entity: str) -> bool:
+    """Digits right after "<digit>." are the fraction of a decimal number (`1256.6370614359173`,
+    `2.5358983848622456`), never a card, Aadhaar or phone number."""
+    return (entity in NUMBERS and start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
+            and text[start:start + 1].isdigit())
+
+
+def _common_words(text: str, start: int, end: int, cues) -> bool:
+    """A person span that is an ordinary capitalised word ("My Landlord"), an acronym ("Atm") or
+    a currency/organisation name ("Russian Ruble"), unless a name cue introduces it."""
+    bounds = trim_ner_span(text, start, end)
+    return (bounds is not None and not _overlaps(*bounds, cues)
+            and not_a_person(text[slice(*bounds)]))
 
 
 def _overlaps(start: int, end: int, spans) -> bool:

@@ -3,8 +3,9 @@
 Why: spaCy's English model reads identifiers as names and places (`LoraConfig`, `filterEvenNumbers`,
 `num1`, `range`, "Java"); on one code-instruction set 41% of the kept rows carried placeholders.
 Inside fenced or inline code, on lines that are code, and in a text that is mostly code, only the
-structured detectors (e-mail, phone, card, keys, ...) run: a phone number in a code comment is
-still a phone number, a capitalised identifier is not a person. Outside code, a NER span with an
+structured detectors (e-mail, phone, card, keys, ...) run: a phone number in a code comment or a
+string is still a phone number, a capitalised identifier is not a person, and a number written
+as a literal (`assert f(1234567890) == 3`) is a number. Outside code, a NER span with an
 identifier-shaped word (camelCase, snake_case, digits, brackets) or a programming-language name
 is not a person or a place either.
 """
@@ -15,6 +16,12 @@ import re
 from curate.textkind import FENCE as _FENCE     # one definition of a fenced block (quality, html too)
 
 _INLINE = re.compile(r"`[^`\n]+`")
+# A shell command line: a prompt ("$ git status"), or a tool that is no English word followed by an
+# option ("git commit -m ...", "pip install -U peft"); prose that names a tool has no option.
+_SHELL = (r"(?:git|pip3?|npm|npx|yarn|pnpm|docker|kubectl|helm|curl|wget|python3?|conda|apt-get|apt"
+          r"|brew|cargo|rustup|ssh|scp|rsync|chmod|chown|mkdir|tar|grep|sed|awk|bash|zsh|uv|poetry"
+          r"|pytest|torchrun|accelerate|huggingface-cli|gcloud|aws|az|terraform|ffmpeg|java|javac)")
+_SHELL_LINE = re.compile(r"^[ \t]*(?:\$[ \t]+[a-z]|(?:sudo[ \t]+)?" + _SHELL + r"\b[^\n]*[ \t]--?[A-Za-z])")
 # A line that is code: a statement keyword at its start, or code punctuation in it.
 _CODE_START = re.compile(
     r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import\b|import[ \t]+[\w{*'\"]|(?:async[ \t]+)?def[ \t]+\w+"
@@ -40,13 +47,32 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     code or when a third of its lines are code (a docstring inside a function is code too);
     else fenced blocks, inline code, docstrings and the code lines."""
     if "\n" not in text and "`" not in text:
-        return [(0, len(text))] if _code_line(text) else []
+        return [(0, len(text))] if _code_line(text) or _SHELL_LINE.match(text) else []
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
     code = [(s, e) for s, e in lines if _code_line(text[s:e])]
     if code and (code[0] == lines[0] or len(code) * 3 >= len(lines) and len(code) >= 2):
         return [(0, len(text))]
+    # Shell lines are code themselves, never a sign that the prose around them is.
+    shell = [(s, e) for s, e in lines if (s, e) not in code and _SHELL_LINE.match(text[s:e])]
     blocks = (_FENCE, _INLINE, _DOCSTRING) if code else (_FENCE, _INLINE)
-    return [m.span() for r in blocks for m in r.finditer(text)] + code
+    return [m.span() for r in blocks for m in r.finditer(text)] + code + shell
+
+
+def number_literal(text: str, start: int, end: int) -> bool:
+    """Whether the digits text[start:end] (in code) are number literals: digits, decimal points,
+    brackets and operators only (a phone matcher takes the brackets of `f(1234567890)` along, or
+    reads `(123.456) - 0.456` as a grouped number), outside
+    any string or comment on their line, no phone word on the line before them."""
+    if not _NUMERIC.fullmatch(text, start, end):
+        return False
+    before = text[text.rfind("\n", 0, start) + 1:start]
+    if before.count('"') % 2 or before.count("'") % 2 or "#" in before or "//" in before:
+        return False
+    return not _PHONE_WORD.search(before)
+
+
+_NUMERIC = re.compile(r"[\d\s.,()\[\]{}+*/<>=-]*\d[\d\s.,()\[\]{}+*/<>=-]*")
+_PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|contact|\bfax\b")
 
 
 def in_code(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -80,14 +80,17 @@ class SentenceNer:
     """Entities (start, end, label) of whole texts, computed sentence by sentence with a cache."""
 
     def __init__(self, nlp, labels: dict[str, str], batch_size: int = 64,
-                 cache_size: int = 200_000):
+                 cache_size: int = 200_000, skip=None):
         self.nlp, self.labels, self.batch_size = nlp, labels, batch_size
+        # skip(sentence, text): sentences known to hold no entity the pass would keep
+        self.skip = skip or (lambda sentence, text: False)
         self.cache: OrderedDict[str, tuple] = OrderedDict()
         self.cache_size = cache_size
 
     def entities(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
         limit = min(MAX_PIECE, self.nlp.max_length)
-        pieces = [[(a, b) for s, e in sentence_bounds(t) if _LATIN.search(t, s, e)
+        pieces = [[(a, b) for s, e in sentence_bounds(t)
+                   if _LATIN.search(t, s, e) and not self.skip(t[s:e], t)
                    for a, b in chunk_bounds(t, s, e, limit)] for t in texts]
         todo = list(dict.fromkeys(t[s:e] for t, bounds in zip(texts, pieces) for s, e in bounds
                                   if t[s:e] not in self.cache))

@@ -5,12 +5,17 @@ Why: detectors decide per string, and a name is easier to see in one sentence th
 kept "Hey Jimmy" while its summary said "invites <PERSON>", and a free-text label "Clyde's wish"
 kept the name its text had lost. Once a value is known to be personal in one place, every other
 whole-word occurrence of it in the same record, and in the records of the same
-`conversation_id` in the batch, is the same value.
+`conversation_id`, is the same value.
+
+A conversation can be longer than a batch (a user's chat over 300 rows): `batches` never cuts
+the rows of a conversation that follow one another, and `Conversations` carries the values found
+in earlier batches of a run to the later rows of the same conversation. A run is one shard of
+the pipeline, so a conversation cut by a shard boundary (every 512 rows) is two; see DESIGN.md.
 """
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 from curate.pii.analyzer import Span
 
@@ -63,16 +68,65 @@ def spread(text: str, spans: list[Span], pattern: re.Pattern | None, values: dic
     return sorted(spans + extra, key=lambda s: s.start) if extra else spans
 
 
-def groups(records, key: str = "conversation_id") -> list[list[int]]:
+KEY = "conversation_id"
+
+
+def conversation(record, key: str = KEY) -> str | None:
+    value = record.meta.get(key)
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def batches(records, size: int, limit: int = 8192):
+    """Lists of about `size` records in order; a batch goes on past `size` while the next record
+    belongs to a conversation already in it (up to `limit` records)."""
+    batch: list = []
+    open_: set[str] = set()
+    for record in records:
+        key = conversation(record)
+        if len(batch) >= limit or len(batch) >= size and key not in open_:
+            yield batch
+            batch, open_ = [], set()
+        batch.append(record)
+        if key is not None:
+            open_.add(key)
+    if batch:
+        yield batch
+
+
+class Conversations:
+    """The values found so far in each conversation of a run (the most recent `size` of them)."""
+
+    def __init__(self, size: int = 10_000):
+        self.values: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self.size = size
+
+    def known(self, key: str | None) -> dict[str, str]:
+        if key is None or key not in self.values:
+            return {}
+        self.values.move_to_end(key)
+        return self.values[key]
+
+    def remember(self, key: str | None, values: dict[str, str]) -> None:
+        if key is None or not values:
+            return
+        self.values[key] = {**self.values.get(key, {}), **values}
+        self.values.move_to_end(key)
+        if len(self.values) > self.size:
+            self.values.popitem(last=False)
+
+
+def groups(records, key: str = KEY) -> list[list[int]]:
     """Indices of the records of each conversation in the batch; a record without one is alone."""
     by_key: dict[str, list[int]] = defaultdict(list)
     out: list[list[int]] = []
     for i, record in enumerate(records):
-        value = record.meta.get(key)
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            if not by_key[str(value)]:
-                out.append(by_key[str(value)])
-            by_key[str(value)].append(i)
-        else:
+        value = conversation(record, key)
+        if value is None:
             out.append([i])
+            continue
+        if not by_key[value]:
+            out.append(by_key[value])
+        by_key[value].append(i)
     return out

@@ -76,21 +76,26 @@ def _decode_at(text: str, i: int, out: list[str]) -> tuple[int, str | None]:
             return match.end(), decoded
     elif ch in " \t\r\n":
         match = _BREAK.match(text, i)
-        if match and "\n" in match.group() and _joins(out, text, match.end()):
+        if match and "\n" in match.group() and _joins(out, text, match.end(),
+                                                       match.group().endswith((" ", "\t"))):
             return match.end(), ""
     return i, None
 
 
-def _joins(before: list[str], text: str, after: int) -> bool:
+def _joins(before: list[str], text: str, after: int, indented: bool = False) -> bool:
     """A line break inside one value: digits on both sides (`98201⏎23456`), or an e-mail address
-    broken at its "@" or at a dot of its domain (`kavita.rao@⏎gmail.com`)."""
+    broken at its "@" or at a dot of its domain (`kavita.rao@⏎gmail.com`). Not a break before an
+    "@" after a dot (an address's local part never ends in one) or before an indented "@" (a
+    docstring's `@param` or a decorator: "eaten.⏎    @need")."""
     if not before or after >= len(text):
         return False
     prev, nxt = before[-1], text[after]
     if prev.isdigit() and nxt.isdigit():
         return True
-    if "@" in (prev, nxt):
-        return (prev.isalnum() or prev in "@._-") and (nxt.isalnum() or nxt == "@")
+    if nxt == "@":
+        return not indented and (prev.isalnum() or prev in "_-")
+    if prev == "@":
+        return nxt.isalnum()
     return prev == "." and nxt.isalpha() and "@" in "".join(before[-64:])
 
 

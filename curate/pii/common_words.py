@@ -1,0 +1,106 @@
+"""Capitalised English words that spaCy's small model calls persons: "My Landlord hasn't paid",
+"What's Broken?", "Atm took my card", "I swapped Russian Ruble".
+
+Why: the model reads a capital letter as most of the evidence for a name, and support text
+capitalises common nouns for emphasis, in headings and after a typo. A span that is one such word
+is no person when the word is an ordinary English word (a lower-case entry of a dictionary) or an
+acronym written in title case (an all-capitals entry), and it is no given name or surname of the
+census lists ("Hunter", "Rose", "Baker" stay persons) and no name cue introduces it ("my name
+is Seller" stays a person). The same holds for a span that runs into an organisation, product
+or currency word (names.DESIGNATORS), which the name rules of `curate.pii.names` already refuse. Lower-case entries count only from five letters: shorter ones are
+too often also names in other languages ("Ram", "Raja", "Deep", "Veer" are English words).
+
+The dictionary is SCOWL's american-english list as Debian's `wamerican` 2020.12.07 ships it
+(/usr/share/dict/american-english): its lower-case entries of five letters or more and its
+all-capitals entries, 61,108 words, in `english_words.txt.gz`. SCOWL's licence (Kevin Atkinson,
+2000-2011): "Permission to use, copy, modify, distribute and sell these word lists ... is
+hereby granted without fee, provided that the above copyright notice appears in all copies".
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from importlib import resources
+
+MIN_LETTERS = 5
+
+
+def not_a_person(value: str) -> bool:
+    """One common word (`common_word`), or words ending in a currency, organisation or product
+    designator after a first word that is no census given name ("Russian Ruble", "Axis Bank";
+    not "Grace Park", "Lois Lane")."""
+    from curate.pii.names import _FUNCTION_WORDS, DESIGNATORS
+
+    words = value.split()
+    while len(words) > 1 and words[0].casefold() in _FUNCTION_WORDS:   # "My Landlord"
+        words = words[1:]
+    if len(words) == 1:
+        return common_word(words[0])
+    return (words[-1].strip(".'’").casefold() in DESIGNATORS
+            and words[0].strip(".'’") not in _given())
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    data = resources.files("curate.pii").joinpath("english_words.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("ascii").split())
+
+
+@lru_cache(maxsize=1)
+def _given() -> frozenset[str]:
+    """Every given name of the census lists, common-word names ("Grace", "Will") included."""
+    from curate.pii.names import _census
+
+    return frozenset(_census("dist.male.first")) | frozenset(_census("dist.female.first"))
+
+
+@lru_cache(maxsize=1)
+def _census() -> frozenset[str]:
+    from curate.pii.names import surnames
+
+    return _given() | surnames()
+
+
+def common_word(value: str) -> bool:
+    """Whether `value` is one capitalised word that is an English word or acronym, not a name."""
+    word = value.strip(".'’")
+    if not word.isalpha() or not word[:1].isupper() or word in _census():
+        return False
+    words = english_words()
+    if word.upper() in words and (word.istitle() or word.isupper()):
+        return True        # "Atm", "Pin": an acronym in title case
+    return word.istitle() and len(word) >= MIN_LETTERS and word.lower() in words
+
+
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*")
+_PRONOUN_I = frozenset({"I", "I'm", "I've", "I'll", "I'd", "I’m", "I’ve", "I’ll", "I’d"})
+
+
+def holds_no_name(sentence: str, text: str) -> bool:
+    """Whether spaCy's English NER can be skipped on a sentence of `text`: the text capitalises
+    (where it does, the pass drops a lower-case NER span unless it is made of census names), and
+    the sentence has no capitalised word but "I" and a first word that is a function word or an
+    English word and no census name ("Hunter said ..." is tagged), and no lower-case census
+    given name ("my friend derek smith"). Such sentences are a third of support text."""
+    from curate.pii.names import _FUNCTION_WORDS
+
+    if text == text.lower():     # "aksel kristensen": in lower-case text, lower-case names count
+        return False
+    given = _lower_given()
+    for k, word in enumerate(_WORDS.findall(sentence)):
+        lower = word.lower()
+        if lower in given:
+            return False
+        if word[0].isupper() and word not in _PRONOUN_I and not (
+                k == 0 and word.capitalize() not in _census()
+                and (lower in _FUNCTION_WORDS or lower in english_words())):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _lower_given() -> frozenset[str]:
+    from curate.pii.names import given_names
+
+    return frozenset(g.lower() for g in given_names())
