@@ -114,7 +114,7 @@ def run_pass(texts: list[str], locations: str = "") -> list[str]:
     """Each text as the user turn of a record, through the whole pass; the user turns back."""
     from curate.passes.base import Context
     from curate.passes.pii import PiiConfig, PiiPass
-    from curate.records import Record
+    from tunecraft.records import Record
 
     pii = PiiPass(PiiConfig(locations=locations) if locations else None)
     records = [Record(f"synth.jsonl:{i + 1}", [{"role": "user", "content": t},

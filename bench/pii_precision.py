@@ -110,7 +110,7 @@ _PLACEHOLDER = re.compile(r"<([A-Z_]+)>")
 def measure_pass(pii, records: list[list[str]]) -> tuple[Counter, int, list[str]]:
     """Placeholders the whole pass writes (each record's texts as user/assistant turns)."""
     from curate.passes.base import Context
-    from curate.records import Record
+    from tunecraft.records import Record
 
     rows = [Record(f"p.jsonl:{i + 1}", [{"role": "user" if k % 2 == 0 else "assistant", "content": t}
                                          for k, t in enumerate(texts)]) for i, texts in enumerate(records)]

@@ -10,7 +10,7 @@ import json
 import pytest
 from _pii_util import run_pii, ticket
 
-from curate.records import Record
+from tunecraft.records import Record
 
 PII_FREE = {
     "code": [
