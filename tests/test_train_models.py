@@ -1,7 +1,7 @@
 """tunecraft.models: resolving names, clear errors, and an atomic GGUF cache."""
 import pytest
 
-from train import models
+from tunecraft import models
 from tunecraft.models import ModelError, load_model, load_tokenizer, resolve
 
 
