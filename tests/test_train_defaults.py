@@ -18,11 +18,11 @@ def config(tiny_model_dir, tmp_path, **overrides):
 def test_without_max_steps_it_trains_by_epochs_with_auto_lr_and_evaluations(tiny_model_dir,
                                                                              tmp_path):
     run = train(config(tiny_model_dir, tmp_path, epochs=2), quiet=True)
-    assert run["config"]["lr"] == 5e-4                  # hidden size 64: the small-model rate
-    assert run["stop"]["planned_steps"] == 4            # 8 examples / batch 4 × 2 epochs
-    assert run["config"]["eval_every"] == 1             # four evaluations per epoch, at least 1
-    assert run["stop"]["reason"] in ("epochs", "early_stopping")
-    assert run["stop"]["epochs_done"] == run["steps"] / 2
+    assert run.config.lr == 5e-4                  # hidden size 64: the small-model rate
+    assert run.stop.planned_steps == 4            # 8 examples / batch 4 × 2 epochs
+    assert run.config.eval_every == 1             # four evaluations per epoch, at least 1
+    assert run.stop.reason in ("epochs", "early_stopping")
+    assert run.stop.epochs_done == run.steps / 2
 
 
 @pytest.mark.parametrize("hidden,lr", [(576, 5e-4), (960, 5e-4), (2048, 3e-4), (4096, 2e-4),
@@ -36,8 +36,8 @@ def test_validation_is_capped_to_a_seeded_sample(tiny_model_dir, tmp_path):
     data = write_clean(tmp_path / "clean", val_pairs=many)
     run = train(config(tiny_model_dir, tmp_path, data=str(data), max_steps=1, val_limit=5),
                 quiet=True)
-    assert run["data"]["validation"]["kept"] == 5
-    assert run["data"]["validation"]["rows_in_split"] == 32
+    assert run.data.validation["kept"] == 5
+    assert run.data.validation["rows_in_split"] == 32
 
 
 def test_cap_validation_keeps_file_order_and_is_seeded():

@@ -25,7 +25,7 @@ def test_smollm2_lora_lowers_validation_loss(tmp_path):
     cfg = TrainConfig(data=str(clean), out=str(tmp_path / "run"), model="smollm2-135m",
                       max_steps=6, eval_every=6, lr=2e-3, batch_size=6, max_len=128, seed=0)
     run = train(cfg, quiet=True)
-    before, after = (h["loss"] for h in run["history"]["validation"])
+    before, after = (point.loss for point in run.history.validation)
     assert after < 0.9 * before
     card = json.loads((tmp_path / "run" / "run.json").read_text())
     assert card["base_model"]["name"] == "smollm2-135m" and len(card["base_model"]["sha256"]) == 64
