@@ -4,10 +4,10 @@ Why: a run that rejects most of a large input (a wrong language allow-list, a fi
 must not hold every rejected record in memory. rejects.jsonl is ordered by the step that rejected
 (the reader, then the passes in chain order) and then by input position, but rejects arrive
 interleaved across steps and a whole-dataset pass may reject out of input order. So each step
-appends its rejects to a file of its own as they happen (pickled: lossless, the records may still
-go through a `scrubs_rejects` pass); at the end a step's file is read back as written when it
-arrived in order, else sorted on disk (sorted runs of RUN rejects, merged). Ties keep arrival
-order, as the stable in-memory sort this replaces did.
+appends its rejects to a file of its own as they happen (pickled in small batches: lossless, as
+the records may still go through a `scrubs_rejects` pass); at the end a step's file is read back
+as written when it arrived in order, else sorted on disk (sorted runs of RUN rejects, merged).
+Ties keep arrival order, as the stable in-memory sort this replaces did.
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from typing import BinaryIO, Iterator
 from curate.passes.base import Reject
 
 RUN = 20_000        # rejects sorted in memory at a time, for a step that rejected out of order
+BATCH = 256         # rejects pickled together (one call per reject costs more than the pickling)
 
 
 def input_position(record_id: str, files: dict[str, int]) -> tuple:
@@ -64,15 +65,25 @@ class _Step:
     def __init__(self, path: Path):
         self.path, self.in_order, self.last = path, True, None
         self.file: BinaryIO = open(path, "wb")
+        self.batch: list[tuple[tuple, Reject]] = []
 
     def add(self, key: tuple, reject: Reject) -> None:
         if self.last is not None and key < self.last:
             self.in_order = False
         self.last = key
-        pickle.dump((key, reject), self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.batch.append((key, reject))
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch:
+            pickle.dump(self.batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.batch = []
 
     def close(self) -> None:
-        self.file.close()
+        if not self.file.closed:
+            self._flush()
+            self.file.close()
 
     def ordered(self) -> Iterator[Reject]:
         self.close()
@@ -84,8 +95,9 @@ class _Step:
         while run := [item for _, item in zip(range(RUN), items)]:
             runs.append(self.path.with_suffix(f".run{len(runs)}"))
             with open(runs[-1], "wb") as f:
-                for item in sorted(run, key=lambda kr: kr[0]):
-                    pickle.dump(item, f, protocol=pickle.HIGHEST_PROTOCOL)
+                run.sort(key=lambda kr: kr[0])
+                for start in range(0, len(run), BATCH):
+                    pickle.dump(run[start:start + BATCH], f, protocol=pickle.HIGHEST_PROTOCOL)
         merged = heapq.merge(*(_load(run) for run in runs), key=lambda kr: kr[0])
         yield from (reject for _, reject in merged)
 
@@ -94,6 +106,6 @@ def _load(path: Path) -> Iterator[tuple[tuple, Reject]]:
     with open(path, "rb") as f:
         while True:
             try:
-                yield pickle.load(f)
+                yield from pickle.load(f)
             except EOFError:
                 return
