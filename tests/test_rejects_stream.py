@@ -81,7 +81,8 @@ class MaskStub(Pass):
     def apply(self, record, ctx: Context):
         for message in record.messages:
             message["content"] = EMAIL.sub("<EMAIL>", message["content"])
-        record.meta = {k: EMAIL.sub("<EMAIL>", v) if isinstance(v, str) else v for k, v in record.meta.items()}
+        record.meta = {k: EMAIL.sub("<EMAIL>", v) if isinstance(v, str) else v
+                       for k, v in record.meta.items()}
         ctx.count("masked")
         return record
 
@@ -98,7 +99,7 @@ def test_a_declared_scrubber_scrubs_only_the_rejects_made_before_it(tmp_path):
     rows[3]["instruction"] = "write to rahul@example.in"
     path = write_jsonl(raw / "t.jsonl", rows)
     with open(path, "a", encoding="utf-8") as f:
-        f.write('{"instruction": "मेरा ईमेल anita.rao@example.com है", "output": \n')   # unparseable
+        f.write('{"instruction": "मेरा ईमेल anita.rao@example.com है", "output": \n')  # cut off
     manifest = curate_folder(raw, tmp_path / "clean", [MaskStub(), LateShortStub()], recipe=Recipe())
     read, late = read_lines(tmp_path / "clean" / "rejects.jsonl")
     assert read["pass"] == "read" and "anita.rao" not in str(read) and "<EMAIL>" in str(read)
@@ -113,5 +114,6 @@ def test_the_runner_and_the_manifest_know_no_pass_by_name():
 
     for module in (curate.pipeline, curate.manifest):
         tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-        literals = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        literals = {n.value for n in ast.walk(tree)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)}
         assert not literals & set(DEFAULT_ORDER), (module.__name__, literals & set(DEFAULT_ORDER))

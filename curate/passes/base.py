@@ -145,8 +145,8 @@ class Pass:
     def prepare(self, record: Record) -> Any:
         """Per-record work of a whole-dataset pass that can run early, in the worker processes
         (dedup_exact's hash), so that the main process keeps only what needs every record. A pass
-        that implements it sets `prepares = True`; `run` finds the values in `ctx.prepared` (a deque, record order) if the
-        pipeline ran it ahead, or None if it did not."""
+        that implements it sets `prepares = True`; `run` finds the values in `ctx.prepared` (a
+        deque, record order) if the pipeline ran it ahead, or None if it did not."""
         raise NotImplementedError
 
     def scrub_inventory(self, inventory: Any, seed: int) -> None:
