@@ -87,7 +87,7 @@ def run(
 
 def _check_guards(manifest: dict, strict: bool, quiet: bool) -> None:
     """Warnings were printed with the summary; quiet runs still show them, on stderr."""
-    from curate.manifest import warning_lines
+    from curate.display import warning_lines
 
     lines = warning_lines(manifest)
     if quiet:
@@ -120,7 +120,7 @@ def inspect(clean: Path = typer.Argument(..., help="A folder written by `curate 
     from rich.console import Console
     from rich.table import Table
 
-    from curate.manifest import accounting_line, splits_table, summary_table, warning_lines
+    from curate.display import accounting_line, splits_table, summary_table, warning_lines
 
     manifest_path = clean / "manifest.json"
     try:

@@ -14,7 +14,7 @@ call a task: a single refusal-boilerplate row of its own label is not a lost cla
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any
+from typing import Any, Iterable
 
 from tunecraft.records import Record
 
@@ -48,11 +48,26 @@ def groups_of(record: Record) -> dict[str, str]:
     return groups
 
 
-def guard_warnings(passes: list[dict[str, Any]], splits: dict[str, Any], rejects) -> list[dict[str, Any]]:
+class RejectedGroups(defaultdict):
+    """(kind, value) -> pass -> rows rejected: all the guards need of the rejects, counted while
+    they stream to rejects.jsonl (so the rejects themselves are never held)."""
+
+    def __init__(self, rejects: Iterable = ()):
+        super().__init__(Counter)
+        for reject in rejects:
+            self.add(reject)
+
+    def add(self, reject) -> None:
+        for kind, value in groups_of(reject.record).items():
+            self[kind, value][reject.pass_name] += 1
+
+
+def guard_warnings(passes: list[dict[str, Any]], splits: dict[str, Any],
+                   rejected: RejectedGroups) -> list[dict[str, Any]]:
     """The warnings of the module docstring, in pass order, from the manifest's pass and split
-    stats and the rejects."""
+    stats and the rejects' groups."""
     warnings = [w for p in passes if (w := _removed_share(p))]
-    return warnings + _emptied(splits, rejects, [p["name"] for p in passes])
+    return warnings + _emptied(splits, rejected, [p["name"] for p in passes])
 
 
 def _removed_share(p: dict[str, Any]) -> dict[str, Any] | None:
@@ -65,16 +80,12 @@ def _removed_share(p: dict[str, Any]) -> dict[str, Any] | None:
                        f"over {MAX_REMOVED_SHARE:.0%}): {reasons}"}
 
 
-def _emptied(splits: dict[str, Any], rejects, order: list[str]) -> list[dict[str, Any]]:
+def _emptied(splits: dict[str, Any], rejected: RejectedGroups, order: list[str]) -> list[dict[str, Any]]:
     kept: dict[tuple[str, str], Counter] = defaultdict(Counter)       # (kind, value) -> split -> rows
     for split, stats in splits.items():
         for kind in GROUP_KINDS:
             for value, n in stats.get(_STATS_KEY[kind], {}).items():
                 kept[kind, value][split] += n
-    rejected: dict[tuple[str, str], Counter] = defaultdict(Counter)   # (kind, value) -> pass -> rows
-    for r in rejects:
-        for kind, value in groups_of(r.record).items():
-            rejected[kind, value][r.pass_name] += 1
     warnings = []
     for (kind, value), by_pass in sorted(rejected.items()):
         in_splits = kept.get((kind, value), Counter())

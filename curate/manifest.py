@@ -2,6 +2,7 @@
 
 It is the one place that explains a clean folder: `curate inspect` and report.html read only it.
 Timings live here (and in the report), never in the split files, so reruns stay byte-identical.
+This module builds the dict; curate.display shows it (and the run's progress) on the terminal.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from curate.guards import guard_warnings, source_of, task_of
+from curate.guards import RejectedGroups, guard_warnings, source_of, task_of
 from curate.writers import SPLITS
 from tunecraft.records import Record
 
@@ -64,22 +65,39 @@ def _sorted_counts(counts: Counter) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
+class RejectStats:
+    """Counts of the rejects gathered while they stream into rejects.jsonl, after scrubbing."""
+
+    def __init__(self):
+        self.by_pass, self.by_reason, self.read_by_file = Counter(), Counter(), Counter()
+        self.groups = RejectedGroups()
+
+    def add(self, reject) -> None:
+        self.by_pass[reject.pass_name] += 1
+        self.by_reason[reject.reason] += 1
+        if reject.pass_name == "read":
+            self.read_by_file[reject.record.id.rpartition(":")[0]] += 1
+        self.groups.add(reject)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_pass.values())
+
+
 def pass_stats(pipeline) -> list[dict[str, Any]]:
     """One entry per pass, the reader first: in/out, rejects by reason, counters, info, seconds."""
     read = {"name": "read", "in": pipeline.read_meter.n_in, "out": pipeline.read_meter.n_out,
-            "rejected": len(pipeline.read_rejects),
-            "reasons": _sorted_counts(Counter(r.reason for r in pipeline.read_rejects)),
+            "rejected": pipeline.read.n_rejected, "reasons": _sorted_counts(pipeline.read.reasons),
             "counts": {}, "info": {}, "seconds": None, "config": {}}
     entries = [read]
     for p in pipeline.passes:
         ctx, meter = pipeline.contexts[p.name], pipeline.meters[p.name]
         entry = {"name": p.name, "in": meter.n_in, "out": meter.n_out,
-                 "rejected": len(ctx.rejects),
-                 "reasons": _sorted_counts(Counter(r.reason for r in ctx.rejects)),
+                 "rejected": ctx.n_rejected, "reasons": _sorted_counts(ctx.reasons),
                  "counts": dict(sorted(ctx.counts.items())), "info": ctx.info,
                  "seconds": round(meter.seconds, 3), "config": _config(p)}
-        if p.name == "pii":
-            entry["on_rejects"] = {"counts": dict(sorted(pipeline.scrubbed.counts.items()))}
+        if p.scrubs_rejects:
+            entry["on_rejects"] = {"counts": dict(sorted(pipeline.scrubbed[p.name].counts.items()))}
         entries.append(entry)
     return entries
 
@@ -109,18 +127,17 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(*, inventory, recipe, pipeline, split_stats: SplitStats, rejects, workers: int,
-                   seconds: float) -> dict[str, Any]:
+def build_manifest(*, inventory, recipe, pipeline, split_stats: SplitStats, rejects: RejectStats,
+                   workers: int, seconds: float) -> dict[str, Any]:
     rows_read = sum(f.rows for f in inventory.files)
     in_splits = split_stats.rows_excluding_copies()
     accounting = {"identity": "rows_read = rows_in_splits (excluding balancing copies) + rejects",
-                  "rows_read": rows_read, "rows_in_splits": in_splits, "rejects": len(rejects),
+                  "rows_read": rows_read, "rows_in_splits": in_splits, "rejects": rejects.total,
                   "copies": sum(s["copies"] for s in split_stats.splits.values()),
-                  "ok": rows_read == in_splits + len(rejects)}
+                  "ok": rows_read == in_splits + rejects.total}
     passes = pass_stats(pipeline)
-    read_rejects = Counter(r.record.id.rpartition(":")[0] for r in pipeline.read_rejects)
     for source in inventory.files:
-        source.rejected = read_rejects[source.rel]
+        source.rejected = rejects.read_by_file[source.rel]
     return {
         "inputs": [f.to_dict() for f in inventory.files],
         "skipped": inventory.skipped,
@@ -130,101 +147,12 @@ def build_manifest(*, inventory, recipe, pipeline, split_stats: SplitStats, reje
         "libraries": library_versions(),
         "passes": passes,
         "splits": split_stats.to_dict(),
-        "rejects": {"total": len(rejects),
-                    "by_pass": _sorted_counts(Counter(r.pass_name for r in rejects)),
-                    "by_reason": _sorted_counts(Counter(r.reason for r in rejects))},
+        "rejects": {"total": rejects.total,
+                    "by_pass": _sorted_counts(rejects.by_pass),
+                    "by_reason": _sorted_counts(rejects.by_reason)},
         "accounting": accounting,
-        "warnings": guard_warnings(passes, split_stats.to_dict(), rejects),
+        "warnings": guard_warnings(passes, split_stats.to_dict(), rejects.groups),
         "timings": {"total_seconds": round(seconds, 3),
                     "note": "per-record passes: seconds summed over shards (and worker processes)",
                     "passes": {p["name"]: p["seconds"] for p in passes if p["seconds"] is not None}},
     }
-
-
-# --- views on the terminal ------------------------------------------------------------------------
-def summary_table(manifest: dict[str, Any]):
-    from rich.table import Table
-
-    table = Table(title="curate: per-pass funnel")
-    for column in ("pass", "in", "out", "rejected", "reasons", "seconds"):
-        table.add_column(column, justify="right" if column in ("in", "out", "rejected", "seconds") else "left")
-    for p in manifest["passes"]:
-        reasons = ", ".join(f"{k} {v}" for k, v in p["reasons"].items())
-        seconds = "" if p["seconds"] is None else f"{p['seconds']:.2f}"
-        table.add_row(p["name"], str(p["in"]), str(p["out"]), str(p["rejected"]), reasons, seconds)
-    return table
-
-
-def splits_table(manifest: dict[str, Any]):
-    from rich.table import Table
-
-    table = Table(title="splits")
-    for column in ("split", "rows", "copies", "top labels", "languages"):
-        table.add_column(column)
-    for name, s in manifest["splits"].items():
-        labels = ", ".join(f"{k} {v}" for k, v in list(s["labels"].items())[:5])
-        langs = ", ".join(f"{k} {v}" for k, v in list(s["langs"].items())[:5])
-        table.add_row(name, str(s["rows"]), str(s["copies"]), labels, langs)
-    return table
-
-
-def accounting_line(manifest: dict[str, Any]) -> str:
-    a = manifest["accounting"]
-    mark = "ok" if a["ok"] else "VIOLATED"
-    return (f"accounting {mark}: {a['rows_read']} rows read = {a['rows_in_splits']} in splits "
-            f"+ {a['rejects']} rejects ({a['copies']} balancing copies not counted)")
-
-
-def warning_lines(manifest: dict[str, Any]) -> list[str]:
-    return [f"warning: {w['message']}" for w in manifest.get("warnings", [])]
-
-
-def print_summary(manifest: dict[str, Any], console=None) -> None:
-    """The result of a run, on stdout (progress bars go to stderr)."""
-    from rich.console import Console
-
-    console = console or Console(highlight=False)
-    console.print(summary_table(manifest))
-    console.print(splits_table(manifest))
-    console.print(accounting_line(manifest))
-    for line in warning_lines(manifest):
-        console.print(line, style="bold red", markup=False)
-
-
-class LiveProgress:
-    """A rich progress display: files read, and per pass records in → out (rejected)."""
-
-    def __init__(self, pipeline, inventory):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.pipeline, self.ticks = pipeline, 0
-        self.progress = Progress(TextColumn("{task.description:<14}"), BarColumn(),
-                                 MofNCompleteColumn(), TextColumn("{task.fields[stats]}"),
-                                 TimeElapsedColumn(), console=Console(stderr=True), transient=False)
-        self.files = self.progress.add_task("files", total=len(inventory.files), stats="")
-        self.tasks = {p.name: self.progress.add_task(p.name, total=None, stats="")
-                      for p in pipeline.passes}
-
-    def __enter__(self):
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.refresh()
-        self.progress.stop()
-
-    def file_done(self):
-        self.progress.advance(self.files)
-        self.refresh()
-
-    def tick(self):
-        self.ticks += 1
-        if self.ticks % 256 == 0:
-            self.refresh()
-
-    def refresh(self):
-        for name, task in self.tasks.items():
-            meter, ctx = self.pipeline.meters[name], self.pipeline.contexts[name]
-            self.progress.update(task, completed=meter.n_out,
-                                 stats=f"in {meter.n_in} → out {meter.n_out}, rejected {len(ctx.rejects)}")

@@ -209,10 +209,21 @@ class SplitWriter:
             f.close()
 
 
-def write_rejects(folder: Path, rejects: list[Reject]) -> None:
-    with open(folder / "rejects.jsonl", "wb") as f:
-        for reject in rejects:
-            f.write(_dumps(reject.to_dict()))
+class RejectsWriter:
+    """Appends rejects to rejects.jsonl as they come (in the temporary folder, which is renamed
+    into place with the splits at the end); nothing is held in memory."""
+
+    def __init__(self, folder: Path):
+        self.file = open(folder / "rejects.jsonl", "wb")
+
+    def __enter__(self) -> "RejectsWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.file.close()
+
+    def write(self, reject: Reject) -> None:
+        self.file.write(_dumps(reject.to_dict()))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

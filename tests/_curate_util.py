@@ -60,8 +60,10 @@ class ExactStub(Pass):
 
 
 class PiiStub(Pass):
-    """Per-record: masks e-mail addresses everywhere, never rejects; takes the `pii` slot."""
+    """Per-record: masks e-mail addresses everywhere, never rejects; takes the `pii` slot (and
+    its duty: the rejects made before it go through it too)."""
     name = "pii"
+    scrubs_rejects = True
 
     def apply(self, record: Record, ctx: Context) -> Record:
         for message in record.messages:

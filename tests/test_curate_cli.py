@@ -5,7 +5,7 @@ import pytest
 from _curate_util import read_lines, support_rows, write_jsonl
 from typer.testing import CliRunner
 
-import curate.pipeline
+import curate.executor
 from curate.cli import app
 from curate.passes import DEFAULT_ORDER
 
@@ -82,7 +82,7 @@ def test_run_end_to_end_with_the_real_passes(tmp_path, monkeypatch):
                     "--seed", "7", "-q", "--force")
     assert again.exit_code == 0
     before = {name: (out / name).read_bytes() for name in SPLITS + ("rejects.jsonl",)}
-    monkeypatch.setattr(curate.pipeline, "CHUNK", 8)     # several shards: the real passes in workers
+    monkeypatch.setattr(curate.executor, "CHUNK", 8)     # several shards: the real passes in workers
     third = _curate("run", raw, "--out", tmp_path / "c2", "--skip", "pii", "--lang", "en,hi",
                     "--workers", "2", "--seed", "7", "-q")
     assert third.exit_code == 0

@@ -6,7 +6,7 @@ from _curate_util import read_lines, support_rows, write_jsonl
 from typer.testing import CliRunner
 
 from curate.cli import app
-from curate.guards import guard_warnings
+from curate.guards import RejectedGroups, guard_warnings
 from tunecraft.records import Record, Reject
 
 runner = CliRunner()
@@ -76,7 +76,7 @@ def test_a_language_name_instead_of_a_code_is_a_one_line_error(tmp_path):
 def test_a_pass_removing_a_large_share_is_named():
     passes = [{"name": "read", "in": 100, "out": 100, "rejected": 0, "reasons": {}},
               {"name": "language", "in": 100, "out": 60, "rejected": 40, "reasons": {"language": 40}}]
-    [warning] = guard_warnings(passes, {"train": {"labels": {}, "sources": {}}}, [])
+    [warning] = guard_warnings(passes, {"train": {"labels": {}, "sources": {}}}, RejectedGroups())
     assert warning["kind"] == "removed_share" and warning["pass"] == "language"
     assert warning["message"] == "language removed 40 of 100 records (40%; over 25%): language 40"
 
@@ -87,7 +87,8 @@ def test_a_sub_task_emptied_by_decontaminate_is_named_with_what_remains_held_out
     rejects = [Reject(r, "decontaminate", "contaminated") for r in rows[:6]]
     splits = {"train": {"tasks": {"chat": 50}, "sources": {"chat.jsonl": 50}},
               "test": {"tasks": {"tool_use": 2}, "sources": {"tools.jsonl": 2}}}
-    warnings = guard_warnings([{"name": "decontaminate", "in": 58, "rejected": 6}], splits, rejects)
+    warnings = guard_warnings([{"name": "decontaminate", "in": 58, "rejected": 6}], splits,
+                              RejectedGroups(rejects))
     assert [(w["group"], w["value"]) for w in warnings] == [("source", "tools.jsonl"), ("task", "tool_use")]
     assert warnings[1]["message"] == ("no train row left of task 'tool_use': decontaminate removed 6; "
                                       "2 remain in validation/test")

@@ -165,9 +165,9 @@ def test_full_disk_is_one_line_and_keeps_the_previous_output(tmp_path, monkeypat
     _run(raw, out)
     before = (out / "train.jsonl").read_bytes()
 
-    def no_space(folder, rejects):
+    def no_space(writer, folder):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr("curate.pipeline.write_rejects", no_space)
+    monkeypatch.setattr("curate.writers.RejectsWriter.__init__", no_space)
     with pytest.raises(OutputError, match="cannot write .*No space left on device"):
         _run(raw, out, force=True)
     assert (out / "train.jsonl").read_bytes() == before

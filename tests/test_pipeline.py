@@ -5,7 +5,7 @@ import pytest
 from _curate_util import (BoomStub, CopyStub, ExactStub, LosesOneStub, PiiStub, ShortStub, SplitStub,
                           UpperStub, read_lines, support_rows, write_jsonl)
 
-import curate.pipeline as pipeline_module
+import curate.executor as executor_module
 from curate.passes.base import Context, Pass
 from curate.pipeline import AccountingError, _stages, curate_folder
 from curate.recipe import Recipe
@@ -131,7 +131,7 @@ def test_rerun_is_byte_identical_and_needs_force(tmp_path):
 
 
 def test_two_workers_give_the_same_bytes_as_one(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline_module, "CHUNK", 16)          # many shards from a small input
+    monkeypatch.setattr(executor_module, "CHUNK", 16)          # many shards from a small input
     raw = tmp_path / "raw"
     write_jsonl(raw / "a.jsonl", support_rows(150))
     write_jsonl(raw / "b.jsonl", support_rows(40)[::-1])
@@ -151,7 +151,7 @@ def test_two_workers_give_the_same_bytes_as_one(tmp_path, monkeypatch):
 
 def test_dedup_exact_hashes_in_the_stage_before_it_with_the_same_result(tmp_path, monkeypatch):
     from curate.passes.dedup_exact import DedupExactPass, record_key
-    monkeypatch.setattr(pipeline_module, "CHUNK", 16)
+    monkeypatch.setattr(executor_module, "CHUNK", 16)
     raw = tmp_path / "raw"
     write_jsonl(raw / "a.jsonl", support_rows(60) + support_rows(30))      # 30 exact duplicates
     hashed_ahead = []

@@ -17,7 +17,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import Any, Callable, ClassVar, Iterable, Iterator
 
 from tunecraft.records import Record, Reject
 
@@ -34,36 +34,61 @@ class NoConfig:
 class Context:
     """What one pass reports while it runs: its rejects and its counters.
 
-    Each pass gets its own Context (per shard, in workers); the pipeline merges them.
+    Each pass gets its own Context (per shard, in workers); the pipeline merges them. A context
+    with a `sink` hands each reject on (the pipeline streams them to disk, so memory does not grow
+    with the reject count); without one it keeps them in `rejects` (shards, tests).
     """
 
-    def __init__(self, pass_name: str, seed: int = 0):
+    def __init__(self, pass_name: str, seed: int = 0, sink: Callable[[Reject], None] | None = None):
         self.pass_name = pass_name
         self.seed = seed
         self.rejects: list[Reject] = []
+        self.reasons: Counter[str] = Counter()      # rejects by reason, also those sent to the sink
         self.counts: Counter[str] = Counter()
         # Structured facts for the manifest from whole-dataset passes (label counts before/after
         # balancing, overlaps found, ...). Per-record passes use `count`, which merges across shards.
         self.info: dict[str, Any] = {}
         # For a pass with `prepare`: its values for the records `run` receives, in their order.
         self.prepared: Any = None
+        self._sink = sink
+
+    @property
+    def n_rejected(self) -> int:
+        return sum(self.reasons.values())
 
     def reject(self, record: Record, reason: str, **details: Any) -> None:
-        self.rejects.append(Reject(record, self.pass_name, reason, details))
+        self.take(Reject(record, self.pass_name, reason, details))
+
+    def take(self, reject: Reject) -> None:
+        self.reasons[reject.reason] += 1
+        if self._sink is None:
+            self.rejects.append(reject)
+        else:
+            self._sink(reject)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
 
     def merge(self, other: "Context") -> None:
-        self.rejects.extend(other.rejects)
+        for reject in other.rejects:
+            self.take(reject)
         self.counts.update(other.counts)
         self.info.update(other.info)
 
 
 class Pass:
     name: ClassVar[str] = ""
-    per_record: ClassVar[bool] = True
     Config: ClassVar[type] = NoConfig
+    # What a pass needs from the runner, declared here so the runner knows no pass by name:
+    # - per_record: a pure function of one record, so it runs in worker processes over shards;
+    #   False: it needs every record (or their order) and runs in the main process.
+    per_record: ClassVar[bool] = True
+    # - prepares: `prepare(record)` may run ahead, in the worker stage before this pass.
+    prepares: ClassVar[bool] = False
+    # - scrubs_rejects: the reader's rejects and those of the passes before this one go through
+    #   it too (its `run` over their records, then `scrub_details`) before rejects.jsonl gets
+    #   them, and the input inventory goes through `scrub_inventory` before any record is read.
+    scrubs_rejects: ClassVar[bool] = False
 
     def __init__(self, config: Any = None):
         self.config = config if config is not None else self.Config()
@@ -107,10 +132,18 @@ class Pass:
 
     def prepare(self, record: Record) -> Any:
         """Per-record work of a whole-dataset pass that can run early, in the worker processes
-        (dedup_exact's hash), so that the main process keeps only what needs every record. When
-        overridden, `run` finds the values in `ctx.prepared` (a deque, record order) if the
-        pipeline ran it ahead, or None if it did not."""
+        (dedup_exact's hash), so that the main process keeps only what needs every record. A pass
+        that implements it sets `prepares = True`; `run` finds the values in `ctx.prepared` (a
+        deque, record order) if the pipeline ran it ahead, or None if it did not."""
         raise NotImplementedError
+
+    def scrub_inventory(self, inventory: Any, seed: int) -> None:
+        """For `scrubs_rejects` passes: rewrite what the inventory shows of the input (file names,
+        skip reasons), in place, before records are read; record ids are built from it."""
+
+    def scrub_details(self, rejects: list[Reject], seed: int) -> None:
+        """For `scrubs_rejects` passes: rewrite the rejects' details (their records have already
+        been through `run`), in place."""
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         self.ensure_setup()

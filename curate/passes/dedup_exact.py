@@ -56,6 +56,7 @@ class DedupExactConfig:
 class DedupExactPass(Pass):
     name = "dedup_exact"
     per_record = False  # needs every earlier record, in input order
+    prepares = True     # the hash, in the worker stage before it
 
     Config = DedupExactConfig
 

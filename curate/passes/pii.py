@@ -2,9 +2,10 @@
 
 It never rejects. Every string of a record is output text (`curate.pii.fields`): message
 contents, prompt/completion, the label, every `meta` value (long integers too) and every `meta`
-key, including `meta["raw"]` of reader rejects, which is why the pipeline re-runs it on rejects.
-The pipeline also puts the strings written outside records through it (`scrub_texts`: reject
-error messages, skipped-file reasons; `scrub_names`: file names, which record ids are built from).
+key, including `meta["raw"]` of reader rejects, which is why it declares `scrubs_rejects`: the
+pipeline re-runs it on the rejects of the reader and of the passes before it, and hands it the
+strings written outside records (`scrub_details`: reject error messages; `scrub_inventory`: file
+names, which record ids are built from, and skipped-file reasons).
 Detection: `curate.pii.detect` (Presidio + spaCy, credentials, decoded views). A value found in one
 place is replaced in every place of the record and of its conversation, also in later batches
 of the same run (`curate.pii.spread`). Counts: `entity:<TYPE>` per value replaced and `changed` per record
@@ -82,6 +83,7 @@ class PiiConfig:
 class PiiPass(Pass):
     name = "pii"
     per_record = True
+    scrubs_rejects = True       # no raw PII in rejects.jsonl or in file names either
     Config = PiiConfig
 
     def __init__(self, config: PiiConfig | None = None):
@@ -209,6 +211,16 @@ class PiiPass(Pass):
                 results = [RecognizerResult(s.entity, s.start, s.end, s.score) for s in spans]
                 self._cache[key] = self._anonymizer.anonymize(text, results, operators).text
         return self._cache[key]
+
+    def scrub_inventory(self, inventory, seed: int) -> None:
+        from curate.pii.outside import scrub_inventory
+
+        scrub_inventory(inventory, self, seed)
+
+    def scrub_details(self, rejects, seed: int) -> None:
+        from curate.pii.outside import scrub_details
+
+        scrub_details(rejects, self, seed)
 
     def scrub_texts(self, texts: list[str], seed: int) -> list[str]:
         """Strings written outside any record (reject error messages, skip reasons), anonymised

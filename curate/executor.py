@@ -1,0 +1,146 @@
+"""The process pool the per-record passes run in: shards out, results back in input order.
+
+Why a module of its own (datatrove's PipelineStep / LocalPipelineExecutor split): the pipeline
+decides which passes form a stage; this module only knows how to run a stage over shards, in
+worker processes or in this one, and it knows no pass by name. Workers are spawned (no forked
+copies of loaded models), unpickle the passes once and build their resources in `setup`; results
+are collected in submission order with at most 2 × workers shards in flight, so output order is
+input order whatever the worker count, and memory stays bounded.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import signal
+import time
+from collections import deque
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import Any, Iterable, Iterator
+
+from curate.passes.base import Context, Pass
+from curate.readers import JsonlLines
+from tunecraft.records import Record, Reject
+
+CHUNK = 512                          # records per shard sent to a worker
+
+
+@dataclass
+class Meter:
+    n_in: int = 0
+    n_out: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class ShardResult:
+    """What running a stage over one shard gives back to the main process."""
+    kept: list[Record]
+    reports: list[tuple[Context, Meter]]          # per pass of the stage, in order
+    parsed: int = 0                               # records parsed here from JsonlLines
+    read_rejects: list[Reject] = field(default_factory=list)   # rows that did not parse
+    prepared: list[Any] | None = None             # the next pass's `prepare`, per kept record
+
+
+def shards(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+    """Lists of about `size` (default CHUNK) rows, in order; a JsonlLines batch counts as its
+    number of lines."""
+    size = size or CHUNK
+    shard: list[Any] = []
+    rows = 0
+    for item in items:
+        shard.append(item)
+        rows += len(item.lines) if isinstance(item, JsonlLines) else 1
+        if rows >= size:
+            yield shard
+            shard, rows = [], 0
+    if shard:
+        yield shard
+
+
+def parse_lines(items: list[Record | JsonlLines]) -> tuple[list[Record], list[Reject]]:
+    """Records in input order, and the read rejects of the JsonlLines among `items`."""
+    records, rejects = [], []
+    for item in items:
+        for row in item.parse() if isinstance(item, JsonlLines) else [item]:
+            (records if isinstance(row, Record) else rejects).append(row)
+    return records, rejects
+
+
+def run_shard(stage: list[Pass], shard: list[Record | JsonlLines], seed: int,
+              ahead: Pass | None = None) -> ShardResult:
+    """Parse the shard's JsonlLines, run the stage's passes over it, and `ahead.prepare` over
+    what they kept."""
+    records, read_rejects = parse_lines(shard)
+    parsed = len(records) - sum(isinstance(item, Record) for item in shard)
+    reports = []
+    for p in stage:
+        ctx, t = Context(p.name, seed), time.perf_counter()
+        n_in = len(records)
+        records = list(p.run(records, ctx))
+        reports.append((ctx, Meter(n_in, len(records), time.perf_counter() - t)))
+    prepared = [ahead.prepare(r) for r in records] if ahead is not None else None
+    return ShardResult(records, reports, parsed, read_rejects, prepared)
+
+
+class Executor:
+    """Runs stages of `passes` over shards; one pool for all of them, started at the first
+    stage that has two shards or more (a small input never pays for spawning workers)."""
+
+    def __init__(self, passes: list[Pass], *, seed: int = 0, workers: int = 1):
+        self.passes, self.seed, self.workers = passes, seed, max(1, workers)
+        self._stack = ExitStack()
+        self._pool = None
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()       # terminates the pool, also on Ctrl-C
+
+    def map(self, stage: list[Pass], shards: Iterator[list], ahead: Pass | None = None
+            ) -> Iterator[ShardResult]:
+        """The result of each shard, in order. The passes of `stage` (and `ahead`) must be among
+        the executor's `passes`: those are what the workers hold."""
+        head = list(islice(shards, 2))
+        if self.workers == 1 or (len(head) < 2 and self._pool is None):
+            for shard in chain(head, shards):
+                yield run_shard(stage, shard, self.seed, ahead)
+            return
+        pool = self._start_pool()
+        indices = [self.passes.index(p) for p in stage + ([ahead] if ahead else [])]
+        pending: deque = deque()
+        for shard in chain(head, shards):
+            pending.append(pool.apply_async(_run_in_worker, (indices, shard, ahead is not None)))
+            if len(pending) >= 2 * self.workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def _start_pool(self):
+        """Each worker unpickles the passes once and sets them up."""
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(self.workers, initializer=_init_worker,
+                                      initargs=(pickle.dumps(self.passes), self.seed))
+            self._stack.callback(self._pool.terminate)
+        return self._pool
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(passes_blob: bytes, seed: int) -> None:
+    """Unpickle the passes once per worker and build their resources; Ctrl-C is the parent's job."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    passes = pickle.loads(passes_blob)
+    for p in passes:
+        p.ensure_setup()
+    _WORKER.update(passes=passes, seed=seed)
+
+
+def _run_in_worker(indices: list[int], shard: list[Record | JsonlLines], has_ahead: bool) -> ShardResult:
+    passes = [_WORKER["passes"][i] for i in indices]
+    ahead = passes.pop() if has_ahead else None
+    return run_shard(passes, shard, _WORKER["seed"], ahead)
