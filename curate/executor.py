@@ -20,10 +20,12 @@ from itertools import chain, islice
 from typing import Any, Iterable, Iterator
 
 from curate.passes.base import Context, Pass
+from curate.pii.spread import conversation
 from curate.readers import JsonlLines
 from tunecraft.records import Record, Reject
 
 CHUNK = 512                          # records per shard sent to a worker
+MAX_SHARD = 20                       # x CHUNK: the most rows a conversation stretches a shard to
 
 
 @dataclass
@@ -45,16 +47,28 @@ class ShardResult:
 
 def shards(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
     """Lists of about `size` (default CHUNK) rows, in order; a JsonlLines batch counts as its
-    number of lines."""
+    number of lines.
+
+    A shard goes on past `size` while the next record belongs to a conversation already in it
+    (`meta.conversation_id`), so the pii pass, which spreads a value over the rows of a
+    conversation within one shard only (state carried across shards would make the output
+    depend on the worker count), sees a conversation's consecutive rows whole. Up to
+    MAX_SHARD x `size` rows: the rest of a longer conversation starts the next shard (DESIGN.md,
+    PII). Only parsed Records show their conversation; a pass that needs it sets
+    `whole_conversations` and the pipeline parses lines before its stage.
+    """
     size = size or CHUNK
     shard: list[Any] = []
-    rows = 0
+    rows, open_ = 0, set()
     for item in items:
+        key = conversation(item) if isinstance(item, Record) else None
+        if rows >= MAX_SHARD * size or (rows >= size and (key is None or key not in open_)):
+            yield shard
+            shard, rows, open_ = [], 0, set()
         shard.append(item)
         rows += len(item.lines) if isinstance(item, JsonlLines) else 1
-        if rows >= size:
-            yield shard
-            shard, rows = [], 0
+        if key is not None:
+            open_.add(key)
     if shard:
         yield shard
 

@@ -148,7 +148,8 @@ class Pipeline:
 
     def run(self, items: Iterable[Record | Reject | JsonlLines]) -> Iterator[Record]:
         stages = self.stages
-        stream = self._take_records(items, keep_lines=bool(stages) and stages[0][0])
+        keep_lines = bool(stages) and stages[0][0] and not any(p.whole_conversations for p in stages[0][1])
+        stream = self._take_records(items, keep_lines)
         for i, (parallel, stage) in enumerate(stages):
             if parallel:
                 stream = self._parallel(stage, stream, ahead=_prepared_by(stages, i + 1))

@@ -89,6 +89,10 @@ class Pass:
     #   it too (its `run` over their records, then `scrub_details`) before rejects.jsonl gets
     #   them, and the input inventory goes through `scrub_inventory` before any record is read.
     scrubs_rejects: ClassVar[bool] = False
+    # - whole_conversations: a per-record pass that reads a record's conversation (its shard holds
+    #   the conversation's consecutive rows, curate.executor.shards): records reach its stage
+    #   parsed, as raw JSONL lines show no conversation.
+    whole_conversations: ClassVar[bool] = False
 
     def __init__(self, config: Any = None):
         self.config = config if config is not None else self.Config()

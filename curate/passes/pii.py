@@ -84,6 +84,7 @@ class PiiPass(Pass):
     name = "pii"
     per_record = True
     scrubs_rejects = True       # no raw PII in rejects.jsonl or in file names either
+    whole_conversations = True  # a value found in one row is replaced in the others
     Config = PiiConfig
 
     def __init__(self, config: PiiConfig | None = None):
