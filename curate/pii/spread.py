@@ -10,7 +10,8 @@ whole-word occurrence of it in the same record, and in the records of the same
 A conversation can be longer than a batch (a user's chat over 300 rows): `batches` never cuts
 the rows of a conversation that follow one another, and `Conversations` carries the values found
 in earlier batches of a run to the later rows of the same conversation. A run is one shard of
-the pipeline, so a conversation cut by a shard boundary (every 512 rows) is two; see DESIGN.md.
+the pipeline, and shards do not cut a conversation's consecutive rows either (curate.executor,
+up to 10,240 rows); rows of a conversation far apart in the input are the limit (DESIGN.md).
 """
 from __future__ import annotations
 
