@@ -45,7 +45,7 @@ class ShardResult:
     prepared: list[Any] | None = None             # the next pass's `prepare`, per kept record
 
 
-def shards(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+def shards(items: Iterable[Any], size: int | None = None, on_cap=None) -> Iterator[list[Any]]:
     """Lists of about `size` (default CHUNK) rows, in order; a JsonlLines batch counts as its
     number of lines.
 
@@ -54,8 +54,9 @@ def shards(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]
     conversation within one shard only (state carried across shards would make the output
     depend on the worker count), sees a conversation's consecutive rows whole. Up to
     MAX_SHARD x `size` rows: the rest of a longer conversation starts the next shard (DESIGN.md,
-    PII). Only parsed Records show their conversation; a pass that needs it sets
-    `whole_conversations` and the pipeline parses lines before its stage.
+    PII), and `on_cap()` is called so the run can say so. Only parsed Records show their
+    conversation; a pass that needs it sets `whole_conversations` and the pipeline parses lines
+    before its stage.
     """
     size = size or CHUNK
     shard: list[Any] = []
@@ -63,6 +64,8 @@ def shards(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]
     for item in items:
         key = conversation(item) if isinstance(item, Record) else None
         if rows >= MAX_SHARD * size or (rows >= size and (key is None or key not in open_)):
+            if key in open_ and on_cap is not None:
+                on_cap()
             yield shard
             shard, rows, open_ = [], 0, set()
         shard.append(item)

@@ -7,6 +7,8 @@ every pass is checked for
 - `emptied`: a label, a source file or a sub-task (meta `task`/`subtask`/... column) that had at
   least MIN_GROUP_ROWS rows read has no train row left, and this pass rejected some of its rows
   (all passes that did are named, the one that rejected most first).
+- `conversation_cut`: a conversation ran past the largest shard (curate.executor.MAX_SHARD), so
+  a pass that reads whole conversations (pii's spread of a name) saw it in pieces.
 Warnings go into the manifest, the terminal summary and the data card; `curate run --strict`
 turns them into a failed run (exit 3). Groups below MIN_GROUP_ROWS rows are too small to
 call a task: a single refusal-boilerplate row of its own label is not a lost class.
@@ -67,6 +69,7 @@ def guard_warnings(passes: list[dict[str, Any]], splits: dict[str, Any],
     """The warnings of the module docstring, in pass order, from the manifest's pass and split
     stats and the rejects' groups."""
     warnings = [w for p in passes if (w := _removed_share(p))]
+    warnings += [w for p in passes if (w := _conversation_cut(p))]
     return warnings + _emptied(splits, rejected, [p["name"] for p in passes])
 
 
@@ -78,6 +81,15 @@ def _removed_share(p: dict[str, Any]) -> dict[str, Any] | None:
     return {"kind": "removed_share", "pass": p["name"], "share": round(share, 4),
             "message": f"{p['name']} removed {p['rejected']} of {p['in']} records ({share:.0%}; "
                        f"over {MAX_REMOVED_SHARE:.0%}): {reasons}"}
+
+
+def _conversation_cut(p: dict[str, Any]) -> dict[str, Any] | None:
+    cuts = p.get("counts", {}).get("conversation_cut:shard_cap", 0)
+    if not cuts:
+        return None
+    return {"kind": "conversation_cut", "pass": p["name"], "cuts": cuts,
+            "message": f"{p['name']} saw a conversation in pieces {cuts} time(s): it ran past the largest "
+                       "shard, and a value found in one piece is not replaced in the next (docs/DESIGN.md, PII)"}
 
 
 def _emptied(splits: dict[str, Any], rejected: RejectedGroups, order: list[str]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from curate.writers import (OutputError, RejectsWriter, SplitWriter, atomic_dir,
 from tunecraft.records import Record, Reject
 
 READ = "read"        # the step name of the reader's rejects (unparseable rows), before every pass
+CUT = "conversation_cut:shard_cap"   # a whole_conversations pass saw one in pieces (guards)
 
 
 class AccountingError(RuntimeError):
@@ -208,7 +209,12 @@ class Pipeline:
                   ahead: Pass | None = None) -> Iterator[Record]:
         """Shards through the executor. `ahead`: the next pass, whose `prepare` runs on this
         stage's output in the same place."""
-        for result in self.executor.map(stage, shards(upstream), ahead):
+        watch = [self.contexts[p.name] for p in stage if p.whole_conversations]
+
+        def cut() -> None:
+            for ctx in watch:
+                ctx.count(CUT)
+        for result in self.executor.map(stage, shards(upstream, on_cap=cut), ahead):
             self._count_read(result.parsed, result.read_rejects)
             if ahead is not None:
                 self._prepared[ahead.name].extend(result.prepared)   # in the order `kept` is yielded

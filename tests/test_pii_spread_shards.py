@@ -13,6 +13,7 @@ from _curate_util import write_jsonl
 
 import curate.executor as executor_module
 from curate.executor import shards
+from curate.passes.base import Context, Pass
 from curate.passes.dedup_exact import DedupExactPass
 from curate.passes.pii import PiiPass
 from curate.pipeline import curate_folder
@@ -87,3 +88,28 @@ def test_a_conversation_longer_than_the_cap_goes_on_in_the_next_shard(monkeypatc
 
 def test_rows_without_a_conversation_are_cut_every_chunk():
     assert [len(s) for s in shards([_record(n, None) for n in range(10)], 4)] == [4, 4, 2]
+
+
+class ChatStub(Pass):
+    """A per-record pass that reads whole conversations, like pii (without its models)."""
+    name = "pii"
+    whole_conversations = True
+
+    def apply(self, record, ctx: Context):
+        return record
+
+
+def test_a_conversation_cut_at_the_cap_is_a_warning_in_the_manifest(tmp_path, monkeypatch):
+    monkeypatch.setattr(executor_module, "CHUNK", 4)
+    monkeypatch.setattr(executor_module, "MAX_SHARD", 2)
+    raw = tmp_path / "raw"
+    write_jsonl(raw / "long.jsonl", [_row(f"Message {n}: refund kab milega?", "Ji, jaldi.", CHAT)
+                                     for n in range(20)])
+    write_jsonl(raw / "short.jsonl", [_row(f"Message {n}: OTP nahi aaya", "Ji, dobara bhejte hain.",
+                                           f"wa-4{n // 3}") for n in range(20)])
+    long_ = curate_folder(raw, tmp_path / "long", [ChatStub()], recipe=Recipe())
+    cut = [w for w in long_["warnings"] if w["kind"] == "conversation_cut"]
+    assert [(w["pass"], w["cuts"]) for w in cut] == [("pii", 2)]      # rows 8 and 16 begin pieces
+    (raw / "long.jsonl").unlink()
+    short = curate_folder(raw, tmp_path / "short", [ChatStub()], recipe=Recipe())
+    assert not [w for w in short["warnings"] if w["kind"] == "conversation_cut"]
