@@ -173,17 +173,13 @@ def sheet_import(
 
         evalkit sheet import filled-a.xlsx filled-b.xlsx --key evals/support-v1/sheet-key.json
     """
-    import json
-    import os
-
     from evalkit.report import write_report
     from evalkit.sheets import import_sheets
+    from tunecraft.files import atomic_write_json
 
     def do_import():
         human = import_sheets(filled, key)
-        tmp = key.parent / "human.json.tmp"     # a crash mid-write keeps the earlier human.json
-        tmp.write_text(json.dumps(human, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, key.parent / "human.json")
+        atomic_write_json(key.parent / "human.json", human)   # a crash keeps the earlier one
         if (key.parent / "metrics.json").is_file():
             write_report(key.parent)
 

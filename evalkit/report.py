@@ -14,6 +14,8 @@ import io
 import json
 from pathlib import Path
 
+from tunecraft.files import atomic_write_text
+
 EXAMPLES = 5
 
 
@@ -206,5 +208,5 @@ def write_report(eval_dir: str | Path) -> None:
     eval_dir = Path(eval_dir)
     rows, metrics, human = load(eval_dir)
     parts = sections(rows, metrics, human)
-    (eval_dir / "report.md").write_text(to_markdown(parts), encoding="utf-8")
-    (eval_dir / "report.html").write_text(to_html(parts, chart_png(metrics)), encoding="utf-8")
+    atomic_write_text(eval_dir / "report.md", to_markdown(parts))
+    atomic_write_text(eval_dir / "report.html", to_html(parts, chart_png(metrics)))
