@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from evalkit.config import RunConfig
+from evalkit.config import RunConfig, ScoreConfig
 from train.options import ConfigError, typed_on_the_command_line, with_options
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
@@ -92,15 +92,8 @@ def run(
 
 
 @app.command()
-def score(
-    hyps: List[Path] = typer.Option(..., help="{\"id\", \"output\"} JSON lines; one file per system (named by its stem)"),
-    refs: Path = typer.Option(..., help="the test split (clean/test.jsonl)"),
-    out: Path = typer.Option(..., help="folder for results.jsonl, metrics.json, report.*"),
-    primary: Optional[str] = typer.Option(None),
-    min_effect: float = typer.Option(0.0, help="see `evalkit run --help`"),
-    seed: int = typer.Option(0),
-    resamples: int = typer.Option(1000),
-):
+@with_options(ScoreConfig)
+def score(**settings):
     """Score outputs produced elsewhere against the test split (no model, no likelihood).
 
     Example:
@@ -108,10 +101,13 @@ def score(
         evalkit score --hyps outputs.jsonl --refs clean/test.jsonl --out evals/api-model
     """
     from evalkit.runner import score_outputs
+    from train.options import build
 
-    metrics = guarded(lambda: score_outputs(hyps, refs, out, primary=primary, seed=seed,
-                                            resamples=resamples, min_effect=min_effect))
-    summarise(metrics, out)
+    cfg = guarded(lambda: build(ScoreConfig, **settings))
+    metrics = guarded(lambda: score_outputs(list(cfg.hyps), cfg.refs, cfg.out, primary=cfg.primary,
+                                            seed=cfg.seed, resamples=cfg.resamples,
+                                            min_effect=cfg.min_effect))
+    summarise(metrics, cfg.out)
 
 
 @app.command()
