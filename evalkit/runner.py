@@ -21,6 +21,7 @@ from evalkit.loaders import LoadError
 from evalkit.results import ResultRow, build_row
 from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
 from tunecraft.files import atomic_write_json, atomic_write_text
+from tunecraft.text import json_value
 
 
 class RunError(LoadError):
@@ -242,16 +243,9 @@ def write_outputs(out: Path, rows: list[ResultRow], metrics: dict) -> None:
     from evalkit.report import write_report
 
     atomic_write_text(out / "results.jsonl", "".join(r.to_json() + "\n" for r in rows))
-    atomic_write_json(out / "metrics.json", metrics, default=_jsonable)
+    atomic_write_json(out / "metrics.json", metrics, default=json_value)
     write_report(out)
 
-
-def _jsonable(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
 
 
 def score_outputs(hyps: list[Path], refs: Path, out: Path, *, primary: str | None = None,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from tunecraft.files import atomic_folder, atomic_write_json
 from tunecraft.hashing import file_sha256, text_sha256
-from tunecraft.text import finite_or_none
+from tunecraft.text import finite_or_none, first_line
 
 if TYPE_CHECKING:
     from train.config import TrainConfig
@@ -335,7 +335,7 @@ class RunCard:
         try:
             return _parse(cls, raw)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+            problem = f"missing {exc}" if isinstance(exc, KeyError) else first_line(exc)
             raise CardError(f"{where}: not a valid run card ({problem})") from None
 
 

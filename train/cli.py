@@ -11,6 +11,7 @@ import typer
 
 from train.config import ConfigError, TrainConfig
 from train.options import typed_on_the_command_line, with_options
+from tunecraft.text import first_line
 
 app = typer.Typer(help="Train a LoRA adapter on curated data (tunecraft).", no_args_is_help=True,
                   add_completion=False)
@@ -53,7 +54,7 @@ def lora(
     except ConfigError as exc:
         _fail(exc.cli_message())
     except (ModelError, DataError, RunExistsError, FileNotFoundError, ValueError) as exc:
-        _fail(str(exc).splitlines()[0])
+        _fail(first_line(exc))
     except KeyboardInterrupt:
         again = " ".join(f"--{k} {v}" for k, v in (("config", config), ("data", typed.get("data")),
                                                    ("out", typed.get("out"))) if v)
