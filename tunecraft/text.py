@@ -108,15 +108,18 @@ def fold_space(text: str) -> str:
 
 def fold_punctuation(text: str) -> str:
     """NFKC, case-folded, punctuation (Unicode category P) replaced by space, whitespace collapsed."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_unicode_class(r"\p{P}+").sub(" ", folded).split())
+    return _fold(text, r"\p{P}+")
 
 
 def fold_punctuation_and_symbols(text: str) -> str:
     """As `fold_punctuation`, and symbols (category S) too. No English-only steps (SQuAD also
     drops articles), so Hindi and Hinglish fold the same way."""
+    return _fold(text, r"[\p{P}\p{S}]+")
+
+
+def _fold(text: str, drop: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_unicode_class(r"[\p{P}\p{S}]+").sub(" ", folded).split())
+    return " ".join(_unicode_class(drop).sub(" ", folded).split())
 
 
 def finite_or_none(value):
