@@ -11,6 +11,7 @@ import typer
 
 from evalkit.config import RunConfig, ScoreConfig
 from train.options import ConfigError, typed_on_the_command_line, with_options
+from tunecraft.exits import fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="Does fine-tuning beat prompting? Evaluate, score, report, human-eval sheets.")
@@ -43,11 +44,9 @@ def guarded(call):
     try:
         return call()
     except ConfigError as exc:
-        typer.echo(f"error: {exc.cli_message()}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc.cli_message())
     except user_errors() as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(str(exc))
 
 
 class RichProgress:
