@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from curate.schemas import read_reject
+from tunecraft.hashing import feed_file
 from tunecraft.text import json_value
 
 BATCH = 1024
@@ -45,9 +46,7 @@ def sha256_of_dataset(folder: Path) -> str:
     fingerprint, so hashing it would make identical data look different)."""
     digest = hashlib.sha256()
     for name in _data_files(folder):
-        with open(folder / name, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
+        feed_file(digest, folder / name)
     return digest.hexdigest()
 
 

@@ -14,14 +14,14 @@ import io
 import json
 from pathlib import Path
 
+from evalkit.results import read_results
 from tunecraft.files import atomic_write_text
 
 EXAMPLES = 5
 
 
 def load(eval_dir: Path) -> tuple[list[dict], dict, dict | None]:
-    rows = [json.loads(line) for line in (eval_dir / "results.jsonl").read_text(encoding="utf-8")
-            .splitlines() if line.strip()]
+    rows = read_results(eval_dir / "results.jsonl")
     metrics = json.loads((eval_dir / "metrics.json").read_text(encoding="utf-8"))
     human_path = eval_dir / "human.json"
     human = json.loads(human_path.read_text(encoding="utf-8")) if human_path.is_file() else None
