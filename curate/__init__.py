@@ -3,12 +3,7 @@
 `run`, `load` and `rejects` are imported on first use: `import curate` stays cheap, and the CLI
 and worker processes that never call them do not import pandas or datasets.
 """
+from tunecraft.lazy import lazy_attributes
+
 __all__ = ["run", "load", "rejects"]
-
-
-def __getattr__(name: str):
-    if name in __all__:
-        from curate import api
-
-        return getattr(api, name)
-    raise AttributeError(f"module 'curate' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, dict.fromkeys(__all__, "curate.api"))

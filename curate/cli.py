@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 
@@ -19,6 +19,7 @@ from curate.api import cores as _cores
 from curate.passes.base import RecipeError
 from curate.readers import InputError
 from curate.writers import OutputError
+from tunecraft.exits import fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
@@ -27,9 +28,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 USER_ERRORS = (InputError, OutputError, RecipeError)
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"curate: error: {message}", err=True)
-    raise typer.Exit(2)
+def _fail(message: str) -> NoReturn:
+    fail(message, prefix="curate: error")
 
 
 @app.command()

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from curate.schemas import read_reject
+from tunecraft.text import json_value
 
 
 def read_parquet(source, mapper):
@@ -20,18 +20,6 @@ def read_parquet(source, mapper):
     for batch in table.iter_batches(batch_size=4096):
         for row in batch.to_pylist():
             line += 1
-            row = {k: _jsonable(v) for k, v in row.items()}
+            row = {k: json_value(v) for k, v in row.items()}
             yield mapper(row, line, json.dumps(row, ensure_ascii=False, default=str))
 
-
-def _jsonable(value: Any) -> Any:
-    """Parquet cells can be dates, decimals, bytes: keep them as JSON the writers can emit."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -25,7 +25,8 @@ from curate.readers import Inventory, JsonlLines, check_input, discover, read_fi
 from curate.recipe import Recipe
 from curate.reject_spool import RejectSpool
 from curate.writers import (OutputError, RejectsWriter, SplitWriter, atomic_dir, check_writable,
-                            claim_output, lock_path, write_json, write_text)
+                            claim_output, lock_path)
+from tunecraft.files import atomic_write_json, atomic_write_text
 from tunecraft.records import Record, Reject
 
 READ = "read"        # the step name of the reader's rejects (unparseable rows), before every pass
@@ -83,9 +84,9 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
                                   split_stats=split_stats, rejects=reject_stats, workers=workers,
                                   seconds=time.perf_counter() - started)
         _check_accounting(manifest["accounting"])
-        write_json(tmp / "manifest.json", manifest)
+        atomic_write_json(tmp / "manifest.json", manifest, default=str)
         from curate.report import render_report
-        write_text(tmp / "report.html", render_report(manifest))
+        atomic_write_text(tmp / "report.html", render_report(manifest))
     return manifest
 
 

@@ -7,18 +7,18 @@ dataset_dict.json and one Dataset folder per split. Each Dataset folder is one i
 `datasets` itself (memory-mapped: memory stays flat). Row k has the id `<folder>:<k>`, k counted
 from 0 as `ds[k]` counts, so an id points straight at its row.
 
-Arrow stores a list of dicts (chat turns) as a list of structs, which gives every dict every key
-any of them had, set to None; those None fields are dropped again (a cell that is None stays
-None), so a turn without `tool_calls` does not come back with `tool_calls: null`.
+Arrow pads structs with None fields; `tunecraft.text.json_value` drops them again (as for Parquet).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from curate.schemas import read_reject
+from tunecraft.hashing import feed_file
+from tunecraft.text import json_value
 
 BATCH = 1024
 
@@ -46,9 +46,7 @@ def sha256_of_dataset(folder: Path) -> str:
     fingerprint, so hashing it would make identical data look different)."""
     digest = hashlib.sha256()
     for name in _data_files(folder):
-        with open(folder / name, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
+        feed_file(digest, folder / name)
     return digest.hexdigest()
 
 
@@ -73,20 +71,7 @@ def read_saved_dataset(source, mapper) -> Iterator:
     index = 0
     for batch in dataset.with_format("arrow").iter(batch_size=BATCH):
         for row in batch.to_pylist():
-            row = {str(k): plain(v) for k, v in row.items()}
+            row = {str(k): json_value(v) for k, v in row.items()}
             yield mapper(row, index, json.dumps(row, ensure_ascii=False, default=str))
             index += 1
 
-
-def plain(value: Any) -> Any:
-    """An Arrow cell as JSON: dates as ISO text, bytes as text, and the None fields Arrow adds
-    to structs dropped (see the module's docstring); a None cell stays None."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items() if v is not None}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -9,11 +9,11 @@ naming the cell: an error code is not data, and a stray value has no column to g
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
 from curate.schemas import read_reject
+from tunecraft.text import json_value
 
 Cell = tuple[Any, str | None]          # (value, what is wrong with it or None)
 
@@ -103,7 +103,7 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Cell]]]:
 def _xlsx_cell(cell) -> Cell:
     if cell.data_type == "e":
         return cell.value, f"holds the Excel error {cell.value}"
-    return _plain(cell.value), None
+    return json_value(cell.value), None
 
 
 def _xls_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Cell]]]:
@@ -122,18 +122,10 @@ def _xls_cell(cell, datemode: int) -> Cell:
         code = xlrd.error_text_from_code.get(cell.value, cell.value)
         return code, f"holds the Excel error {code}"
     if cell.ctype == xlrd.XL_CELL_DATE:
-        return _plain(xlrd.xldate_as_datetime(cell.value, datemode)), None
+        return json_value(xlrd.xldate_as_datetime(cell.value, datemode)), None
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return bool(cell.value), None
     if cell.ctype == xlrd.XL_CELL_NUMBER and float(cell.value).is_integer():
         return int(cell.value), None           # .xls keeps every number as a float
     return (None if cell.ctype == xlrd.XL_CELL_EMPTY else cell.value), None
 
-
-def _plain(value: Any) -> Any:
-    """Dates and times as ISO text, so rows are JSON like every other input's."""
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return value

@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 import orjson
 
+from tunecraft.files import replace_folder
 from tunecraft.records import Record, Reject
 
 SPLITS = ("train", "validation", "test")
@@ -50,7 +51,7 @@ def atomic_dir(out_dir: Path, force: bool = False) -> Iterator[Path]:
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             yield tmp
             (tmp / MARKER).unlink()      # the finished folder is known by its manifest
-            _replace(tmp, out_dir)
+            replace_folder(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -156,24 +157,6 @@ def check_writable(out_dir: Path, force: bool) -> None:
         raise OutputError(f"output folder already exists: {out_dir} (use --force to replace it)")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"output path exists and is not a folder: {out_dir}")
-
-
-def _replace(tmp: Path, out_dir: Path) -> None:
-    """Swap the new folder in; the old one is moved aside first so a failure can restore it."""
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
-        out_dir.rename(old)
-    try:
-        tmp.rename(out_dir)
-    except BaseException:
-        if old is not None:
-            old.rename(out_dir)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _dumps(row: dict[str, Any]) -> bytes:

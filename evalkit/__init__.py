@@ -8,14 +8,10 @@ Importing `evalkit` loads no torch: the names below are imported on first use.
 """
 from __future__ import annotations
 
-import importlib
+from tunecraft.lazy import lazy_attributes
 
 _LAZY = {"run": "evalkit.api", "load": "evalkit.api", "Evaluation": "evalkit.api",
          "RunConfig": "evalkit.config", "ConfigError": "evalkit.config"}
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'evalkit' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

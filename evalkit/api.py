@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evalkit.results import read_results
+
 
 @dataclass
 class Evaluation:
@@ -46,7 +48,7 @@ def load(out) -> Evaluation:
 def results_frame(path: Path):
     import pandas as pd
 
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rows = read_results(path)
     frame = pd.DataFrame(rows)
     if "scores" not in frame:
         return frame

@@ -9,8 +9,9 @@ from typing import List, Optional
 
 import typer
 
-from evalkit.config import RunConfig
+from evalkit.config import RunConfig, ScoreConfig
 from train.options import ConfigError, typed_on_the_command_line, with_options
+from tunecraft.exits import fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="Does fine-tuning beat prompting? Evaluate, score, report, human-eval sheets.")
@@ -43,11 +44,9 @@ def guarded(call):
     try:
         return call()
     except ConfigError as exc:
-        typer.echo(f"error: {exc.cli_message()}", err=True)
-        raise typer.Exit(2) from None
+        fail(exc.cli_message())
     except user_errors() as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(str(exc))
 
 
 class RichProgress:
@@ -92,15 +91,8 @@ def run(
 
 
 @app.command()
-def score(
-    hyps: List[Path] = typer.Option(..., help="{\"id\", \"output\"} JSON lines; one file per system (named by its stem)"),
-    refs: Path = typer.Option(..., help="the test split (clean/test.jsonl)"),
-    out: Path = typer.Option(..., help="folder for results.jsonl, metrics.json, report.*"),
-    primary: Optional[str] = typer.Option(None),
-    min_effect: float = typer.Option(0.0, help="see `evalkit run --help`"),
-    seed: int = typer.Option(0),
-    resamples: int = typer.Option(1000),
-):
+@with_options(ScoreConfig)
+def score(**settings):
     """Score outputs produced elsewhere against the test split (no model, no likelihood).
 
     Example:
@@ -108,10 +100,13 @@ def score(
         evalkit score --hyps outputs.jsonl --refs clean/test.jsonl --out evals/api-model
     """
     from evalkit.runner import score_outputs
+    from train.options import build
 
-    metrics = guarded(lambda: score_outputs(hyps, refs, out, primary=primary, seed=seed,
-                                            resamples=resamples, min_effect=min_effect))
-    summarise(metrics, out)
+    cfg = guarded(lambda: build(ScoreConfig, **settings))
+    metrics = guarded(lambda: score_outputs(list(cfg.hyps), cfg.refs, cfg.out, primary=cfg.primary,
+                                            seed=cfg.seed, resamples=cfg.resamples,
+                                            min_effect=cfg.min_effect))
+    summarise(metrics, cfg.out)
 
 
 @app.command()
@@ -173,17 +168,13 @@ def sheet_import(
 
         evalkit sheet import filled-a.xlsx filled-b.xlsx --key evals/support-v1/sheet-key.json
     """
-    import json
-    import os
-
     from evalkit.report import write_report
     from evalkit.sheets import import_sheets
+    from tunecraft.files import atomic_write_json
 
     def do_import():
         human = import_sheets(filled, key)
-        tmp = key.parent / "human.json.tmp"     # a crash mid-write keeps the earlier human.json
-        tmp.write_text(json.dumps(human, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, key.parent / "human.json")
+        atomic_write_json(key.parent / "human.json", human)   # a crash keeps the earlier one
         if (key.parent / "metrics.json").is_file():
             write_report(key.parent)
 

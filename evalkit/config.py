@@ -12,7 +12,7 @@ from typing import List, Optional
 from evalkit.curve import parse_fractions
 from train.options import ConfigError, parse_fields, setting
 
-__all__ = ["ConfigError", "RunConfig", "parse_cost_model"]
+__all__ = ["ConfigError", "RunConfig", "ScoreConfig", "parse_cost_model"]
 
 
 def parse_cost_model(value) -> dict | None:
@@ -38,6 +38,35 @@ def _strings(value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def _paths(value) -> tuple[Path, ...]:
+    return (Path(value),) if isinstance(value, (str, Path)) else tuple(Path(v) for v in value)
+
+
+# The verdict's settings, declared once for `evalkit run` and `evalkit score` (a factory each: a
+# dataclass field object belongs to one class).
+def _primary():
+    return setting(None, help="primary metric for the verdict (default per task)")
+
+
+def _min_effect():
+    return setting(0.0, help="fine-tuning wins only if the 95% CI of its lead on the primary "
+                             "metric lies above this")
+
+
+def _resamples():
+    return setting(1000, help="bootstrap resamples")
+
+
+def _check_at_least(cfg, lows: tuple[tuple[str, int], ...]) -> None:
+    """Integer settings with a floor (None allowed only for --limit); one line naming the flag."""
+    for name, low in lows:
+        value = getattr(cfg, name)
+        if value is None and name == "limit":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ConfigError(name, f"must be an integer ≥ {low}, got {value!r}")
+
+
 @dataclass
 class RunConfig:
     data: Path = setting(help="curate's output folder (test.jsonl, train.jsonl); required (here "
@@ -60,13 +89,12 @@ class RunConfig:
     batch_size: int = setting(8, help="prompts generated or scored together")
     dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                                          "matmul; likelihoods then carry bf16 rounding)")
-    primary: str | None = setting(None, help="primary metric for the verdict (default per task)")
-    min_effect: float = setting(0.0, help="fine-tuning wins only if the 95% CI of its lead on "
-                                          "the primary metric lies above this")
+    primary: str | None = _primary()
+    min_effect: float = _min_effect()
     system_prompt: str | None = setting(None, help="system message for every system")
     stop: tuple[str, ...] = setting(help="stop string (repeatable)", factory=tuple,
                                     cli_type=List[str], parse=_strings)
-    resamples: int = setting(1000, help="bootstrap resamples")
+    resamples: int = _resamples()
     cost_model: dict | None = setting(
         None, help="prices as JSON (inline or a .json file): usd_per_1k_prompt_tokens, "
                    "usd_per_1k_completion_tokens, train_usd_per_hour; default: compute-seconds",
@@ -80,10 +108,24 @@ class RunConfig:
         """Flags that would crash after the model load, or silently change the test set (a
         negative --limit used to slice off the last items), fail here with one line."""
         parse_fields(self)
-        for name, low in (("batch_size", 1), ("k", 1), ("max_new_tokens", 1), ("resamples", 1),
-                          ("seed", 0), ("limit", 1)):
-            value = getattr(self, name)
-            if value is None and name == "limit":
-                continue
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ConfigError(name, f"must be an integer ≥ {low}, got {value!r}")
+        _check_at_least(self, (("batch_size", 1), ("k", 1), ("max_new_tokens", 1),
+                               ("resamples", 1), ("seed", 0), ("limit", 1)))
+
+
+@dataclass
+class ScoreConfig:
+    """`evalkit score`: outputs made elsewhere, scored against the test split; no model."""
+    hyps: tuple[Path, ...] = setting(help='{"id", "output"} JSON lines; one file per system '
+                                          "(named by its stem)", cli_type=List[Path],
+                                     cli_default=..., parse=_paths)
+    refs: Path = setting(help="the test split (clean/test.jsonl)", cli_default=..., parse=Path)
+    out: Path = setting(help="folder for results.jsonl, metrics.json, report.*", cli_default=...,
+                        parse=Path)
+    primary: str | None = _primary()
+    min_effect: float = _min_effect()
+    seed: int = setting(0, help="seeds the bootstrap")
+    resamples: int = _resamples()
+
+    def __post_init__(self):
+        parse_fields(self)
+        _check_at_least(self, (("resamples", 1), ("seed", 0)))

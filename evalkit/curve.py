@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tunecraft.files import atomic_write_text
+
 
 class CurveError(ValueError):
     """A user error in --curve (one line)."""
@@ -39,7 +41,7 @@ def subset_folder(data: Path, fraction: float, seed: int, dest: Path) -> int:
     train = read_records(data / "train.jsonl")
     keep = stratified_sample(train, max(1, round(fraction * len(train))), seed)
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / "train.jsonl").write_text("".join(r.to_json() + "\n" for r in keep), encoding="utf-8")
+    atomic_write_text(dest / "train.jsonl", "".join(r.to_json() + "\n" for r in keep))
     for name in ("validation.jsonl", "test.jsonl", "manifest.json"):
         if (data / name).is_file():
             shutil.copyfile(data / name, dest / name)

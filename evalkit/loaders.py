@@ -9,6 +9,7 @@ from pathlib import Path
 from evalkit.systems import SystemsError, EvalItem
 from train.card import CardError, RunCard
 from tunecraft.records import Record, read_jsonl
+from tunecraft.text import first_line
 
 
 class LoadError(ValueError):
@@ -145,8 +146,8 @@ def load(model_name: str, adapter: str | Path | None, dtype: str = "float32"):
         try:
             model = PeftModel.from_pretrained(model, str(folder))
         except (RuntimeError, ValueError, KeyError, OSError) as exc:   # e.g. another base's shapes
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise LoadError(f"{folder}: cannot load the adapter onto {model_name} ({first})") from None
+            raise LoadError(f"{folder}: cannot load the adapter onto {model_name} "
+                            f"({first_line(exc)})") from None
         model.eval()
         identity["adapter"] = files_digest(folder)
     if torch.cuda.is_available():     # on a cluster node; batches follow the model to its device

@@ -14,12 +14,14 @@ import io
 import json
 from pathlib import Path
 
+from evalkit.results import read_results
+from tunecraft.files import atomic_write_text
+
 EXAMPLES = 5
 
 
 def load(eval_dir: Path) -> tuple[list[dict], dict, dict | None]:
-    rows = [json.loads(line) for line in (eval_dir / "results.jsonl").read_text(encoding="utf-8")
-            .splitlines() if line.strip()]
+    rows = read_results(eval_dir / "results.jsonl")
     metrics = json.loads((eval_dir / "metrics.json").read_text(encoding="utf-8"))
     human_path = eval_dir / "human.json"
     human = json.loads(human_path.read_text(encoding="utf-8")) if human_path.is_file() else None
@@ -206,5 +208,5 @@ def write_report(eval_dir: str | Path) -> None:
     eval_dir = Path(eval_dir)
     rows, metrics, human = load(eval_dir)
     parts = sections(rows, metrics, human)
-    (eval_dir / "report.md").write_text(to_markdown(parts), encoding="utf-8")
-    (eval_dir / "report.html").write_text(to_html(parts, chart_png(metrics)), encoding="utf-8")
+    atomic_write_text(eval_dir / "report.md", to_markdown(parts))
+    atomic_write_text(eval_dir / "report.html", to_html(parts, chart_png(metrics)))

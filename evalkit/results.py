@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,9 @@ def build_row(item, system: str, prompt: str, output: str, *, gen=None, nll=None
         completion_tokens=gen.completion_tokens if gen else None,
         latency_s=gen.latency_s if gen else None, cached=gen.cached if gen else None,
         sources=sources)
+
+
+def read_results(path) -> list[dict]:
+    """results.jsonl as plain dicts (the report and the DataFrame of `evalkit.load` read it)."""
+    text = Path(path).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -6,7 +6,6 @@ switched on (peft), the others run with it switched off, so "same base model" ho
 """
 from __future__ import annotations
 
-import json
 import random
 from collections import defaultdict
 from contextlib import nullcontext
@@ -21,6 +20,8 @@ from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
 from evalkit.results import ResultRow, build_row
 from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
+from tunecraft.files import atomic_write_json, atomic_write_text
+from tunecraft.text import json_value
 
 
 class RunError(LoadError):
@@ -241,21 +242,10 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
 def write_outputs(out: Path, rows: list[ResultRow], metrics: dict) -> None:
     from evalkit.report import write_report
 
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "results.jsonl", "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(r.to_json() + "\n")
-    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2,
-                                                 default=_jsonable) + "\n", encoding="utf-8")
+    atomic_write_text(out / "results.jsonl", "".join(r.to_json() + "\n" for r in rows))
+    atomic_write_json(out / "metrics.json", metrics, default=json_value)
     write_report(out)
 
-
-def _jsonable(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if hasattr(value, "item"):
-        return value.item()
-    return str(value)
 
 
 def score_outputs(hyps: list[Path], refs: Path, out: Path, *, primary: str | None = None,

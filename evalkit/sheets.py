@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tunecraft.files import atomic_write_json
 from tunecraft.hashing import text_sha256
 from tunecraft.text import finite_or_none
 
@@ -150,7 +151,7 @@ def export_sheet(rows: list[dict], out_xlsx, key_json, *, seed: int = 0,
     wb.save(out_xlsx)
     key = {"format": "evalkit-sheet-key/1", "sheet": SHEET, "seed": seed, "labels": labels,
            "items": key_items, "digests": digests}
-    Path(key_json).write_text(json.dumps(key, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    atomic_write_json(key_json, key, indent=1)
     return key
 
 

@@ -9,8 +9,8 @@ import os
 import numpy as np
 
 from tunecraft.hashing import cached_file_sha256, file_sha256, text_sha256
-from tunecraft.text import (finite_or_none, fold_punctuation, fold_punctuation_and_symbols,
-                            fold_space, html_fragment_to_text, html_page_to_text)
+from tunecraft.text import (finite_or_none, first_line, fold_punctuation, fold_punctuation_and_symbols,
+                            fold_space, html_fragment_to_text, html_page_to_text, json_value)
 
 
 def test_the_three_comparison_forms_differ_where_they_say():
@@ -31,6 +31,28 @@ def test_finite_or_none_makes_strict_json():
                    "nested": [[None, 2]]}
     assert json.dumps(out, allow_nan=False)
     assert type(out["n"]) is int and out["ok"] is True
+
+
+def test_json_value_for_cells_and_numpy_metrics():
+    import datetime
+    import decimal
+
+    cell = {"created": datetime.date(2024, 3, 4), "amount": decimal.Decimal("499.50"),
+            "raw": "शिकायत".encode("utf-8"), "turns": [{"role": "user", "tool_calls": None}],
+            "ci": np.array([0.12, 0.4])}
+    assert json_value(cell) == {"created": "2024-03-04", "amount": "499.50", "raw": "शिकायत",
+                                "turns": [{"role": "user"}], "ci": [0.12, 0.4]}
+    assert json_value(None) is None and json_value(datetime.timedelta(minutes=90)) == "1:30:00"
+    text = json.dumps({"delta": np.array([1, 2]), "n": np.int64(7)}, default=json_value)
+    assert text == '{"delta": [1, 2], "n": 7}'
+
+
+def test_first_line_of_an_exception():
+    assert first_line(ValueError("while parsing a block mapping\n  in \"run.yaml\", line 3")) \
+        == "while parsing a block mapping"
+    assert first_line(OSError()) == "OSError"
+    assert first_line(RuntimeError("\n  size mismatch for lora_A: copying a param\n...")) \
+        == "size mismatch for lora_A: copying a param"
 
 
 def test_a_fragment_keeps_its_lines_and_a_page_keeps_its_main_text():

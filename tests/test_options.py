@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from _train_util import write_clean
-from evalkit.config import RunConfig
+from evalkit.config import RunConfig, ScoreConfig
 from train.config import ConfigError, TrainConfig
 
 
@@ -67,6 +67,7 @@ def evalkit_run(*args):
 @pytest.mark.parametrize("command, cls, own", [
     (["lora"], TrainConfig, {"config", "resume", "force", "quiet"}),
     (["run"], RunConfig, {"config"}),
+    (["score"], ScoreConfig, set()),
 ])
 def test_every_flag_is_a_config_field_with_its_help(command, cls, own):
     import typer.main
@@ -84,8 +85,25 @@ def test_every_flag_is_a_config_field_with_its_help(command, cls, own):
             assert param.help == fields[param.name].metadata["help"]
     result = invoke(app, *command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output
-    for flag in ("--max-steps", "--time-budget") if cls is TrainConfig else ("--few-shot", "--curve"):
-        assert flag in result.output
+    flags = {TrainConfig: ("--max-steps", "--time-budget"), RunConfig: ("--few-shot", "--curve"),
+             ScoreConfig: ("--hyps", "--min-effect")}[cls]
+    assert all(flag in result.output for flag in flags)
+
+
+def test_score_and_run_share_the_verdict_settings_and_score_checks_them(tmp_path):
+    from evalkit.cli import app
+
+    run_fields = {f.name: f for f in dataclasses.fields(RunConfig)}
+    for f in dataclasses.fields(ScoreConfig):
+        if f.name in ("primary", "min_effect", "resamples"):
+            assert f.metadata["help"] == run_fields[f.name].metadata["help"]
+            assert f.default == run_fields[f.name].default
+    hyps = tmp_path / "api-model.jsonl"
+    hyps.write_text('{"id": "test.jsonl:1", "output": "Refund 5 din mein aayega"}\n', encoding="utf-8")
+    result = invoke(app, "score", "--hyps", hyps, "--refs", tmp_path / "test.jsonl",
+                    "--out", tmp_path / "o", "--resamples", 0)
+    one_line_error(result, "--resamples", "≥ 1")
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_misspelt_key_is_an_error_naming_it_and_the_likely_one(tmp_path):

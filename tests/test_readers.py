@@ -139,6 +139,24 @@ def test_parquet_rows_and_non_json_cells(tmp_path):
     assert inventory.files[0].format == "parquet"
 
 
+def test_parquet_chat_turns_do_not_gain_the_keys_arrow_pads_structs_with(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    call = {"id": "c1", "type": "function",
+            "function": {"name": "block_card", "arguments": '{"last4": "4821"}'}}
+    turns = [{"role": "user", "content": "Mera card kho gaya, block kar do"},
+             {"role": "assistant", "content": None, "tool_calls": [call]},
+             {"role": "tool", "content": '{"status": "blocked"}', "tool_call_id": "c1"},
+             {"role": "assistant", "content": "Card block ho gaya hai."}]
+    pq.write_table(pa.table({"messages": [turns]}), tmp_path / "tools.parquet")
+    _, records, rejects = _read(tmp_path)
+    assert not rejects
+    [record] = records
+    assert "tool_calls" not in record.messages[0] and "tool_call_id" not in record.messages[3]
+    assert record.messages[1]["tool_calls"][0]["function"]["name"] == "block_card"
+
+
 def test_txt_one_record_per_non_empty_line(tmp_path):
     (tmp_path / "notes.txt").write_text("पहली पंक्ति\n\n   \nsecond line\n", encoding="utf-8")
     _, records, _ = _read(tmp_path)

@@ -9,14 +9,10 @@ below are imported on first use.
 """
 from __future__ import annotations
 
-import importlib
+from tunecraft.lazy import lazy_attributes
 
 _LAZY = {"lora": "train.api", "TrainRun": "train.api", "TrainConfig": "train.config",
          "ConfigError": "train.config"}
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'train' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

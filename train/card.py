@@ -10,18 +10,19 @@ error naming the file, never a guess.
 from __future__ import annotations
 
 import json
-import os
 import platform
 import resource
 import shutil
 import sys
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
+from tunecraft.files import atomic_folder, atomic_write_json
 from tunecraft.hashing import file_sha256, text_sha256
-from tunecraft.text import finite_or_none
+from tunecraft.text import finite_or_none, first_line
 
 if TYPE_CHECKING:
     from train.config import TrainConfig
@@ -56,8 +57,10 @@ def claim_run_dir(out: Path, force: bool = False, resume: bool = False) -> None:
 
 def save_adapter(model, tokenizer, folder: Path) -> None:
     """The adapter (PeftModel.from_pretrained loads it) plus the tokenizer and its chat template."""
-    _atomic_folder(folder, lambda tmp: (model.save_pretrained(tmp), tokenizer.save_pretrained(tmp),
-                                        _sort_target_modules(Path(tmp) / "adapter_config.json")))
+    with _model_folder(folder) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        _sort_target_modules(tmp / "adapter_config.json")
 
 
 def _sort_target_modules(config_path: Path) -> None:
@@ -78,16 +81,17 @@ def save_merged(model_name: str, adapter: Path, folder: Path) -> None:
 
     base, tokenizer = load_model(model_name)
     merged = PeftModel.from_pretrained(base, adapter).merge_and_unload()
-    _atomic_folder(folder, lambda tmp: (merged.save_pretrained(tmp), tokenizer.save_pretrained(tmp)))
+    with _model_folder(folder) as tmp:
+        merged.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
 
 
-def _atomic_folder(folder: Path, write) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    write(tmp)
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+@contextmanager
+def _model_folder(folder: Path) -> Iterator[Path]:
+    """An atomic folder readable by others, like any model folder (mkdtemp makes it private)."""
+    with atomic_folder(folder) as tmp:
+        yield tmp
+        tmp.chmod(0o755)
 
 
 def template_identity(template: str, tokenizer) -> "Template":
@@ -305,11 +309,7 @@ class RunCard:
         return finite_or_none(asdict(self))          # JSON has no NaN/Infinity
 
     def write(self, path: Path) -> None:
-        path = Path(path)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_json(path, self.to_dict())
 
     @classmethod
     def read(cls, run_dir: str | Path) -> "RunCard":
@@ -335,7 +335,7 @@ class RunCard:
         try:
             return _parse(cls, raw)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+            problem = f"missing {exc}" if isinstance(exc, KeyError) else first_line(exc)
             raise CardError(f"{where}: not a valid run card ({problem})") from None
 
 

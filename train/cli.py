@@ -11,6 +11,8 @@ import typer
 
 from train.config import ConfigError, TrainConfig
 from train.options import typed_on_the_command_line, with_options
+from tunecraft.exits import fail
+from tunecraft.text import first_line
 
 app = typer.Typer(help="Train a LoRA adapter on curated data (tunecraft).", no_args_is_help=True,
                   add_completion=False)
@@ -19,11 +21,6 @@ app.add_typer(models_app, name="models")
 
 
 FILE_ONLY = ", ".join(f.name for f in fields(TrainConfig) if not f.metadata["cli"])
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -51,13 +48,13 @@ def lora(
     try:
         run = train_lora(config=config, resume=resume, force=force, quiet=quiet, **typed)
     except ConfigError as exc:
-        _fail(exc.cli_message())
+        fail(exc.cli_message())
     except (ModelError, DataError, RunExistsError, FileNotFoundError, ValueError) as exc:
-        _fail(str(exc).splitlines()[0])
+        fail(first_line(exc))
     except KeyboardInterrupt:
         again = " ".join(f"--{k} {v}" for k, v in (("config", config), ("data", typed.get("data")),
                                                    ("out", typed.get("out"))) if v)
-        _fail(f"interrupted; continue with: train lora {again} --resume")
+        fail(f"interrupted; continue with: train lora {again} --resume")
     summarise(run.card, run.out)
 
 
@@ -93,7 +90,7 @@ def cache(names: list[str] = typer.Argument(None, help="aliases or .gguf files")
         try:
             typer.echo(f"{name}: {local_folder(resolve(name))}")
         except ModelError as exc:
-            _fail(str(exc))
+            fail(str(exc))
 
 
 @models_app.command("show")
@@ -107,7 +104,7 @@ def show(name: str = typer.Argument("smollm2-135m")):
     try:
         typer.echo(json.dumps(resolve(name).identity(), indent=2))
     except ModelError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 if __name__ == "__main__":

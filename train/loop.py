@@ -13,7 +13,6 @@ largest single matmul of a small model.
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 from contextlib import nullcontext
@@ -25,6 +24,7 @@ from train.config import TrainConfig
 from train.data import (IGNORE, DataError, batch_schedule, cap_validation, collate, encode,
                         eval_schedule, read_split)
 from train.adapters import LoraSettings, apply_lora, load_trainable_state, trainable_state
+from tunecraft.files import atomic_path
 
 
 def default_lr(hidden_size: int) -> float:
@@ -287,9 +287,7 @@ def _save_checkpoint(path, cfg, model, optimizer, scheduler, state, best_adapter
     """Everything a resume needs to continue bit for bit; written to a temp file, then renamed."""
     import torch
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"config": asdict(cfg), "trainable": trainable_state(model),
-                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "rng": torch.get_rng_state(), "state": state, "best_adapter": best_adapter}, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save({"config": asdict(cfg), "trainable": trainable_state(model),
+                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                    "rng": torch.get_rng_state(), "state": state, "best_adapter": best_adapter}, tmp)

@@ -19,6 +19,8 @@ import typing
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from tunecraft.text import first_line
+
 
 class ConfigError(ValueError):
     """One setting is wrong. `key` names it; `source` is the config file it came from, if any."""
@@ -87,8 +89,7 @@ def read_config_file(path: str | Path) -> dict:
     except OSError as exc:
         raise ConfigError("file", f"cannot be read ({exc.strerror or exc})", source=str(path)) from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0]
-        raise ConfigError("file", f"is not valid {path.suffix.lstrip('.') or 'YAML'}: {first}",
+        raise ConfigError("file", f"is not valid {path.suffix.lstrip('.') or 'YAML'}: {first_line(exc)}",
                           source=str(path)) from None
     if data is None:
         return {}

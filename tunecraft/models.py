@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tunecraft.hashing import cached_file_sha256
+from tunecraft.text import first_line
 
 # peft still reads the `is_gradient_checkpointing` alias that transformers 5 deprecates: a warning
 # about their code, not the user's, printed on every adapter load. Every load starts here.
@@ -145,7 +146,7 @@ def load_tokenizer(name_or_path: str | os.PathLike):
     try:
         tokenizer = AutoTokenizer.from_pretrained(local_folder(source))
     except OSError as exc:
-        raise ModelError(f"cannot load tokenizer for '{source.name}': {_first_line(exc)}") from None
+        raise ModelError(f"cannot load tokenizer for '{source.name}': {first_line(exc)}") from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer
@@ -163,13 +164,9 @@ def load_model(name_or_path: str | os.PathLike, dtype=None):
         model = AutoModelForCausalLM.from_pretrained(local_folder(source),
                                                      dtype=dtype or torch.float32)
     except OSError as exc:
-        raise ModelError(f"cannot load model '{source.name}': {_first_line(exc)}") from None
+        raise ModelError(f"cannot load model '{source.name}': {first_line(exc)}") from None
     model.eval()
     return model, load_tokenizer(name_or_path)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""Text helpers more than one package needs: HTML to text, comparison forms, JSON-safe numbers.
+"""Text helpers more than one package needs: HTML to text, comparison forms, JSON-safe values.
 
 Two HTML converters, on purpose: curate converts a *fragment that is content* (a support agent's
 rich-text answer) and must keep every line, bullet and code block; evalkit reads *whole pages*
@@ -108,15 +108,18 @@ def fold_space(text: str) -> str:
 
 def fold_punctuation(text: str) -> str:
     """NFKC, case-folded, punctuation (Unicode category P) replaced by space, whitespace collapsed."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_unicode_class(r"\p{P}+").sub(" ", folded).split())
+    return _fold(text, r"\p{P}+")
 
 
 def fold_punctuation_and_symbols(text: str) -> str:
     """As `fold_punctuation`, and symbols (category S) too. No English-only steps (SQuAD also
     drops articles), so Hindi and Hinglish fold the same way."""
+    return _fold(text, r"[\p{P}\p{S}]+")
+
+
+def _fold(text: str, drop: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_unicode_class(r"[\p{P}\p{S}]+").sub(" ", folded).split())
+    return " ".join(_unicode_class(drop).sub(" ", folded).split())
 
 
 def finite_or_none(value):
@@ -131,3 +134,31 @@ def finite_or_none(value):
     if isinstance(value, numbers.Integral):
         return int(value)
     return float(value) if math.isfinite(value) else None
+
+
+def json_value(value):
+    """`value` as JSON holds it: dates and times as ISO text, bytes as UTF-8 text, numpy arrays
+    and scalars as lists and numbers, anything else unknown as its str(). For cells of Parquet,
+    saved datasets and spreadsheets (rows are JSON like every other input's) and as json.dumps'
+    `default` for metrics holding numpy values.
+
+    Arrow stores a list of dicts (chat turns) as a list of structs, which gives every dict every
+    key any of them had, set to None; those None fields are dropped again (a None cell stays
+    None), so a turn without `tool_calls` does not come back with `tool_calls: null`."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if hasattr(value, "tolist"):
+        return json_value(value.tolist())
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception as one line for a user-facing error (libraries' messages can run to pages);
+    its type's name when it says nothing."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -31,7 +31,8 @@ from functools import lru_cache
 import regex
 
 from curate.pii.common_words import holds_no_name, not_a_person
-from curate.pii.code import code_spans, identifier_like, in_code, number_literal, technical_term
+from curate.pii.code import code_spans, identifier_like, number_literal, technical_term
+from curate.pii.intervals import overlaps
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
@@ -201,7 +202,7 @@ class BatchPiiAnalyzer:
                 score_threshold=self.score_threshold)
             code = code_spans(text) if found else []
             found = [r for r in found if not _fraction(text, r.start, r.entity_type) and (
-                not in_code(code, r.start, r.end) or r.entity_type not in NER_LABELS
+                not overlaps((r.start, r.end), code) or r.entity_type not in NER_LABELS
                 and not (r.entity_type == "PHONE" and number_literal(text, r.start, r.end)))]
             out.append(resolve_spans(text, found))
         return out
@@ -218,7 +219,7 @@ class BatchPiiAnalyzer:
         for s, e, label in ents:
             if _a_term(text, s, e, code) or (label == "PERSON" and _common_words(text, s, e, cues)):
                 continue
-            if label == "PERSON" and romanised and not _overlaps(s, e, cued):
+            if label == "PERSON" and romanised and not overlaps((s, e), cued):
                 if not personal_place(text, s, e, "address"):
                     continue
                 label = "LOCATION"   # "main Lisbon mein rehta hoon": NER's person is a place
@@ -226,9 +227,9 @@ class BatchPiiAnalyzer:
                 continue
             kept.append((s, e, label))
         kept += [(s, e, "PERSON") for s, e in cued
-                 if not in_code(code, s, e) and not _overlaps(s, e, kept)]
-        places = [(s, e) for s, e in residence_places(text) if not in_code(code, s, e)]
-        kept = [x for x in kept if not _overlaps(*x[:2], places)]   # the longer span wins
+                 if not overlaps((s, e), code) and not overlaps((s, e), kept)]
+        places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
+        kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])
 
     def _artifacts(self, text: str, ents):
@@ -252,7 +253,7 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
     or alone an acronym or a designator ("ATM", "NEFT", "Euros"). The span is judged as
     trim_ner_span leaves it."""
     bounds = trim_ner_span(text, start, end)
-    if bounds is None or in_code(code, start, end):
+    if bounds is None or overlaps((start, end), code):
         return True
     value = text[slice(*bounds)]
     if identifier_like(value) or all(technical_term(text, w) for w in value.split()):
@@ -277,12 +278,8 @@ def _common_words(text: str, start: int, end: int, cues) -> bool:
     """A person span that is an ordinary capitalised word ("My Landlord"), an acronym ("Atm") or
     a currency/organisation name ("Russian Ruble"), unless a name cue introduces it."""
     bounds = trim_ner_span(text, start, end)
-    return (bounds is not None and not _overlaps(*bounds, cues)
+    return (bounds is not None and not overlaps(bounds, cues)
             and not_a_person(text[slice(*bounds)]))
-
-
-def _overlaps(start: int, end: int, spans) -> bool:
-    return any(s < end and start < e for s, e, *_ in spans)
 
 
 def _name_part(text: str, start: int, end: int) -> tuple[int, int] | None:

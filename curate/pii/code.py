@@ -75,10 +75,6 @@ _NUMERIC = re.compile(r"[\d\s.,()\[\]{}+*/<>=-]*\d[\d\s.,()\[\]{}+*/<>=-]*")
 _PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|contact|\bfax\b")
 
 
-def in_code(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
-
-
 # camelCase / PascalCase compounds ("getLength", "LoraConfig", "TaskType": an upper-case letter
 # after three lower-case ones; "McDonald", "MacKenzie", "DeAndre" have at most two), snake_case,
 # a digit, brackets, a dot or slash between letters: an identifier, not a name.

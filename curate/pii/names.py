@@ -27,6 +27,7 @@ from importlib import resources
 import regex
 
 from curate.pii.common_word_names import COMMON_WORD_NAMES
+from curate.pii.intervals import overlaps
 from curate.pii.recognizers import NAME_CUE, NOT_NAMES
 
 # spaCy labels under which the small model files person names it does not recognise as such.
@@ -183,10 +184,6 @@ def _given_name_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return words[0][0], words[-1][1]
 
 
-def _overlaps(span, spans) -> bool:
-    return any(span[0] < e and s < span[1] for s, e, *_ in spans)
-
-
 def find_person_names(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """spaCy's entities of one text with the person names it missed or mislabelled added as
     PERSON; only our labels (PERSON, LOCATION) come back."""
@@ -195,17 +192,17 @@ def find_person_names(text: str, ents: list[tuple[int, int, str]]) -> list[tuple
     hosts = [(s, e) for s, e, label in ents if label in HOST_LABELS]
     cued = [m.span() for m in NAME_CUE.finditer(text)]  # also a Presidio recognizer: see below
     persons += _relabelled(text, hosts)
-    persons += [span for span in _initialled(text) if not _overlaps(span, persons)]
+    persons += [span for span in _initialled(text) if not overlaps(span, persons)]
     persons += [span for span in _given_and_surname(text)
-                if not _overlaps(span, persons) and not _overlaps(span, places)]
+                if not overlaps(span, persons) and not overlaps(span, places)]
     persons += [span for span in _lone_given_names(text)
-                if not _overlaps(span, persons) and not _overlaps(span, places)
-                and not _overlaps(span, hosts)]
+                if not overlaps(span, persons) and not overlaps(span, places)
+                and not overlaps(span, hosts)]
     persons += _repeated(text, persons + cued)
     persons += _listed_with(text, persons + cued)
     persons += _fellow_speakers(text, persons + cued)
     kept = [(s, e, label) for s, e, label in ents if label == "LOCATION"
-            and not _overlaps((s, e), persons)]
+            and not overlaps((s, e), persons)]
     return sorted({(s, e, "PERSON") for s, e in persons} | set(kept))
 
 
@@ -271,7 +268,7 @@ def _repeated(text: str, persons) -> list[tuple[int, int]]:
     for run in _RUN.finditer(text):
         tokens = _name_tokens(text, run.start(), run.end())
         for i, (s, e) in enumerate(tokens):
-            if text[s:e] in words and not _overlaps((s, e), persons):
+            if text[s:e] in words and not overlaps((s, e), persons):
                 stop = e
                 for s2, e2 in tokens[i + 1:i + 3]:
                     if not _is_name_word(text[s2:e2]):
@@ -295,11 +292,11 @@ def _listed_with(text: str, persons) -> list[tuple[int, int]]:
     out = []
     for m in _LIST.finditer(text):
         items = [(x.start(), x.end()) for x in _ITEM_RE.finditer(text, m.start(), m.end())]
-        if len(items) < 2 or not any(_overlaps(item, persons) for item in items):
+        if len(items) < 2 or not any(overlaps(item, persons) for item in items):
             continue
         for s, e in items:
             words = text[s:e].split()
-            if _overlaps((s, e), persons):
+            if overlaps((s, e), persons):
                 continue
             if all(_is_name_word(w) or len(w.rstrip(".")) == 1 for w in words):
                 out.append((s, e))
@@ -324,6 +321,6 @@ def _fellow_speakers(text: str, persons) -> list[tuple[int, int]]:
     labels = [m.span(1) for m in _SPEAKER.finditer(text)
               if _plain(m.group(1)) not in _ROLES and _is_name_word(m.group(1))
               and _SPEECH.match(text, m.end())]
-    if len(labels) < 2 or not any(_overlaps(span, persons) for span in labels):
+    if len(labels) < 2 or not any(overlaps(span, persons) for span in labels):
         return []
-    return [span for span in labels if not _overlaps(span, persons)]
+    return [span for span in labels if not overlaps(span, persons)]

@@ -50,6 +50,10 @@ class _LabelMetric(Metric):
         gold = [normalise_label(row.label) for row in rows]
         return np.array([normalise_label(p) == g for p, g in zip(self.predictions(rows), gold)])
 
+    def signature(self, **more) -> str:
+        return make_signature(self.name, map="exact>mention>unmapped", labels=len(self.labels),
+                              **more)
+
 
 class Accuracy(_LabelMetric, MeanMetric):
     """Share of items whose mapped output equals the gold label (0–1)."""
@@ -58,9 +62,6 @@ class Accuracy(_LabelMetric, MeanMetric):
 
     def compute_scores(self, rows: list[dict]) -> list[float]:
         return [float(c) for c in self._correct(rows)]
-
-    def signature(self) -> str:
-        return make_signature(self.name, map="exact>mention>unmapped", labels=len(self.labels))
 
 
 class UnmappedRate(_LabelMetric, MeanMetric):
@@ -71,9 +72,6 @@ class UnmappedRate(_LabelMetric, MeanMetric):
 
     def compute_scores(self, rows: list[dict]) -> list[float]:
         return [float(p == UNMAPPED) for p in self.predictions(rows)]
-
-    def signature(self) -> str:
-        return make_signature(self.name, map="exact>mention>unmapped", labels=len(self.labels))
 
 
 class MacroF1(_LabelMetric):
@@ -110,5 +108,4 @@ class MacroF1(_LabelMetric):
         return [None] * len(rows)
 
     def signature(self) -> str:
-        return make_signature(self.name, map="exact>mention>unmapped", labels=len(self.labels),
-                              absent="skipped")
+        return super().signature(absent="skipped")

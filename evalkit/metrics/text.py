@@ -50,7 +50,20 @@ def _rouge_all(hyp: str, ref: str) -> dict[str, float]:
     return {name: score.fmeasure for name, score in _rouge_scorer().score(ref, hyp).items()}
 
 
-class Rouge(MeanMetric):
+class _SentenceMean(MeanMetric):
+    """A mean of sentence scores: the corpus score is the mean of `sentence_score` over items."""
+
+    def sentence_score(self, hyp: str, ref: str) -> float:
+        raise NotImplementedError
+
+    def corpus_score(self, hyps: list[str], refs: list[str]) -> float:
+        return float(np.mean([self.sentence_score(h, r) for h, r in zip(hyps, refs)]))
+
+    def item_score(self, row: dict) -> float:
+        return self.sentence_score(row.output, row.reference)
+
+
+class Rouge(_SentenceMean):
     """ROUGE-N / ROUGE-L F-measure on a 0–1 scale; the corpus score is the mean over items."""
 
     def __init__(self, variant: str = "rougeL"):
@@ -60,12 +73,6 @@ class Rouge(MeanMetric):
 
     def sentence_score(self, hyp: str, ref: str) -> float:
         return _rouge_all(hyp, ref)[self.name]
-
-    def corpus_score(self, hyps: list[str], refs: list[str]) -> float:
-        return float(np.mean([self.sentence_score(h, r) for h, r in zip(hyps, refs)]))
-
-    def item_score(self, row: dict) -> float:
-        return self.sentence_score(row.output, row.reference)
 
     def signature(self) -> str:
         from importlib.metadata import version
@@ -133,19 +140,13 @@ class Chrf(_Sacre):
         super().__init__(CHRF(), CHRF())
 
 
-class ExactMatch(MeanMetric):
+class ExactMatch(_SentenceMean):
     """1 when output and reference are equal after `normalise_text`, else 0."""
 
     name = "exact_match"
 
     def sentence_score(self, hyp: str, ref: str) -> float:
         return float(normalise_text(hyp) == normalise_text(ref))
-
-    def corpus_score(self, hyps: list[str], refs: list[str]) -> float:
-        return float(np.mean([self.sentence_score(h, r) for h, r in zip(hyps, refs)]))
-
-    def item_score(self, row: dict) -> float:
-        return self.sentence_score(row.output, row.reference)
 
     def signature(self) -> str:
         return make_signature(self.name, norm="nfkc+casefold+strip-punct+ws", agg="mean")
