@@ -5,11 +5,11 @@ import ast
 import tracemalloc
 from pathlib import Path
 
-from _curate_util import EMAIL, PiiStub, ShortStub, read_lines, support_rows, write_jsonl
+from _curate_util import PiiStub, ShortStub, read_lines, support_rows, write_jsonl
 
 import curate.reject_spool as reject_spool
 from curate.passes import DEFAULT_ORDER
-from curate.passes.base import Context, Pass
+from curate.passes.base import Pass
 from curate.pipeline import curate_folder
 from curate.recipe import Recipe
 
