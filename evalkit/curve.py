@@ -54,7 +54,6 @@ def learning_curve(config, card, fractions, primary: str, full_metrics: dict) ->
     from dataclasses import replace
 
     from evalkit.runner import run
-    from train.config import TrainConfig
     from train.loop import train
 
     if card is None:
