@@ -95,3 +95,15 @@ def lively_model(lively_model_dir):
     from tunecraft.models import load_model
 
     return load_model(str(lively_model_dir))
+
+
+@pytest.fixture(scope="module")
+def model_and_tokenizer(lively_model):
+    return lively_model
+
+
+@pytest.fixture(scope="module")
+def prompts(request, model_and_tokenizer):
+    """The requesting module's QUESTIONS, rendered with the lively model's chat template."""
+    _, tokenizer = model_and_tokenizer
+    return [chat_prompt(tokenizer, q) for q in request.module.QUESTIONS]

@@ -2,7 +2,7 @@
 for outputs, `likelihood.conditional_nll` for the reference's NLL. Any divergence fails."""
 import pytest
 
-from _evalkit_util import chat_prompt, lively_model, lively_model_dir  # noqa: F401  (fixtures)
+from _evalkit_util import lively_model, lively_model_dir, model_and_tokenizer, prompts  # noqa: F401  (fixtures)
 
 QUESTIONS = [
     "How do I reset my UPI PIN?",
@@ -20,17 +20,6 @@ REFERENCES = [
     "395",
     "",                                      # an empty reference scores 0 over 0 tokens
 ]
-
-
-@pytest.fixture(scope="module")
-def model_and_tokenizer(lively_model):
-    return lively_model
-
-
-@pytest.fixture(scope="module")
-def prompts(model_and_tokenizer):
-    _, tokenizer = model_and_tokenizer
-    return [chat_prompt(tokenizer, q) for q in QUESTIONS]
 
 
 def hf_greedy(model, tokenizer, prompts, max_new_tokens, end):

@@ -3,23 +3,12 @@ import json
 
 import pytest
 
-from _evalkit_util import chat_prompt, lively_model, lively_model_dir  # noqa: F401  (fixtures)
+from _evalkit_util import lively_model, lively_model_dir, model_and_tokenizer, prompts  # noqa: F401  (fixtures)
 from evalkit.generate import GenerationCache, GenerationParams, cache_key, generate
 
 QUESTIONS = ["How do I reset my UPI PIN?", "मेरा खाता बंद हो गया है, कृपया मदद करें।",
              "Mera recharge fail ho gaya", "Block my card"]
 IDENTITY = {"model": "tiny", "adapter": None}
-
-
-@pytest.fixture(scope="module")
-def model_and_tokenizer(lively_model):
-    return lively_model
-
-
-@pytest.fixture(scope="module")
-def prompts(model_and_tokenizer):
-    _, tokenizer = model_and_tokenizer
-    return [chat_prompt(tokenizer, q) for q in QUESTIONS]
 
 
 class CountingModel:
