@@ -62,13 +62,16 @@ def run(source, out, recipe=None, *, seed: int | None = None, workers: int | Non
 
 
 def curate_into(source, out, recipe: Recipe, *, workers: int, force: bool = False,
-                progress: bool = True) -> dict[str, Any]:
+                progress: bool = True, engine: str = "local", address: str | None = None) -> dict[str, Any]:
     """Curate `source` (as `run` takes it) into `out` with a resolved recipe; returns the manifest.
-    `curate run` is this and its printing."""
+    `curate run` is this and its printing. `source` and `out` may be fsspec URLs (s3://...,
+    curate.remote); `engine`: "local" or "ray" (curate.engines), `address`: the Ray cluster's."""
     from curate.pipeline import run_curation
+    from curate.remote import local_input, local_output
 
-    with _as_folder(source) as folder:
-        return run_curation(folder, Path(out), recipe, workers=workers, force=force, progress=progress)
+    with local_input(source) as local, local_output(out, force) as local_out, _as_folder(local) as folder:
+        return run_curation(folder, local_out, recipe, workers=workers, force=force, progress=progress,
+                            engine=engine, address=address)
 
 
 def load(out):

@@ -16,6 +16,7 @@ from typing import NoReturn, Optional
 import typer
 
 from curate.api import cores as _cores
+from curate.engines import EngineError
 from curate.passes.base import RecipeError
 from curate.readers import InputError
 from curate.writers import OutputError
@@ -25,7 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   rich_markup_mode=None,
                   help="Raw files → clean train/validation/test splits through passes.\n\n"
                        "\b\nExample:\n    curate run raw/ --out clean/ && curate inspect clean/")
-USER_ERRORS = (InputError, OutputError, RecipeError)
+USER_ERRORS = (InputError, OutputError, RecipeError, EngineError)
 
 
 def _fail(message: str) -> NoReturn:
@@ -34,9 +35,9 @@ def _fail(message: str) -> NoReturn:
 
 @app.command()
 def run(
-    raw: Path = typer.Argument(..., help="Folder of raw files (searched recursively), one file, or "
-                               "a folder written by datasets' save_to_disk."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the clean splits into."),
+    raw: str = typer.Argument(..., help="Folder of raw files (searched recursively), one file, "
+                              "a folder written by datasets' save_to_disk, or an fsspec URL (s3://...)."),
+    out: str = typer.Option(..., "--out", "-o", help="Folder (or fsspec URL) to write the clean splits into."),
     recipe: Optional[Path] = typer.Option(None, "--recipe", "-r", help="YAML recipe."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed (overrides the recipe)."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Languages to keep, e.g. en,hi."),
@@ -48,6 +49,10 @@ def run(
                                        "completion=summary,label=topic (targets: prompt, completion, "
                                        "context, system, label, group)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    engine: str = typer.Option("local", "--engine", help="Where per-record passes run: local (processes "
+                               "on this machine) or ray (Ray Data; same outputs)."),
+    address: Optional[str] = typer.Option(None, "--address", help="--engine ray: the Ray cluster, e.g. "
+                                          "auto (default: a local cluster started for the run)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress or summary."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 3) when a guard warns: a pass "
                                 "removed over 25% of its input or every train row of a label, file or task."),
@@ -60,27 +65,30 @@ def run(
         curate run raw/ --out clean/ --strict     # exit 3 if a pass removed a whole label/file/task
         curate run dialogues/ --out clean/ --map prompt=dialogue,completion=summary,label=topic
         curate run tickets.xlsx --out clean/      # one file; each sheet is an input
+        curate run s3://bucket/raw/ --out s3://bucket/clean/ --engine ray --address auto
     """
     from curate.api import curate_into
     from curate.recipe import load_recipe
+    from curate.remote import is_url
 
+    where = (lambda name: f"{out.rstrip('/')}/{name}") if is_url(out) else (lambda name: Path(out) / name)
     try:
         resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers,
                                columns=map_)
-        manifest = curate_into(raw, out, resolved, workers=_capped(resolved.workers),
-                               force=force, progress=not quiet)
+        manifest = curate_into(raw, out, resolved, workers=_capped(resolved.workers), force=force,
+                               progress=not quiet, engine=engine, address=address)
     except USER_ERRORS as e:
         _fail(str(e))
     except KeyboardInterrupt:
-        typer.echo(f"curate: interrupted; {out} was not written", err=True)
+        typer.echo(f"curate: interrupted; {out if is_url(out) else Path(out)} was not written", err=True)
         raise typer.Exit(130)
     if not quiet:
         rows = ", ".join(f"{name} {s['rows']}" for name, s in manifest["splits"].items())
-        typer.echo(f"wrote {out}: {rows}, rejects {manifest['rejects']['total']}; "
-                   f"see {out / 'report.html'}")
+        typer.echo(f"wrote {out if is_url(out) else Path(out)}: {rows}, rejects "
+                   f"{manifest['rejects']['total']}; see {where('report.html')}")
     if not any(s["rows"] for s in manifest["splits"].values()):
         typer.echo(f"curate: error: every split is empty: all {manifest['rejects']['total']} rows were "
-                   f"rejected; see {out / 'rejects.jsonl'}", err=True)
+                   f"rejected; see {where('rejects.jsonl')}", err=True)
         raise typer.Exit(1)
     _check_guards(manifest, strict, quiet)
 
@@ -149,6 +157,10 @@ def export_(
                             help="openai | trl-messages | trl-prompt-completion | alpaca"),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write <split>.jsonl into."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder."),
+    engine: str = typer.Option("local", "--engine", help="Where per-record passes run: local (processes "
+                               "on this machine) or ray (Ray Data; same outputs)."),
+    address: Optional[str] = typer.Option(None, "--address", help="--engine ray: the Ray cluster, e.g. "
+                                          "auto (default: a local cluster started for the run)."),
 ) -> None:
     """Write each split of CLEAN with only the columns one trainer reads.
 

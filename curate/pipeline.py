@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from curate import display
-from curate.executor import Executor, Meter, ShardResult, parse_lines, run_shard, shards
+from curate.engines import make_executor
+from curate.executor import Meter, ShardResult, parse_lines, run_shard, shards
 from curate.manifest import RejectStats, SplitStats, build_manifest
 from curate.passes.base import Context, Pass
 from curate.readers import Inventory, JsonlLines, check_input, discover, read_file
@@ -38,21 +39,25 @@ class AccountingError(RuntimeError):
 
 
 def run_curation(input_dir, out_dir, recipe: Recipe, *, workers: int | None = None,
-                 force: bool = False, progress: bool = True) -> dict[str, Any]:
+                 force: bool = False, progress: bool = True, engine: str = "local",
+                 address: str | None = None) -> dict[str, Any]:
     """Curate `input_dir` into `out_dir` and return the manifest.
 
     `workers`: processes for per-record passes; None → the recipe's `workers`, else 1.
+    `engine`: where per-record stages run (curate.engines); `address`: the Ray cluster's.
     """
     check_input(Path(input_dir))                   # cheap user errors before slow pass set-up
     check_writable(Path(out_dir), force)
     from curate.preflight import check_mappable
     check_mappable(Path(input_dir), Path(out_dir), recipe.reader_schema)
     return curate_folder(input_dir, out_dir, recipe.build_passes(), recipe=recipe,
-                         workers=workers or recipe.workers or 1, force=force, progress=progress)
+                         workers=workers or recipe.workers or 1, force=force, progress=progress,
+                         engine=engine, address=address)
 
 
 def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, workers: int = 1,
-                  force: bool = False, progress: bool = False) -> dict[str, Any]:
+                  force: bool = False, progress: bool = False, engine: str = "local",
+                  address: str | None = None) -> dict[str, Any]:
     """`run_curation` with the passes already built (tests use it with stub passes)."""
     started = time.perf_counter()
     input_dir, out_dir = Path(input_dir), Path(out_dir)
@@ -61,13 +66,15 @@ def curate_folder(input_dir, out_dir, passes: list[Pass], *, recipe: Recipe, wor
         raise OutputError(f"output folder {out_dir} contains the input {input_dir}; choose another --out")
     with claim_output(out_dir):                  # lock, leftovers removed, SIGTERM as Ctrl-C
         check_writable(out_dir, force)            # again: a run may have finished it meanwhile
-        manifest = _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started)
+        engine_ = dict(engine=engine, address=address)
+        manifest = _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started, engine_)
     if progress:
         display.print_summary(manifest)
     return manifest
 
 
-def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started) -> dict[str, Any]:
+def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress, started,
+                    engine: dict[str, Any]) -> dict[str, Any]:
     """The run itself, with `out_dir`'s lock held and earlier runs' leftovers removed."""
     inventory = discover(input_dir, exclude=(out_dir, lock_path(out_dir)))
     for p in passes:
@@ -76,13 +83,14 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
     steps = [READ] + [p.name for p in passes]
     with atomic_dir(out_dir, force) as tmp, \
             RejectSpool(tmp, steps, [f.rel for f in inventory.files]) as spool, \
-            Pipeline(passes, seed=recipe.seed, workers=workers, sink=spool.add) as pipeline, \
+            Pipeline(passes, seed=recipe.seed, workers=workers, sink=spool.add, **engine) as pipeline, \
             display.progress(progress, pipeline, inventory) as bar:
         split_stats = _write_splits(tmp, pipeline.run(_read(inventory, recipe, bar)), bar)
         reject_stats = _write_rejects(tmp, pipeline.scrub_rejects(spool.ordered()))
         manifest = build_manifest(inventory=inventory, recipe=recipe, pipeline=pipeline,
                                   split_stats=split_stats, rejects=reject_stats, workers=workers,
                                   seconds=time.perf_counter() - started)
+        manifest["engine"] = engine["engine"]
         _check_accounting(manifest["accounting"])
         atomic_write_json(tmp / "manifest.json", manifest, default=str)
         from curate.report import render_report
@@ -128,7 +136,8 @@ class Pipeline:
     """Chains the passes over a stream of records, merging every pass's counts; each reject goes
     to `sink` as it is made (without one, contexts keep them)."""
 
-    def __init__(self, passes: list[Pass], *, seed: int = 0, workers: int = 1, sink=None):
+    def __init__(self, passes: list[Pass], *, seed: int = 0, workers: int = 1, sink=None,
+                 engine: str = "local", address: str | None = None):
         self.passes, self.seed = passes, seed
         self.read, self.read_meter = Context(READ, seed, sink), Meter()
         self.contexts = {p.name: Context(p.name, seed, sink) for p in passes}
@@ -139,10 +148,11 @@ class Pipeline:
         self._prepared = {p.name: deque() for p in ahead}
         # The workers hold the parallel stages' passes, and each main-process pass whose
         # `prepare` the parallel stage before it runs.
-        self.executor = Executor([p for parallel, stage in self.stages if parallel for p in stage] + ahead,
-                                 seed=seed, workers=workers)
+        self.executor = make_executor(engine, [p for parallel, stage in self.stages if parallel for p in stage]
+                                      + ahead, seed=seed, workers=workers, address=address)
 
     def __enter__(self) -> "Pipeline":
+        self.executor.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,120 @@
+"""curate's per-record stages on Ray Data: the same pass classes, the same shards, the same bytes.
+
+Why Ray Data rather than a scheduler of our own (NeMo Curator and Data-Juicer scale out on it
+too): it places tasks over a cluster, runs again a task whose worker died, and spills blocks to
+disk. `RayExecutor` stands in for curate.executor.Executor: `map(stage, shards, ahead)` yields
+each shard's ShardResult in input order. The shards are cut on the driver by the same
+`executor.shards` (so a conversation is kept whole exactly as on one machine), each goes through
+the same `executor.run_shard` in a `map_batches` task, and the pipeline does the rest as it does
+locally: the outputs are byte-identical by construction.
+
+Shards go out in windows (one Ray Data job per window) so the driver holds one window of input
+and results, never the whole input. A task returns a whole shard's result or nothing, a task
+whose worker process died is run again on the same shard (`max_retries`), and only the driver
+writes files, once, in input order: a killed worker neither loses nor duplicates a row.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from itertools import islice
+from typing import Any, Iterator
+
+import numpy as np
+
+from curate.engines import EngineError
+from curate.executor import ShardResult, run_shard
+from curate.passes.base import Pass
+
+SHARDS_PER_CPU = 16      # shards per Ray Data job, per CPU of the cluster
+RETRIES = 3              # runs of a task whose worker process died (Ray's default for tasks)
+
+
+def import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise EngineError("--engine ray needs the ray package: pip install 'ray[data]'") from None
+    return ray
+
+
+class RayExecutor:
+    """Runs stages of `passes` over shards as Ray Data tasks. Connects to the cluster at
+    `address` ("auto": the one `ray start` began on this machine), else to the Ray already
+    initialised in this process, else starts a local one with `workers` CPUs for the run."""
+
+    def __init__(self, passes: list[Pass], *, seed: int = 0, workers: int = 1,
+                 address: str | None = None):
+        self.ray = import_ray()
+        self.passes, self.seed = passes, seed
+        self._started = not self.ray.is_initialized()
+        if self._started:
+            _start(self.ray, address, workers)
+        blob = pickle.dumps(passes)
+        self._passes = (hashlib.blake2b(blob, digest_size=16).hexdigest(), self.ray.put(blob))
+        cpus = int(self.ray.cluster_resources().get("CPU", workers))
+        self.window = SHARDS_PER_CPU * max(1, cpus)
+
+    def __enter__(self) -> "RayExecutor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._started:
+            self.ray.shutdown()
+            self._started = False
+
+    def map(self, stage: list[Pass], shards: Iterator[list], ahead: Pass | None = None
+            ) -> Iterator[ShardResult]:
+        """The result of each shard, in order (see curate.executor.Executor.map)."""
+        indices = [self.passes.index(p) for p in stage + ([ahead] if ahead else [])]
+        job = dict(passes=self._passes, indices=indices, has_ahead=ahead is not None, seed=self.seed)
+        while window := list(islice(shards, self.window)):
+            yield from self._run_window(window, job)
+
+    def _run_window(self, window: list[list], job: dict[str, Any]) -> list[ShardResult]:
+        from ray import data
+
+        data.DataContext.get_current().enable_progress_bars = False
+        rows = [{"i": i, "shard": pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)}
+                for i, shard in enumerate(window)]
+        ds = data.from_items(rows, override_num_blocks=len(rows)).map_batches(
+            _run_batch, batch_size=1, fn_kwargs=job, num_cpus=1, max_retries=RETRIES)
+        done = sorted(ds.take_all(), key=lambda row: int(row["i"]))
+        if len(done) != len(window):
+            raise RuntimeError(f"ray engine: {len(done)} results for {len(window)} shards")
+        return [pickle.loads(row["result"]) for row in done]
+
+
+def _start(ray, address: str | None, workers: int) -> None:
+    try:
+        if address:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        else:
+            ray.init(num_cpus=max(1, workers), include_dashboard=False, log_to_driver=False)
+    except ConnectionError as e:
+        raise EngineError(f"--engine ray: no Ray cluster at {address!r} ({e}); "
+                          "start one with `ray start --head`, or leave out --address") from None
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_passes(key: str, ref) -> list[Pass]:
+    """The passes, unpickled and set up once per worker process (Ray reuses them across tasks)."""
+    if _WORKER.get("key") != key:
+        import ray
+        passes = pickle.loads(ray.get(ref))
+        for p in passes:
+            p.ensure_setup()
+        _WORKER.update(key=key, passes=passes)
+    return _WORKER["passes"]
+
+
+def _run_batch(batch: dict[str, np.ndarray], *, passes, indices, has_ahead, seed) -> dict[str, np.ndarray]:
+    """One Ray Data batch of shards → their pickled ShardResults."""
+    held = _worker_passes(*passes)
+    stage = [held[i] for i in indices]
+    ahead = stage.pop() if has_ahead else None
+    results = [pickle.dumps(run_shard(stage, pickle.loads(blob), seed, ahead),
+                            protocol=pickle.HIGHEST_PROTOCOL) for blob in batch["shard"]]
+    return {"i": batch["i"], "result": np.array(results, dtype=object)}
