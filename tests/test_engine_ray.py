@@ -1,0 +1,115 @@
+"""`--engine ray`: the same passes on Ray Data write the same bytes as the local engine, and a
+worker process killed mid-run loses and duplicates nothing (issue 17).
+
+Ray is started once for the module, inside the test, with 2 CPUs and no dashboard."""
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import ray
+from _ray_util import KillOnce
+from _curate_util import ShortStub, SplitStub, read_lines
+
+from curate.engines import EngineError
+from curate.passes.dedup_exact import DedupExactPass
+from curate.pipeline import curate_folder, run_curation
+from curate.recipe import Recipe, load_recipe
+
+TESTS = Path(__file__).resolve().parent
+OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejects.jsonl")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_cluster():
+    """A local Ray cluster for the module; its workers import this repository and tests/."""
+    path = os.pathsep.join([str(TESTS), str(TESTS.parent), os.environ.get("PYTHONPATH", "")])
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": path}})
+    yield
+    ray.shutdown()
+
+
+def _raw(folder: Path) -> Path:
+    """Support tickets as a user has them: English, Hindi, Hinglish, HTML that is content, exact
+    and near duplicates, personal data, a conversation over two rows and a malformed line."""
+    rows = []
+    for i in range(60):
+        rows += [
+            {"instruction": f"How do I reset my card PIN? I tried {i} times already",
+             "output": f"Open the app, go to Cards and tap Reset PIN. Attempt {i} is logged.", "intent": "pin"},
+            {"instruction": f"मेरा कार्ड ब्लॉक हो गया है, क्या करूँ? टिकट {i}",
+             "output": f"ऐप में Cards खोलें और Unblock दबाएँ। टिकट {i} बंद किया गया।", "intent": "card"},
+            {"instruction": f"Mera refund abhi tak nahi aaya, order number {1000 + i} hai",
+             "output": f"Refund 5-7 din mein aa jayega, order {1000 + i} ka status check karein.",
+             "intent": "refund"},
+        ]
+    rows += [
+        {"instruction": "<p>Steps to <b>export</b> my statement:</p><ul><li>PDF</li><li>CSV</li></ul>",
+         "output": "<ol><li>Open Statements</li><li>Tap <code>Export</code></li></ol>", "intent": "statement"},
+        {"instruction": "Please call me back, I am Priya Sharma, phone 98765 43210, priya.sharma@example.com",
+         "output": "We will call you on 98765 43210 within a day, Priya.", "intent": "callback"},
+        {"instruction": "Mera naam Rahul Verma hai, mujhe card chahiye, email rahul.v@example.in",
+         "output": "Rahul ji, aapka card 7 din mein pahunchega.", "intent": "card"},
+        {"instruction": "How do I reset my card PIN? I tried 3 times already",          # exact copy
+         "output": "Open the app, go to Cards and tap Reset PIN. Attempt 3 is logged.", "intent": "pin"},
+        {"instruction": "how do i reset my card pin?? i tried 4 times already!",        # exact up to case
+         "output": "Open the app, go to Cards and tap Reset PIN. Attempt 4 is logged.", "intent": "pin"},
+        {"instruction": "Mera refund abhi tak nahi aaya, order number 1005 hai please",  # near copy
+         "output": "Refund 5-7 din mein aa jayega, order 1005 ka status check karein.", "intent": "refund"},
+        {"instruction": "Where is my parcel?", "output": "It left the warehouse today.",
+         "intent": "delivery", "conversation_id": "c1"},
+        {"instruction": "It still has not come", "output": "Sorry! A courier will call you.",
+         "intent": "delivery", "conversation_id": "c1"},
+        {"instruction": "KILL-WORKER what is the IFSC of my branch?", "output": "It is printed on your cheque book.",
+         "intent": "branch"},
+    ]
+    raw = folder / "raw"
+    raw.mkdir(parents=True)
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines.insert(40, '{"instruction": "cut off mid-line')
+    (raw / "tickets.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (raw / "faq.csv").write_text("question,answer\nCard kho gaya?,App mein Block dabayein.\n"
+                                 "मेरा पिन क्या है?,ऐप में Cards > PIN देखें।\n", encoding="utf-8")
+    return raw
+
+
+def _bytes(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() if (out / name).exists() else b"" for name in OUTPUTS}
+
+
+def test_ray_engine_writes_the_bytes_the_local_engine_writes(tmp_path):
+    raw, recipe = _raw(tmp_path), load_recipe(None, seed=5)
+    local = run_curation(raw, tmp_path / "local", recipe, workers=2, progress=False)
+    on_ray = run_curation(raw, tmp_path / "ray", recipe, engine="ray", progress=False)
+    assert _bytes(tmp_path / "ray") == _bytes(tmp_path / "local")
+    rejects = read_lines(tmp_path / "ray" / "rejects.jsonl")
+    reasons = {(r["pass"], r["reason"]) for r in rejects}
+    assert {("read", "invalid_json"), ("dedup_exact", "exact_duplicate"),
+            ("dedup_near", "near_duplicate")} <= reasons, reasons
+    assert "priya.sharma@example.com" not in _bytes(tmp_path / "ray")["train.jsonl"].decode()
+    assert on_ray["engine"] == "ray" and local["engine"] == "local"
+    assert on_ray["accounting"] == local["accounting"] and on_ray["accounting"]["ok"]
+    assert [p["counts"] for p in on_ray["passes"]] == [p["counts"] for p in local["passes"]]
+
+
+def test_a_worker_killed_mid_run_loses_and_duplicates_no_row(tmp_path):
+    raw = _raw(tmp_path)
+    flag = tmp_path / "killed"
+    passes = lambda: [KillOnce(KillOnce.Config(flag=str(flag))), ShortStub(), DedupExactPass(), SplitStub()]
+    on_ray = curate_folder(raw, tmp_path / "ray", passes(), recipe=Recipe(), engine="ray")
+    assert flag.exists(), "the marker row never reached a worker: nothing was killed"
+    assert int(flag.read_text()) != os.getpid()                  # a worker died, not this process
+    local = curate_folder(raw, tmp_path / "local", passes(), recipe=Recipe())   # flag set: no kill
+    assert _bytes(tmp_path / "ray") == _bytes(tmp_path / "local")
+    ids = [r["id"] for name in OUTPUTS[:3] for r in read_lines(tmp_path / "ray" / name)]
+    assert len(ids) == len(set(ids)) and on_ray["accounting"]["ok"]
+    assert on_ray["accounting"]["rows_read"] == local["accounting"]["rows_read"] == 192
+
+
+def test_without_ray_the_engine_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)                # `import ray` fails
+    with pytest.raises(EngineError, match=r"pip install 'ray\[data\]'"):
+        curate_folder(_raw(tmp_path), tmp_path / "out", [ShortStub()], recipe=Recipe(), engine="ray")
+    assert not (tmp_path / "out").exists()
