@@ -135,6 +135,10 @@ class Executor:
         while pending:
             yield pending.popleft().get()
 
+    def run_whole(self, pass_: Pass, records: Iterator[Record], ctx: Context) -> Iterator[Record]:
+        """A whole-dataset pass, in this process (the Ray engine has distributed forms)."""
+        return pass_.run(records, ctx)
+
     def _start_pool(self):
         """Each worker unpickles the passes once and sets them up."""
         if self._pool is None:

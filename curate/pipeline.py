@@ -206,7 +206,7 @@ class Pipeline:
 
         ctx = self.contexts[pass_.name]
         ctx.prepared = self._prepared.get(pass_.name)
-        output = pass_.run(counted(), ctx)
+        output = self.executor.run_whole(pass_, counted(), ctx)
         while True:
             t, before = time.perf_counter(), waited[0]
             record = next(output, None)

@@ -24,7 +24,8 @@ import numpy as np
 
 from curate.engines import EngineError
 from curate.executor import ShardResult, run_shard
-from curate.passes.base import Pass
+from curate.passes.base import Context, Pass
+from tunecraft.records import Record
 
 SHARDS_PER_CPU = 16      # shards per Ray Data job, per CPU of the cluster
 RETRIES = 3              # runs of a task whose worker process died (Ray's default for tasks)
@@ -70,6 +71,14 @@ class RayExecutor:
         job = dict(passes=self._passes, indices=indices, has_ahead=ahead is not None, seed=self.seed)
         while window := list(islice(shards, self.window)):
             yield from self._run_window(window, job)
+
+    def run_whole(self, pass_: Pass, records: Iterator[Record], ctx: Context) -> Iterator[Record]:
+        """A whole-dataset pass as distributed steps (curate.engines.ray_steps) where it has
+        them, else its own `run` on the driver, over the records streamed from the stage before."""
+        from curate.engines.ray_steps import run_step
+
+        steps = run_step(self.ray, pass_, records, ctx)
+        return steps if steps is not None else pass_.run(records, ctx)
 
     def _run_window(self, window: list[list], job: dict[str, Any]) -> list[ShardResult]:
         from ray import data
