@@ -86,7 +86,7 @@ def test_ray_engine_writes_the_bytes_the_local_engine_writes(tmp_path):
     assert _bytes(tmp_path / "ray") == _bytes(tmp_path / "local")
     rejects = read_lines(tmp_path / "ray" / "rejects.jsonl")
     reasons = {(r["pass"], r["reason"]) for r in rejects}
-    assert {("read", "invalid_json"), ("dedup_exact", "exact_duplicate"),
+    assert {("read", "parse_error"), ("dedup_exact", "exact_duplicate"),
             ("dedup_near", "near_duplicate")} <= reasons, reasons
     assert "priya.sharma@example.com" not in _bytes(tmp_path / "ray")["train.jsonl"].decode()
     assert on_ray["engine"] == "ray" and local["engine"] == "local"
@@ -113,3 +113,44 @@ def test_without_ray_the_engine_says_how_to_install_it(tmp_path, monkeypatch):
     with pytest.raises(EngineError, match=r"pip install 'ray\[data\]'"):
         curate_folder(_raw(tmp_path), tmp_path / "out", [ShortStub()], recipe=Recipe(), engine="ray")
     assert not (tmp_path / "out").exists()
+
+
+def _near_records():
+    """Near duplicates of every shape the local pass handles: a crowded bucket (30 tickets asking
+    the same question, answered in two near-identical ways and one different way: only the
+    response index can pair them), one sentence growing word by word (too far apart: kept),
+    short Hinglish queries (character shingles), Devanagari, and rows with no text at all."""
+    from tunecraft.records import Record
+
+    def rec(i, q, a):
+        return Record(id=f"t.jsonl:{i}", messages=[{"role": "user", "content": q},
+                                                   {"role": "assistant", "content": a}])
+    records = [rec(i, "How do I close my savings account at the branch today?",
+                   ["Visit any branch with your passbook and a signed closure form, it takes a day.",
+                    "Visit any branch with your passbook and a signed closure form, it takes one day.",
+                    f"Our team will call you back about ticket {i} within two working days."][i % 3])
+               for i in range(30)]
+    chain = "the quick brown fox jumps over the lazy dog near the river bank every single morning".split()
+    records += [rec(100 + k, " ".join(chain[:10 + k] + ["today"] * k), "Noted.") for k in range(3)]
+    records += [rec(200, "card block karo", "Ho gaya."), rec(201, "Card block karo!", "Ho gaya."),
+                rec(202, "मेरा कार्ड ब्लॉक हो गया है कृपया मदद करें", "ऐप में Unblock दबाएँ।"),
+                rec(203, "मेरा कार्ड ब्लॉक हो गया है कृपया मदद करें जल्दी", "ऐप में Unblock दबाएँ।"),
+                rec(204, "...", "!!!"), rec(205, "???", "...")]
+    return records
+
+
+@pytest.mark.parametrize("mode", ["remove", "mark"])
+def test_near_dedup_as_distributed_steps_decides_what_the_pass_decides(mode):
+    from curate.engines.ray_steps import run_step
+    from curate.passes.base import Context
+    from curate.passes.dedup_near import DedupNear
+
+    p = DedupNear(DedupNear.Config(mode=mode))
+    local_ctx, ray_ctx = Context("dedup_near", seed=4), Context("dedup_near", seed=4)
+    local = [r.to_dict() for r in p.run(_near_records(), local_ctx)]
+    distributed = [r.to_dict() for r in run_step(ray, p, _near_records(), ray_ctx)]
+    assert distributed == local
+    assert [(r.record.id, r.details) for r in ray_ctx.rejects] == \
+           [(r.record.id, r.details) for r in local_ctx.rejects]
+    assert ray_ctx.info == local_ctx.info
+    assert local_ctx.info["clusters"] >= 4 and local_ctx.info["no_text"] == 2

@@ -16,6 +16,7 @@ writes files, once, in input order: a killed worker neither loses nor duplicates
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
 from itertools import islice
 from typing import Any, Iterator
@@ -53,6 +54,7 @@ class RayExecutor:
             _start(self.ray, address, workers)
         blob = pickle.dumps(passes)
         self._passes = (hashlib.blake2b(blob, digest_size=16).hexdigest(), self.ray.put(blob))
+        logging.getLogger("ray.data").setLevel(logging.WARNING)    # a job per window: no chatter
         cpus = int(self.ray.cluster_resources().get("CPU", workers))
         self.window = SHARDS_PER_CPU * max(1, cpus)
 
@@ -87,7 +89,7 @@ class RayExecutor:
         rows = [{"i": i, "shard": pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)}
                 for i, shard in enumerate(window)]
         ds = data.from_items(rows, override_num_blocks=len(rows)).map_batches(
-            _run_batch, batch_size=1, fn_kwargs=job, num_cpus=1, max_retries=RETRIES)
+            _run_batch, batch_size=1, fn_kwargs=job, num_cpus=1, ray_remote_args_fn=retried)
         done = sorted(ds.take_all(), key=lambda row: int(row["i"]))
         if len(done) != len(window):
             raise RuntimeError(f"ray engine: {len(done)} results for {len(window)} shards")
@@ -103,6 +105,11 @@ def _start(ray, address: str | None, workers: int) -> None:
     except ConnectionError as e:
         raise EngineError(f"--engine ray: no Ray cluster at {address!r} ({e}); "
                           "start one with `ray start --head`, or leave out --address") from None
+
+
+def retried() -> dict[str, Any]:
+    """Ray options of every task curate starts: run again when its worker process dies."""
+    return {"max_retries": RETRIES}
 
 
 _WORKER: dict[str, Any] = {}

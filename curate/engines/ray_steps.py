@@ -26,12 +26,14 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from curate import minhash
+from curate.engines.ray_engine import retried
 from curate.passes.base import Context, Pass
 from curate.passes.dedup_exact import DedupExactPass
 from curate.passes.dedup_near import FIELDS, DedupNear, _components_first_member
 from tunecraft.records import Record
 
 BLOCK = 4096            # records per parked block (and per task)
+PARTITIONS_PER_CPU = 2  # shuffle partitions of a groupby, per CPU of the cluster (Ray's default: 200)
 
 
 class Parked:
@@ -57,7 +59,13 @@ class Parked:
         items = [{"block": i} for i in range(len(self.refs))]
         ds = data.from_items(items, override_num_blocks=max(1, len(items)))
         return ds.map_batches(_per_block, batch_size=1, fn_kwargs=dict(
-            fn=fn, refs=self.refs, starts=self.starts, kwargs=kwargs), max_retries=3)
+            fn=fn, refs=self.refs, starts=self.starts, kwargs=kwargs), ray_remote_args_fn=retried)
+
+    def grouped(self, fn, key, then, **kwargs):
+        """`fn` over every block, grouped by `key`, `then` over each group (numpy batches)."""
+        partitions = PARTITIONS_PER_CPU * max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+        return self.dataset(fn, **kwargs).groupby(key, num_partitions=partitions).map_groups(
+            then[0], fn_kwargs=then[1], batch_format="numpy")
 
 
 def _per_block(batch, *, fn, refs, starts, kwargs):
@@ -90,8 +98,7 @@ def exact_dedup(ray, pass_: DedupExactPass, records: Iterable[Record], ctx: Cont
     parked = Parked(ray, records)
     if ctx.prepared is not None:
         ctx.prepared.clear()           # the keys are made again next to the parked records
-    later = parked.dataset(_keys, pass_=pass_).groupby(["k0", "k1"]).map_groups(
-        _later_members, batch_format="numpy")
+    later = parked.grouped(_keys, ["k0", "k1"], (_later_members, {}), pass_=pass_)
     duplicate_of = {int(row["seq"]): row["first"] for row in later.iter_rows()}
     for seq, record in parked:
         if seq in duplicate_of:
@@ -189,10 +196,9 @@ def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -
     for field in range(len(names)):
         if only is not None and not len(only):
             break
-        bucketed = parked.dataset(_band_rows, cfg=cfg, names=names, field=field, only=only, a=a, b=b,
-                                  bands=bands, rows=rows).groupby(["band", "key"]).map_groups(
-            _bucket_pairs, fn_kwargs=dict(n_fields=len(names), threshold=cfg.threshold),
-            batch_format="numpy")
+        bucketed = parked.grouped(
+            _band_rows, ["band", "key"], (_bucket_pairs, dict(n_fields=len(names), threshold=cfg.threshold)),
+            cfg=cfg, names=names, field=field, only=only, a=a, b=b, bands=bands, rows=rows)
         out = [r for r in bucketed.iter_rows()]
         crowded = np.array(sorted({int(r["a"]) for r in out if r["a"] == r["b"]}), dtype=np.int64)
         found += [(int(r["a"]), int(r["b"]), bool(r["ok"])) for r in out if r["a"] != r["b"]]
@@ -204,8 +210,8 @@ def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -
     reps = nodes[_components_first_member(len(nodes), np.searchsorted(nodes, edges))] if len(nodes) else nodes
     clustered = {}
     if len(nodes):
-        grouped = parked.dataset(_members, cfg=cfg, names=names, nodes=nodes, reps=reps).groupby(
-            "rep").map_groups(_similarity, fn_kwargs=dict(n_fields=len(names)), batch_format="numpy")
+        grouped = parked.grouped(_members, "rep", (_similarity, dict(n_fields=len(names))),
+                                 cfg=cfg, names=names, nodes=nodes, reps=reps)
         clustered = {int(r["seq"]): (int(r["rep"]), r["rep_id"], float(r["sim"]))
                      for r in grouped.iter_rows()}
     without = len(np.intersect1d(no_text[0], no_text[-1])) if len(names) > 1 else len(no_text[0])
