@@ -10,8 +10,9 @@ locally: the outputs are byte-identical by construction.
 
 Shards go out in windows (one Ray Data job per window) so the driver holds one window of input
 and results, never the whole input. A task returns a whole shard's result or nothing, a task
-whose worker process died is run again on the same shard (`max_retries`), and only the driver
-writes files, once, in input order: a killed worker neither loses nor duplicates a row.
+whose worker process died is run again on the same shard (Ray Data's tasks retry system failures
+without limit), and only the driver writes files, once, in input order: a killed worker neither
+loses nor duplicates a row.
 """
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ from curate.passes.base import Context, Pass
 from tunecraft.records import Record
 
 SHARDS_PER_CPU = 16      # shards per Ray Data job, per CPU of the cluster
-RETRIES = 3              # runs of a task whose worker process died (Ray's default for tasks)
 
 
 def import_ray():
@@ -89,7 +89,7 @@ class RayExecutor:
         rows = [{"i": i, "shard": pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)}
                 for i, shard in enumerate(window)]
         ds = data.from_items(rows, override_num_blocks=len(rows)).map_batches(
-            _run_batch, batch_size=1, fn_kwargs=job, num_cpus=1, ray_remote_args_fn=retried)
+            _run_batch, batch_size=1, fn_kwargs=job, num_cpus=1)
         done = sorted(ds.take_all(), key=lambda row: int(row["i"]))
         if len(done) != len(window):
             raise RuntimeError(f"ray engine: {len(done)} results for {len(window)} shards")
@@ -105,11 +105,6 @@ def _start(ray, address: str | None, workers: int) -> None:
     except ConnectionError as e:
         raise EngineError(f"--engine ray: no Ray cluster at {address!r} ({e}); "
                           "start one with `ray start --head`, or leave out --address") from None
-
-
-def retried() -> dict[str, Any]:
-    """Ray options of every task curate starts: run again when its worker process dies."""
-    return {"max_retries": RETRIES}
 
 
 _WORKER: dict[str, Any] = {}

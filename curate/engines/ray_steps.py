@@ -26,7 +26,6 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from curate import minhash
-from curate.engines.ray_engine import retried
 from curate.passes.base import Context, Pass
 from curate.passes.dedup_exact import DedupExactPass
 from curate.passes.dedup_near import FIELDS, DedupNear, _components_first_member
@@ -59,7 +58,7 @@ class Parked:
         items = [{"block": i} for i in range(len(self.refs))]
         ds = data.from_items(items, override_num_blocks=max(1, len(items)))
         return ds.map_batches(_per_block, batch_size=1, fn_kwargs=dict(
-            fn=fn, refs=self.refs, starts=self.starts, kwargs=kwargs), ray_remote_args_fn=retried)
+            fn=fn, refs=self.refs, starts=self.starts, kwargs=kwargs))
 
     def grouped(self, fn, key, then, **kwargs):
         """`fn` over every block, grouped by `key`, `then` over each group (numpy batches)."""
