@@ -60,10 +60,13 @@ class Parked:
         return ds.map_batches(_per_block, batch_size=1, fn_kwargs=dict(
             fn=fn, refs=self.refs, starts=self.starts, kwargs=kwargs))
 
-    def grouped(self, fn, key, then, **kwargs):
-        """`fn` over every block, grouped by `key`, `then` over each group (numpy batches)."""
-        partitions = PARTITIONS_PER_CPU * max(1, int(self.ray.cluster_resources().get("CPU", 1)))
-        return self.dataset(fn, **kwargs).groupby(key, num_partitions=partitions).map_groups(
+    def grouped(self, fn, then, **kwargs):
+        """`fn(block, start, parts=P, ...)` over every block (its rows carry a column "part" in
+        [0, P)), grouped by "part", and `then` over each group. Coarse groups on purpose: a Ray
+        `map_groups` call per bucket or per key would be one Python call per record; here a
+        group holds many keys whole and `then` works on all of them with numpy."""
+        parts = PARTITIONS_PER_CPU * max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+        return self.dataset(fn, parts=parts, **kwargs).groupby("part", num_partitions=parts).map_groups(
             then[0], fn_kwargs=then[1], batch_format="numpy")
 
 
@@ -81,23 +84,35 @@ def run_step(ray, pass_: Pass, records: Iterable[Record], ctx: Context) -> Itera
 
 
 # --- exact dedup ---------------------------------------------------------------------------------
-def _keys(block: list[Record], start: int, pass_: DedupExactPass) -> dict[str, np.ndarray]:
+def _keys(block: list[Record], start: int, pass_: DedupExactPass, parts: int) -> dict[str, np.ndarray]:
     keys = np.frombuffer(b"".join(pass_.prepare(r) for r in block), dtype=np.uint64).reshape(-1, 2)
-    return {"k0": keys[:, 0], "k1": keys[:, 1], "seq": np.arange(start, start + len(block)),
-            "id": np.array([r.id for r in block], dtype=object)}
+    return {"part": keys[:, 0] % np.uint64(parts), "k0": keys[:, 0], "k1": keys[:, 1],
+            "seq": np.arange(start, start + len(block)), "id": np.array([r.id for r in block], dtype=object)}
+
+
+def _runs(*columns: np.ndarray) -> np.ndarray:
+    """Mask of the rows (sorted by `columns`) that start a run of equal values."""
+    new = np.zeros(len(columns[0]), dtype=bool)
+    new[:1] = True
+    for c in columns:
+        new[1:] |= c[1:] != c[:-1]
+    return new
 
 
 def _later_members(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    order = np.argsort(group["seq"], kind="stable")
-    seq, ids = group["seq"][order], group["id"][order]
-    return {"seq": seq[1:], "first": np.array([ids[0]] * (len(seq) - 1), dtype=object)}
+    """Every record after the first (in input order) of its key, with the first one's id."""
+    order = np.lexsort((group["seq"], group["k1"], group["k0"]))
+    k0, k1, seq, ids = (group[c][order] for c in ("k0", "k1", "seq", "id"))
+    first = _runs(k0, k1)
+    head = np.maximum.accumulate(np.where(first, np.arange(len(seq)), 0))
+    return {"seq": seq[~first], "first": ids[head[~first]]}
 
 
 def exact_dedup(ray, pass_: DedupExactPass, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
     parked = Parked(ray, records)
     if ctx.prepared is not None:
         ctx.prepared.clear()           # the keys are made again next to the parked records
-    later = parked.grouped(_keys, ["k0", "k1"], (_later_members, {}), pass_=pass_)
+    later = parked.grouped(_keys, (_later_members, {}), pass_=pass_)
     duplicate_of = {int(row["seq"]): row["first"] for row in later.iter_rows()}
     for seq, record in parked:
         if seq in duplicate_of:
@@ -127,15 +142,16 @@ def _no_text(block, start, cfg, names) -> dict[str, np.ndarray]:
             "seq": np.array([start + i for _, i in found], dtype=np.int64)}
 
 
-def _band_rows(block, start, cfg, names, field, only, a, b, bands, rows) -> dict[str, np.ndarray]:
+def _band_rows(block, start, cfg, names, field, only, a, b, bands, rows, parts) -> dict[str, np.ndarray]:
     """One row per (band, record with text in `field`): its bucket key and its shingle sets."""
     sets = _shingles(block, cfg, names)
     seq = np.arange(start, start + len(block))
     keys = minhash.band_keys([sets[field]], a, b, bands, rows)
     keep = (np.diff(sets[field][1]) > 0) & (np.isin(seq, only) if only is not None else True)
     cols = {f"sh{f}": np.tile(_as_bytes(*s)[keep], bands) for f, s in enumerate(sets)}
-    return {"band": np.repeat(np.arange(bands), keep.sum()), "key": keys[:, keep].reshape(-1),
-            "seq": np.tile(seq[keep], bands), **cols}
+    band, key = np.repeat(np.arange(bands), keep.sum()), keys[:, keep].reshape(-1)
+    part = minhash._mix(key + band.astype(np.uint64)) % np.uint64(parts)
+    return {"part": part, "band": band, "key": key, "seq": np.tile(seq[keep], bands), **cols}
 
 
 def _flat(blobs) -> tuple[np.ndarray, np.ndarray]:
@@ -145,42 +161,56 @@ def _flat(blobs) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bucket_pairs(group, n_fields: int, threshold: float) -> dict[str, np.ndarray]:
-    """A bucket's candidate pairs (a < b, `ok`: verified on every field) and, as pairs (s, s),
-    its members when it is crowded."""
-    order = np.argsort(group["seq"], kind="stable")
-    seq = group["seq"][order]
-    pairs, crowded = minhash.candidates_and_crowded(np.zeros((1, len(seq)), np.uint64),
-                                                    np.ones(len(seq), dtype=bool))
+    """The candidate pairs of every bucket in the group (a < b; `ok`: verified on every field),
+    and as pairs (s, s) the members of crowded buckets. Per band, the local pass's own rule
+    (`minhash.candidates_and_crowded`) over the band's rows sorted by key, then input order."""
+    order = np.lexsort((group["seq"], group["key"], group["band"]))
+    band, key, seq = (group[c][order] for c in ("band", "key", "seq"))
+    found, lone = [np.zeros((0, 2), dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for start, end in zip(*_bounds(band)):
+        pairs, crowded = minhash.candidates_and_crowded(key[None, start:end], np.ones(end - start, bool))
+        found.append(seq[start:end][pairs])
+        lone.append(seq[start:end][crowded])
+    pairs = np.unique(np.concatenate(found), axis=0)
+    members, first = np.unique(seq, return_index=True)
+    at = np.searchsorted(members, pairs)
     ok = np.ones(len(pairs), dtype=bool)
     for f in range(n_fields):
-        values, offsets = _flat(group[f"sh{f}"][order])
-        ok &= minhash.jaccard_pairs(values, offsets, pairs) >= threshold
-    lone = seq[crowded]
-    return {"a": np.concatenate((seq[pairs[:, 0]], lone)), "b": np.concatenate((seq[pairs[:, 1]], lone)),
+        values, offsets = _flat(group[f"sh{f}"][order][first])
+        ok &= minhash.jaccard_pairs(values, offsets, at) >= threshold
+    lone = np.unique(np.concatenate(lone))
+    return {"a": np.concatenate((pairs[:, 0], lone)), "b": np.concatenate((pairs[:, 1], lone)),
             "ok": np.concatenate((ok, np.zeros(len(lone), dtype=bool)))}
 
 
-def _members(block, start, cfg, names, nodes, reps) -> dict[str, np.ndarray]:
+def _bounds(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of equal values."""
+    starts = np.flatnonzero(_runs(sorted_values)) if len(sorted_values) else np.zeros(0, np.int64)
+    return starts, np.append(starts[1:], len(sorted_values))
+
+
+def _members(block, start, cfg, names, nodes, reps, parts) -> dict[str, np.ndarray]:
     """The clustered records of a block: their representative, id and shingle sets."""
     seq = np.arange(start, start + len(block))
     at = np.searchsorted(nodes, seq)
     keep = (at < len(nodes)) & (nodes[np.minimum(at, len(nodes) - 1)] == seq)
     sets = _shingles(block, cfg, names)
-    return {"rep": reps[at[keep]], "seq": seq[keep],
+    return {"part": reps[at[keep]] % parts, "rep": reps[at[keep]], "seq": seq[keep],
             "id": np.array([block[i].id for i in np.flatnonzero(keep)], dtype=object),
             **{f"sh{f}": _as_bytes(*s)[keep] for f, s in enumerate(sets)}}
 
 
 def _similarity(group, n_fields: int) -> dict[str, np.ndarray]:
-    """Each member's exact Jaccard with its representative (min over fields), and the rep's id."""
-    order = np.argsort(group["seq"], kind="stable")
-    seq = group["seq"][order]
-    pairs = np.stack((np.zeros(len(seq), dtype=np.int64), np.arange(len(seq))), axis=1)
+    """Each member's exact Jaccard with its representative (min over fields), and the rep's id;
+    the representative is the first member of its cluster in input order."""
+    order = np.lexsort((group["seq"], group["rep"]))
+    rep, seq, ids = (group[c][order] for c in ("rep", "seq", "id"))
+    head = np.maximum.accumulate(np.where(_runs(rep), np.arange(len(seq)), 0))
+    pairs = np.stack((head, np.arange(len(seq))), axis=1)
     sims = [np.ones(len(seq))]
     for f in range(n_fields):
         sims.append(minhash.jaccard_pairs(*_flat(group[f"sh{f}"][order]), pairs))
-    return {"seq": seq, "sim": np.minimum.reduce(sims), "rep": np.full(len(seq), seq[0]),
-            "rep_id": np.array([group["id"][order][0]] * len(seq), dtype=object)}
+    return {"seq": seq, "sim": np.minimum.reduce(sims), "rep": rep, "rep_id": ids[head]}
 
 
 def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
@@ -196,7 +226,7 @@ def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -
         if only is not None and not len(only):
             break
         bucketed = parked.grouped(
-            _band_rows, ["band", "key"], (_bucket_pairs, dict(n_fields=len(names), threshold=cfg.threshold)),
+            _band_rows, (_bucket_pairs, dict(n_fields=len(names), threshold=cfg.threshold)),
             cfg=cfg, names=names, field=field, only=only, a=a, b=b, bands=bands, rows=rows)
         out = [r for r in bucketed.iter_rows()]
         crowded = np.array(sorted({int(r["a"]) for r in out if r["a"] == r["b"]}), dtype=np.int64)
@@ -209,7 +239,7 @@ def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -
     reps = nodes[_components_first_member(len(nodes), np.searchsorted(nodes, edges))] if len(nodes) else nodes
     clustered = {}
     if len(nodes):
-        grouped = parked.grouped(_members, "rep", (_similarity, dict(n_fields=len(names))),
+        grouped = parked.grouped(_members, (_similarity, dict(n_fields=len(names))),
                                  cfg=cfg, names=names, nodes=nodes, reps=reps)
         clustered = {int(r["seq"]): (int(r["rep"]), r["rep_id"], float(r["sim"]))
                      for r in grouped.iter_rows()}
