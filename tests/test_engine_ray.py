@@ -154,3 +154,18 @@ def test_near_dedup_as_distributed_steps_decides_what_the_pass_decides(mode):
            [(r.record.id, r.details) for r in local_ctx.rejects]
     assert ray_ctx.info == local_ctx.info
     assert local_ctx.info["clusters"] >= 4 and local_ctx.info["no_text"] == 2
+
+
+def test_cli_engine_flags(tmp_path):
+    from typer.testing import CliRunner
+
+    from curate.cli import app
+
+    raw = _raw(tmp_path)
+    ok = CliRunner().invoke(app, ["run", str(raw), "--out", str(tmp_path / "clean"), "--engine", "ray",
+                                  "--skip", "pii", "--seed", "2"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads((tmp_path / "clean" / "manifest.json").read_text())["engine"] == "ray"
+    bad = CliRunner().invoke(app, ["run", str(raw), "--out", str(tmp_path / "other"), "--engine", "spark"])
+    assert bad.exit_code == 2 and "unknown engine 'spark'; choose one of local, ray" in bad.output
+    assert not (tmp_path / "other").exists()

@@ -17,6 +17,10 @@ rejects, meta and ctx.info: what the local engine writes, byte for byte.
   index for the records the first one could not settle → connected components of the verified
   pairs (the driver holds those edges only) → groupby cluster for each member's similarity to
   its representative. Cost: a record's shingle sets travel once per band in the shuffle.
+Shuffles group by a coarse partition number derived from the key, not by the key itself: Ray
+calls `map_groups` once per group, and one Python call per bucket would cost more than the work.
+A partition holds every row of each of its keys, and the group function runs the per-key rule
+over all of them with numpy.
 """
 from __future__ import annotations
 
