@@ -169,3 +169,37 @@ def test_cli_engine_flags(tmp_path):
     bad = CliRunner().invoke(app, ["run", str(raw), "--out", str(tmp_path / "other"), "--engine", "spark"])
     assert bad.exit_code == 2 and "unknown engine 'spark'; choose one of local, ray" in bad.output
     assert not (tmp_path / "other").exists()
+
+
+def _labelled_records():
+    """Intent-labelled tickets over three splits: a large class, a small one, a label with a
+    trailing space (the same class), unlabelled rows, and held-out rows that must stay as they are."""
+    from tunecraft.records import Record
+
+    labels = ["card_block"] * 30 + ["refund"] * 9 + ["refund "] * 3 + ["upi_pin"] * 4 + [None] * 3
+    out = []
+    for i, label in enumerate(labels):
+        split = "test" if i % 7 == 0 else "validation" if i % 11 == 0 else "train"
+        q = ["Mera card block karo", "मेरा रिफंड कब आएगा?", "UPI PIN reset kaise karein"][i % 3]
+        out.append(Record(id=f"t.jsonl:{i + 1}", messages=[{"role": "user", "content": f"{q} #{i}"},
+                                                           {"role": "assistant", "content": "Ho jayega."}],
+                          label=label, split=split))
+    return out
+
+
+@pytest.mark.parametrize("options", [dict(mode="cap", per_label=6), dict(mode="oversample"),
+                                     dict(mode="temperature", temperature=0.3)])
+def test_balance_as_distributed_steps_decides_what_the_pass_decides(options):
+    from curate.engines.ray_steps import run_step
+    from curate.passes.balance import Balance
+    from curate.passes.base import Context
+
+    p = Balance(Balance.Config(**options))
+    local_ctx, ray_ctx = Context("balance", seed=9), Context("balance", seed=9)
+    local = [r.to_dict() for r in p.run(_labelled_records(), local_ctx)]
+    distributed = [r.to_dict() for r in run_step(ray, p, _labelled_records(), ray_ctx)]
+    assert distributed == local
+    assert [(r.record.id, r.details) for r in ray_ctx.rejects] == \
+           [(r.record.id, r.details) for r in local_ctx.rejects]
+    assert ray_ctx.info == local_ctx.info and ray_ctx.counts == local_ctx.counts
+    assert local_ctx.info["copies"] + local_ctx.info["dropped"] > 0

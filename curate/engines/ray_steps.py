@@ -17,6 +17,8 @@ rejects, meta and ctx.info: what the local engine writes, byte for byte.
   index for the records the first one could not settle → connected components of the verified
   pairs (the driver holds those edges only) → groupby cluster for each member's similarity to
   its representative. Cost: a record's shingle sets travel once per band in the shuffle.
+- balance: train label counts by groupby → the pass's targets → per label, the pass's seeded
+  choice (`balance._resize`) of records to drop or copy; copies made as the pass makes them.
 Shuffles group by a coarse partition number derived from the key, not by the key itself: Ray
 calls `map_groups` once per group, and one Python call per bucket would cost more than the work.
 A partition holds every row of each of its keys, and the group function runs the per-key rule
@@ -24,12 +26,16 @@ over all of them with numpy.
 """
 from __future__ import annotations
 
+import hashlib
+import random
+from collections import Counter
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
 import numpy as np
 
 from curate import minhash
+from curate.passes.balance import Balance, _copy, _resize, looks_like_classes
 from curate.passes.base import Context, Pass
 from curate.passes.dedup_exact import DedupExactPass
 from curate.passes.dedup_near import FIELDS, DedupNear, _components_first_member
@@ -266,4 +272,64 @@ def _apply_clusters(parked: Parked, clustered: dict, mode: str, ctx: Context) ->
             yield record
 
 
-STEPS: dict[type, Any] = {DedupExactPass: exact_dedup, DedupNear: near_dedup}
+# --- balance ---------------------------------------------------------------------------------------
+def _train_labels(block, start, parts) -> dict[str, np.ndarray]:
+    """(label, seq) of the block's labelled train records (labels trimmed, as the pass compares them)."""
+    rows = [(str(r.label).strip(), start + i) for i, r in enumerate(block)
+            if r.split in (None, "train") and r.label is not None]
+    labels = np.array([label for label, _ in rows], dtype=object)
+    part = np.array([_label_part(label, parts) for label in labels], dtype=np.int64)
+    return {"part": part, "label": labels, "seq": np.array([seq for _, seq in rows], dtype=np.int64)}
+
+
+def _label_part(label: str, parts: int) -> int:
+    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little") % parts
+
+
+def _label_counts(group) -> dict[str, np.ndarray]:
+    labels, counts = np.unique(group["label"].astype(str), return_counts=True)
+    return {"label": labels.astype(object), "n": counts}
+
+
+def _label_choices(group, targets: dict[str, int], seed: int) -> dict[str, np.ndarray]:
+    """Per label, the pass's own seeded choice (`balance._resize` over its records in input
+    order): the records dropped (copies -1) and the copies of the others."""
+    seqs, labels = group["seq"], group["label"].astype(str)
+    dropped: set[int] = set()
+    copies: Counter = Counter()
+    for label in sorted(set(labels)):
+        idx = sorted(seqs[labels == label].tolist())
+        _resize(idx, targets[label], random.Random(f"{seed}:{label}"), dropped, copies)
+    out = [(s, -1) for s in sorted(dropped)] + sorted(copies.items())
+    return {"seq": np.array([s for s, _ in out], dtype=np.int64), "copies": np.array([c for _, c in out], dtype=np.int64)}
+
+
+def balance(ray, pass_: Balance, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+    parked = Parked(ray, records)
+    counted = parked.grouped(_train_labels, (_label_counts, {}))
+    before = dict(sorted((str(r["label"]), int(r["n"])) for r in counted.iter_rows()))
+    mode = pass_.resolved_mode(before)
+    targets = pass_.targets(before, mode)
+    chosen = parked.grouped(_train_labels, (_label_choices, dict(targets=targets, seed=ctx.seed)))
+    change = {int(r["seq"]): int(r["copies"]) for r in chosen.iter_rows()}
+    unlabelled = 0
+    for seq, record in parked:
+        if record.label is not None:
+            record.label = str(record.label).strip()
+        unlabelled += record.split in (None, "train") and record.label is None
+        if change.get(seq) == -1:
+            ctx.reject(record, "balance_cap", mode=mode, label=record.label, kept=targets[record.label])
+            continue
+        yield record
+        for k in range(1, change.get(seq, 0) + 1):
+            yield _copy(record, k)
+    n_copies = sum(c for c in change.values() if c > 0)
+    ctx.info.update(mode=mode, classes=looks_like_classes(before, pass_.config.min_mean),
+                    train_label_counts_before=before,
+                    train_label_counts_after={label: targets[label] for label in before},
+                    copies=n_copies, dropped=sum(1 for c in change.values() if c < 0),
+                    unlabelled_train=unlabelled)
+    ctx.count("copies", n_copies)
+
+
+STEPS: dict[type, Any] = {DedupExactPass: exact_dedup, DedupNear: near_dedup, Balance: balance}
