@@ -54,7 +54,7 @@ class RayExecutor:
             _start(self.ray, address, workers)
         blob = pickle.dumps(passes)
         self._passes = (hashlib.blake2b(blob, digest_size=16).hexdigest(), self.ray.put(blob))
-        logging.getLogger("ray.data").setLevel(logging.WARNING)    # a job per window: no chatter
+        _quiet()
         cpus = int(self.ray.cluster_resources().get("CPU", workers))
         self.window = SHARDS_PER_CPU * max(1, cpus)
 
@@ -85,7 +85,6 @@ class RayExecutor:
     def _run_window(self, window: list[list], job: dict[str, Any]) -> list[ShardResult]:
         from ray import data
 
-        data.DataContext.get_current().enable_progress_bars = False
         rows = [{"i": i, "shard": pickle.dumps(shard, protocol=pickle.HIGHEST_PROTOCOL)}
                 for i, shard in enumerate(window)]
         ds = data.from_items(rows, override_num_blocks=len(rows)).map_batches(
@@ -96,12 +95,24 @@ class RayExecutor:
         return [pickle.loads(row["result"]) for row in done]
 
 
+def _quiet() -> None:
+    """No "Starting execution" / "finished" lines and bars for each Ray Data job (one per window
+    and per shuffle): curate shows its own progress. Ray Data configures its loggers on import."""
+    from ray import data
+
+    context = data.DataContext.get_current()
+    context.enable_progress_bars = context.print_on_execution_start = False
+    logging.getLogger("ray.data._internal.execution.streaming_executor").setLevel(logging.WARNING)
+
+
 def _start(ray, address: str | None, workers: int) -> None:
     try:
         if address:
-            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+            ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.WARNING)
         else:
-            ray.init(num_cpus=max(1, workers), include_dashboard=False, log_to_driver=False)
+            ray.init(num_cpus=max(1, workers), include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.WARNING)
     except ConnectionError as e:
         raise EngineError(f"--engine ray: no Ray cluster at {address!r} ({e}); "
                           "start one with `ray start --head`, or leave out --address") from None
