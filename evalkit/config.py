@@ -77,7 +77,8 @@ class RunConfig:
                                            "(default: the base named in the adapter's run.json)")
     adapter: Path | None = setting(None, help="train's run folder (runs/NAME) or adapter folder",
                                    parse=_path)
-    systems: str = setting("zero-shot,few-shot,rag,fine-tuned", help="comma-separated")
+    systems: str = setting("zero-shot,few-shot,rag,fine-tuned",
+                           help="comma-separated, or a systems.yaml of local and served systems")
     limit: int | None = setting(None, help="N test items, every label in proportion "
                                            "(a seeded sample; a quick look)")
     seed: int = setting(0, help="seeds random few-shot picks and the bootstrap")
