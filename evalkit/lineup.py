@@ -97,14 +97,45 @@ class ModelPool:
 
 
 def run_endpoint(spec: SystemSpec, system: System, items, params, out: Path, pool: ModelPool,
-                 tokenizer_name: str | None, progress=None) -> list[ResultRow]:
-    """Ask the served model every item (cached, bounded concurrency); rows like a local system's,
-    with no NLL (evalkit.endpoint_nll adds it where the server gives prompt log-probs)."""
+                 tokenizer_name: str | None, progress=None) -> tuple[list[ResultRow], str]:
+    """Ask the served model every item (cached, bounded concurrency); rows like a local system's.
+    Also returns how its perplexity was obtained, or "n/a: why" (metrics.json says which)."""
+    tokenizer = pool.tokenizer(tokenizer_name)
     cache = JsonlCache(out / "cache" / "endpoint-generations.jsonl")
-    endpoint = EndpointSystem(spec, params, cache, pool.tokenizer(tokenizer_name), tokenizer_name)
+    endpoint = EndpointSystem(spec, params, cache, tokenizer, tokenizer_name)
     messages = [system.messages(item) for item in items]
     advance = progress.task(f"{spec.name}: asking {spec.endpoint}", len(items)) if progress else None
     replies = endpoint.replies(messages, on_done=advance)
-    return [build_row(item, spec.name, messages_text(m), reply.output, gen=reply,
+    nlls, said = served_nlls(endpoint, messages, items, tokenizer, tokenizer_name, out)
+    rows = [build_row(item, spec.name, messages_text(m), reply.output, gen=reply, nll=nll,
                       sources=system.sources(item))
-            for item, m, reply in zip(items, messages, replies)]
+            for item, m, reply, nll in zip(items, messages, replies, nlls)]
+    return rows, said
+
+
+def served_nlls(endpoint, messages, items, tokenizer, tokenizer_name, out: Path):
+    """The reference's NLL from the server's own prompt log-probs (evalkit.endpoint_nll), cached
+    like generations; the prompt text is the local model's chat template over the messages."""
+    from evalkit.endpoint_nll import NLL, reference_nlls
+    from evalkit.generate import digest
+    from tunecraft.conversation import generation_prompt
+
+    if tokenizer is None:
+        return [None] * len(items), ("n/a: no local model whose chat template writes the "
+                                     "messages as the text prompt the completions API takes")
+    prompts = [generation_prompt(tokenizer, m) for m in messages]
+    store = JsonlCache(out / "cache" / "endpoint-likelihoods.jsonl")
+    keys = [digest({"identity": endpoint.identity, "prompt": p, "reference": it.reference})
+            for p, it in zip(prompts, items)]
+    found = [store.get_row(k) for k in keys]
+    todo = [i for i, row in enumerate(found) if row is None]
+    fresh, why = reference_nlls(endpoint, [prompts[i] for i in todo],
+                                [items[i].reference for i in todo])
+    if why:
+        return [None] * len(items), f"n/a: {why}"
+    for i, nll in zip(todo, fresh):
+        found[i] = {"nll": nll.nll, "ref_tokens": nll.ref_tokens, "ref_bytes": nll.ref_bytes}
+        store.put_row(keys[i], found[i])
+    said = (f"the server's prompt log-probs (completions, echo); prompt written with "
+            f"{tokenizer_name}'s chat template")
+    return [NLL(row["nll"], row["ref_tokens"], row["ref_bytes"]) for row in found], said

@@ -108,11 +108,12 @@ def run(config: RunConfig, progress=None) -> dict:
     params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
                               stop=tuple(config.stop))
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
-    rows = []
+    rows, described = [], {s.name: s.describe() for s in specs}
     for spec, system in zip(specs, systems):
         if spec.is_endpoint:
-            rows += lineup.run_endpoint(spec, system, items, params, Path(config.out), pool,
-                                        model_name, progress)
+            served, described[spec.name]["perplexity"] = lineup.run_endpoint(
+                spec, system, items, params, Path(config.out), pool, model_name, progress)
+            rows += served
             continue
         model, tokenizer, identity = pool.get(spec)
         rows += run_system(system, items, model, tokenizer, identity, params, cache, config, progress)
@@ -125,7 +126,7 @@ def run(config: RunConfig, progress=None) -> dict:
         identity = pool.get(next(s for s in specs if not s.is_endpoint))[2]
     metrics, rows = finish(rows, config, labels, card, check, warnings, identity, params,
                            describe_baselines(systems, labels, config, len(train)), finetuned,
-                           {s.name: s.describe() for s in specs})
+                           described)
     if config.curve and tuned:
         from evalkit.curve import learning_curve
 
