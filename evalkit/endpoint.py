@@ -6,9 +6,9 @@ RAG passages), sent through the official `openai` client's chat completions, gre
 the local ones do.
 
 Why the client's own retries: openai's client already retries connection errors, timeouts, 408,
-409, 429 and 5xx with exponential backoff (0.5 s doubling to 8 s, jittered) and honours a
-`Retry-After`/`retry-after-ms` header of up to 60 s; writing a second loop around it would only
-multiply the waits. tests/test_endpoint_server.py checks each path through a fault-injecting proxy.
+409, 429 and 5xx with exponential backoff (0.5 s doubling to 8 s, jittered) and waits out a
+`Retry-After`/`retry-after-ms` header (up to 2 minutes in openai 3.x, 60 s in 1.x; a longer one is
+not retried); writing a second loop around it would only multiply the waits. tests/test_endpoint_server.py checks each path through a fault-injecting proxy.
 Why the cache: a run of a thousand paid requests that dies at item 900 must not pay for the first
 900 again. Generations are cached as they arrive, keyed by endpoint URL, model, messages and
 generation parameters; never by the API key, which is read from the environment and written
