@@ -100,6 +100,9 @@ class RunConfig:
         None, help="prices as JSON (inline or a .json file): usd_per_1k_prompt_tokens, "
                    "usd_per_1k_completion_tokens, train_usd_per_hour; default: compute-seconds",
         cli_type=Optional[str], parse=parse_cost_model)
+    served_perplexity: bool = setting(
+        False, help="endpoint systems: the reference's perplexity from the server's prompt "
+                    "log-probs (two more requests per item; vLLM and llama.cpp can)")
     curve: tuple[float, ...] = setting(
         (), help="learning curve: train at these fractions of the train split with the "
                  "adapter's settings, e.g. 0.25,0.5,1.0",

@@ -97,7 +97,8 @@ class ModelPool:
 
 
 def run_endpoint(spec: SystemSpec, system: System, items, params, out: Path, pool: ModelPool,
-                 tokenizer_name: str | None, progress=None) -> tuple[list[ResultRow], str]:
+                 tokenizer_name: str | None, progress=None,
+                 perplexity: bool = False) -> tuple[list[ResultRow], str]:
     """Ask the served model every item (cached, bounded concurrency); rows like a local system's.
     Also returns how its perplexity was obtained, or "n/a: why" (metrics.json says which)."""
     tokenizer = pool.tokenizer(tokenizer_name)
@@ -106,7 +107,9 @@ def run_endpoint(spec: SystemSpec, system: System, items, params, out: Path, poo
     messages = [system.messages(item) for item in items]
     advance = progress.task(f"{spec.name}: asking {spec.endpoint}", len(items)) if progress else None
     replies = endpoint.replies(messages, on_done=advance)
-    nlls, said = served_nlls(endpoint, messages, items, tokenizer, tokenizer_name, out)
+    nlls, said = ([None] * len(items), "n/a: not asked for (--served-perplexity)")
+    if perplexity:
+        nlls, said = served_nlls(endpoint, messages, items, tokenizer, tokenizer_name, out)
     rows = [build_row(item, spec.name, messages_text(m), reply.output, gen=reply, nll=nll,
                       sources=system.sources(item))
             for item, m, reply, nll in zip(items, messages, replies, nlls)]

@@ -112,7 +112,8 @@ def run(config: RunConfig, progress=None) -> dict:
     for spec, system in zip(specs, systems):
         if spec.is_endpoint:
             served, described[spec.name]["perplexity"] = lineup.run_endpoint(
-                spec, system, items, params, Path(config.out), pool, model_name, progress)
+                spec, system, items, params, Path(config.out), pool, model_name, progress,
+                config.served_perplexity)
             rows += served
             continue
         model, tokenizer, identity = pool.get(spec)

@@ -1,8 +1,8 @@
 """A fault-injecting HTTP proxy in front of a real server, for the endpoint retry tests.
 
 Each request takes the next fault from the plan: "drop" (close the connection unanswered),
-"429" (Too Many Requests with Retry-After), "500", "slow" (wait `slow_s` before forwarding, so
-the client's timeout fires), or None (forward). When the plan is empty, every request is
+"429" (Too Many Requests with Retry-After), "500", "slow" (answer nothing for `slow_s`, so the
+client's timeout fires; the request never reaches the server), or None (forward). When the plan is empty, every request is
 forwarded. `received` counts requests that reached the proxy, `forwarded` those that reached the
 server (what a paid API would bill), `arrivals` their monotonic times.
 """
@@ -78,8 +78,10 @@ class FaultProxy:
                     self._reply(int(fault), [("Retry-After", str(proxy.retry_after))] if fault == "429" else [],
                                 b'{"error": {"message": "injected"}}')
                     return
-                if fault == "slow":
+                if fault == "slow":                # longer than the client waits: it has gone
                     time.sleep(proxy.slow_s)
+                    self.close_connection = True
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                 status, reply_headers, data = proxy.forward(self.command, self.path, headers, body)
                 keep = [(k, v) for k, v in reply_headers

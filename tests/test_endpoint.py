@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from evalkit.endpoint import EndpointError, EndpointSystem, messages_text
-from evalkit.endpoint_nll import NotAvailable, _reference_part
+from evalkit.endpoint_nll import NotAvailable, reference_nll, reference_nlls
 from evalkit.generate import GenerationParams, JsonlCache, cache_key
 from evalkit.systems_file import SystemSpec
 
@@ -49,12 +49,37 @@ def test_an_unreachable_server_is_one_line_naming_the_system(tmp_path, monkeypat
     assert not (tmp_path / "cache.jsonl").exists()          # nothing cached for a failed call
 
 
-def test_the_reference_is_the_tokens_after_the_prompt():
-    prompt, reference = "<|im_start|>assistant\n", "Refund 3 din mein."
-    logprobs = SimpleNamespace(text_offset=[0, 12, 22, 29, 31, 40],
-                               token_logprobs=[None, -1.0, -0.5, -2.0, -0.75, -9.0])
-    nll = _reference_part(logprobs, len(prompt), len(prompt) + len(reference), reference)
-    assert nll.nll == pytest.approx(3.25) and nll.ref_tokens == 3   # the echoed extra token: out
-    straddling = SimpleNamespace(text_offset=[0, 20, 27], token_logprobs=[None, -1.0, -2.0])
-    with pytest.raises(NotAvailable, match="straddle"):
-        _reference_part(straddling, len(prompt), len(prompt) + len(reference), reference)
+class Completions:
+    """What a server answers to the two requests: the prompt + reference echoed with log-probs,
+    and the prompt alone (its token count). Token strings are useless on purpose: llama.cpp's
+    drop half-characters (Devanagari) and its offsets skip special tokens."""
+
+    def __init__(self, prompt_n, whole_n, values, completion_n=1):
+        self.prompt_n, self.whole_n, self.values, self.completion_n = prompt_n, whole_n, values, completion_n
+
+    def create(self, *, echo, **_):
+        usage = SimpleNamespace(prompt_tokens=self.whole_n if echo else self.prompt_n,
+                                completion_tokens=self.completion_n)
+        logprobs = SimpleNamespace(token_logprobs=self.values, tokens=["�"] * len(self.values)) if echo else None
+        return SimpleNamespace(usage=usage, choices=[SimpleNamespace(logprobs=logprobs)])
+
+
+def served(completions):
+    return SimpleNamespace(client=SimpleNamespace(completions=completions), spec=SimpleNamespace(model="m"))
+
+
+def test_the_reference_is_counted_from_the_end():
+    """7 prompt tokens (one special token skipped in the echo), 3 reference tokens, 1 generated."""
+    values = [None, -0.1, -0.2, -0.3, -0.4, -0.5, -1.0, -2.0, -0.25, -9.0]
+    nll = reference_nll(served(Completions(7, 10, values)), "<|im_start|>user …", "आपका खाता खुल गया।")
+    assert nll.nll == pytest.approx(3.25) and nll.ref_tokens == 3
+    assert nll.ref_bytes == len("आपका खाता खुल गया।".encode("utf-8"))
+    ended = reference_nll(served(Completions(7, 10, values[:-1], completion_n=0)), "p", "r")
+    assert ended.nll == pytest.approx(3.25)          # an immediate end: no generated token
+
+
+def test_no_log_probs_is_a_reason_not_a_number():
+    nlls, why = reference_nlls(served(Completions(7, 10, [])), ["p", "q"], ["r", "s"])
+    assert nlls == [None, None] and why == "the server returned no prompt log-probs"
+    with pytest.raises(NotAvailable, match="do not cover"):
+        reference_nll(served(Completions(7, 10, [None, None, -1.0])), "p", "r")

@@ -65,10 +65,12 @@ def test_retries_recover_from_faults(server, plan):
 
 
 def test_a_slow_reply_times_out_and_is_retried(server):
-    with FaultProxy(server.base_url, plan=["slow"], slow_s=4.0) as proxy:
-        answer = endpoint(proxy.base_url, server.model, timeout=1.5, concurrency=1).chat(
-            [ask(QUESTIONS[5])])
-    assert answer[0] and proxy.received == 2
+    """Two new tokens take about a second here, well inside the 15 s timeout even on a loaded
+    machine; the stalled first attempt never answers within it."""
+    with FaultProxy(server.base_url, plan=["slow"], slow_s=40.0) as proxy:
+        answer = endpoint(proxy.base_url, server.model, timeout=15.0, concurrency=1,
+                          params=GenerationParams(max_new_tokens=2)).chat([ask(QUESTIONS[5])])
+    assert answer[0] and proxy.received == 2 and proxy.forwarded == 1
 
 
 def test_a_resumed_run_makes_no_new_requests(server, tmp_path):
@@ -151,3 +153,13 @@ def test_served_and_local_smollm2_agree_on_most_items(server, tmp_path):
     print(f"agreement: first three words {sum(first_words)}/{len(QUESTIONS)}, exact "
           f"{sum(a.output == b for a, b in zip(local, served))}/{len(QUESTIONS)}")
     assert sum(first_words) >= len(QUESTIONS) // 2 + 1
+    # the served model's own likelihood of a reference, from its prompt log-probs, is the local
+    # one's (the local weights are the GGUF's, dequantised); never another model's number
+    from evalkit.endpoint_nll import reference_nll
+    from evalkit.likelihood import conditional_nll
+
+    pairs = [(generation_prompt(tokenizer, ask(QUESTIONS[i])), reference) for i, reference in
+             ((0, "Open the app, go to settings and choose Reset PIN."), (1, "आपका खाता खोल दिया गया है।"))]
+    for (prompt, reference), mine in zip(pairs, conditional_nll(model, tokenizer, pairs)):
+        theirs = reference_nll(endpoint(server.base_url, server.model), prompt, reference)
+        assert theirs.ref_tokens == mine.ref_tokens and theirs.nll == pytest.approx(mine.nll, rel=0.03)
