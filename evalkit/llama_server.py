@@ -8,7 +8,8 @@ until /v1/models answers, and stops it on exit:
     with serve("smollm2-135m") as server:
         print(server.base_url)          # http://127.0.0.1:PORT/v1, model name server.model
 
-`python -m evalkit.llama_server smollm2-135m` serves it in the foreground (the README example).
+`python -m evalkit.llama_server smollm2-135m --port 8080` serves it in the foreground (the README
+example).
 """
 from __future__ import annotations
 
@@ -61,15 +62,17 @@ def command(gguf: str, port: int, alias: str, n_ctx: int, threads: int | None) -
 
 
 @contextmanager
-def serve(model: str = "smollm2-135m", *, n_ctx: int = 2048, threads: int | None = None,
-          log_dir: str | Path | None = None, ready_timeout: float = READY_TIMEOUT_S):
-    """Start the server, yield a Server once it answers, stop it (and its children) afterwards."""
+def serve(model: str = "smollm2-135m", *, port: int | None = None, n_ctx: int = 2048,
+          threads: int | None = None, log_dir: str | Path | None = None,
+          ready_timeout: float = READY_TIMEOUT_S):
+    """Start the server (on a free port unless one is given), yield a Server once it answers,
+    stop it afterwards."""
     try:
         import llama_cpp.server  # noqa: F401
     except ImportError as exc:
         raise ServerError("llama-cpp-python[server] is not installed (pip install "
                           f"'llama-cpp-python[server]==0.3.36'): {exc}") from None
-    port = free_port()
+    port = port or free_port()
     log = Path(log_dir or tempfile.gettempdir()) / f"llama-server-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as sink:
@@ -111,8 +114,13 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def main(argv: list[str]) -> int:
-    model = argv[0] if argv else "smollm2-135m"
-    with serve(model) as server:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m evalkit.llama_server")
+    parser.add_argument("model", nargs="?", default="smollm2-135m", help="alias or .gguf file")
+    parser.add_argument("--port", type=int, default=None, help="default: a free one")
+    args = parser.parse_args(argv)
+    with serve(args.model, port=args.port) as server:
         print(f"serving {server.model} at {server.base_url} (Ctrl-C stops it)", flush=True)
         try:
             server.process.wait()

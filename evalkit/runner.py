@@ -69,13 +69,13 @@ def describe_baselines(systems: list[System], labels: list[str] | None, config: 
             said[system.name] = (f"told the label set ({len(labels)} labels) and to answer with "
                                  f"one of them" if system.labels else "the input only")
         elif isinstance(system, FewShot):
-            said[system.name] = (f"{config.k} examples per item chosen by {config.few_shot} from "
+            said[system.name] = (f"{system.k} examples per item chosen by {config.few_shot} from "
                                  f"the train split ({n_train} records), never from the test split")
         elif isinstance(system, Rag):
             files = sorted({p.source.split("#")[0] for p in system.passages})
             source = (f"documents in {config.docs}: {', '.join(files)}" if config.docs
                       else f"the train split ({n_train} records) as passages")
-            said[system.name] = f"top {config.k} passages by BM25 from {source}"
+            said[system.name] = f"top {system.k} passages by BM25 from {source}"
     return said
 
 
@@ -128,7 +128,7 @@ def run(config: RunConfig, progress=None) -> dict:
     metrics, rows = finish(rows, config, labels, card, check, warnings, identity, params,
                            describe_baselines(systems, labels, config, len(train)), finetuned,
                            described)
-    if config.curve and tuned:
+    if config.curve and tuned and finetuned == "fine-tuned":
         from evalkit.curve import learning_curve
 
         primary = metrics["verdict"]["primary"]
