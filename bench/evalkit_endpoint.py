@@ -14,6 +14,7 @@ overhead. Prints a markdown table.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,4,8")
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # `kill` stops the server too
     with serve("smollm2-135m", threads=args.threads) as server:
         warm = conversations(2)
         raw_run(server.base_url, server.model, warm, args.max_new_tokens, 1)

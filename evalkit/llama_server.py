@@ -13,6 +13,7 @@ example).
 """
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -120,6 +121,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("model", nargs="?", default="smollm2-135m", help="alias or .gguf file")
     parser.add_argument("--port", type=int, default=None, help="default: a free one")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))   # `kill` stops the server too
     with serve(args.model, port=args.port) as server:
         print(f"serving {server.model} at {server.base_url} (Ctrl-C stops it)", flush=True)
         try:
