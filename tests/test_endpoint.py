@@ -83,3 +83,21 @@ def test_no_log_probs_is_a_reason_not_a_number():
     assert nlls == [None, None] and why == "the server returned no prompt log-probs"
     with pytest.raises(NotAvailable, match="do not cover"):
         reference_nll(served(Completions(7, 10, [None, None, -1.0])), "p", "r")
+
+
+def test_without_usage_the_local_tokenizer_counts_and_the_row_says_so(tmp_path, tiny_model_dir):
+    """A server that reports no `usage` (some do not): counts come from the run's tokenizer,
+    labelled, never silently mixed with a server's counts."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    reply = SimpleNamespace(choices=[SimpleNamespace(message=SimpleNamespace(content="आपका खाता खुल गया।"))],
+                            usage=None)
+    quiet = EndpointSystem(SystemSpec("api", endpoint=NOWHERE, model="m"), GenerationParams(),
+                           None, tokenizer, "tiny")
+    quiet._client = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(
+        create=lambda **_: reply)))
+    got = quiet.replies(MESSAGES[:1])[0]
+    assert got.tokens_from == "tokenizer:tiny" and got.output == "आपका खाता खुल गया।"
+    assert got.completion_tokens == len(tokenizer("आपका खाता खुल गया।", add_special_tokens=False)["input_ids"])
+    assert got.prompt_tokens > got.completion_tokens
