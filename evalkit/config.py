@@ -77,7 +77,8 @@ class RunConfig:
                                            "(default: the base named in the adapter's run.json)")
     adapter: Path | None = setting(None, help="train's run folder (runs/NAME) or adapter folder",
                                    parse=_path)
-    systems: str = setting("zero-shot,few-shot,rag,fine-tuned", help="comma-separated")
+    systems: str = setting("zero-shot,few-shot,rag,fine-tuned",
+                           help="comma-separated, or a systems.yaml of local and served systems")
     limit: int | None = setting(None, help="N test items, every label in proportion "
                                            "(a seeded sample; a quick look)")
     seed: int = setting(0, help="seeds random few-shot picks and the bootstrap")
@@ -99,6 +100,9 @@ class RunConfig:
         None, help="prices as JSON (inline or a .json file): usd_per_1k_prompt_tokens, "
                    "usd_per_1k_completion_tokens, train_usd_per_hour; default: compute-seconds",
         cli_type=Optional[str], parse=parse_cost_model)
+    served_perplexity: bool = setting(
+        False, help="endpoint systems: the reference's perplexity from the server's prompt "
+                    "log-probs (two more requests per item; vLLM and llama.cpp can)")
     curve: tuple[float, ...] = setting(
         (), help="learning curve: train at these fractions of the train split with the "
                  "adapter's settings, e.g. 0.25,0.5,1.0",

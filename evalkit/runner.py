@@ -19,7 +19,7 @@ from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cac
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
 from evalkit.results import ResultRow, build_row
-from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
+from evalkit.systems import FewShot, Rag, System, ZeroShot
 from tunecraft.files import atomic_write_json, atomic_write_text
 from tunecraft.text import json_value
 
@@ -28,27 +28,15 @@ class RunError(LoadError):
     """A user error in `evalkit run`'s flags; the message is one line."""
 
 
-def build_systems(config: RunConfig, names: list[str], train, card,
+def build_systems(config: RunConfig, names: list[str], train, card=None,
                   labels: list[str] | None = None) -> list[System]:
-    from evalkit.docs import passages_from_docs, passages_from_records
+    """The comma list's systems on the run's settings (evalkit.lineup builds every kind)."""
+    from evalkit import lineup
+    from evalkit.systems_file import from_names, with_defaults
 
-    needs_train = [n for n in names if n == "few-shot" or (n == "rag" and not config.docs)]
-    if needs_train and not train:
-        raise RunError(f"{', '.join(needs_train)} needs train.jsonl in {config.data} (or --docs for rag)")
-    built: list[System] = []
-    for name in names:
-        if name == "zero-shot":
-            built.append(ZeroShot(config.system_prompt, labels))
-        elif name == "few-shot":
-            built.append(FewShot(train, config.k, config.few_shot, config.seed, config.system_prompt))
-        elif name == "rag":
-            passages = (passages_from_docs(config.docs) if config.docs
-                        else passages_from_records(train))
-            built.append(Rag(passages, config.k, config.system_prompt))
-        else:
-            template, chat_template = loaders.trained_template(card)
-            built.append(FineTuned(template, config.system_prompt, chat_template))
-    return built
+    specs = with_defaults(from_names(",".join(names), config.adapter), config.model, config.k,
+                          config.docs, config.system_prompt)
+    return [lineup.build(s, train, labels, config.few_shot, config.seed) for s in specs]
 
 
 def stratified_sample(items: list, limit: int | None, seed: int = 0) -> list:
@@ -81,13 +69,13 @@ def describe_baselines(systems: list[System], labels: list[str] | None, config: 
             said[system.name] = (f"told the label set ({len(labels)} labels) and to answer with "
                                  f"one of them" if system.labels else "the input only")
         elif isinstance(system, FewShot):
-            said[system.name] = (f"{config.k} examples per item chosen by {config.few_shot} from "
+            said[system.name] = (f"{system.k} examples per item chosen by {config.few_shot} from "
                                  f"the train split ({n_train} records), never from the test split")
         elif isinstance(system, Rag):
             files = sorted({p.source.split("#")[0] for p in system.passages})
             source = (f"documents in {config.docs}: {', '.join(files)}" if config.docs
                       else f"the train split ({n_train} records) as passages")
-            said[system.name] = f"top {config.k} passages by BM25 from {source}"
+            said[system.name] = f"top {system.k} passages by BM25 from {source}"
     return said
 
 
@@ -100,31 +88,47 @@ def adapter_switch(model, on: bool):
 
 def run(config: RunConfig, progress=None) -> dict:
     """Run the evaluation, write results.jsonl, metrics.json and the report; return the metrics."""
-    names = parse_systems(config.systems)
-    if "fine-tuned" in names and config.adapter is None:
-        raise RunError("--systems includes fine-tuned but no --adapter was given")
+    from evalkit import lineup
+    from evalkit.systems_file import finetuned_name, with_defaults
+
+    specs = lineup.specs_of(config)
+    finetuned, tuned = finetuned_name(specs), lineup.finetuned_spec(specs)
     items, train, labels = loaders.load_items(config.data)
     items = stratified_sample(items, config.limit, config.seed)
-    card = loaders.load_train_card(config.adapter) if config.adapter else None
-    model_name = config.model or (card.base_model.name if card else None)
-    if not model_name:
+    card = loaders.load_train_card(tuned.adapter) if tuned else None
+    model_name = config.model or (tuned.model if tuned else None) or (card.base_model.name if card else None)
+    if not model_name and any(not s.is_endpoint and not s.model for s in specs):
         raise RunError("--model is required (no run.json names the base model)")
-    config = replace(config, model=model_name)
-    systems = build_systems(config, names, train, card, labels)  # input errors before the slow load
-    model, tokenizer, identity = loaders.load(model_name, config.adapter, config.dtype)
-    warnings = loaders.card_warnings(model_name, card, tokenizer) if config.adapter else []
+    config = replace(config, model=model_name, adapter=tuned.adapter if tuned else config.adapter)
+    specs = with_defaults(specs, model_name, config.k, config.docs, config.system_prompt)
+    tuned = lineup.finetuned_spec(specs)
+    systems = [lineup.build(s, train, labels, config.few_shot, config.seed, s.name == finetuned)
+               for s in specs]                                # input errors before the slow load
+    pool = lineup.ModelPool(specs, config.dtype)
     params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
                               stop=tuple(config.stop))
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
-    rows = []
-    for system in systems:
+    rows, described = [], {s.name: s.describe() for s in specs}
+    for spec, system in zip(specs, systems):
+        if spec.is_endpoint:
+            served, described[spec.name]["perplexity"] = lineup.run_endpoint(
+                spec, system, items, params, Path(config.out), pool, model_name, progress,
+                config.served_perplexity)
+            rows += served
+            continue
+        model, tokenizer, identity = pool.get(spec)
         rows += run_system(system, items, model, tokenizer, identity, params, cache, config, progress)
-    check = adapter_check(model, tokenizer, rows) if config.adapter else None
+    model, tokenizer, identity = pool.get(tuned) if tuned else (None, None, None)
+    warnings = loaders.card_warnings(tuned.model, card, tokenizer) if tuned else []
+    check = adapter_check(model, tokenizer, rows, finetuned) if tuned else None
     if check and check.get("warning"):
         warnings.append(check["warning"])
+    if identity is None and any(not s.is_endpoint for s in specs):
+        identity = pool.get(next(s for s in specs if not s.is_endpoint))[2]
     metrics, rows = finish(rows, config, labels, card, check, warnings, identity, params,
-                           describe_baselines(systems, labels, config, len(train)))
-    if config.curve and "fine-tuned" in names:
+                           describe_baselines(systems, labels, config, len(train)), finetuned,
+                           described)
+    if config.curve and tuned and finetuned == "fine-tuned":
         from evalkit.curve import learning_curve
 
         primary = metrics["verdict"]["primary"]
@@ -181,12 +185,12 @@ def reference_nlls(model, tokenizer, prompts, items, identity, config, advance, 
     return [NLL(**{k: v for k, v in row.items() if k != "key"}) for row in found]
 
 
-def adapter_check(model, tokenizer, rows: list[ResultRow]) -> dict | None:
+def adapter_check(model, tokenizer, rows: list[ResultRow], finetuned: str = "fine-tuned") -> dict | None:
     """Did the adapter change anything? Identical outputs to zero-shot's, or logits that do not
     move when the adapter is switched on, mean it silently failed to load (or never trained)."""
     import torch
 
-    tuned = {r.id: r for r in rows if r.system == "fine-tuned"}
+    tuned = {r.id: r for r in rows if r.system == finetuned}
     if not tuned:
         return None
     base = {r.id: r for r in rows if r.system == "zero-shot" and r.id in tuned
@@ -210,7 +214,8 @@ def adapter_check(model, tokenizer, rows: list[ResultRow]) -> dict | None:
 
 
 def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params,
-           baselines: dict | None = None) -> tuple[dict, list[ResultRow]]:
+           baselines: dict | None = None, finetuned: str = "fine-tuned",
+           systems: dict | None = None) -> tuple[dict, list[ResultRow]]:
     """Score the rows, attach the run's recipe, write the outputs and the report; returns the
     metrics and the scored rows."""
     from evalkit.docs import CHUNK_OVERLAP, CHUNK_WORDS
@@ -218,7 +223,7 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
 
     scored = score_results(rows, labels=labels, primary=config.primary, seed=config.seed,
                            resamples=config.resamples, min_effect=config.min_effect,
-                           train_card=card, cost_model=config.cost_model)
+                           train_card=card, cost_model=config.cost_model, finetuned=finetuned)
     metrics = scored.metrics
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,
@@ -226,6 +231,7 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
         "template": loaders.trained_template(card)[0] if config.adapter else None,
         "limit": config.limit, "seed": config.seed,
         "system_prompt": config.system_prompt, "generation": params.to_dict(),
+        "systems": systems or {},
         "retrieval": {"k": config.k, "few_shot": config.few_shot, "rag_source":
                       str(config.docs) if config.docs else "train split", "bm25": "bm25s lucene k1=1.5 b=0.75",
                       "chunk_words": CHUNK_WORDS, "chunk_overlap_words": CHUNK_OVERLAP},
