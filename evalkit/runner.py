@@ -18,7 +18,6 @@ from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cac
                               generate, warm_up)
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
-from evalkit.plain_modules import plain_switch
 from evalkit.results import ResultRow, build_row
 from evalkit.systems import FewShot, FineTuned, Rag, System, ZeroShot, parse_systems
 from tunecraft.files import atomic_write_json, atomic_write_text
@@ -139,7 +138,7 @@ def run_system(system: System, items, model, tokenizer, identity, params, cache,
     prompts = [system.prompt(item, tokenizer) for item in items]
     system_identity = {**identity, "adapter": identity["adapter"] if system.uses_adapter else None}
     advance = progress.task(f"{system.name}: generating", len(prompts)) if progress else None
-    with plain_switch(model, system.uses_adapter):
+    with adapter_switch(model, system.uses_adapter):
         if any(cache.get(cache_key(system_identity, p, params)) is None for p in prompts):
             warm_once(model, tokenizer, prompts[0])
         gens = generate(model, tokenizer, prompts, params, identity=system_identity, cache=cache,
