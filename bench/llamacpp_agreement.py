@@ -3,7 +3,7 @@ transformers backend, item by item: identical greedy outputs, the shared token p
 time per system, on the demo's four systems.
 
     python bench/llamacpp_agreement.py --data CLEAN --adapter RUN [--limit 16] [--threads 1] \
-        [--dtype bfloat16] [--out agreement.json]
+        [--dtype bfloat16] [--systems fine-tuned] [--out agreement.json]
 
 Both backends get the same prompt token ids (evalkit's encoding) and decode greedily to the same
 end tokens and limit; outputs are cut and cleaned by the same `generate._finish`. The base GGUF is
@@ -55,6 +55,7 @@ def main() -> None:
     args.add_argument("--max-new-tokens", type=int, default=80)
     args.add_argument("--threads", type=int, default=1)
     args.add_argument("--dtype", default="bfloat16")
+    args.add_argument("--systems", default="zero-shot,few-shot,rag,fine-tuned")
     args.add_argument("--out", type=Path)
     opts = args.parse_args()
     torch.set_num_threads(opts.threads)
@@ -64,7 +65,7 @@ def main() -> None:
     items, train, _ = loaders.load_items(config.data)
     items = stratified_sample(items, config.limit, config.seed)
     card = loaders.load_train_card(config.adapter)
-    systems = build_systems(config, ["zero-shot", "few-shot", "rag", "fine-tuned"], train, card)
+    systems = build_systems(config, opts.systems.split(","), train, card)
     model, tokenizer, _ = loaders.load(card.base_model.name, config.adapter, config.dtype)
     ends = end_token_ids(model, tokenizer)
     base_config = json.loads((Path(local_folder(resolve(card.base_model.name))) / "config.json").read_text())
