@@ -10,18 +10,27 @@ that forward counts as prefill and the likelihood column is only what was left t
 
     python bench/evalkit_profile.py --data CLEAN --adapter RUN [--limit 16] [--max-new-tokens 80]
     python bench/evalkit_profile.py ... --cprofile 25      # also print cProfile's top 25 by tottime
+    python bench/evalkit_profile.py ... --clock cpu --threads 1 --dump outputs.json
+
+`--clock cpu` times with the process's CPU time: with one thread, what the work costs whatever
+else the machine runs (wall times on a shared machine swing more than the effects measured).
+`--dump` writes each system's outputs and reference NLLs, to check two versions agree.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import inspect
+import json
 import pstats
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+CLOCK = time.perf_counter
 
 
 class ForwardClock:
@@ -40,9 +49,9 @@ class ForwardClock:
         clock = self
 
         def timed(module, *args, **kwargs):
-            started = time.perf_counter()
+            started = CLOCK()
             out = clock.inner(module, *args, **kwargs)
-            spent = time.perf_counter() - started
+            spent = CLOCK() - started
             ids = kwargs.get("input_ids")
             if ids is not None and ids.shape[1] == 1:
                 clock.decode += spent
@@ -61,8 +70,10 @@ class ForwardClock:
 
 def padding(tokenizer, prompts, gens, batch_size):
     """(prefill pad share, decode pad share) for batches formed as `generate` forms them."""
-    lengths = [len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
-    order = sorted(range(len(prompts)), key=lambda i: (len(prompts[i]), i))
+    from evalkit.generate import token_counts
+
+    lengths = token_counts(tokenizer, prompts)
+    order = sorted(range(len(prompts)), key=lambda i: (lengths[i], i))   # as generate sorts
     real = slots = dec_real = dec_slots = 0
     for start in range(0, len(order), batch_size):
         batch = order[start:start + batch_size]
@@ -87,7 +98,9 @@ def main() -> None:
     from evalkit import loaders
     from evalkit.generate import GenerationParams, generate, warm_up
     from evalkit.likelihood import conditional_nll
-    from evalkit.runner import RunConfig, adapter_switch, build_systems
+    from evalkit.runner import RunConfig, adapter_switch, build_systems, stratified_sample
+
+    global CLOCK
 
     args = argparse.ArgumentParser()
     args.add_argument("--data", type=Path, required=True)
@@ -99,11 +112,18 @@ def main() -> None:
     args.add_argument("--batch-size", type=int, default=8)
     args.add_argument("--dtype", default="bfloat16")
     args.add_argument("--cprofile", type=int, default=0)
+    args.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    args.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    args.add_argument("--dump", type=Path, help="write each system's outputs and NLLs here (JSON)")
     opts = args.parse_args()
+    CLOCK = time.process_time if opts.clock == "cpu" else time.perf_counter
+    if opts.threads:
+        torch.set_num_threads(opts.threads)
 
     config = RunConfig(data=opts.data, out=Path("/dev/null"), adapter=opts.adapter, k=2,
                        docs=opts.docs, limit=opts.limit, dtype=opts.dtype)
-    items, train, _ = loaders.load_items(config.data, config.limit)
+    items, train, _ = loaders.load_items(config.data)
+    items = stratified_sample(items, config.limit, config.seed)
     card = loaders.load_train_card(config.adapter)
     systems = build_systems(config, ["zero-shot", "few-shot", "rag", "fine-tuned"], train, card)
     model, tokenizer, _ = loaders.load(card.base_model.name, config.adapter, config.dtype)
@@ -111,11 +131,11 @@ def main() -> None:
     clock = ForwardClock(model)
     profiler = cProfile.Profile() if opts.cprofile else None
     print(f"torch threads {torch.get_num_threads()}, {len(items)} items, batch {opts.batch_size}, "
-          f"{opts.dtype}, {opts.max_new_tokens} new tokens\n")
+          f"{opts.dtype}, {opts.max_new_tokens} new tokens, {opts.clock} clock\n")
     print("| system | prompt tok (mean) | generate s | prefill s | decode s (steps) | loop overhead s "
           "| likelihood s | prefill pad | decode pad |")
     print("|---|---|---|---|---|---|---|---|---|")
-    total = 0.0
+    total, dumped = 0.0, {}
     for system in systems:
         prompts = [system.prompt(item, tokenizer) for item in items]
         with adapter_switch(model, system.uses_adapter):
@@ -124,16 +144,18 @@ def main() -> None:
             if profiler:
                 profiler.enable()
             with clock:
-                started = time.perf_counter()
+                started = CLOCK()
                 gens = generate(model, tokenizer, prompts, params, identity={},
                                 batch_size=opts.batch_size, **fused(generate, items))
-                gen_s = time.perf_counter() - started
+                gen_s = CLOCK() - started
             prefill, decode, steps = clock.prefill, clock.decode, clock.steps
-            started = time.perf_counter()
+            started = CLOCK()
             left = [(p, it.reference) for p, it, g in zip(prompts, items, gens)
                     if getattr(g, "nll", None) is None]
-            conditional_nll(model, tokenizer, left, batch_size=opts.batch_size)
-            nll_s = time.perf_counter() - started
+            rest = iter(conditional_nll(model, tokenizer, left, batch_size=opts.batch_size))
+            dumped[system.name] = [[g.output, (g.nll if g.nll is not None else next(rest)).nll]
+                                   for g in gens]
+            nll_s = CLOCK() - started
             if profiler:
                 profiler.disable()
         pad_pre, pad_dec, mean_len = padding(tokenizer, prompts, gens, opts.batch_size)
@@ -142,6 +164,8 @@ def main() -> None:
               f"| {gen_s - prefill - decode:.1f} | {nll_s:.1f} | {pad_pre:.0%} | {pad_dec:.0%} |",
               flush=True)
     print(f"\ntotal generate + likelihood: {total:.1f} s")
+    if opts.dump:
+        opts.dump.write_text(json.dumps(dumped, ensure_ascii=False, indent=1))
     if profiler:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(opts.cprofile)
 
