@@ -24,7 +24,7 @@ skipped and said so):
 - hinglisheval: mrigankpawagi/HinglishEval `HinglishEval.json.gz` (HumanEval with Hinglish
   docstrings; the repository states no licence), prompt and solution; read while tuning.
 - mbpp: google-research MBPP `mbpp/mbpp.jsonl` (974 Python tasks, CC BY 4.0): task text, code
-  and its asserts as three messages; held out (added after the rules were final, never printed).
+  and its asserts as three messages; held out in round two until its hits were read (12.3 after).
 - nl2bash-a, nl2bash-b: TellinaTool/nl2bash `data/bash/all.nl` + `all.cm` (MIT; English
   requests and the bash one-liners that answer them, with paths, hosts and users), copied as
   `nl2bash_all.nl`/`nl2bash_all.cm`: even rows are -a, odd rows -b.

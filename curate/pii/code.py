@@ -21,7 +21,11 @@ _INLINE = re.compile(r"`[^`\n]+`")
 _SHELL = (r"(?:git|pip3?|npm|npx|yarn|pnpm|docker|kubectl|helm|curl|wget|python3?|conda|apt-get|apt"
           r"|brew|cargo|rustup|ssh|scp|rsync|chmod|chown|mkdir|tar|grep|sed|awk|bash|zsh|uv|poetry"
           r"|pytest|torchrun|accelerate|huggingface-cli|gcloud|aws|az|terraform|ffmpeg|java|javac)")
-_SHELL_LINE = re.compile(r"^[ \t]*(?:\$[ \t]+[a-z]|(?:sudo[ \t]+)?" + _SHELL + r"\b[^\n]*[ \t]--?[A-Za-z])")
+# Any lower-case command followed by an option is a shell line too ("dpkg -S file", "find . -type f");
+# an option is never a capitalised word: "thanks -Rahul" is a sign-off.
+_OPTION = r"[ \t](?:--[a-z][\w-]*|-[A-Za-z]{1,2}(?![\w-])|-[a-z][\w-]*)(?=[ \t=]|$)"
+_SHELL_LINE = re.compile(r"^[ \t]*(?:\$[ \t]+[a-z]|sudo[ \t]+[a-z]|" + _SHELL + r"\b[^\n]*[ \t]--?[A-Za-z]"
+                         r"|[a-z][\w.+-]*(?=[ \t])[^\n]*?" + _OPTION + ")", re.M)
 # A line that is code: a statement keyword at its start, or code punctuation in it.
 _CODE_START = re.compile(
     r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import\b|import[ \t]+[\w{*'\"]|(?:async[ \t]+)?def[ \t]+\w+"
@@ -78,7 +82,9 @@ _PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|cont
 # camelCase / PascalCase compounds ("getLength", "LoraConfig", "TaskType": an upper-case letter
 # after three lower-case ones; "McDonald", "MacKenzie", "DeAndre" have at most two), snake_case,
 # a digit, brackets, a dot or slash between letters: an identifier, not a name.
-_IDENTIFIER = re.compile(r"^[a-z]+[A-Z]|[a-z]{3}[A-Z]|[_\d()\[\]{}<>=/\\]|[A-Za-z]\.[A-Za-z]{2}")
+# A word that starts with a dash and a letter is a command-line option ("-exec", "-S"), never
+# part of a name.
+_IDENTIFIER = re.compile(r"^[a-z]+[A-Z]|[a-z]{3}[A-Z]|[_\d()\[\]{}<>=/\\]|[A-Za-z]\.[A-Za-z]{2}|^--?[A-Za-z]")
 
 PROGRAMMING = frozenset("""
 java javascript typescript python kotlin scala perl php haskell rust golang fortran cobol matlab
@@ -111,3 +117,13 @@ def technical_term(text: str, word: str) -> bool:
     about programming)."""
     plain = word.casefold().strip(".'’")
     return plain in PROGRAMMING or (plain in _AMBIGUOUS and bool(_ABOUT_CODE.search(text)))
+
+
+def variable_or_path(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a shell or template variable (`$TEMPFILE`, `${SERVER}`,
+    `%USERPROFILE%`) or a lower-case part of a path (`/dev/null`): the word names a value."""
+    before = text[max(0, start - 2):start]
+    if before.endswith(("$", "%")) or before == "${":
+        return True
+    value = text[start:end]
+    return value == value.lower() and (before.endswith("/") or text[end:end + 1] == "/")

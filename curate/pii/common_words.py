@@ -27,7 +27,8 @@ MIN_LETTERS = 5
 
 
 def not_a_person(value: str) -> bool:
-    """One common word (`common_word`), or words ending in a currency, organisation or product
+    """One common word (`common_word`), common words and acronyms only ("Custom Elements",
+    "Options API": a heading or a term in title case), or words ending in a currency, organisation or product
     designator after a first word that is no census given name ("Russian Ruble", "Axis Bank";
     not "Grace Park", "Lois Lane")."""
     from curate.pii.names import _FUNCTION_WORDS, DESIGNATORS
@@ -37,8 +38,14 @@ def not_a_person(value: str) -> bool:
         words = words[1:]
     if len(words) == 1:
         return common_word(words[0])
+    if all(common_word(w) or _acronym(w) for w in words) and any(map(common_word, words)):
+        return True        # a title-cased term or heading: "Composition API", "Error Handling"
     return (words[-1].strip(".'’").casefold() in DESIGNATORS
             and words[0].strip(".'’") not in _given())
+
+
+def _acronym(word: str) -> bool:
+    return word.isupper() and word.isalpha() and len(word) <= 5
 
 
 @lru_cache(maxsize=1)
