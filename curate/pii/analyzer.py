@@ -31,7 +31,7 @@ from functools import lru_cache
 import regex
 
 from curate.pii.common_words import holds_no_name, not_a_person
-from curate.pii.code import (code_spans, identifier_like, number_literal, technical_term,
+from curate.pii.code import (code_number, code_spans, identifier_like, technical_term,
                              variable_or_path)
 from curate.pii.intervals import overlaps
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
@@ -205,7 +205,7 @@ class BatchPiiAnalyzer:
             code = code_spans(text) if found else []
             found = [r for r in found if not _fraction(text, r.start, r.entity_type) and (
                 not overlaps((r.start, r.end), code) or r.entity_type not in NER_LABELS
-                and not (r.entity_type == "PHONE" and number_literal(text, r.start, r.end)))]
+                and not (r.entity_type == "PHONE" and code_number(text, r.start, r.end)))]
             out.append(resolve_spans(text, found))
         return out
 

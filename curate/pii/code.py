@@ -75,6 +75,23 @@ def number_literal(text: str, start: int, end: int) -> bool:
     return not _PHONE_WORD.search(before)
 
 
+def code_number(text: str, start: int, end: int) -> bool:
+    """Whether digits inside code are no phone number: a number literal, or a digit string in a
+    string literal or assertion ("0123456789", "12345654321", '2 3 4 6 9') with no phone word on
+    its line, no "+" before it and not the ten digits of an Indian mobile number. A phone number
+    in code is a constant someone named or formatted as one: `SUPPORT_PHONE = "..."`,
+    `"+44 20 7946 0958"`, `"9820123456"`."""
+    if number_literal(text, start, end):
+        return True
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    if _PHONE_WORD.search(text, line_start, line_end if line_end >= 0 else len(text)):
+        return False
+    if "+" in text[max(line_start, start - 2):end]:
+        return False
+    return not _MOBILE.fullmatch(re.sub(r"\D", "", text[start:end]))
+
+
+_MOBILE = re.compile(r"(?:0|91)?[6-9]\d{9}")
 _NUMERIC = re.compile(r"[\d\s.,()\[\]{}+*/<>=-]*\d[\d\s.,()\[\]{}+*/<>=-]*")
 _PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|contact|\bfax\b")
 
