@@ -14,6 +14,7 @@ KEPT = [
     'def test_signup(client):\n    r = client.post("/signup", json={"email": "test@example.com"})\n'
     '    assert r.status_code == 201',
     "scp -c blowfish -r user@your.server.example.com:/path/to/foo /home/user/Desktop/",
+    "To report a vulnerability, please email [security@vuejs.org](mailto:security@vuejs.org).",
     'ssh -o StrictHostKeyChecking=no YOUR_USERNAME@SOME_SITE.COM -p 2400',
     # Addresses no ISP can tie to a subscriber: RFC 1918, loopback, RFC 5737 documentation.
     'def test_is_valid_ip():\n    assert is_valid_ip("192.168.1.1")\n    assert is_valid_ip("10.0.0.254")\n'
@@ -34,12 +35,14 @@ KEPT = [
     # Title-cased terms and headings of library docs.
     "## Render Scope {#render-scope}\n\nSlot content has access to the parent scope.",
     "The primary advantage of Composition API is clean logic reuse, unlike React Hooks.",
+    "For routing, use the officially-supported Vue Router library; see Vue Router's docs.",
     "Chahe aap Vue ko kis bhi level pe use karo, Vue ka core system har jagah common rehta hai.",
 ]
 
 STILL_PERSONAL = [
     ("ankit.rai@gmail.com", 'def test_signup(client):\n    r = client.post("/signup", '
                             'json={"email": "ankit.rai@gmail.com"})'),
+    ("meera.iyer@vuejs.org", "Ping meera.iyer@vuejs.org about the release notes"),
     ("49.36.122.17", "Login alert: new sign-in from 49.36.122.17 at 2 am"),
     ("priya.sharma@okaxis", "mera UPI priya.sharma@okaxis hai, refund wahan bhejo"),
     ("9820123456@axl", "Pay 9820123456@axl for the order"),

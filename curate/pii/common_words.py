@@ -52,10 +52,13 @@ def _acronym(word: str) -> bool:
 
 def _term_word(word: str) -> bool:
     """A word of a title-cased term: a dictionary word (surnames such as "Render" or "Hooks"
-    included: next to other dictionary words they are a term) or an acronym."""
-    word = word.strip(".'’,:")
-    return _acronym(word) or (word.istitle() and len(word) >= MIN_LETTERS
-                              and word.lower() in english_words())
+    included: next to other dictionary words they are a term), a tool's name ("Vue Router") or an
+    acronym."""
+    from curate.pii.code import PROGRAMMING
+
+    word = re.sub(r"['’]s$", "", word.strip(".'’,:"))    # "Router's"
+    return _acronym(word) or word.lower() in PROGRAMMING or (
+        word.istitle() and len(word) >= MIN_LETTERS and word.lower() in english_words())
 
 
 @lru_cache(maxsize=1)

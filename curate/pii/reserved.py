@@ -7,7 +7,8 @@ nobody.
 - Domains reserved for examples and testing by RFC 2606 and RFC 6761 (`example.com/.net/.org`,
   `*.example`, `*.test`, `*.invalid`, `*.localhost`) can never be anyone's mailbox.
 - A mailbox whose local part is a placeholder ("user", "username", "your_email", "someone") is
-  a slot to fill in, not a person.
+  a slot to fill in, not a person; one that is a function ("security@", "support@", RFC 2142's
+  role mailboxes) reaches whoever holds the job, and names no one.
 - An IP address that is not globally routable (RFC 1918 private networks, loopback, link-local,
   RFC 5737 documentation ranges, carrier-grade NAT; Python's `ipaddress.is_global`) cannot be
   tied to a subscriber by anyone outside the network it sits in: the GDPR's reasoning for
@@ -28,6 +29,13 @@ user username userid yourname youremail yourusername youraddress yourmail yourus
 someone somebody someuser somename anyone name email mail emailaddress foo bar foobar baz
 nobody noreply donotreply dummy sample fake
 """.split())
+# Mailboxes of a function, not a person (RFC 2142 and what support desks add): the GDPR protects
+# "security@vuejs.org" no more than the organisation's postal address.
+_ROLES = frozenset("""
+security abuse postmaster hostmaster webmaster noc support info sales marketing help helpdesk
+contact hello press media jobs careers billing accounts privacy legal admin root care
+customercare customerservice service feedback enquiries enquiry grievance grievances nodal
+""".split())
 
 
 def reserved_domain(domain: str) -> bool:
@@ -39,9 +47,10 @@ def reserved_domain(domain: str) -> bool:
 
 
 def placeholder_mailbox(address: str) -> bool:
-    """Whether an e-mail address names no one: a reserved domain or a placeholder local part."""
+    """Whether an e-mail address names no one: a reserved domain, a placeholder or a role."""
     local, _, domain = address.rpartition("@")
-    return reserved_domain(domain) or re.sub(r"[\W\d_]+", "", local.lower()) in _PLACEHOLDERS
+    plain = re.sub(r"[\W\d_]+", "", local.lower())
+    return reserved_domain(domain) or plain in _PLACEHOLDERS or plain in _ROLES
 
 
 def local_ip(value: str) -> bool:
