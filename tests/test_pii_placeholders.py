@@ -50,6 +50,7 @@ STILL_PERSONAL = [
     ("9820123456", 'def notify():\n    SUPPORT = "9820123456"\n    return SUPPORT'),
     ("+44 20 7946 0958", 'assert format_phone("+44 20 7946 0958") == "UK"'),
     ("98201 23456", "Mera number 98201 23456 hai, call karo"),
+    ("9469 9966", "Christophe Bjorklund\nPersonal Info:\nPhone:\n9469 9966\n"),   # 3 distinct digits
     ("Rahul Sharma", "Hi, I am Rahul Sharma and my card is blocked"),
 ]
 

@@ -86,12 +86,13 @@ def _generic_phone_recognizer():
     class GroupedPhoneRecognizer(PatternRecognizer):
         def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
             found = super().analyze(text, entities, nlp_artifacts, regex_flags)
-            return [r for r in found if not _arithmetic(text, r.start, r.end)]
+            return [r for r in found if not _arithmetic(text, r.start, r.end)
+                    and not _stand_in(text, r.start, r.end)]
 
         def validate_result(self, pattern_text: str):
             digits = sum(c.isdigit() for c in pattern_text)
             ok = 7 <= digits <= 15 and not _DATE_LIKE.match(pattern_text) and \
-                not filler_digits(pattern_text)
+                not _DOTTED_QUAD.fullmatch(pattern_text.strip())
             return None if ok else False  # None keeps the low pattern score
 
         def enhance_using_context(self, text, raw_recognizer_results, *args, **kwargs):
@@ -138,10 +139,15 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
 
 
 def filler_digits(value: str) -> bool:
-    """Digits a person types as a stand-in, not a number anyone holds: fewer than four distinct
-    digits ("123 123 123", "1111111111", "000-000-0000"); or an IPv4 address ("192.168.10.42",
-    which phonenumbers reads as a phone once the IP recognizer keeps it as local)."""
+    """Digits a person types as a stand-in when no phone word comes before them: fewer than four
+    distinct digits ("123 123 123", "1111111111"; "Phone: 9469 9966" is a phone); or an IPv4
+    address ("192.168.10.42", which phonenumbers reads as a phone once the IP recognizer keeps it
+    as local)."""
     return len({c for c in value if c.isdigit()}) < 4 or bool(_DOTTED_QUAD.fullmatch(value.strip()))
+
+
+def _stand_in(text: str, start: int, end: int) -> bool:
+    return filler_digits(text[start:end]) and not _phone_word_before(text, start)
 
 
 _DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")   # an IPv4 address (kept or not), never a phone
@@ -170,7 +176,7 @@ def _phone_recognizer():
             found = super().analyze(text, entities, nlp_artifacts)
             return [r for r in found if not _arithmetic(text, r.start, r.end)
                     and not _bare_short_number(text, r.start, r.end)
-                    and not filler_digits(text[r.start:r.end])]
+                    and not _stand_in(text, r.start, r.end)]
 
     return ShapedPhoneRecognizer(supported_entity="PHONE",
                                  context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"])
