@@ -37,6 +37,10 @@ KEPT = [
     "The primary advantage of Composition API is clean logic reuse, unlike React Hooks.",
     "For routing, use the officially-supported Vue Router library; see Vue Router's docs.",
     "Chahe aap Vue ko kis bhi level pe use karo, Vue ka core system har jagah common rehta hai.",
+    # Tools and components that the docs link or tag; Hindi's emphatic "hi" is no greeting.
+    "- [Jest](https://jestjs.io/) is a popular unit testing framework, and Jest runs in Node.",
+    "If using Vite, a custom Vite plugin should be used; see [Vite's docs](https://vitejs.dev/guide/).",
+    "HTML elements ke andar content pass karte hain, waise hi Vue components mein bhi hota hai.",
 ]
 
 STILL_PERSONAL = [
@@ -52,6 +56,7 @@ STILL_PERSONAL = [
     ("98201 23456", "Mera number 98201 23456 hai, call karo"),
     ("9469 9966", "Christophe Bjorklund\nPersonal Info:\nPhone:\n9469 9966\n"),   # 3 distinct digits
     ("Rahul Sharma", "Hi, I am Rahul Sharma and my card is blocked"),
+    ("Rohan", "Ho gaya. Hi Rohan, kal milte hain"),
 ]
 
 

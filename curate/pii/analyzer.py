@@ -31,7 +31,7 @@ from functools import lru_cache
 import regex
 
 from curate.pii.common_words import holds_no_name, not_a_person
-from curate.pii.code import (code_number, code_spans, identifier_like, technical_term,
+from curate.pii.code import (code_number, code_spans, identifier_like, named_in_code, technical_term,
                              variable_or_path)
 from curate.pii.intervals import overlaps
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
@@ -229,7 +229,7 @@ class BatchPiiAnalyzer:
                 continue
             kept.append((s, e, label))
         kept += [(s, e, "PERSON") for s, e in cued
-                 if not overlaps((s, e), code) and not overlaps((s, e), kept)]
+                 if not overlaps((s, e), kept) and not _a_term(text, s, e, code)]
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])
@@ -258,7 +258,7 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
     if bounds is None or overlaps((start, end), code):
         return True
     value = text[slice(*bounds)]
-    if identifier_like(value) or variable_or_path(text, *bounds) \
+    if identifier_like(value) or variable_or_path(text, *bounds) or named_in_code(text, value) \
             or all(technical_term(text, w) for w in value.split()):
         return True
     if value == value.lower() and text != text.lower():   # "nacho", "vishay ko"; not "john"

@@ -144,3 +144,20 @@ def variable_or_path(text: str, start: int, end: int) -> bool:
         return True
     value = text[start:end]
     return value == value.lower() and (before.endswith("/") or text[end:end + 1] == "/")
+
+
+_URL = re.compile(r"https?://[^\s)\]>\"']+|\{#[\w-]+\}|</?[A-Z]\w*")
+
+
+def named_in_code(text: str, value: str) -> bool:
+    """Whether a one-word span is also written as a web address, a heading anchor or a tag in the
+    same text (`[Vite](https://vitejs.dev/)`, `{#deferred-teleport}`, `<Teleport>`): the name of
+    a tool or a component, which docs link; a person's name in a ticket is not."""
+    word = value.strip(".'’,:!?").casefold()
+    if " " in word or len(word) < 3 or not word.isalpha():
+        return False
+    for m in _URL.finditer(text):
+        for token in re.split(r"[^a-z]+", m.group().casefold()):
+            if token.startswith(word) and len(token) <= len(word) + 2:   # "vitejs", "teleport"
+                return True
+    return False
