@@ -46,3 +46,14 @@ def test_headings_that_start_with_a_role_word_stay(pii, text):
 def test_sunday_is_not_part_of_a_titled_hindi_name(pii):
     out, _ = run_pii(pii, [ticket(0, "डॉ. अनिल कपूर सोमवार को मरीज़ देखते हैं।")])
     assert "सोमवार" in out[0].messages[0]["content"]
+
+
+def test_a_role_word_keeps_a_worked_dose_from_passing_as_a_maths_problem():
+    """With `skip_kinds: [maths]` a record of worked sums keeps its names (fictional in word
+    problems); a dosage note does the same sums about a real patient, and the role word says so."""
+    from curate.passes.pii import PiiPass
+
+    p = PiiPass.from_options({"skip_kinds": ["maths"]})
+    text = "Patient Ramesh Iyer weighs 12 kg, so the dose is 5 mg/kg x 12 = 60 mg twice a day."
+    out, _ = run_pii(p, [ticket(0, text)])
+    assert "Ramesh" not in out[0].messages[0]["content"]
