@@ -29,6 +29,7 @@ KEPT = [
     'Count occurrences of "123" in the string "123 123 123"',
     'def is_number(text):\n    return all(c in "0123456789" for c in text)',
     "def test_demlo():\n    assert find_demlo(\"111111\") == '12345654321'",
+    "Each pack of dvds costs 300 dollars and the discount is 20 dollars.\n( 300.0 - 280.0 )",
     # Shell variables, options and command lines.
     'Append "& Bytes" to every line of "$TEMPFILE" and format it with column -t',
     "dpkg -S `which command`",

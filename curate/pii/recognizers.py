@@ -119,6 +119,9 @@ def _generic_phone_recognizer():
 _OPERATORS = ("=", "*", "×", "÷", "^", "<", ">", "/", "+", "-", "−")
 
 
+_ONE_DECIMAL = re.compile(r"\d\.\d(?!\d)")
+
+
 def _arithmetic(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] sits in arithmetic and no phone word comes before it: an operator
     right before or after it (a sign before it only when spaced: "+91 ..." is a phone; a '/'
@@ -126,6 +129,8 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
     inside it ("Tel. 089/1234567" has its phone word, "4000/2000" has none)."""
     if _phone_word_before(text, start):
         return False
+    if _ONE_DECIMAL.search(text, start, end):
+        return True        # "( 300.0 - 280.0 )": no phone has a one-digit group after a dot
     before = text[max(0, start - 3):start]
     after = text[end:end + 12].lstrip()
     if before.rstrip().endswith(_OPERATORS[:8]) or before.endswith((" + ", " - ", " − ")):
