@@ -96,7 +96,7 @@ def test_run_with_pii_on_scrubs_splits_and_rejects(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "clean"
     rows = [{"instruction": f"My card {i} is blocked, write to me at ravi.kumar{i}@gmail.com",
              "output": f"We unblocked card {i}; the confirmation went to your e-mail."} for i in range(6)]
-    rows.append({"instruction": "Refund?", "output": " ", "email": "anita.rao@example.com"})
+    rows.append({"instruction": "Refund?", "output": " ", "email": "anita.rao@rediffmail.com"})
     write_jsonl(raw / "t.jsonl", rows)
     with open(raw / "t.jsonl", "a", encoding="utf-8") as f:
         f.write('{"instruction": "call me on +91 98765 43210 or mail sunil.m@gmail.com"\n')

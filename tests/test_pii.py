@@ -19,7 +19,7 @@ PLANTED = {
     "PHONE": ("+91 98765 43210", "phone number", "मोबाइल नंबर", "mobile number"),
     "CREDIT_CARD": ("4111 1111 1111 1111", "card number", "कार्ड नंबर", "card number"),
     "IBAN": ("GB82 WEST 1234 5698 7654 32", "IBAN", "IBAN", "IBAN"),
-    "IP_ADDRESS": ("192.168.10.42", "IP address", "IP address", "IP"),
+    "IP_ADDRESS": ("49.36.122.17", "IP address", "IP address", "IP"),   # public: a private one is kept
     "US_SSN": ("536-22-8173", "SSN", "SSN", "SSN"),
     "IN_AADHAAR": ("2345 6789 0124", "Aadhaar", "आधार", "aadhaar"),
     "IN_PAN": ("ABCPE1234F", "PAN", "पैन", "PAN"),

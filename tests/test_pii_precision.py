@@ -116,7 +116,8 @@ PERSONAL = [
     ("कोथरूड, पुणे", "मैं कोथरूड, पुणे में रहता हूँ।"),
     ("Salt Lake", "I live in Salt Lake, Kolkata and the courier never came."),
     ("Andheri", "I live in Andheri, Maharashtra and the branch is closed."),
-    ("2001:db8:85a3::8a2e:370:7334", "Login alert from 2001:db8:85a3::8a2e:370:7334 at 2 am"),
+    ("2405:201:5c0b::8a2e:370:7334", "Login alert from 2405:201:5c0b::8a2e:370:7334 at 2 am"),
+    # (2001:db8::/32 is the documentation range, kept like 192.168.x.x: curate/pii/reserved.py)
     ("9820123456", "```\n# support line: call 9820123456\nprint('hi')\n```"),
     ("9820123456", 'def notify():\n    SUPPORT = "9820123456"\n    return SUPPORT'),
     ("Hunter", "Hunter said the refund never came."),

@@ -31,13 +31,15 @@ from functools import lru_cache
 import regex
 
 from curate.pii.common_words import holds_no_name, not_a_person
-from curate.pii.code import code_spans, identifier_like, number_literal, technical_term
+from curate.pii.code import (code_number, code_spans, identifier_like, named_in_code, technical_term,
+                             variable_or_path)
 from curate.pii.intervals import overlaps
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
 from curate.pii.romanised import cued_names, romanised_context
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
+from curate.pii.roles import HAS_TITLE, ROLE_NAME
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
 MIN_DIGITS = {"PHONE": 6, "CREDIT_CARD": 12, "IN_AADHAAR": 12, "US_SSN": 9, "IBAN": 2,
@@ -150,7 +152,7 @@ class BatchPiiAnalyzer:
         out = []
         for entity in self.entities:
             if entity in NER_LABELS:   # Devanagari names and places: only after cues
-                ok = latin or (entity == "PERSON" and "नाम" in text) or (
+                ok = latin or (entity == "PERSON" and ("नाम" in text or HAS_TITLE.search(text))) or (
                     entity == "LOCATION" and "रह" in text)
             elif entity in NEEDS_AT:
                 ok = has_at
@@ -203,7 +205,7 @@ class BatchPiiAnalyzer:
             code = code_spans(text) if found else []
             found = [r for r in found if not _fraction(text, r.start, r.entity_type) and (
                 not overlaps((r.start, r.end), code) or r.entity_type not in NER_LABELS
-                and not (r.entity_type == "PHONE" and number_literal(text, r.start, r.end)))]
+                and not (r.entity_type == "PHONE" and code_number(text, r.start, r.end)))]
             out.append(resolve_spans(text, found))
         return out
 
@@ -227,7 +229,7 @@ class BatchPiiAnalyzer:
                 continue
             kept.append((s, e, label))
         kept += [(s, e, "PERSON") for s, e in cued
-                 if not overlaps((s, e), code) and not overlaps((s, e), kept)]
+                 if not overlaps((s, e), kept) and not _a_term(text, s, e, code)]
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])
@@ -248,15 +250,16 @@ def _census_names() -> frozenset[str]:
 
 
 def _a_term(text: str, start: int, end: int, code) -> bool:
-    """Whether a NER span is no name or place: inside code, shaped like an identifier, named
-    after a programming tool, all lower case in a text that capitalises (unless census names),
+    """Whether a NER span is no name or place: inside code, shaped like an identifier or a
+    variable or path (`$SERVER`, `/dev/null`), named after a programming tool, all lower case in a text that capitalises (unless census names),
     or alone an acronym or a designator ("ATM", "NEFT", "Euros"). The span is judged as
     trim_ner_span leaves it."""
     bounds = trim_ner_span(text, start, end)
     if bounds is None or overlaps((start, end), code):
         return True
     value = text[slice(*bounds)]
-    if identifier_like(value) or all(technical_term(text, w) for w in value.split()):
+    if identifier_like(value) or variable_or_path(text, *bounds) or named_in_code(text, value) \
+            or all(technical_term(text, w) for w in value.split()):
         return True
     if value == value.lower() and text != text.lower():   # "nacho", "vishay ko"; not "john"
         return not all(w.capitalize() in _census_names() for w in value.split())
@@ -309,11 +312,12 @@ def _without_absent_names(text: str, plan: list[str], ents) -> list[str]:
     no Presidio call at all, and the result is the same as asking."""
     found = {label for _, _, label in ents}
     return [e for e in plan if e not in NER_LABELS or e in found
-            or (e == "PERSON" and NAME_CUE.search(text))]
+            or (e == "PERSON" and (NAME_CUE.search(text) or ROLE_NAME.search(text)))]
 
 
 def resolve_spans(text: str, results) -> list[Span]:
-    """Drop known false positives, then keep one span per overlap (highest score, then longest)."""
+    """Drop known false positives, then keep one span per overlap (highest score, then longest;
+    overlapping spans of one entity are joined)."""
     spans = []
     for r in results:
         bounds = (r.start, r.end)
@@ -324,6 +328,14 @@ def resolve_spans(text: str, results) -> list[Span]:
     spans.sort(key=lambda s: (-s.score, -(s.end - s.start), s.start, s.entity))
     chosen: list[Span] = []
     for span in spans:
-        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+        hit = [c for c in chosen if span.start < c.end and c.start < span.end]
+        if not hit:
             chosen.append(span)
+        elif len(hit) == 1 and hit[0].entity == span.entity:
+            # Two detectors found parts of one value ("Shri Ramesh Chandra Verma": the cue the
+            # whole name, NER "Chandra Verma"): replace all of it.
+            merged = Span(min(span.start, hit[0].start), max(span.end, hit[0].end), span.entity,
+                          hit[0].score)
+            if all(c is hit[0] or merged.end <= c.start or merged.start >= c.end for c in chosen):
+                chosen[chosen.index(hit[0])] = merged
     return sorted(chosen, key=lambda s: s.start)

@@ -21,7 +21,11 @@ _INLINE = re.compile(r"`[^`\n]+`")
 _SHELL = (r"(?:git|pip3?|npm|npx|yarn|pnpm|docker|kubectl|helm|curl|wget|python3?|conda|apt-get|apt"
           r"|brew|cargo|rustup|ssh|scp|rsync|chmod|chown|mkdir|tar|grep|sed|awk|bash|zsh|uv|poetry"
           r"|pytest|torchrun|accelerate|huggingface-cli|gcloud|aws|az|terraform|ffmpeg|java|javac)")
-_SHELL_LINE = re.compile(r"^[ \t]*(?:\$[ \t]+[a-z]|(?:sudo[ \t]+)?" + _SHELL + r"\b[^\n]*[ \t]--?[A-Za-z])")
+# Any lower-case command followed by an option is a shell line too ("dpkg -S file", "find . -type f");
+# an option is never a capitalised word: "thanks -Rahul" is a sign-off.
+_OPTION = r"[ \t](?:--[a-z][\w-]*|-[A-Za-z]{1,2}(?![\w-])|-[a-z][\w-]*)(?=[ \t=]|$)"
+_SHELL_LINE = re.compile(r"^[ \t]*(?:\$[ \t]+[a-z]|sudo[ \t]+[a-z]|" + _SHELL + r"\b[^\n]*[ \t]--?[A-Za-z]"
+                         r"|[a-z][\w.+-]*(?=[ \t])[^\n]*?" + _OPTION + ")", re.M)
 # A line that is code: a statement keyword at its start, or code punctuation in it.
 _CODE_START = re.compile(
     r"^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import\b|import[ \t]+[\w{*'\"]|(?:async[ \t]+)?def[ \t]+\w+"
@@ -71,6 +75,23 @@ def number_literal(text: str, start: int, end: int) -> bool:
     return not _PHONE_WORD.search(before)
 
 
+def code_number(text: str, start: int, end: int) -> bool:
+    """Whether digits inside code are no phone number: a number literal, or a digit string in a
+    string literal or assertion ("0123456789", "12345654321", '2 3 4 6 9') with no phone word on
+    its line, no "+" before it and not the ten digits of an Indian mobile number. A phone number
+    in code is a constant someone named or formatted as one: `SUPPORT_PHONE = "..."`,
+    `"+44 20 7946 0958"`, `"9820123456"`."""
+    if number_literal(text, start, end):
+        return True
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    if _PHONE_WORD.search(text, line_start, line_end if line_end >= 0 else len(text)):
+        return False
+    if "+" in text[max(line_start, start - 2):end]:
+        return False
+    return not _MOBILE.fullmatch(re.sub(r"\D", "", text[start:end]))
+
+
+_MOBILE = re.compile(r"(?:0|91)?[6-9]\d{9}")
 _NUMERIC = re.compile(r"[\d\s.,()\[\]{}+*/<>=-]*\d[\d\s.,()\[\]{}+*/<>=-]*")
 _PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|contact|\bfax\b")
 
@@ -78,7 +99,9 @@ _PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|cont
 # camelCase / PascalCase compounds ("getLength", "LoraConfig", "TaskType": an upper-case letter
 # after three lower-case ones; "McDonald", "MacKenzie", "DeAndre" have at most two), snake_case,
 # a digit, brackets, a dot or slash between letters: an identifier, not a name.
-_IDENTIFIER = re.compile(r"^[a-z]+[A-Z]|[a-z]{3}[A-Z]|[_\d()\[\]{}<>=/\\]|[A-Za-z]\.[A-Za-z]{2}")
+# A word that starts with a dash and a letter is a command-line option ("-exec", "-S"), never
+# part of a name.
+_IDENTIFIER = re.compile(r"^[a-z]+[A-Z]|[a-z]{3}[A-Z]|[_\d()\[\]{}<>=/\\]|[A-Za-z]\.[A-Za-z]{2}|^--?[A-Za-z]")
 
 PROGRAMMING = frozenset("""
 java javascript typescript python kotlin scala perl php haskell rust golang fortran cobol matlab
@@ -111,3 +134,30 @@ def technical_term(text: str, word: str) -> bool:
     about programming)."""
     plain = word.casefold().strip(".'’")
     return plain in PROGRAMMING or (plain in _AMBIGUOUS and bool(_ABOUT_CODE.search(text)))
+
+
+def variable_or_path(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a shell or template variable (`$TEMPFILE`, `${SERVER}`,
+    `%USERPROFILE%`) or a lower-case part of a path (`/dev/null`): the word names a value."""
+    before = text[max(0, start - 2):start]
+    if before.endswith(("$", "%")) or before == "${":
+        return True
+    value = text[start:end]
+    return value == value.lower() and (before.endswith("/") or text[end:end + 1] == "/")
+
+
+_URL = re.compile(r"https?://[^\s)\]>\"']+|\{#[\w-]+\}|</?[A-Z]\w*")
+
+
+def named_in_code(text: str, value: str) -> bool:
+    """Whether a one-word span is also written as a web address, a heading anchor or a tag in the
+    same text (`[Vite](https://vitejs.dev/)`, `{#deferred-teleport}`, `<Teleport>`): the name of
+    a tool or a component, which docs link; a person's name in a ticket is not."""
+    word = value.strip(".'’,:!?").casefold()
+    if " " in word or len(word) < 3 or not word.isalpha():
+        return False
+    for m in _URL.finditer(text):
+        for token in re.split(r"[^a-z]+", m.group().casefold()):
+            if token.startswith(word) and len(token) <= len(word) + 2:   # "vitejs", "teleport"
+                return True
+    return False

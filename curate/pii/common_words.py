@@ -27,7 +27,9 @@ MIN_LETTERS = 5
 
 
 def not_a_person(value: str) -> bool:
-    """One common word (`common_word`), or words ending in a currency, organisation or product
+    """One common word (`common_word`), dictionary words and acronyms after a first word that is
+    no census given name ("Custom Elements", "Options API": a heading or a term in title case;
+    not "Hunter Rose"), or words ending in a currency, organisation or product
     designator after a first word that is no census given name ("Russian Ruble", "Axis Bank";
     not "Grace Park", "Lois Lane")."""
     from curate.pii.names import _FUNCTION_WORDS, DESIGNATORS
@@ -37,8 +39,26 @@ def not_a_person(value: str) -> bool:
         words = words[1:]
     if len(words) == 1:
         return common_word(words[0])
+    if words[0].strip(".'’") not in _given() and all(_term_word(w) for w in words) \
+            and not all(_acronym(w) for w in words):
+        return True        # a title-cased term or heading: "Composition API", "Render Scope"
     return (words[-1].strip(".'’").casefold() in DESIGNATORS
             and words[0].strip(".'’") not in _given())
+
+
+def _acronym(word: str) -> bool:
+    return word.isupper() and word.isalpha() and len(word) <= 5
+
+
+def _term_word(word: str) -> bool:
+    """A word of a title-cased term: a dictionary word (surnames such as "Render" or "Hooks"
+    included: next to other dictionary words they are a term), a tool's name ("Vue Router") or an
+    acronym."""
+    from curate.pii.code import PROGRAMMING
+
+    word = re.sub(r"['’]s$", "", word.strip(".'’,:"))    # "Router's"
+    return _acronym(word) or word.lower() in PROGRAMMING or (
+        word.istitle() and len(word) >= MIN_LETTERS and word.lower() in english_words())
 
 
 @lru_cache(maxsize=1)

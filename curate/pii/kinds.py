@@ -9,7 +9,7 @@ structured ones (e-mail, phone, card, keys, ...) still do.
 Off by default: a support ticket can hold arithmetic too ("charged 2 x 499 = 998"). Even with
 the option on, a record is maths only when one of its strings is worked maths
 (`curate.textkind.looks_like_maths`) and none carries a sign of a person writing: a greeting or
-sign-off with a name, a name cue ("my name is", "मेरा नाम"), or a structured value (an e-mail or a
+sign-off with a name, a name cue ("my name is", "मेरा नाम", "the Landlord Rahul Sharma"), or a structured value (an e-mail or a
 phone number is never in a word problem).
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import regex
 
 from curate.pii.recognizers import NAME_CUE, NER_LABELS
+from curate.pii.roles import ROLE_NAME
 from curate.textkind import looks_like_maths
 
 KINDS = ("maths",)
@@ -31,7 +32,7 @@ def maths_record(texts: list[str], spans: list[list]) -> bool:
         return False
     if any(s.entity not in NER_LABELS for found in spans for s in found):
         return False
-    return not any(_PERSONAL.search(t) or NAME_CUE.search(t) for t in texts)
+    return not any(_PERSONAL.search(t) or NAME_CUE.search(t) or ROLE_NAME.search(t) for t in texts)
 
 
 def without_names(spans: list) -> list:

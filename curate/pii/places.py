@@ -24,12 +24,14 @@ LOCATION_POLICIES = ("address", "all")
 
 # Residence and address cues in English, Hinglish and Hindi, and address parts: house numbers,
 # street designators, an Indian PIN code after a comma or the word PIN, a UK/US postcode.
+# "rehta hai" alone is "stays" ("common rehta hai": stays common); a residence says where: "... mein
+# rehta hoon".
 _ADDRESS = regex.compile(r"""
     \b(?:i|we)\s+(?:live|stay|reside|lived|stayed)\s+(?:in|at|near|on)\b
   | \b(?:my|our|home|residential|postal|mailing|billing|shipping|delivery)\s+address\b
   | \baddress\s*(?:is|:|-)
   | \b(?:residing|resident|living)\s+(?:at|in|of)\b
-  | \b(?:rehta|rehti|rahta|rahti|rehte|rahte)\s+(?:hu|hoon|hun|hain|hai|hoo)\b
+  | \b(?:mein|me|mai|main|men)\s+(?:rehta|rehti|rahta|rahti|rehte|rahte)\s+(?:hu|hoon|hun|hain|hai|hoo)\b
   | \b(?:mera|hamara|humara)\s+(?:ghar|pata|address)\b
   | रहता|रहती|रहते|मेरा\s+पता|पता\s*:
   | \b(?:flat|house|plot|door|apt|apartment|h\.?\s*no|room|floor)\.?\s*(?:no\.?\s*)?[#:]?\s*\d

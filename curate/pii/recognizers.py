@@ -12,6 +12,9 @@ import re
 
 import regex
 
+from curate.pii.reserved import local_ip, placeholder_mailbox
+from curate.pii.roles import DEVANAGARI_TITLED_NAME, role_recognizer
+
 # Our entity name -> the spaCy labels that feed it (NER entities) or None (pattern/validator based).
 NER_LABELS = {"PERSON": ("PERSON", "PER"), "LOCATION": ("GPE", "LOC", "LOCATION")}
 
@@ -33,7 +36,23 @@ please pls plz
 """.split())  # short Hinglish words that are also surnames ("Ho", "Se") stay out of this list
 
 # A UPI ID is `handle@psp` with no dot after the PSP (which would make it an email address).
-_UPI = r"\b[\w.\-]{2,64}@(?-i:[a-z][a-z0-9]{1,31})(?![\w\-]|\.[A-Za-z0-9])"
+# `user@host`, `root@localhost` and `vue@latest` have that shape too, so the ID counts on its own
+# only with a PSP handle that NPCI has issued (the apps' and banks' handles below) or a mobile
+# number before the "@"; any other `x@y` needs a UPI word near it ("my UPI id is x@newbank").
+_UPI_TAIL = r"(?![\w\-]|\.[A-Za-z0-9])"
+_UPI = r"\b[\w.\-]{2,64}@(?-i:[a-z][a-z0-9]{1,31})" + _UPI_TAIL
+_PSP_HANDLES = """
+okaxis okhdfcbank okicici oksbi okbizaxis ybl ibl axl paytm ptyes ptaxis pthdfc ptsbi upi apl
+yapl rapl waaxis wahdfcbank wasbi waicici ikwik freecharge airtel apb jio axisb sliceaxis naviaxis
+jupiteraxis fifederal fbl postbank sbi icici hdfcbank hdfcbankjd axisbank axis kotak kmbl pnb
+barodampay unionbank uboi unionbankofindia cnrb boi idbi idbibank indus federal yesbank yesbankltd
+yesg rbl aubank kbl kvb sib scb hsbc citi citigold dbs idfcbank idfcfirst iob indianbank
+centralbank cbin mahb psb ucobank uco jkb dlb equitas tjsb dcb csbpay obc andb allbank vijb
+pingpay abfspay timecosmos ezeepay payzapp pockets myicici okpnb oksbi
+""".split()
+_UPI_KNOWN_PSP = (r"\b[\w.\-]{2,64}@(?:" + "|".join(sorted(set(_PSP_HANDLES), key=len, reverse=True))
+                  + ")" + _UPI_TAIL)
+_UPI_MOBILE = r"(?<![\w.\-])(?:\+?91)?[6-9]\d{9}@(?-i:[a-z][a-z0-9]{1,31})" + _UPI_TAIL
 # IFSC: 4 bank letters, a literal zero, 6 branch characters; upper case only (case-sensitive).
 _IFSC = r"\b(?-i:[A-Z]{4}0[A-Z0-9]{6})\b"
 # PAN: five upper-case letters, four digits, one upper-case letter; the fourth letter is the
@@ -67,11 +86,13 @@ def _generic_phone_recognizer():
     class GroupedPhoneRecognizer(PatternRecognizer):
         def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
             found = super().analyze(text, entities, nlp_artifacts, regex_flags)
-            return [r for r in found if not _arithmetic(text, r.start, r.end)]
+            return [r for r in found if not _arithmetic(text, r.start, r.end)
+                    and not _stand_in(text, r.start, r.end)]
 
         def validate_result(self, pattern_text: str):
             digits = sum(c.isdigit() for c in pattern_text)
-            ok = 7 <= digits <= 15 and not _DATE_LIKE.match(pattern_text)
+            ok = 7 <= digits <= 15 and not _DATE_LIKE.match(pattern_text) and \
+                not _DOTTED_QUAD.fullmatch(pattern_text.strip())
             return None if ok else False  # None keeps the low pattern score
 
         def enhance_using_context(self, text, raw_recognizer_results, *args, **kwargs):
@@ -98,6 +119,9 @@ def _generic_phone_recognizer():
 _OPERATORS = ("=", "*", "×", "÷", "^", "<", ">", "/", "+", "-", "−")
 
 
+_ONE_DECIMAL = re.compile(r"\d\.\d(?!\d)")
+
+
 def _arithmetic(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] sits in arithmetic and no phone word comes before it: an operator
     right before or after it (a sign before it only when spaced: "+91 ..." is a phone; a '/'
@@ -105,6 +129,8 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
     inside it ("Tel. 089/1234567" has its phone word, "4000/2000" has none)."""
     if _phone_word_before(text, start):
         return False
+    if _ONE_DECIMAL.search(text, start, end):
+        return True        # "( 300.0 - 280.0 )": no phone has a one-digit group after a dot
     before = text[max(0, start - 3):start]
     after = text[end:end + 12].lstrip()
     if before.rstrip().endswith(_OPERATORS[:8]) or before.endswith((" + ", " - ", " − ")):
@@ -115,6 +141,21 @@ def _arithmetic(text: str, start: int, end: int) -> bool:
     operator_after = after.startswith(_OPERATORS[:7]) or (
         after.startswith(_OPERATORS[8:]) and after[1:].lstrip()[:1].isdigit())
     return operator_after or "/" in text[start:end] or bool(_DATE_LIKE.match(text[start:end]))
+
+
+def filler_digits(value: str) -> bool:
+    """Digits a person types as a stand-in when no phone word comes before them: fewer than four
+    distinct digits ("123 123 123", "1111111111"; "Phone: 9469 9966" is a phone); or an IPv4
+    address ("192.168.10.42", which phonenumbers reads as a phone once the IP recognizer keeps it
+    as local)."""
+    return len({c for c in value if c.isdigit()}) < 4 or bool(_DOTTED_QUAD.fullmatch(value.strip()))
+
+
+def _stand_in(text: str, start: int, end: int) -> bool:
+    return filler_digits(text[start:end]) and not _phone_word_before(text, start)
+
+
+_DOTTED_QUAD = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")   # an IPv4 address (kept or not), never a phone
 
 
 def _bare_short_number(text: str, start: int, end: int) -> bool:
@@ -139,7 +180,8 @@ def _phone_recognizer():
         def analyze(self, text, entities, nlp_artifacts=None):
             found = super().analyze(text, entities, nlp_artifacts)
             return [r for r in found if not _arithmetic(text, r.start, r.end)
-                    and not _bare_short_number(text, r.start, r.end)]
+                    and not _bare_short_number(text, r.start, r.end)
+                    and not _stand_in(text, r.start, r.end)]
 
     return ShapedPhoneRecognizer(supported_entity="PHONE",
                                  context=PhoneRecognizer.CONTEXT + ["mob", "whatsapp"])
@@ -149,10 +191,13 @@ def _ip_recognizer():
     from presidio_analyzer.predefined_recognizers import IpRecognizer
 
     class FullIpRecognizer(IpRecognizer):
-        """Presidio's IP recognizer without IPv6 forms of fewer than three groups: those are
-        slices in code (`l[::3]`, `l[1::2]`) or loopback and link-local addresses."""
+        """Presidio's IP recognizer without addresses that are not globally routable
+        (`curate.pii.reserved`) and IPv6 forms of fewer than three groups: those are slices in
+        code (`l[::3]`, `l[1::2]`)."""
 
         def invalidate_result(self, pattern_text: str):
+            if local_ip(pattern_text):
+                return True   # 192.168.1.1, 127.0.0.1, 203.0.113.7 name no subscriber
             if ":" in pattern_text and "." not in pattern_text and \
                     sum(bool(g) for g in pattern_text.split(":")) < 3:
                 return True
@@ -182,8 +227,9 @@ def _luhn_card_recognizer():
 # of these ("Account holder: Lucas Mensah.", "mera naam Rahul Gupta hai", "मेरा नाम Rahul है",
 # "everyone calls me Csanád"). Names in any cased script ("Ludmiła", "Åsa Laine"), after any run
 # of spaces ("Name:    Nayla Montero"); never a weekday, month or "today" ("call me Monday").
-_NAME_CUES = ["name is", "name:", "naam", "नाम", "holder:", "holder", r"mrs?\.?", r"ms\.?",
-              r"dr\.?", "shri", r"smt\.?", "calls? me"]
+_NAME_CUES = ["name is", "name:", "naam", "नाम", "holder:", "holder", r"mrs?\.?", r"ms\.?", r"mx\.?",
+              "miss", r"dr\.?", r"prof\.?", r"adv\.", "advocate", "shri", "sri", r"smt\.?", "shrimati",
+              "kumari", "calls? me"]
 _NOT_A_NAME_AFTER_CUE = ("monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow"
                          "|tonight|january|february|march|april|may|june|july|august|september"
                          "|october|november|december")
@@ -199,7 +245,7 @@ _NOT_A_HINDI_NAME = ("में", "और", "का", "की", "के", "स�
                      "अपडेट", "बदल", "चेंज", "ठीक", "भी", "तो", "आधार", "पैन")
 _DEVANAGARI_NAME = (r"(?<=मेरा नाम )(?!(?:" + "|".join(_NOT_A_HINDI_NAME) + r")[\s।,])"
                     r"[\u0900-\u097F]+(?: [\u0900-\u097F]+){0,2}?(?= (?:है|हैं|था)(?:[\s।.,!?]|$))")
-NAME_CUE = regex.compile(_NAME_AFTER_CUE + "|" + _DEVANAGARI_NAME,
+NAME_CUE = regex.compile(_NAME_AFTER_CUE + "|" + _DEVANAGARI_NAME + "|" + DEVANAGARI_TITLED_NAME,
                         regex.IGNORECASE | regex.MULTILINE | regex.DOTALL)
 
 
@@ -208,7 +254,8 @@ def _name_cue_recognizer():
 
     return PatternRecognizer("PERSON", name="NameCueRecognizer",
                              patterns=[Pattern("name after cue", _NAME_AFTER_CUE, 0.6),
-                                       Pattern("devanagari self-introduction", _DEVANAGARI_NAME, 0.6)])
+                                       Pattern("devanagari self-introduction", _DEVANAGARI_NAME, 0.6),
+                                       Pattern("hindi title", DEVANAGARI_TITLED_NAME, 0.6)])
 
 
 # Context words as Hindi speakers write them (Devanagari), added to the English ones.
@@ -231,12 +278,13 @@ def _email_recognizer():
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
     class OfflineEmailRecognizer(EmailRecognizer):
-        """Presidio's email recognizer validated against the bundled suffix list (no download)."""
+        """Presidio's email recognizer validated against the bundled suffix list (no download),
+        less the mailboxes that name no one (`curate.pii.reserved`: user@example.com)."""
 
         _extract = _offline_tld_extractor()
 
         def validate_result(self, pattern_text: str) -> bool:
-            return self._extract(pattern_text).fqdn != ""
+            return self._extract(pattern_text).fqdn != "" and not placeholder_mailbox(pattern_text)
 
     return OfflineEmailRecognizer(supported_entity="EMAIL")
 
@@ -258,7 +306,10 @@ def _india_recognizers(entities: set[str]) -> list:
         "IN_PASSPORT": InPassportRecognizer,
         "IN_VEHICLE_REGISTRATION": InVehicleRegistrationRecognizer,
         "IN_UPI": lambda: PatternRecognizer(
-            "IN_UPI", name="InUpiRecognizer", patterns=[Pattern("UPI ID", _UPI, 0.5)],
+            "IN_UPI", name="InUpiRecognizer",
+            patterns=[Pattern("UPI ID, NPCI handle", _UPI_KNOWN_PSP, 0.5),
+                      Pattern("UPI ID, mobile number", _UPI_MOBILE, 0.5),
+                      Pattern("UPI ID, other handle", _UPI, 0.3)],
             context=["upi", "vpa", "gpay", "phonepe", "paytm", "bhim", "pay"]),
         "IN_IFSC": lambda: PatternRecognizer(
             "IN_IFSC", name="InIfscRecognizer", patterns=[Pattern("IFSC", _IFSC, 0.6)],
@@ -298,7 +349,7 @@ def build_recognizers(entities: list[str]) -> list:
     if ner_entities:
         recognizers.append(SpacyRecognizer(supported_entities=ner_entities))
     if "PERSON" in wanted:
-        recognizers.append(_name_cue_recognizer())
+        recognizers += [_name_cue_recognizer(), role_recognizer()]
     return recognizers
 
 

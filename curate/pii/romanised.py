@@ -24,9 +24,11 @@ _NAME = r"(?-i:\p{Lu}[\p{Ll}\p{M}]+(?:[ \t]\p{Lu}[\p{Ll}\p{M}]+)?)"
 _GREETING = r"(?:hi|hello|hey|hii+|namaste|namaskar|dear|thanks|thank\s+you|shukriya|bye|sorry|ok|okay)"
 _HONORIFIC = (r"(?:ji|jee|bhai|bhaiya|bhaiyya|didi|di|sir|madam|ma'?am|sahab|saab|sahib|uncle|aunty"
               r"|auntie|bhabhi|chacha|mama|dada|dadi|nana|nani)")
+# A greeting opens a sentence ("Hi Sunita, ..."); inside one, "hi" is Hindi's emphatic particle
+# ("waise hi Vue components mein").
 _CUES = regex.compile(
     rf"^[ \t>]*(?P<n>{_NAME})[ \t]*:[ \t]*\S"
-    rf"|(?<![\p{{L}}\p{{M}}]){_GREETING}[ \t,]+(?P<n>{_NAME})(?![\p{{L}}\p{{M}}])"
+    rf"|(?<=(?:^|[.!?,;:(\n])[ \t>]*){_GREETING}[ \t,]+(?P<n>{_NAME})(?![\p{{L}}\p{{M}}])"
     rf"|(?<![\p{{L}}\p{{M}}])(?P<n>{_NAME})[ \t]+(?:{_HONORIFIC}|ne)(?![\p{{L}}\p{{M}}])"
     rf"|(?<![\p{{L}}\p{{M}}])(?:main|mai|mein)[ \t]+(?P<n>{_NAME})[ \t]+"
     rf"(?:bol|baat|hoon|hu|hun)(?![\p{{L}}\p{{M}}])",

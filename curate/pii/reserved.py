@@ -1,0 +1,61 @@
+"""Addresses that identify no one: what documentation, tests and configuration use in place of a
+real person's address.
+
+Why: code, shell recipes and library docs are full of `user@example.com`, `root@localhost`,
+`127.0.0.1` and `192.168.1.1`; replacing them damages the text a user trains on and protects
+nobody.
+- Domains reserved for examples and testing by RFC 2606 and RFC 6761 (`example.com/.net/.org`,
+  `*.example`, `*.test`, `*.invalid`, `*.localhost`) can never be anyone's mailbox.
+- A mailbox whose local part is a placeholder ("user", "username", "your_email", "someone") is
+  a slot to fill in, not a person; one that is a function ("security@", "support@", RFC 2142's
+  role mailboxes) reaches whoever holds the job, and names no one.
+- An IP address that is not globally routable (RFC 1918 private networks, loopback, link-local,
+  RFC 5737 documentation ranges, carrier-grade NAT; Python's `ipaddress.is_global`) cannot be
+  tied to a subscriber by anyone outside the network it sits in: the GDPR's reasoning for
+  dynamic IPs (CJEU, Breyer, C-582/14) rests on the ISP being able to name the subscriber, which
+  no ISP can do for 192.168.1.1. A public address is replaced.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+_RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+# Local parts that stand for "your address here" (separators and digits ignored: "user_1",
+# "your.email", "some-one").
+_PLACEHOLDERS = frozenset("""
+user username userid yourname youremail yourusername youraddress yourmail youruser yourid
+someone somebody someuser somename anyone name email mail emailaddress foo bar foobar baz
+nobody noreply donotreply dummy sample fake
+""".split())
+# Mailboxes of a function, not a person (RFC 2142 and what support desks add): the GDPR protects
+# "security@vuejs.org" no more than the organisation's postal address.
+_ROLES = frozenset("""
+security abuse postmaster hostmaster webmaster noc support info sales marketing help helpdesk
+contact hello press media jobs careers billing accounts privacy legal admin root care
+customercare customerservice service feedback enquiries enquiry grievance grievances nodal
+""".split())
+
+
+def reserved_domain(domain: str) -> bool:
+    """Whether `domain` is reserved for documentation or testing (RFC 2606, RFC 6761)."""
+    domain = domain.lower().rstrip(".")
+    labels = domain.split(".")
+    return (domain == "localhost" or labels[-1] in _RESERVED_TLDS
+            or any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS))
+
+
+def placeholder_mailbox(address: str) -> bool:
+    """Whether an e-mail address names no one: a reserved domain, a placeholder or a role."""
+    local, _, domain = address.rpartition("@")
+    plain = re.sub(r"[\W\d_]+", "", local.lower())
+    return reserved_domain(domain) or plain in _PLACEHOLDERS or plain in _ROLES
+
+
+def local_ip(value: str) -> bool:
+    """Whether an IP address is not globally routable (private, loopback, documentation, ...)."""
+    try:
+        return not ipaddress.ip_address(value.strip("[]")).is_global
+    except ValueError:
+        return False
