@@ -61,11 +61,13 @@ def frontier_svg(points: dict[str, dict], *, metric: str, cost_label: str,
                          f"y2=\"{TOP + y(p['high']):.1f}\" stroke=\"#888\"/>")
         beaten = dominated.get(s)
         style = "fill=\"white\" stroke=\"#999\"" if beaten else "fill=\"#3b75af\" stroke=\"#3b75af\""
+        grey = " fill=\"#999\"" if beaten else ""
+        side, anchor = (-1, " text-anchor=\"end\"") if cx > LEFT + 0.6 * PLOT_W else (1, "")
         note = f" (dominated by {beaten})" if beaten else ""
         parts.append(f"<circle cx=\"{cx:.1f}\" cy=\"{cy:.1f}\" r=\"5\" {style}><title>{_e(s)}: "
                      f"{metric} {p['quality']:.4g}, {_e(cost_label)} {p['cost']:.4g}{_e(note)}"
-                     f"</title></circle><text x=\"{cx + 8:.1f}\" y=\"{cy - 6:.1f}\" {FONT}"
-                     f"{' fill=\"#999\"' if beaten else ''}>{_e(s)}{_e(note)}</text>")
+                     f"</title></circle><text x=\"{cx + side * 8:.1f}\" y=\"{cy - 6:.1f}\" {FONT}"
+                     f"{anchor}{grey}>{_e(s)}{_e(note)}</text>")
     parts.append(f"<text x=\"{LEFT + PLOT_W / 2:.0f}\" y=\"{TOP + PLOT_H + 30}\" text-anchor=\"middle\" "
                  f"{FONT}>{_e(cost_label)}{' (log scale)' if log else ''}</text>"
                  f"<text x=\"14\" y=\"{TOP + PLOT_H / 2:.0f}\" text-anchor=\"middle\" {FONT} "

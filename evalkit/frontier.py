@@ -96,6 +96,10 @@ def choose_at_volume(monthly: dict[str, float | None], leads: dict, *, per_month
         by = choice if (choice, s) in leads else beaten[s]
         text += (f" The cheaper {s} ({fmt_cost(priced[s], unit)}) scores worse: "
                  f"{_lead_text(leads[by, s], by, s, metric)}.")
+    unpriced = [s for s, m in monthly.items() if m is None]
+    if unpriced:
+        text += (f" Not priced, so not considered: {', '.join(unpriced)} (a missing price, or a "
+                 "training cost unknown without run.json).")
     rivals = [s for s in left if s != choice and (s, choice) in leads and leads[s, choice][0] > 0]
     if rivals:
         s = max(rivals, key=lambda r: leads[r, choice][0])

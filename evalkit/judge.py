@@ -17,6 +17,7 @@ messages), like generations, so a resumed run does not pay for a judgement twice
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,10 @@ def combine(first: str | None, second: str | None) -> tuple[str | None, bool]:
     return (ft_first if ft_first == ft_second else "tie"), ft_first != ft_second
 
 
+class JudgeError(ValueError):
+    """A user error in --judge (one line)."""
+
+
 @dataclass(frozen=True)
 class Judged:
     summary: dict          # metrics.json's `judge` section
@@ -79,23 +84,28 @@ class Judged:
 
 
 def ask(chat: Chat, identity: dict, conversations: list[list[dict]], cache: JsonlCache | None,
-        batch_size: int = 8) -> list[str]:
+        batch_size: int = 8, on_batch: Callable[[int], None] | None = None) -> list[str]:
     """The judge's replies, in order; cached ones are not asked again."""
     keys = [digest({"judge": identity, "messages": m}) for m in conversations]
     replies = [(cache.get_row(k) or {}).get("reply") if cache else None for k in keys]
     todo = [i for i, r in enumerate(replies) if r is None]
+    if on_batch and len(todo) < len(replies):
+        on_batch(len(replies) - len(todo))
     for start in range(0, len(todo), batch_size):
         batch = todo[start:start + batch_size]
         for i, reply in zip(batch, chat([conversations[i] for i in batch])):
             replies[i] = reply
             if cache is not None:
                 cache.put_row(keys[i], {"reply": reply})
+        if on_batch:
+            on_batch(len(batch))
     return replies
 
 
 def judge_pairs(chat: Chat, identity: dict, by_system: dict[str, list], *, finetuned: str,
                 cache_path: Path | None = None, seed: int = 0, resamples: int = 1000,
-                judge_name: str = "judge", batch_size: int = 8) -> Judged:
+                judge_name: str = "judge", batch_size: int = 8,
+                on_batch: Callable[[int], None] | None = None) -> Judged:
     """Judge `finetuned` against every other system, item by item, in both orders.
     `by_system`: {system: rows aligned on the same items} (ResultRow or dicts)."""
     cache = JsonlCache(cache_path) if cache_path else None
@@ -107,7 +117,7 @@ def judge_pairs(chat: Chat, identity: dict, by_system: dict[str, list], *, finet
             question, reference = _get(ft, "input"), _get(ft, "reference")
             conversations += [judge_messages(question, reference, _get(ft, "output"), _get(base, "output")),
                               judge_messages(question, reference, _get(base, "output"), _get(ft, "output"))]
-        replies = ask(chat, identity, conversations, cache, batch_size)
+        replies = ask(chat, identity, conversations, cache, batch_size, on_batch)
         judged = []
         for k, ft in enumerate(ft_rows):
             first, second = replies[2 * k], replies[2 * k + 1]
@@ -174,3 +184,44 @@ def agreement_with_humans(rows: list[dict], human: dict, finetuned: str) -> dict
                       "cohen_kappa": cohen_kappa([a for a, _ in pairs], [b for _, b in pairs])
                       if pairs else None}
     return out
+
+
+def check_judge(judge: str | None, names: list[str]) -> None:
+    """Before the slow model load: the judge must be a system of this run, and there must be a
+    fine-tuned system for it to compare with the baselines."""
+    if judge is None:
+        return
+    if judge not in names:
+        raise JudgeError(f"--judge {judge}: not a system of this run ({', '.join(names)})")
+    if "fine-tuned" not in names or len(names) < 2:
+        raise JudgeError("--judge needs the fine-tuned system and at least one baseline in --systems")
+
+
+def run_judge(config, systems, rows, model, tokenizer, identity, progress):
+    """Judge fine-tuned against each baseline with the system named by --judge: an endpoint
+    system through its own `chat`, a local one through the loaded model (evalkit.local_chat);
+    write judgements.jsonl; return metrics' `judge` section."""
+    from tunecraft.files import atomic_write_text
+
+    from .generate import GenerationParams
+    from .local_chat import LocalChat
+    from .scoring import align
+
+    system = next(s for s in systems if s.name == config.judge)
+    if getattr(system, "chat", None):
+        chat, judge_id = system.chat, getattr(system, "identity", None) or {"system": system.name}
+    else:
+        params = GenerationParams(max_new_tokens=JUDGE_MAX_NEW_TOKENS, seed=config.seed)
+        local = LocalChat(model, tokenizer, identity, params, adapter_on=system.uses_adapter,
+                          batch_size=config.batch_size)
+        chat, judge_id = local.chat, {**local.identity, "params": params.to_dict()}
+    _, by_system, _ = align(rows)
+    advance = progress.task(f"judge ({config.judge})", 2 * len(by_system["fine-tuned"]) *
+                            (len(by_system) - 1)) if progress else None
+    judged = judge_pairs(chat, judge_id, by_system, finetuned="fine-tuned",
+                         cache_path=Path(config.out) / "cache" / "judgements.jsonl",
+                         seed=config.seed, resamples=config.resamples, judge_name=config.judge,
+                         batch_size=config.batch_size, on_batch=advance)
+    atomic_write_text(Path(config.out) / "judgements.jsonl",
+                      "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in judged.rows))
+    return judged.summary

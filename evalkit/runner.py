@@ -14,6 +14,7 @@ from pathlib import Path
 
 from evalkit import loaders
 from evalkit.config import RunConfig
+from evalkit.judge import check_judge, run_judge
 from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cache_key, digest,
                               generate, warm_up)
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
@@ -103,6 +104,7 @@ def run(config: RunConfig, progress=None) -> dict:
     names = parse_systems(config.systems)
     if "fine-tuned" in names and config.adapter is None:
         raise RunError("--systems includes fine-tuned but no --adapter was given")
+    check_judge(config.judge, names)
     items, train, labels = loaders.load_items(config.data)
     items = stratified_sample(items, config.limit, config.seed)
     card = loaders.load_train_card(config.adapter) if config.adapter else None
@@ -122,8 +124,11 @@ def run(config: RunConfig, progress=None) -> dict:
     check = adapter_check(model, tokenizer, rows) if config.adapter else None
     if check and check.get("warning"):
         warnings.append(check["warning"])
+    judged = run_judge(config, systems, rows, model, tokenizer, identity, progress) \
+        if config.judge else None   # evalkit.judge
     metrics, rows = finish(rows, config, labels, card, check, warnings, identity, params,
-                           describe_baselines(systems, labels, config, len(train)))
+                           describe_baselines(systems, labels, config, len(train)),
+                           judge=judged, pricing=pricing(systems))
     if config.curve and "fine-tuned" in names:
         from evalkit.curve import learning_curve
 
@@ -131,6 +136,13 @@ def run(config: RunConfig, progress=None) -> dict:
         metrics["curve"] = learning_curve(config, card, config.curve, primary, metrics)
         write_outputs(Path(config.out), rows, metrics)
     return metrics
+
+
+def pricing(systems: list[System]) -> dict:
+    """What the systems file says about each system's price (the `price` and `endpoint`
+    attributes an endpoint system carries; local systems have neither)."""
+    return {"prices": {s.name: getattr(s, "price", None) for s in systems},
+            "endpoints": {s.name for s in systems if getattr(s, "endpoint", None)}}
 
 
 def run_system(system: System, items, model, tokenizer, identity, params, cache, config,
@@ -210,7 +222,8 @@ def adapter_check(model, tokenizer, rows: list[ResultRow]) -> dict | None:
 
 
 def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params,
-           baselines: dict | None = None) -> tuple[dict, list[ResultRow]]:
+           baselines: dict | None = None, *, judge: dict | None = None,
+           pricing: dict | None = None) -> tuple[dict, list[ResultRow]]:
     """Score the rows, attach the run's recipe, write the outputs and the report; returns the
     metrics and the scored rows."""
     from evalkit.docs import CHUNK_OVERLAP, CHUNK_WORDS
@@ -218,7 +231,8 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
 
     scored = score_results(rows, labels=labels, primary=config.primary, seed=config.seed,
                            resamples=config.resamples, min_effect=config.min_effect,
-                           train_card=card, cost_model=config.cost_model)
+                           train_card=card, cost_model=config.cost_model, judge=judge,
+                           requests_per_month=config.requests_per_month, **(pricing or {}))
     metrics = scored.metrics
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,
