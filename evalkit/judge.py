@@ -209,7 +209,9 @@ def run_judge(config, systems, rows, model, tokenizer, identity, progress):
 
     system = next(s for s in systems if s.name == config.judge)
     if getattr(system, "chat", None):
-        chat, judge_id = system.chat, getattr(system, "identity", None) or {"system": system.name}
+        chat = system.chat   # an endpoint: whatever names its model keys the judgement cache
+        judge_id = getattr(system, "identity", None) or {
+            "system": system.name, **{k: str(getattr(system, k, None)) for k in ("endpoint", "model")}}
     else:
         params = GenerationParams(max_new_tokens=JUDGE_MAX_NEW_TOKENS, seed=config.seed)
         local = LocalChat(model, tokenizer, identity, params, adapter_on=system.uses_adapter,

@@ -168,3 +168,28 @@ def test_report_shows_the_frontier_the_judge_and_its_prompt(tmp_path):
     assert "[Assistant A&#x27;s answer]" in html                 # the template, escaped
     assert "Judge agreement with the human raters" in markdown
     assert "<svg" not in markdown
+
+
+def test_an_endpoint_system_judges_through_its_own_chat(tmp_path):
+    """The contract with endpoint systems: `chat(messages_batch) -> list[str]`; the judge's
+    replies are keyed by the endpoint and model, and written to judgements.jsonl."""
+    from types import SimpleNamespace
+
+    from evalkit.judge import run_judge
+
+    by_system = _by_system(4)
+    asked = []
+
+    def chat(batch):
+        asked.append(batch)
+        return knows_the_reference(batch)
+    big = SimpleNamespace(name="big", chat=chat, endpoint="http://127.0.0.1:8080/v1",
+                          model="smollm2", uses_adapter=False)
+    config = SimpleNamespace(judge="big", seed=0, resamples=50, batch_size=8, out=tmp_path)
+    rows = by_system["fine-tuned"] + by_system["few-shot"]
+    summary = run_judge(config, [big], rows, None, None, {}, None)
+    assert sum(len(b) for b in asked) == 8 and asked[0][0][0]["content"] == JUDGE_SYSTEM
+    assert summary["baselines"]["few-shot"]["win"]["value"] == 1.0
+    assert len((tmp_path / "judgements.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+    run_judge(config, [big], rows, None, None, {}, None)
+    assert sum(len(b) for b in asked) == 8                   # the second run asked nothing
