@@ -14,9 +14,9 @@ from pathlib import Path
 
 from evalkit import loaders
 from evalkit.config import RunConfig
-from evalkit.judge import check_judge, run_judge
 from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cache_key, digest,
                               generate, warm_up)
+from evalkit.judge import check_judge, run_judge
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
 from evalkit.results import ResultRow, build_row
