@@ -164,6 +164,7 @@ def test_report_shows_the_frontier_the_judge_and_its_prompt(tmp_path):
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "<svg role=\"img\"" in html and "<circle" in html and "Quality against cost" in html
     assert "Which system to use at your volume" in html and "5,000 requests a month" in html
+    assert "at most the cost: few-shot (by fine-tuned)" in markdown      # dominated, listed
     assert "impartial judge" in html and "[[A]]" in html and "Judge prompt" in markdown
     assert "[Assistant A&#x27;s answer]" in html                 # the template, escaped
     assert "Judge agreement with the human raters" in markdown
