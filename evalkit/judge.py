@@ -186,10 +186,12 @@ def agreement_with_humans(rows: list[dict], human: dict, finetuned: str) -> dict
     return out
 
 
-def check_judge(judge: str | None, names: list[str]) -> None:
+def check_judge(judge: str | None, names: list[str], primary: str | None = None) -> None:
     """Before the slow model load: the judge must be a system of this run, and there must be a
     fine-tuned system for it to compare with the baselines."""
     if judge is None:
+        if primary == "judge":
+            raise JudgeError("--primary judge needs --judge NAME (a system of this run)")
         return
     if judge not in names:
         raise JudgeError(f"--judge {judge}: not a system of this run ({', '.join(names)})")

@@ -104,7 +104,7 @@ def run(config: RunConfig, progress=None) -> dict:
     names = parse_systems(config.systems)
     if "fine-tuned" in names and config.adapter is None:
         raise RunError("--systems includes fine-tuned but no --adapter was given")
-    check_judge(config.judge, names)
+    check_judge(config.judge, names, config.primary)
     items, train, labels = loaders.load_items(config.data)
     items = stratified_sample(items, config.limit, config.seed)
     card = loaders.load_train_card(config.adapter) if config.adapter else None

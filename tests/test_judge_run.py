@@ -50,10 +50,11 @@ def test_a_local_judge_is_asked_in_both_orders_and_resumes_from_its_cache(lively
 
 @pytest.mark.parametrize("judge,systems,message", [
     ("big", "zero-shot,few-shot", "not a system of this run"),
-    ("zero-shot", "zero-shot,few-shot", "needs the fine-tuned system")])
+    ("zero-shot", "zero-shot,few-shot", "needs the fine-tuned system"),
+    (None, "zero-shot,few-shot", "--primary judge needs --judge")])
 def test_a_judge_that_cannot_judge_fails_before_the_model_loads(tmp_path, judge, systems, message):
     clean = write_clean(tmp_path / "clean")
     config = RunConfig(data=clean, out=tmp_path / "out", model="/nonexistent/model",
-                       systems=systems, judge=judge)
+                       systems=systems, judge=judge, primary="judge")
     with pytest.raises(JudgeError, match=message):
         run(config)
