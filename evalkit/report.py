@@ -1,10 +1,12 @@
 """report.md and a self-contained report.html from an eval folder's results.jsonl + metrics.json
-(+ human.json when `sheet import` has run). Re-rendering needs no model.
+(+ human.json when `sheet import` has run, + judgements.jsonl after --judge). Re-rendering needs
+no model.
 
 Order is the reader's: the verdict and any loud warning first, then the metrics with their 95%
 intervals (bars with error bars, an inline PNG: no external files, URLs or scripts), the paired
-differences, per-label accuracy, cost, human ratings, and a few outputs side by side. Every model
-output is HTML-escaped: a question about `<div>` tags shows as text.
+differences, per-label accuracy, cost, quality against cost (an inline SVG: evalkit.charts), the
+judge with its prompt, human ratings, and a few outputs side by side. Every model output is
+HTML-escaped: a question about `<div>` tags shows as text.
 """
 from __future__ import annotations
 
