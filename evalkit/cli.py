@@ -29,8 +29,9 @@ def user_errors() -> tuple[type[Exception], ...]:
     from evalkit.systems import SystemsError
 
     from evalkit.curve import CurveError
+    from evalkit.judge import JudgeError
 
-    errors = [ModelError, DocsError, LoadError, ScoringError, SystemsError, CurveError]
+    errors = [ModelError, DocsError, LoadError, ScoringError, SystemsError, CurveError, JudgeError]
     try:
         from evalkit.sheets import SheetError
         errors.append(SheetError)

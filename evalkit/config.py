@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
+from evalkit.cost import check_cost_model
 from evalkit.curve import parse_fractions
 from train.options import ConfigError, parse_fields, setting
 
@@ -18,7 +19,7 @@ __all__ = ["ConfigError", "RunConfig", "ScoreConfig", "parse_cost_model"]
 def parse_cost_model(value) -> dict | None:
     """Prices as a mapping, inline JSON or a .json file (evalkit.cost's keys)."""
     if value is None or isinstance(value, dict):
-        return value
+        return check_cost_model(value)
     value = str(value)
     try:
         text = Path(value).read_text(encoding="utf-8") if value.endswith(".json") else value
@@ -27,7 +28,7 @@ def parse_cost_model(value) -> dict | None:
         raise ValueError(f"must be JSON, inline or a .json file: {value} ({exc})") from None
     if not isinstance(parsed, dict):
         raise ValueError(f"must be a JSON object: {value}")
-    return parsed
+    return check_cost_model(parsed)
 
 
 def _path(value) -> Path | None:
@@ -97,12 +98,19 @@ class RunConfig:
                                     cli_type=List[str], parse=_strings)
     resamples: int = _resamples()
     cost_model: dict | None = setting(
-        None, help="prices as JSON (inline or a .json file): usd_per_1k_prompt_tokens, "
-                   "usd_per_1k_completion_tokens, train_usd_per_hour; default: compute-seconds",
+        None, help="prices as JSON (inline or a .json file): usd_per_hour (local compute), "
+                   "train_usd_per_hour or train_usd, usd_per_1k_prompt_tokens, "
+                   "usd_per_1k_completion_tokens, build_usd {system: usd}, horizon_months; "
+                   "default: compute-seconds",
         cli_type=Optional[str], parse=parse_cost_model)
     served_perplexity: bool = setting(
         False, help="endpoint systems: the reference's perplexity from the server's prompt "
                     "log-probs (two more requests per item; vLLM and llama.cpp can)")
+    requests_per_month: int | None = setting(
+        None, help="the verdict names the system to use at this volume (monthly cost with "
+                   "training spread over the cost model's horizon_months, default 12)")
+    judge: str | None = setting(None, help="a system of this run that judges fine-tuned against "
+                                           "each baseline, item by item, in both orders")
     curve: tuple[float, ...] = setting(
         (), help="learning curve: train at these fractions of the train split with the "
                  "adapter's settings, e.g. 0.25,0.5,1.0",
@@ -114,6 +122,8 @@ class RunConfig:
         parse_fields(self)
         _check_at_least(self, (("batch_size", 1), ("k", 1), ("max_new_tokens", 1),
                                ("resamples", 1), ("seed", 0), ("limit", 1)))
+        if self.requests_per_month is not None:
+            _check_at_least(self, (("requests_per_month", 1),))
 
 
 @dataclass

@@ -1,13 +1,23 @@
-"""What each system costs per request, what training cost, and when fine-tuning pays for itself.
+"""What each system costs per request, what building it cost, and when fine-tuning pays for itself.
 
 Prompting systems pay for long prompts (few-shot examples, retrieved passages) on every request;
 the fine-tuned system pays once for training and then sends short prompts. The break-even request
 count is training cost / (baseline's cost per request − fine-tuned cost per request).
 
-Cost model (all keys optional):
-    {"usd_per_1k_prompt_tokens": p, "usd_per_1k_completion_tokens": c, "train_usd_per_hour": h}
-prices requests by tokens and training by wall-clock hours, in dollars. Without prices the unit
-is compute-seconds: a request costs its measured latency, training its wall time.
+Where a request's price comes from, first match wins:
+- the system's `price` in the systems file ({prompt_per_1m, completion_per_1m}, USD per million
+  tokens): a hosted or served endpoint, priced by the tokens its server reported;
+- the cost model's per-token prices (`usd_per_1k_prompt_tokens`, `usd_per_1k_completion_tokens`):
+  the local model hosted somewhere that bills by the token;
+- the cost model's `usd_per_hour`: the local machine, priced by measured compute time (a
+  request's share of its batch's wall time). An endpoint without a `price` has no compute time we
+  pay for, so it stays unpriced rather than being given a number from another machine.
+Without any price the unit is compute-seconds: a local request costs its measured latency.
+
+Building a system: the fine-tuned one costs its training, from run.json (wall time ×
+`train_usd_per_hour`, default `usd_per_hour`) or as the user states it (`train_usd`); prompting
+systems cost nothing to build; `build_usd` ({system: USD}) sets any system's one-off cost (a copy
+of the adapter served by vLLM, say).
 """
 from __future__ import annotations
 
@@ -20,7 +30,26 @@ if TYPE_CHECKING:
     from evalkit.results import ResultRow
     from train.card import RunCard
 
-PRICE_KEYS = ("usd_per_1k_prompt_tokens", "usd_per_1k_completion_tokens", "train_usd_per_hour")
+PRICE_KEYS = ("usd_per_1k_prompt_tokens", "usd_per_1k_completion_tokens", "usd_per_hour",
+              "train_usd_per_hour", "train_usd", "build_usd")
+MODEL_KEYS = PRICE_KEYS + ("horizon_months",)
+HORIZON_MONTHS = 12
+"""Training is spread over this many months when a monthly cost is asked for (`horizon_months`
+in the cost model): a year is the usual life of a model before data drift forces a retrain."""
+
+
+def check_cost_model(cost_model: dict | None) -> dict | None:
+    """Unknown keys and negative prices fail in one line (a typo would silently cost nothing)."""
+    for key, value in (cost_model or {}).items():
+        if key not in MODEL_KEYS:
+            raise ValueError(f"unknown key {key!r}; known: {', '.join(MODEL_KEYS)}")
+        values = value.values() if key == "build_usd" and isinstance(value, dict) else [value]
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 for v in values):
+            raise ValueError(f"{key} must be a non-negative number (or {{system: number}} for "
+                             f"build_usd), got {value!r}")
+    if (cost_model or {}).get("horizon_months") == 0:
+        raise ValueError("horizon_months must be above 0")
+    return cost_model
 
 
 def request_costs(by_system: dict[str, list[ResultRow]]) -> dict[str, dict]:
@@ -42,25 +71,53 @@ def training_cost(train_card: RunCard | None) -> dict:
     return {"wall_time_s": train_card.train_time_s, "tokens": train_card.tokens.all}
 
 
-def _priced(cost_model: dict | None) -> bool:
-    return bool(cost_model) and any(cost_model.get(key) is not None for key in PRICE_KEYS)
+def _priced(cost_model: dict | None, prices: dict | None = None) -> bool:
+    return (bool(cost_model) and any(cost_model.get(key) is not None for key in PRICE_KEYS)) \
+        or any(p for p in (prices or {}).values())
 
 
-def per_request(costs: dict, cost_model: dict | None) -> float | None:
-    """One request's cost in the model's unit (USD when priced, else compute-seconds)."""
-    if _priced(cost_model):
-        prompt, completion = costs["prompt_tokens"] or 0.0, costs["completion_tokens"] or 0.0
-        return (prompt * cost_model.get("usd_per_1k_prompt_tokens", 0.0)
-                + completion * cost_model.get("usd_per_1k_completion_tokens", 0.0)) / 1000
-    return costs["latency_s"]
+def _token_price(rows, per_prompt_token: float, per_completion_token: float) -> float | None:
+    """Mean over requests of tokens × price; None when no request reported its tokens."""
+    costs = [(r.prompt_tokens or 0) * per_prompt_token + (r.completion_tokens or 0) * per_completion_token
+             for r in rows if r.prompt_tokens is not None or r.completion_tokens is not None]
+    return float(np.mean(costs)) if costs else None
 
 
-def train_total(training: dict, cost_model: dict | None) -> float | None:
+def price_system(rows, means: dict, cost_model: dict | None, price: dict | None,
+                 endpoint: bool, priced: bool) -> tuple[float | None, str]:
+    """(cost of one request in the run's unit, how it was priced); `priced`: the unit is USD."""
+    model = cost_model or {}
+    if price:
+        return (_token_price(rows, price.get("prompt_per_1m", 0.0) / 1e6,
+                             price.get("completion_per_1m", 0.0) / 1e6),
+                "tokens reported × the systems file's price")
+    if endpoint:
+        return None, "endpoint without a price in the systems file"
+    if not priced:
+        return means["latency_s"], "measured compute-seconds"
+    if model.get("usd_per_1k_prompt_tokens") is not None or \
+            model.get("usd_per_1k_completion_tokens") is not None:
+        return (_token_price(rows, model.get("usd_per_1k_prompt_tokens", 0.0) / 1e3,
+                             model.get("usd_per_1k_completion_tokens", 0.0) / 1e3),
+                "tokens × the cost model's per-token price")
+    if model.get("usd_per_hour") is not None and means["latency_s"] is not None:
+        return (means["latency_s"] * model["usd_per_hour"] / 3600,
+                f"measured compute time × ${model['usd_per_hour']:g}/hour")
+    return None, "no price for a local system (give usd_per_hour in --cost-model)"
+
+
+def train_total(training: dict, cost_model: dict | None, priced: bool | None = None) -> float | None:
+    """Training in the run's unit: the stated price, else wall time × the hourly price."""
+    model = cost_model or {}
+    priced = _priced(cost_model) if priced is None else priced
+    if priced and model.get("train_usd") is not None:
+        return float(model["train_usd"])
     wall = training["wall_time_s"]
     if wall is None:
         return None
-    if _priced(cost_model):
-        return wall / 3600 * cost_model.get("train_usd_per_hour", 0.0)
+    if priced:
+        hourly = model.get("train_usd_per_hour", model.get("usd_per_hour"))
+        return None if hourly is None else wall / 3600 * hourly
     return wall
 
 
@@ -76,17 +133,39 @@ def break_even(train_cost: float | None, baseline_cost: float | None,
     return int(math.ceil(train_cost / saving - 1e-9)) if train_cost > 0 else 0  # 1e-9: float noise
 
 
+def build_costs(systems, finetuned: str, train_cost: float | None, cost_model: dict | None) -> dict:
+    """One-off cost of each system: training for the fine-tuned one, nothing for prompting."""
+    given = (cost_model or {}).get("build_usd") or {}
+    return {s: float(given[s]) if s in given else (train_cost if s == finetuned else 0.0)
+            for s in systems}
+
+
 def summarise(by_system: dict[str, list[ResultRow]], *, finetuned: str, train_card: RunCard | None,
-              cost_model: dict | None) -> dict:
-    """The `cost` section of metrics.json."""
+              cost_model: dict | None, prices: dict | None = None,
+              endpoints: frozenset | set = frozenset()) -> dict:
+    """The `cost` section of metrics.json. `prices`: {system: the systems file's price or None};
+    `endpoints`: the systems served over HTTP (no local compute time to price)."""
+    prices = prices or {}
     costs = request_costs(by_system)
-    unit = "usd" if _priced(cost_model) else "compute_s"
-    for system_costs in costs.values():
-        system_costs[f"{unit}_per_request"] = per_request(system_costs, cost_model)
+    priced = _priced(cost_model, prices)
+    unit = "usd" if priced else "compute_s"
+    for system, system_costs in costs.items():
+        value, basis = price_system(by_system[system], system_costs, cost_model,
+                                    prices.get(system), system in endpoints, priced)
+        system_costs[f"{unit}_per_request"] = value
+        system_costs[f"{unit}_per_1k_requests"] = None if value is None else value * 1000
+        system_costs["priced_by"] = basis
     training = training_cost(train_card)
-    training[f"{unit}_total"] = train_total(training, cost_model)
+    training[f"{unit}_total"] = train_total(training, cost_model, priced)
+    if priced and (cost_model or {}).get("train_usd") is not None:
+        training["priced_by"] = "train_usd given in the cost model"
+    builds = build_costs(costs, finetuned, training[f"{unit}_total"],
+                         cost_model if priced else None)
     ft_cost = costs.get(finetuned, {}).get(f"{unit}_per_request")
-    even = {system: break_even(training[f"{unit}_total"], c[f"{unit}_per_request"], ft_cost)
+    even = {system: break_even(builds[finetuned] - builds[system], c[f"{unit}_per_request"], ft_cost)
+            if builds[finetuned] is not None and builds[system] is not None
+            and builds[system] < builds[finetuned] else None
             for system, c in costs.items() if system != finetuned} if finetuned in costs else {}
-    return {**costs, "training": training, "break_even_requests": even, "unit": unit,
-            "cost_model": dict(cost_model or {})}
+    return {**costs, "training": training, "build": builds, "break_even_requests": even,
+            "unit": unit, "cost_model": dict(cost_model or {}),
+            "horizon_months": (cost_model or {}).get("horizon_months", HORIZON_MONTHS)}

@@ -1,10 +1,12 @@
 """report.md and a self-contained report.html from an eval folder's results.jsonl + metrics.json
-(+ human.json when `sheet import` has run). Re-rendering needs no model.
+(+ human.json when `sheet import` has run, + judgements.jsonl after --judge). Re-rendering needs
+no model.
 
 Order is the reader's: the verdict and any loud warning first, then the metrics with their 95%
 intervals (bars with error bars, an inline PNG: no external files, URLs or scripts), the paired
-differences, per-label accuracy, cost, human ratings, and a few outputs side by side. Every model
-output is HTML-escaped: a question about `<div>` tags shows as text.
+differences, per-label accuracy, cost, quality against cost (an inline SVG: evalkit.charts), the
+judge with its prompt, human ratings, and a few outputs side by side. Every model output is
+HTML-escaped: a question about `<div>` tags shows as text.
 """
 from __future__ import annotations
 
@@ -54,7 +56,8 @@ def grid(table: dict) -> tuple[list[str], list[list[str]]]:
     return [""] + columns, body
 
 
-def sections(rows: list[dict], metrics: dict, human: dict | None) -> list[tuple[str, object]]:
+def sections(rows: list[dict], metrics: dict, human: dict | None,
+             judge_human: dict | None = None) -> list[tuple[str, object]]:
     """(title, content) pairs shared by both renderings; content is text or a {row: {col}} table."""
     verdict = metrics.get("verdict") or {}
     out: list[tuple[str, object]] = [("Verdict", verdict.get("text") or verdict.get("decision", ""))]
@@ -77,6 +80,10 @@ def sections(rows: list[dict], metrics: dict, human: dict | None) -> list[tuple[
         out.append(("Per-label accuracy", metrics["per_label"]))
     if metrics.get("cost"):
         out += cost_sections(metrics["cost"])
+    if metrics.get("frontier"):
+        out += frontier_sections(metrics["frontier"], metrics.get("cost") or {})
+    if metrics.get("judge"):
+        out += judge_sections(metrics["judge"], judge_human)
     if human:
         out += human_sections(human)
     out.append(("Examples", examples(rows)))
@@ -92,7 +99,7 @@ def sections(rows: list[dict], metrics: dict, human: dict | None) -> list[tuple[
 
 def cost_sections(cost: dict) -> list[tuple[str, object]]:
     """Per-request cost per system (with break-even against fine-tuned) and the training cost."""
-    special = ("training", "break_even_requests", "unit", "cost_model")
+    special = ("training", "break_even_requests", "unit", "cost_model", "build", "horizon_months")
     even = cost.get("break_even_requests") or {}
     per_system = {s: {**c, "break_even_requests": even.get(s)} for s, c in cost.items()
                   if s not in special and isinstance(c, dict)}
@@ -104,9 +111,68 @@ def cost_sections(cost: dict) -> list[tuple[str, object]]:
              "for its training)", per_system), ("Training cost (run.json)", training)]
 
 
+class Figure(str):
+    """An inline SVG: drawn in report.html, its caption alone in report.md."""
+
+    def __new__(cls, svg: str, caption: str):
+        figure = super().__new__(cls, caption)
+        figure.svg = svg
+        return figure
+
+
+def frontier_sections(front: dict, cost: dict) -> list[tuple[str, object]]:
+    """The quality/cost chart, each system's point, what is dominated, the volume choice."""
+    from evalkit.charts import frontier_svg
+    from evalkit.frontier import fmt_cost
+
+    unit, metric = front["unit"], front["metric"]
+    label = "USD per 1,000 requests" if unit == "usd" else "compute-seconds per 1,000 requests"
+    dominated, even = front.get("dominated") or {}, cost.get("break_even_requests") or {}
+    monthly = (front.get("volume") or {}).get("monthly") or {}
+    table = {}
+    for s, p in front["points"].items():
+        row = {metric: {"value": p["quality"], "low": p["low"], "high": p["high"]},
+               label: p["cost"], "priced by": (cost.get(s) or {}).get("priced_by"),
+               "dominated by": dominated.get(s), "break-even requests (fine-tuned vs this)": even.get(s)}
+        if monthly:
+            row["per month at volume"] = fmt_cost(monthly.get(s), unit)
+        table[s] = row
+    listed = "; ".join(f"{s} (by {by})" for s, by in dominated.items()) or "none"
+    caption = (f"{metric} (95% interval) against {label}; the dashed line joins the systems no "
+               f"other beats on both. Dominated — another system scores at least as well for at "
+               f"most the cost: {listed}. Serving cost only: training is in the break-even counts"
+               f" and the monthly costs (spread over {cost.get('horizon_months', 12):g} months).")
+    out = [("Quality against cost", Figure(frontier_svg(front["points"], metric=metric,
+                                                        cost_label=label, dominated=dominated),
+                                           caption)),
+           ("Quality and cost per system", table)]
+    if front.get("volume"):
+        out.append(("Which system to use at your volume", front["volume"]["text"]))
+    return out
+
+
+def judge_sections(judge: dict, judge_human: dict | None) -> list[tuple[str, object]]:
+    """Win/tie/loss against each baseline, the judge's self-contradiction, its prompt, and its
+    agreement with the human raters when sheets were imported."""
+    table = {b: {k: s.get(k) for k in ("judged", "unparseable", "win", "tie", "loss", "net",
+                                       "self_contradiction")}
+             for b, s in (judge.get("baselines") or {}).items()}
+    title = (f"Judge ({judge['judge']}): {judge['finetuned']} against each baseline, both orders "
+             "(a win needs both; 95% item-bootstrap intervals; self_contradiction = share of "
+             "items whose verdict changed with the order)")
+    out = [(title, table),
+           ("Judge prompt", {"system message": {"value": judge["system_prompt"]},
+                             "user message": {"value": judge["template"]}})]
+    if judge_human:
+        out.append(("Judge agreement with the human raters (Cohen's κ over win/tie/loss)",
+                    judge_human))
+    return out
+
+
 def human_sections(human: dict) -> list[tuple[str, object]]:
     """Win rates and mean ratings per system (with intervals), then who rated and how they agree."""
-    facts = {k: {"value": v} for k, v in human.items() if k not in ("systems", "agreement")}
+    facts = {k: {"value": v} for k, v in human.items()
+             if k not in ("systems", "agreement", "ratings")}
     agreement = human.get("agreement") or {}
     facts.update({f"agreement {k}": {"value": v} for k, v in agreement.items()})
     return [("Human evaluation (95% item-bootstrap intervals)", human.get("systems") or {}),
@@ -198,6 +264,8 @@ def to_html(parts, png: str | None) -> str:
             out.append("</table>")
         else:
             css = " class='warn'" if title == "Warning" else ""
+            if isinstance(content, Figure) and content.svg:
+                out.append(f"<figure>{content.svg}</figure>")
             out.append(f"<p{css}>{e(str(content))}</p>")
     out.append("</body></html>")
     return "\n".join(out)
@@ -207,6 +275,17 @@ def write_report(eval_dir: str | Path) -> None:
     """(Re)write report.md and report.html in `eval_dir` from its saved results."""
     eval_dir = Path(eval_dir)
     rows, metrics, human = load(eval_dir)
-    parts = sections(rows, metrics, human)
+    parts = sections(rows, metrics, human, judge_agreement(eval_dir, metrics, human))
     atomic_write_text(eval_dir / "report.md", to_markdown(parts))
     atomic_write_text(eval_dir / "report.html", to_html(parts, chart_png(metrics)))
+
+
+def judge_agreement(eval_dir: Path, metrics: dict, human: dict | None) -> dict | None:
+    """κ between the judge and each rater, from judgements.jsonl and human.json's ratings."""
+    path = eval_dir / "judgements.jsonl"
+    if not (human and human.get("ratings") and metrics.get("judge") and path.is_file()):
+        return None
+    from evalkit.judge import agreement_with_humans
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return agreement_with_humans(rows, human, metrics["judge"]["finetuned"])

@@ -16,6 +16,7 @@ from evalkit import loaders
 from evalkit.config import RunConfig
 from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cache_key, digest,
                               generate, warm_up)
+from evalkit.judge import check_judge, run_judge
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
 from evalkit.results import ResultRow, build_row
@@ -93,6 +94,7 @@ def run(config: RunConfig, progress=None) -> dict:
 
     specs = lineup.specs_of(config)
     finetuned, tuned = finetuned_name(specs), lineup.finetuned_spec(specs)
+    check_judge(config.judge, [s.name for s in specs], finetuned, config.primary)
     items, train, labels = loaders.load_items(config.data)
     items = stratified_sample(items, config.limit, config.seed)
     card = loaders.load_train_card(tuned.adapter) if tuned else None
@@ -125,9 +127,11 @@ def run(config: RunConfig, progress=None) -> dict:
         warnings.append(check["warning"])
     if identity is None and any(not s.is_endpoint for s in specs):
         identity = pool.get(next(s for s in specs if not s.is_endpoint))[2]
+    judged = run_judge(config, specs, finetuned, rows, pool, progress) \
+        if config.judge else None   # evalkit.judge
     metrics, rows = finish(rows, config, labels, card, check, warnings, identity, params,
                            describe_baselines(systems, labels, config, len(train)), finetuned,
-                           described)
+                           described, judge=judged, pricing=pricing(specs))
     if config.curve and tuned and finetuned == "fine-tuned":
         from evalkit.curve import learning_curve
 
@@ -135,6 +139,13 @@ def run(config: RunConfig, progress=None) -> dict:
         metrics["curve"] = learning_curve(config, card, config.curve, primary, metrics)
         write_outputs(Path(config.out), rows, metrics)
     return metrics
+
+
+def pricing(specs) -> dict:
+    """What the systems file says about each system's price (`price:`; served systems only)
+    and which systems are served (priced per token, not per compute second)."""
+    return {"prices": {s.name: s.price for s in specs},
+            "endpoints": {s.name for s in specs if s.is_endpoint}}
 
 
 def run_system(system: System, items, model, tokenizer, identity, params, cache, config,
@@ -215,7 +226,8 @@ def adapter_check(model, tokenizer, rows: list[ResultRow], finetuned: str = "fin
 
 def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params,
            baselines: dict | None = None, finetuned: str = "fine-tuned",
-           systems: dict | None = None) -> tuple[dict, list[ResultRow]]:
+           systems: dict | None = None, *, judge: dict | None = None,
+           pricing: dict | None = None) -> tuple[dict, list[ResultRow]]:
     """Score the rows, attach the run's recipe, write the outputs and the report; returns the
     metrics and the scored rows."""
     from evalkit.docs import CHUNK_OVERLAP, CHUNK_WORDS
@@ -223,7 +235,9 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
 
     scored = score_results(rows, labels=labels, primary=config.primary, seed=config.seed,
                            resamples=config.resamples, min_effect=config.min_effect,
-                           train_card=card, cost_model=config.cost_model, finetuned=finetuned)
+                           train_card=card, cost_model=config.cost_model, finetuned=finetuned,
+                           judge=judge, requests_per_month=config.requests_per_month,
+                           **(pricing or {}))
     metrics = scored.metrics
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,

@@ -15,7 +15,7 @@ import numpy as np
 from tunecraft.text import finite_or_none
 
 from . import cost as cost_mod
-from . import stats
+from . import frontier, stats
 from .metrics import Accuracy, Metric, build_metrics, is_classification, map_output
 from .results import ResultRow
 from .verdict import PRIMARY_DEFAULTS, choose_primary, decide  # noqa: F401 (re-exported)
@@ -123,13 +123,29 @@ def _metric_info(metrics: list[Metric], systems: dict) -> tuple[dict, dict]:
             {m.name: {"higher_is_better": m.higher_is_better} for m in used})
 
 
+def _judge_evidence(judge: dict, finetuned: str) -> tuple[dict, dict, int]:
+    """The judge's verdicts in the shape `decide` reads: a baseline's "score" is how much it
+    holds the fine-tuned system off (−net), so the closest baseline is the one compared."""
+    said = {b: s for b, s in judge["baselines"].items() if s.get("net")}
+    systems = {finetuned: {"judge": {"value": 0.0}},
+               **{b: {"judge": {"value": -s["net"]["diff"], **{k: s[k] for k in
+                                                               ("win", "tie", "loss", "judged")}}}
+                  for b, s in said.items()}}
+    comparisons = {b: {"judge": s["net"]} for b, s in said.items()}
+    n = min((s["judged"] for s in said.values()), default=0)
+    return systems, comparisons, n
+
+
 def score_results(rows: list[ResultRow], *, labels: list[str] | None = None,
                   primary: str | None = None,
                   finetuned: str = "fine-tuned", seed: int = 0, resamples: int = 1000,
                   min_effect: float = 0.0, train_card: RunCard | None = None,
-                  cost_model: dict | None = None) -> Scored:
+                  cost_model: dict | None = None, prices: dict | None = None,
+                  endpoints=frozenset(), judge: dict | None = None,
+                  requests_per_month: int | None = None) -> Scored:
     """Score every system, compare the fine-tuned one with each baseline, decide. The rows come
-    back as new rows with `scores` (and `predicted_label` for labelled data)."""
+    back as new rows with `scores` (and `predicted_label` for labelled data). `prices` and
+    `endpoints`: evalkit.cost.summarise's; `judge`: evalkit.judge's summary (metrics' `judge`)."""
     if resamples < 1:
         raise ScoringError(f"resamples must be at least 1 (got {resamples})")
     if seed < 0:
@@ -143,22 +159,40 @@ def score_results(rows: list[ResultRow], *, labels: list[str] | None = None,
             metrics, system_rows, weights)
     comparisons = _compare(systems, samples, item_scores, finetuned)
     signatures, info = _metric_info(metrics, systems)
+    default = choose_primary(is_classification(rows))
     primary = choose_primary(is_classification(rows), primary)
-    if primary not in info:
+    if primary == "judge" and not judge:
+        raise ScoringError("--primary judge needs a judge (--judge NAME)")
+    if primary not in info and primary != "judge":
         raise ScoringError(f"primary metric {primary!r} was not computed; choose one of "
-                           f"{', '.join(info)}")
+                           f"{', '.join([*info, 'judge'] if judge else info)}")
     cost = cost_mod.summarise(by_system, finetuned=finetuned, train_card=train_card,
-                              cost_model=cost_model)
-    verdict = decide(systems, comparisons, primary=primary, finetuned=finetuned,
-                     higher_is_better=info[primary]["higher_is_better"], n_items=len(ids),
+                              cost_model=cost_model, prices=prices, endpoints=endpoints)
+    verdict_systems, verdict_comparisons, n_verdict = systems, comparisons, len(ids)
+    if primary == "judge":
+        verdict_systems, verdict_comparisons, n_verdict = _judge_evidence(judge, finetuned)
+    higher = info[primary]["higher_is_better"] if primary in info else True
+    verdict = decide(verdict_systems, verdict_comparisons, primary=primary, finetuned=finetuned,
+                     higher_is_better=higher, n_items=n_verdict,
                      min_effect=min_effect, break_even=cost["break_even_requests"],
                      train_card=train_card)
+    quality = primary if primary in info else default
+    front = frontier.summarise(
+        systems, samples, cost, metric=quality, higher_is_better=info[quality]["higher_is_better"],
+        per_month=requests_per_month, min_effect=min_effect,
+        leads=frontier.judge_leads(judge, finetuned) if primary == "judge" else None,
+        lead_metric="judge" if primary == "judge" else None)
+    if front.get("volume"):
+        verdict["at_volume"] = front["volume"]
+        verdict["text"] += " " + front["volume"]["text"]
     per_label, predicted = _per_label(metrics, by_system)
     result = {"n_items": len(ids), "systems": systems, "comparisons": comparisons, "cost": cost,
-              "verdict": verdict, "signatures": signatures, "metric_info": info,
+              "frontier": front, "verdict": verdict, "signatures": signatures, "metric_info": info,
               "bootstrap": {"seed": seed, "resamples": resamples, "confidence": stats.CONFIDENCE,
                             "method": "paired percentile, items resampled"},
               "per_label": per_label}
+    if judge:
+        result["judge"] = judge
     if missing:
         result["missing"] = missing
     return Scored(finite_or_none(result), _with_scores(rows, by_system, item_scores, predicted))

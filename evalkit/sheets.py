@@ -315,7 +315,8 @@ def _load_key(key_json) -> dict:
 def import_sheets(paths, key_json, *, seed: int = 0, resamples: int = 1000) -> dict:
     """Read filled sheets (one per rater), un-blind them and summarise. Returns
     {"raters", "n_items", "systems": {system: {"win_rate"|"correctness"|"fluency":
-    {"value", "low", "high"}, "judgements": n}}, "tie_rate", "agreement", "bootstrap"}."""
+    {"value", "low", "high"}, "judgements": n}}, "tie_rate", "agreement", "ratings",
+    "bootstrap"}."""
     key = _load_key(key_json)
     names = [Path(p).name for p in paths]
     names = names if len(set(names)) == len(names) else [str(p) for p in paths]
@@ -336,5 +337,6 @@ def import_sheets(paths, key_json, *, seed: int = 0, resamples: int = 1000) -> d
     result = {"raters": names, "n_items": len(items), "systems": summary,
               "tie_rate": bests.count(TIE) / len(bests) if bests else None,
               "agreement": rating_agreement(ratings, items, key["items"], ASPECTS),
+              "ratings": ratings,   # per rater and item, un-blinded: the judge's κ reads them
               "bootstrap": {"seed": seed, "resamples": resamples, "unit": "item"}}
     return finite_or_none(result)

@@ -121,11 +121,7 @@ def _more_evidence(mcnemar: dict | None, finetuned: str, best: str, break_even: 
 def _explain(reason, primary, finetuned, best, systems, best_diff, n_items, min_effect,
              higher_is_better) -> str:
     diff, low, high = best_diff
-    ft, bl = systems[finetuned][primary]["value"], systems[best][primary]["value"]
-    direction = "higher" if higher_is_better else "lower"
-    facts = (f"On {primary} ({direction} is better), {finetuned} scores {ft:.4g} and the best "
-             f"baseline, {best}, {bl:.4g}: an advantage for fine-tuning of {_fmt(diff)} "
-             f"(95% paired bootstrap interval {_fmt(low)} to {_fmt(high)}, n={n_items} items).")
+    facts = _facts(primary, finetuned, best, systems, best_diff, n_items, higher_is_better)
     if reason == "interval_above_min_effect":
         floor = f" the minimum effect of {min_effect:g}" if min_effect else " zero"
         return f"Fine-tuning wins. {facts} The whole interval lies above{floor}."
@@ -142,3 +138,17 @@ def _explain(reason, primary, finetuned, best, systems, best_diff, n_items, min_
             if need and need > n_items else "")
     return (f"Cannot tell. {facts} The interval includes zero: with {n_items} items it is "
             f"{high - low:.3g} wide, too wide to separate the systems.{more}")
+
+
+def _facts(primary, finetuned, best, systems, best_diff, n_items, higher_is_better) -> str:
+    diff, low, high = best_diff
+    interval = f"(95% paired bootstrap interval {_fmt(low)} to {_fmt(high)}, n={n_items} items)"
+    if primary == "judge":
+        said = systems[best]["judge"]
+        shares = ", ".join(f"{k} {said[k]['value']:.0%}" for k in ("win", "tie", "loss"))
+        return (f"Judged in both orders against the closest baseline, {best}, {finetuned} scores "
+                f"{shares}: a net preference for fine-tuning of {_fmt(diff)} {interval}.")
+    ft, bl = systems[finetuned][primary]["value"], systems[best][primary]["value"]
+    direction = "higher" if higher_is_better else "lower"
+    return (f"On {primary} ({direction} is better), {finetuned} scores {ft:.4g} and the best "
+            f"baseline, {best}, {bl:.4g}: an advantage for fine-tuning of {_fmt(diff)} {interval}.")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from _evalkit_util import make_adapter, write_clean
+from _evalkit_util import TEST, make_adapter, write_clean
 
 pytestmark = pytest.mark.integration
 
@@ -43,3 +43,28 @@ def test_all_four_systems_on_smollm2(smollm2, tmp_path):
     assert metrics["adapter_check"]["max_logit_change"] > 0
     assert not any("not the base" in w for w in metrics["warnings"])
     assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_smollm2_judges_fine_tuned_against_zero_shot_in_both_orders(smollm2, tmp_path, monkeypatch):
+    """The real model as the judge (through evalkit.local_chat): every reply is read as a verdict
+    or counted as unparseable, and the prompt it was given is the one the report shows. Replies
+    are cut at 24 tokens to keep the test short (most then end before a verdict: unparseable)."""
+    from evalkit import judge
+    from evalkit.runner import RunConfig, run
+
+    monkeypatch.setattr(judge, "JUDGE_MAX_NEW_TOKENS", 24)
+    clean = write_clean(tmp_path / "clean", test=TEST[:2])
+    run_dir = make_adapter(smollm2, tmp_path / "runs" / "v1", scale=0.05)
+    metrics = run(RunConfig(data=clean, out=tmp_path / "out", model=smollm2, adapter=run_dir,
+                            systems="zero-shot,fine-tuned", judge="zero-shot", max_new_tokens=6,
+                            batch_size=4, resamples=100, primary="chrf"))
+    judged = [json.loads(line) for line in (tmp_path / "out" / "judgements.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    assert len(judged) == 2
+    replies = [j[order]["reply"] for j in judged for order in ("finetuned_as_a", "finetuned_as_b")]
+    assert all(reply.strip() for reply in replies)                    # the real model answers
+    assert all(j[o]["verdict"] == judge.parse_verdict(j[o]["reply"])
+               for j in judged for o in ("finetuned_as_a", "finetuned_as_b"))
+    said = metrics["judge"]["baselines"]["zero-shot"]
+    assert said["judged"] + said["unparseable"] == 2
+    assert metrics["judge"]["system_prompt"] == judge.JUDGE_SYSTEM
