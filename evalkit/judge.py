@@ -234,6 +234,5 @@ def run_judge(config, specs, finetuned: str, rows, pool, progress):
                          seed=config.seed, resamples=config.resamples, judge_name=config.judge,
                          batch_size=config.batch_size, on_batch=advance)
     atomic_write_text(Path(config.out) / "judgements.jsonl",
-                      "".join(json.dumps(r, ensure_ascii=False) + "
-" for r in judged.rows))
+                      "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in judged.rows))
     return judged.summary
