@@ -47,6 +47,9 @@ def test_two_processes_train_like_one_and_only_rank_0_writes(tiny_model_dir, tmp
     train_two, val_two = losses(tmp_path / "two")
     assert train_two == pytest.approx([h.loss for h in one.history.train], rel=1e-4)
     assert val_two == pytest.approx([h.loss for h in one.history.validation], rel=1e-4)
+    card = json.loads((tmp_path / "two" / "run.json").read_text())
+    # each process took its share of every batch, none repeated the others' work
+    assert card["tokens"] == {"completion": one.tokens.completion, "all": one.tokens.all}
     assert done.stdout.count("adapter:") == 1                   # one summary, from rank 0
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == \
         sorted(p.name for p in (tmp_path / "one").iterdir())     # no second copy, no temp file
