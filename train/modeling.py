@@ -83,7 +83,12 @@ def prepare(cfg, precision: str, device: str):
     if use_checkpointing(cfg.gradient_checkpointing, device):
         # non-reentrant: the frozen embeddings' output needs no requires_grad hook for the
         # adapters inside the checkpointed blocks to get gradients
-        base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        enable = getattr(base, "activation_checkpointing_enable", None)   # transformers ≥ 5.x
+        if enable is not None:
+            enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            base.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs={"use_reentrant": False})
     model, targets = apply_lora(base, LoraSettings(cfg.rank, cfg.alpha, cfg.dropout))
     if quant is None:
         model.to(device)
