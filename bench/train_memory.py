@@ -5,6 +5,7 @@ and 384 (where issue 18 measured 10.8 GB). Each run is a fresh process; its peak
 loss curves are printed too: checkpointing and packing must not change them.
 
     .venv/bin/python bench/train_memory.py --data examples/support-desk/clean --steps 4
+    .venv/bin/python bench/train_memory.py --max-len 384 --options neither checkpointing
 """
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ OPTIONS = {
 }
 
 
-def run(data: str, out: Path, steps: int, max_len: int, batch: int, flags: list[str]) -> dict:
+def run(data: str, out: Path, steps: int, max_len: int, batch: int, val_limit: int,
+        flags: list[str]) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "train.cli", "lora", "--data", data, "--out", str(out),
                     "--model", "smollm2-135m", "--max-steps", str(steps), "--eval-every",
-                    str(steps), "--val-limit", "48", "--max-len", str(max_len), "--batch-size",
+                    str(steps), "--val-limit", str(val_limit), "--max-len", str(max_len), "--batch-size",
                     str(batch), "--force", "--quiet", *flags], check=True, env=env,
                    stdout=subprocess.DEVNULL)
     card = json.loads((out / "run.json").read_text())
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--out", default="/tmp/tunecraft-train-memory")
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--val-limit", type=int, default=48)
     parser.add_argument("--max-len", type=int, nargs="+", default=[256, 384])
     parser.add_argument("--options", nargs="+", default=list(OPTIONS))
     args = parser.parse_args()
@@ -51,7 +54,7 @@ def main() -> None:
     for max_len in args.max_len:
         for name in args.options:
             r = run(args.data, Path(args.out) / f"{name}-{max_len}", args.steps, max_len,
-                    args.batch, OPTIONS[name])
+                    args.batch, args.val_limit, OPTIONS[name])
             print(f"| {max_len} | {name} | {r['peak_mb']:.0f} | {r['tokens_per_s']:.0f} | "
                   f"{r['train']} | {r['validation']} |", flush=True)
 
