@@ -210,7 +210,8 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
             step = state["step"]
             shares = [[train_set.examples[i] for i in distributed.shard(idx)]
                       for idx in schedule[step * cfg.grad_accum:(step + 1) * cfg.grad_accum]]
-            micro = [_to(batch_of(share), device) for share in shares]
+            # a short last batch may leave a process nothing: it still joins the gradient sum
+            micro = [_to(batch_of(share), device) for share in shares if share]
             t0 = time.perf_counter()
             loss, n_completion = train_step(model, optimizer, scheduler, micro, cfg.clip, autocast)
             state["train_time"] += time.perf_counter() - t0
