@@ -98,7 +98,10 @@ def run_trl(clean: Path, out: Path, args, checkpointing: bool) -> dict:
                              target_modules=linear_target_modules(model), task_type="CAUSAL_LM")
     config = SFTConfig(output_dir=str(out), per_device_train_batch_size=args.batch,
                        max_steps=args.steps, learning_rate=args.lr, lr_scheduler_type="cosine",
-                       warmup_steps=math.ceil(0.05 * args.steps), max_length=args.max_len, completion_only_loss=True,
+                       warmup_steps=math.ceil(0.05 * args.steps), completion_only_loss=True,
+                       # padding_free refuses a max_length it does not enforce; the queries are
+                       # far shorter than max_len, so nothing is cut either way
+                       max_length=None if args.packing else args.max_len,
                        packing=False, padding_free=args.packing,
                        gradient_checkpointing=checkpointing, use_cpu=True,
                        bf16=False, report_to=[], save_strategy="no", eval_strategy="no",

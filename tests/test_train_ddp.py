@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _train_util import write_clean
+from _train_util import PAIRS, write_clean
 
 from train import loop
 from train.loop import TrainConfig, train
@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def settings(tiny_model_dir, tmp_path) -> dict:
+    # 9 examples in batches of 4: every third batch holds one, and the second process nothing
+    pairs = PAIRS + [("Kya main EMI ko 6 mahine ke liye badal sakta hoon?", "Haan, app mein.")]
     # dropout 0: two processes draw different dropout masks than one does
-    return dict(data=str(write_clean(tmp_path / "clean")), model=str(tiny_model_dir),
+    return dict(data=str(write_clean(tmp_path / "clean", train_pairs=pairs)),
+                model=str(tiny_model_dir),
                 max_steps=6, lr=1e-2, batch_size=4, eval_every=3, precision="fp32", seed=1,
                 dropout=0.0)
 
