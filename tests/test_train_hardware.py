@@ -5,7 +5,7 @@ from _train_util import write_clean
 
 from train.config import ConfigError
 from train.loop import TrainConfig, train
-from train.modeling import HardwareError, use_checkpointing
+from train.modeling import HardwareError
 
 
 def config(tiny_model_dir, tmp_path, name="run", **overrides):
@@ -39,14 +39,12 @@ def test_checkpointing_is_really_on(tiny_model_dir, tmp_path):
     assert not checkpointing(model)
 
 
-def test_auto_checkpointing_is_on_for_gpus_only():
-    assert use_checkpointing("auto", "cuda") and use_checkpointing("auto", "cuda:1")
-    assert not use_checkpointing("auto", "cpu")
-    assert use_checkpointing("on", "cpu") and not use_checkpointing("off", "cuda")
+def test_checkpointing_is_on_by_default(tiny_model_dir, tmp_path):
+    assert config(tiny_model_dir, tmp_path).gradient_checkpointing == "on"
 
 
 def test_a_bad_checkpointing_value_names_the_flag(tiny_model_dir, tmp_path):
-    with pytest.raises(ConfigError, match="gradient_checkpointing must be one of auto, on, off"):
+    with pytest.raises(ConfigError, match="gradient_checkpointing must be one of on, off"):
         config(tiny_model_dir, tmp_path, gradient_checkpointing="yes")
 
 

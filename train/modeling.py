@@ -29,15 +29,6 @@ def pick_precision(requested: str) -> str:
         return "fp32"
 
 
-def use_checkpointing(requested: str, device: str) -> bool:
-    """auto: on for CUDA (activation memory is what runs out on a GPU) and off on CPUs, where a
-    135M model at the demo's batch needs ~2 GB without it and recomputing costs ~25% of the step
-    (README: "Memory", measured)."""
-    if requested == "auto":
-        return device.startswith("cuda")
-    return requested == "on"
-
-
 def quantization_config():
     """NF4 with double quantization and bf16 compute: the QLoRA paper's recipe."""
     import torch
@@ -80,7 +71,7 @@ def prepare(cfg, precision: str, device: str):
         base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
     elif precision == "bf16":
         store_linears_in_bf16(base)
-    if use_checkpointing(cfg.gradient_checkpointing, device):
+    if cfg.gradient_checkpointing == "on":     # on by default: README "Memory" has the figures
         # non-reentrant: the frozen embeddings' output needs no requires_grad hook for the
         # adapters inside the checkpointed blocks to get gradients
         enable = getattr(base, "activation_checkpointing_enable", None)   # transformers ≥ 5.x
