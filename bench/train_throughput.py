@@ -10,6 +10,10 @@ The machine's measured matmul peak (fp32, bf16) is the physical reference.
 
     .venv/bin/python bench/train_throughput.py                 # ours + TRL
     .venv/bin/python bench/train_throughput.py --ours-fp32 --trl-no-checkpointing --json r.json
+    .venv/bin/python bench/train_throughput.py --packing --checkpointing on   # same for both
+
+--packing: ours packs each micro-batch (train --packing), TRL flattens it (padding_free=True,
+DataCollatorWithFlattening's layout): the same examples per step, so equal work in both.
 """
 from __future__ import annotations
 
@@ -64,9 +68,10 @@ def run_ours(clean: Path, out: Path, args, precision: str) -> dict:
 
     cfg = TrainConfig(data=str(clean), out=str(out), model="smollm2-135m", max_steps=args.steps,
                       lr=args.lr, batch_size=args.batch, max_len=args.max_len,
-                      eval_every=args.steps, seed=args.seed, precision=precision)
+                      eval_every=args.steps, seed=args.seed, precision=precision,
+                      packing=args.packing, gradient_checkpointing=args.checkpointing or "off")
     run = train(cfg, quiet=True)
-    return {"trainer": f"tunecraft ({precision})", "tokens_per_s": run.tokens_per_s.all,
+    return {"trainer": f"tunecraft ({precision}{_layout(args, args.checkpointing == 'on')})", "tokens_per_s": run.tokens_per_s.all,
             "completion_tokens_per_s": run.tokens_per_s.completion,
             "val_loss": run.history.validation[-1].loss,
             "val_loss_before": run.history.validation[0].loss,
@@ -93,8 +98,12 @@ def run_trl(clean: Path, out: Path, args, checkpointing: bool) -> dict:
                              target_modules=linear_target_modules(model), task_type="CAUSAL_LM")
     config = SFTConfig(output_dir=str(out), per_device_train_batch_size=args.batch,
                        max_steps=args.steps, learning_rate=args.lr, lr_scheduler_type="cosine",
-                       warmup_steps=math.ceil(0.05 * args.steps), max_length=args.max_len, completion_only_loss=True,
-                       packing=False, gradient_checkpointing=checkpointing, use_cpu=True,
+                       warmup_steps=math.ceil(0.05 * args.steps), completion_only_loss=True,
+                       # padding_free refuses a max_length it does not enforce; the queries are
+                       # far shorter than max_len, so nothing is cut either way
+                       max_length=None if args.packing else args.max_len,
+                       packing=False, padding_free=args.packing,
+                       gradient_checkpointing=checkpointing, use_cpu=True,
                        bf16=False, report_to=[], save_strategy="no", eval_strategy="no",
                        logging_steps=max(1, args.steps // 4), seed=args.seed,
                        dataloader_num_workers=0)
@@ -109,10 +118,14 @@ def run_trl(clean: Path, out: Path, args, checkpointing: bool) -> dict:
     val = encode(read_split(clean, "validation"), tokenizer, "chat", args.max_len).examples
     trainer.model.eval()
     val_loss = evaluate(trainer.model, val, args.batch, tokenizer.pad_token_id, _no_autocast)
-    name = "TRL SFTTrainer (fp32" + (", grad. checkpointing = TRL default)" if checkpointing
-                                     else ", no grad. checkpointing)")
+    name = f"TRL SFTTrainer (fp32{_layout(args, checkpointing)})"
     return {"trainer": name, "tokens_per_s": tokens / seconds, "val_loss": val_loss,
             "train_time_s": seconds, "tokens": tokens, "torch_threads": torch.get_num_threads()}
+
+
+def _layout(args, checkpointing: bool) -> str:
+    return (", grad. checkpointing" if checkpointing else ", no grad. checkpointing") + \
+        (", packed" if args.packing else "")
 
 
 def _no_autocast():
@@ -136,6 +149,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads for every trainer (1 on a shared 2-core machine: "
                              "2 threads under contention stall in OpenMP barriers)")
+    parser.add_argument("--checkpointing", choices=["on", "off"], default=None,
+                        help="gradient checkpointing for both trainers (default: ours off, TRL "
+                             "on, its default)")
+    parser.add_argument("--packing", action="store_true",
+                        help="ours --packing, TRL padding_free: the same examples per step")
     parser.add_argument("--json", type=Path, help="write the results here too")
     args = parser.parse_args()
 
@@ -155,7 +173,7 @@ def main() -> None:
             if args.ours_fp32:
                 plan += [lambda: run_ours(clean, Path(tmp) / "ours32", args, "fp32")]
         if args.only != "ours":
-            plan += [lambda: run_trl(clean, Path(tmp) / "trl", args, True)]
+            plan += [lambda: run_trl(clean, Path(tmp) / "trl", args, args.checkpointing != "off")]
             if args.trl_no_checkpointing:
                 plan += [lambda: run_trl(clean, Path(tmp) / "trl2", args, False)]
         for job in plan:

@@ -65,7 +65,7 @@ def evalkit_run(*args):
 # --- one declaration ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command, cls, own", [
-    (["lora"], TrainConfig, {"config", "resume", "force", "quiet"}),
+    (["lora"], TrainConfig, {"config", "resume", "force", "quiet", "nproc"}),
     (["run"], RunConfig, {"config"}),
     (["score"], ScoreConfig, set()),
 ])

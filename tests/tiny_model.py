@@ -1,5 +1,6 @@
-"""A tiny random Llama-architecture model with a real byte-level BPE tokenizer and a ChatML chat
-template, built offline in about a second. Unit tests of train and evalkit use it instead of SmolLM2.
+"""A tiny random causal LM (Llama by default; Qwen2, Mistral, Gemma, Phi, Phi3 on request) with a
+real byte-level BPE tokenizer and a ChatML chat template, built offline in about a second. Unit tests
+of train and evalkit use it instead of SmolLM2.
 """
 from __future__ import annotations
 
@@ -41,21 +42,36 @@ def build_tokenizer(vocab_size: int = 400):
     return fast
 
 
-def build_tiny_model(out_dir: str | Path, seed: int = 0) -> Path:
+# Each architecture at its smallest: what differs between them (fused projections in Phi3, dense/fc1
+# in Phi, partial rotary, Gemma's scaled embeddings and head_dim, sliding windows) is kept.
+ARCHITECTURES = {
+    "llama": {},
+    "qwen2": {},
+    "mistral": {"sliding_window": 256},
+    "gemma": {"head_dim": 16},
+    "phi": {"partial_rotary_factor": 0.5},
+    "phi3": {},
+}
+
+
+def build_tiny_model(out_dir: str | Path, seed: int = 0, arch: str = "llama",
+                     chat_template: bool = True) -> Path:
     """Write a tiny random causal LM + tokenizer to `out_dir` (a normal HF folder)."""
     import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import AutoConfig, AutoModelForCausalLM
 
     out_dir = Path(out_dir)
     tokenizer = build_tokenizer()
-    config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-        tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-    )
+    if not chat_template:
+        tokenizer.chat_template = None
+    config = AutoConfig.for_model(
+        arch, vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128,
+        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+        max_position_embeddings=512, tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id, **ARCHITECTURES[arch])
     torch.manual_seed(seed)
-    model = LlamaForCausalLM(config)
+    model = AutoModelForCausalLM.from_config(config)
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)

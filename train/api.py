@@ -43,6 +43,7 @@ def lora(data=None, model: str | None = None, out=None, *, config=None, resume: 
     data), tunecraft.models.ModelError and train.card.RunExistsError (OUT holds a run: force=True
     replaces it, resume=True continues it).
     """
+    from train import distributed
     from train.card import claim_run_dir
     from train.config import TrainConfig
     from train.data import DataError
@@ -52,5 +53,14 @@ def lora(data=None, model: str | None = None, out=None, *, config=None, resume: 
     cfg = build(TrainConfig, config, data=data, model=model, out=out, **settings)
     if not Path(cfg.data).is_dir():
         raise DataError(f"{cfg.data}: not a folder (pass curate's output folder)")
-    claim_run_dir(Path(cfg.out), force=force, resume=resume)
-    return TrainRun(Path(cfg.out), train(cfg, resume=resume, quiet=quiet))
+    distributed.init()              # under torchrun: join the others (train/distributed.py)
+    claimed = None
+    if distributed.is_main():
+        try:
+            claim_run_dir(Path(cfg.out), force=force, resume=resume)
+        except Exception as exc:    # every process must stop, not only the first
+            claimed = exc
+    distributed.broadcast_ok(claimed)
+    run = TrainRun(Path(cfg.out), train(cfg, resume=resume, quiet=quiet))
+    distributed.finish()
+    return run

@@ -152,7 +152,7 @@ def stop_summary(cfg, state) -> "Stop":
 
 
 def peak_memory_mb(device: str) -> float:
-    if device == "cuda":
+    if device.startswith("cuda"):
         import torch
 
         return round(torch.cuda.max_memory_allocated() / 2**20, 1)

@@ -3,6 +3,7 @@ calling the library. User errors print one line and exit with status 2."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import fields
 from pathlib import Path
 from typing import Optional
@@ -33,6 +34,8 @@ def lora(
     resume: bool = typer.Option(False, help="continue from OUT/checkpoint.pt with its config"),
     force: bool = typer.Option(False, help="replace the run already in OUT"),
     quiet: bool = typer.Option(False, help="no progress bar"),
+    nproc: int = typer.Option(1, min=1, help="processes (data parallel through torchrun: one per "
+                              "GPU, or CPU processes with gloo)"),
     **settings,
 ):
     """Train a LoRA adapter; the best adapter (by validation loss) goes to OUT/adapter.
@@ -44,6 +47,8 @@ def lora(
     from train.data import DataError
     from tunecraft.models import ModelError
 
+    if nproc > 1 and "WORLD_SIZE" not in os.environ:
+        relaunch(nproc)
     typed = typed_on_the_command_line(ctx, settings)
     try:
         run = train_lora(config=config, resume=resume, force=force, quiet=quiet, **typed)
@@ -55,7 +60,26 @@ def lora(
         again = " ".join(f"--{k} {v}" for k, v in (("config", config), ("data", typed.get("data")),
                                                    ("out", typed.get("out"))) if v)
         fail(f"interrupted; continue with: train lora {again} --resume")
-    summarise(run.card, run.out)
+    if int(os.environ.get("RANK", "0")) == 0:
+        summarise(run.card, run.out)
+
+
+def relaunch(nproc: int) -> None:
+    """`train lora --nproc N …` is `torchrun --standalone --nproc-per-node N -m train.cli lora …`."""
+    import subprocess
+    import sys
+
+    args, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip or arg.startswith("--nproc="):
+            skip = False
+            continue
+        skip = arg == "--nproc"
+        if not skip:
+            args.append(arg)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc-per-node={nproc}", "-m", "train.cli", *args]
+    raise typer.Exit(subprocess.call(command))
 
 
 def summarise(run, out: Path) -> None:

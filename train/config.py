@@ -15,6 +15,7 @@ from pathlib import Path
 from train.options import ConfigError, check_keys, parse_fields, setting
 
 PRECISIONS = ("auto", "bf16", "fp32")
+SWITCHES = ("on", "off")
 MAX_SEED = 2**63 - 1          # torch.manual_seed takes a 64-bit seed
 
 __all__ = ["ConfigError", "TrainConfig", "parse_duration"]
@@ -65,6 +66,11 @@ class TrainConfig:
                                  cli_type=str, cli_default="0", parse=parse_duration)
     seed: int = setting(0, help="seed for adapter init, data order and dropout")
     precision: str = setting("auto", help="auto (bf16 where the hardware has it) | bf16 | fp32")
+    gradient_checkpointing: str = setting("on", help="recompute activations in the backward "
+                                          "pass: on (~half the peak memory) | off (faster)")
+    packing: bool = setting(False, help="lay each micro-batch's examples end to end (position "
+                                        "ids restart per example; none sees another)")
+    qlora: bool = setting(False, help="4-bit NF4 base model through bitsandbytes (CUDA only)")
     merge: bool = setting(False, help="also write OUT/merged, base + adapter in one model")
 
     @classmethod
@@ -95,6 +101,10 @@ def check(cfg: TrainConfig) -> None:
                    "time_budget": (0, math.inf, True)})
     _choice(cfg, "template", TEMPLATES)
     _choice(cfg, "precision", PRECISIONS)
+    _choice(cfg, "gradient_checkpointing", SWITCHES)
+    if cfg.qlora and cfg.merge:
+        raise ConfigError("merge", "cannot merge into a 4-bit base (--qlora); merge the adapter "
+                                   "into the full-precision model afterwards")
 
 
 def _is_int(value) -> bool:

@@ -104,6 +104,9 @@ def encode(records, tokenizer, template: str = "chat", max_len: int = 512) -> En
     """Tokenize once; fit each example into max_len without ever cutting its completion."""
     if template not in TEMPLATES:
         raise DataError(f"unknown template '{template}'; choose one of {', '.join(TEMPLATES)}")
+    if template == "chat" and not getattr(tokenizer, "chat_template", None):
+        raise DataError(f"{getattr(tokenizer, 'name_or_path', 'the model')}: the tokenizer has no "
+                        "chat template; use --template prompt-completion, or a model with one")
     out = Encoded([])
     for record in records:
         if template == "chat":

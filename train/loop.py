@@ -19,11 +19,13 @@ from contextlib import nullcontext
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from train import card, progress
+from train import card, distributed, progress
 from train.config import TrainConfig
 from train.data import (IGNORE, DataError, batch_schedule, cap_validation, collate, encode,
                         eval_schedule, read_split)
-from train.adapters import LoraSettings, apply_lora, load_trainable_state, trainable_state
+from train.adapters import load_trainable_state, trainable_state
+from train.modeling import pick_precision, prepare, store_linears_in_bf16  # noqa: F401
+from train.packing import collate_packed
 from tunecraft.files import atomic_path
 
 
@@ -39,31 +41,6 @@ def default_lr(hidden_size: int) -> float:
     return 2e-4 if hidden_size < 6656 else 1e-4
 
 
-def pick_precision(requested: str) -> str:
-    """bf16 on CUDA with bf16 support and on CPUs with bf16 instructions (AVX512-BF16/AMX)."""
-    import torch
-
-    if requested != "auto":
-        return requested
-    if torch.cuda.is_available():
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    try:  # oneDNN's own check for AVX512-BF16 / AMX; a private op, so fall back to fp32
-        return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
-    except (AttributeError, RuntimeError):
-        return "fp32"
-
-
-def store_linears_in_bf16(model) -> None:
-    """Frozen projection weights in bf16 (autocast would cast them to bf16 anyway, every step);
-    the output head stays fp32 because it is often tied to the input embeddings."""
-    import torch
-
-    head = model.get_output_embeddings()
-    for module in model.modules():
-        if isinstance(module, torch.nn.Linear) and module is not head:
-            module.to(torch.bfloat16)
-
-
 def completion_loss(model, batch):
     """(summed cross-entropy, number of label tokens), with the head applied at label positions
     only, in fp32 (few positions, so cheap; bf16 logits of magnitude ~20 round to ±0.06)."""
@@ -71,29 +48,36 @@ def completion_loss(model, batch):
     import torch.nn.functional as F
 
     base = model.get_base_model()
-    hidden = base.get_decoder()(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+    hidden = base.get_decoder()(input_ids=batch["input_ids"],
+                                attention_mask=batch.get("attention_mask"),
+                                position_ids=batch.get("position_ids"),     # packed batches
                                 use_cache=False).last_hidden_state
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
     selected = hidden[:, :-1][keep].float()
     with torch.autocast(selected.device.type, enabled=False):  # bf16 logits would blur the loss
         logits = base.get_output_embeddings()(selected)
+    cap = getattr(base.config, "final_logit_softcapping", None)   # Gemma 2/3 cap their logits
+    if cap:
+        logits = torch.tanh(logits / cap) * cap
     return F.cross_entropy(logits, targets[keep], reduction="sum"), int(keep.sum())
 
 
 def evaluate(model, examples, batch_size, pad_id, autocast) -> float:
-    """Mean cross-entropy per completion token over the whole split (token-weighted)."""
+    """Mean cross-entropy per completion token over the whole split (token-weighted); with
+    several processes each scores every world-th batch and the sums are added up."""
     import torch
 
     model.eval()
     total, count = 0.0, 0
     with torch.no_grad(), autocast():
-        for idx in eval_schedule([len(e.input_ids) for e in examples], batch_size):
+        for idx in distributed.shard(eval_schedule([len(e.input_ids) for e in examples],
+                                                   batch_size)):
             batch = _to(collate([examples[i] for i in idx], pad_id), model.device)
             loss_sum, n = completion_loss(model, batch)
             total, count = total + float(loss_sum), count + n
     model.train()
-    return total / max(count, 1)
+    return distributed.total(total) / max(distributed.total(count), 1)
 
 
 def train_step(model, optimizer, scheduler, micro_batches, clip, autocast) -> tuple[float, int]:
@@ -101,7 +85,8 @@ def train_step(model, optimizer, scheduler, micro_batches, clip, autocast) -> tu
     of *all* micro-batches together, so gradient accumulation equals one big batch."""
     import torch
 
-    n_total = sum(int((b["labels"][:, 1:] != IGNORE).sum()) for b in micro_batches)
+    n_total = distributed.total(sum(int((b["labels"][:, 1:] != IGNORE).sum())
+                                    for b in micro_batches))       # of the global batch
     loss_total = 0.0
     for batch in micro_batches:
         with autocast():
@@ -109,6 +94,8 @@ def train_step(model, optimizer, scheduler, micro_batches, clip, autocast) -> tu
         (loss_sum / n_total).backward()
         loss_total += float(loss_sum.detach())
     params = [p for p in model.parameters() if p.requires_grad]
+    distributed.sum_gradients(params)
+    loss_total = distributed.total(loss_total)
     torch.nn.utils.clip_grad_norm_(params, clip)
     optimizer.step()
     scheduler.step()
@@ -125,33 +112,33 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
     import torch
     from transformers import get_cosine_schedule_with_warmup
 
-    from tunecraft.models import load_model, resolve
+    from tunecraft.models import resolve
 
     started = time.perf_counter()
     out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)        # at once: a long run is visible from the start
+    main = distributed.is_main()                  # only the first process writes and prints
+    quiet = quiet or not main
+    if main:
+        out.mkdir(parents=True, exist_ok=True)    # at once: a long run is visible from the start
     ckpt_path = out / "checkpoint.pt"
     checkpoint = None
     if resume:
         checkpoint = _load_checkpoint(ckpt_path)
         cfg = TrainConfig.from_dict({**checkpoint["config"], "data": cfg.data, "out": cfg.out})
     precision = pick_precision(cfg.precision)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = distributed.device()
 
     def autocast():
-        return torch.autocast(device, dtype=torch.bfloat16) if precision == "bf16" else nullcontext()
+        if precision != "bf16":
+            return nullcontext()
+        return torch.autocast(device.split(":")[0], dtype=torch.bfloat16)
 
     # --- model, adapters, data --------------------------------------------------------------
     source = resolve(cfg.model)
     torch.manual_seed(cfg.seed)
-    base, tokenizer = load_model(cfg.model)
+    model, tokenizer, targets = prepare(cfg, precision, device)
     if not cfg.lr:
-        cfg = replace(cfg, lr=default_lr(base.config.hidden_size))
-    if precision == "bf16":
-        store_linears_in_bf16(base)
-    lora = LoraSettings(cfg.rank, cfg.alpha, cfg.dropout)
-    model, targets = apply_lora(base, lora)
-    model.to(device).train()
+        cfg = replace(cfg, lr=default_lr(model.get_base_model().config.hidden_size))
     train_set = encode(read_split(cfg.data, "train"), tokenizer, cfg.template, cfg.max_len)
     val_records = read_split(cfg.data, "validation")
     val_set = encode(cap_validation(val_records, cfg.val_limit, cfg.seed), tokenizer,
@@ -161,6 +148,11 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
         raise DataError(f"{cfg.data}: no usable training examples ({dict(train_set.counts)})")
     cfg = check_validation(cfg, val_set)
     pad_id = tokenizer.pad_token_id
+
+    def batch_of(examples):
+        if cfg.packing:
+            return collate_packed(examples, pad_id, cfg.max_len)
+        return collate(examples, pad_id)
 
     # --- the whole micro-batch schedule, fixed by seed: resume replays the same data order ------
     lengths = [len(e.input_ids) for e in train_set.examples]
@@ -201,7 +193,8 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
             best_adapter.update(trainable_state(model))
         else:
             state["bad_evals"] += 1
-        _save_checkpoint(ckpt_path, cfg, model, optimizer, scheduler, state, best_adapter)
+        if main:
+            _save_checkpoint(ckpt_path, cfg, model, optimizer, scheduler, state, best_adapter)
         report.validation(state["step"], val)
         return val
 
@@ -215,18 +208,22 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
         state["stop_reason"] = "max_steps" if cfg.max_steps > 0 else "epochs"
         while state["step"] < total_steps:
             step = state["step"]
-            micro = [_to(collate([train_set.examples[i] for i in idx], pad_id), device)
-                     for idx in schedule[step * cfg.grad_accum:(step + 1) * cfg.grad_accum]]
+            shares = [[train_set.examples[i] for i in distributed.shard(idx)]
+                      for idx in schedule[step * cfg.grad_accum:(step + 1) * cfg.grad_accum]]
+            # a short last batch may leave a process nothing: it still joins the gradient sum
+            micro = [_to(batch_of(share), device) for share in shares if share]
             t0 = time.perf_counter()
             loss, n_completion = train_step(model, optimizer, scheduler, micro, cfg.clip, autocast)
             state["train_time"] += time.perf_counter() - t0
             state["tokens"]["completion"] += n_completion
-            state["tokens"]["all"] += sum(int(b["attention_mask"].sum()) for b in micro)
+            state["tokens"]["all"] += int(distributed.total(
+                sum(len(e.input_ids) for share in shares for e in share)))
             state["step"] = step + 1
             state["history"]["train"].append(
                 {"step": step + 1, "loss": loss, "lr": scheduler.get_last_lr()[0]})
             report.step(state["step"], loss, state["tokens"]["all"] / max(state["train_time"], 1e-9))
             out_of_time = cfg.time_budget and time.perf_counter() - started >= cfg.time_budget
+            out_of_time = distributed.total(float(bool(out_of_time))) > 0   # all stop together
             if state["step"] % cfg.eval_every == 0 or state["step"] == total_steps or out_of_time:
                 validate_and_checkpoint()
                 if cfg.patience and state["bad_evals"] >= cfg.patience:
@@ -242,12 +239,14 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
 
     # --- outputs: the best adapter, optionally merged, and the run card -------------------------
     load_trainable_state(model, best_adapter)
-    card.save_adapter(model, tokenizer, out / "adapter")
-    if cfg.merge:
-        card.save_merged(cfg.model, out / "adapter", out / "merged")
     run = card.build(cfg, precision, device, source, tokenizer, targets, model,
                      train_set, val_set, state)
-    run.write(out / "run.json")
+    if main:
+        card.save_adapter(model, tokenizer, out / "adapter")
+        if cfg.merge:
+            card.save_merged(cfg.model, out / "adapter", out / "merged")
+        run.write(out / "run.json")
+    distributed.barrier()         # the others return once the adapter and card are on disk
     return run
 
 
@@ -277,7 +276,7 @@ def _load_checkpoint(path: Path) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no checkpoint to resume from")
     try:
-        return torch.load(path, weights_only=False)
+        return torch.load(path, weights_only=False, map_location="cpu")
     except (RuntimeError, EOFError, pickle.UnpicklingError) as exc:
         raise DataError(f"{path}: unreadable checkpoint ({type(exc).__name__}); train again "
                         "with --force instead of --resume") from None

@@ -152,8 +152,9 @@ def load_tokenizer(name_or_path: str | os.PathLike):
     return tokenizer
 
 
-def load_model(name_or_path: str | os.PathLike, dtype=None):
-    """(model, tokenizer) in eval mode; dtype None keeps the checkpoint's float32 weights."""
+def load_model(name_or_path: str | os.PathLike, dtype=None, **load_options):
+    """(model, tokenizer) in eval mode; dtype None keeps the checkpoint's float32 weights.
+    `load_options` go to from_pretrained (train's --qlora: quantization_config, device_map)."""
     import torch
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging as hf_logging
@@ -161,8 +162,9 @@ def load_model(name_or_path: str | os.PathLike, dtype=None):
     hf_logging.disable_progress_bar()   # a one-second load needs no bar; ours show the real work
     source = resolve(name_or_path)
     try:
-        model = AutoModelForCausalLM.from_pretrained(local_folder(source),
-                                                     dtype=dtype or torch.float32)
+        model = AutoModelForCausalLM.from_pretrained(
+            local_folder(source), dtype=dtype or torch.float32,
+            **{k: v for k, v in load_options.items() if v is not None})
     except OSError as exc:
         raise ModelError(f"cannot load model '{source.name}': {first_line(exc)}") from None
     model.eval()

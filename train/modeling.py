@@ -1,0 +1,86 @@
+"""The base model made ready to train: loaded (4-bit for --qlora), frozen weights in bf16 where the
+precision is bf16, activation checkpointing, then the LoRA adapters.
+
+Any Hugging Face causal LM works: the adapters go on every linear layer of the blocks (what peft
+calls "all-linear"; Llama's q/k/v/o/gate/up/down, Phi's dense/fc1/fc2, Phi3's fused qkv_proj and
+gate_up_proj), found from the module tree rather than from a per-architecture table that a new
+architecture would be missing from.
+"""
+from __future__ import annotations
+
+from train.adapters import LoraSettings, apply_lora
+
+
+class HardwareError(ValueError):
+    """An option this machine cannot run (--qlora without CUDA or bitsandbytes); one line."""
+
+
+def pick_precision(requested: str) -> str:
+    """bf16 on CUDA with bf16 support and on CPUs with bf16 instructions (AVX512-BF16/AMX)."""
+    import torch
+
+    if requested != "auto":
+        return requested
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+    try:  # oneDNN's own check for AVX512-BF16 / AMX; a private op, so fall back to fp32
+        return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
+    except (AttributeError, RuntimeError):
+        return "fp32"
+
+
+def quantization_config():
+    """NF4 with double quantization and bf16 compute: the QLoRA paper's recipe."""
+    import torch
+
+    if not torch.cuda.is_available():
+        raise HardwareError("--qlora needs a CUDA GPU (bitsandbytes 4-bit); this machine has "
+                            "none: train without --qlora")
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError:
+        raise HardwareError("--qlora needs bitsandbytes: pip install bitsandbytes") from None
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                              bnb_4bit_use_double_quant=True,
+                              bnb_4bit_compute_dtype=torch.bfloat16)
+
+
+def store_linears_in_bf16(model) -> None:
+    """Frozen projection weights in bf16 (autocast would cast them to bf16 anyway, every step);
+    the output head stays fp32 because it is often tied to the input embeddings."""
+    import torch
+
+    head = model.get_output_embeddings()
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear) and module is not head:
+            module.to(torch.bfloat16)
+
+
+def prepare(cfg, precision: str, device: str):
+    """(peft model on `device`, tokenizer, LoRA target module names)."""
+    from tunecraft.models import load_model
+
+    quant = quantization_config() if cfg.qlora else None
+    base, tokenizer = load_model(cfg.model, quantization_config=quant,
+                                 device_map={"": device} if quant else None)
+    if quant is not None:
+        from peft import prepare_model_for_kbit_training
+
+        base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
+    elif precision == "bf16":
+        store_linears_in_bf16(base)
+    if cfg.gradient_checkpointing == "on":     # on by default: README "Memory" has the figures
+        # non-reentrant: the frozen embeddings' output needs no requires_grad hook for the
+        # adapters inside the checkpointed blocks to get gradients
+        enable = getattr(base, "activation_checkpointing_enable", None)   # transformers ≥ 5.x
+        if enable is not None:
+            enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            base.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs={"use_reentrant": False})
+    model, targets = apply_lora(base, LoraSettings(cfg.rank, cfg.alpha, cfg.dropout))
+    if quant is None:
+        model.to(device)
+    return model.train(), tokenizer, targets
