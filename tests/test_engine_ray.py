@@ -48,7 +48,7 @@ def _raw(folder: Path) -> Path:
     rows += [
         {"instruction": "<p>Steps to <b>export</b> my statement:</p><ul><li>PDF</li><li>CSV</li></ul>",
          "output": "<ol><li>Open Statements</li><li>Tap <code>Export</code></li></ol>", "intent": "statement"},
-        {"instruction": "Please call me back, I am Priya Sharma, phone 98765 43210, priya.sharma@example.com",
+        {"instruction": "Please call me back, I am Priya Sharma, phone 98765 43210, priya.sharma@rediffmail.com",
          "output": "We will call you on 98765 43210 within a day, Priya.", "intent": "callback"},
         {"instruction": "Mera naam Rahul Verma hai, mujhe card chahiye, email rahul.v@example.in",
          "output": "Rahul ji, aapka card 7 din mein pahunchega.", "intent": "card"},
@@ -88,7 +88,7 @@ def test_ray_engine_writes_the_bytes_the_local_engine_writes(tmp_path):
     reasons = {(r["pass"], r["reason"]) for r in rejects}
     assert {("read", "parse_error"), ("dedup_exact", "exact_duplicate"),
             ("dedup_near", "near_duplicate")} <= reasons, reasons
-    assert "priya.sharma@example.com" not in _bytes(tmp_path / "ray")["train.jsonl"].decode()
+    assert "priya.sharma@rediffmail.com" not in _bytes(tmp_path / "ray")["train.jsonl"].decode()
     assert on_ray["engine"] == "ray" and local["engine"] == "local"
     assert on_ray["accounting"] == local["accounting"] and on_ray["accounting"]["ok"]
     assert [p["counts"] for p in on_ray["passes"]] == [p["counts"] for p in local["passes"]]
