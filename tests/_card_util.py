@@ -10,8 +10,8 @@ from train.loop import TrainConfig
 def make_card(validation=((0, 4.0), (20, 2.0), (40, 1.9)), *, reason="max_steps", steps=None,
               model="smollm2-135m", base_sha256=None, chat_template=None, train_time_s=12.5,
               tokens=(200, 1000), **config) -> RunCard:
-    """`validation`: (step, loss) pairs; `tokens`: (completion, all)."""
-    points = [ValPoint(step, loss) for step, loss in validation]
+    """`validation`: (step, loss) or (step, loss, fall_se); `tokens`: (completion, all)."""
+    points = [ValPoint(*point) for point in validation]
     steps = steps if steps is not None else max((p.step for p in points), default=0)
     cfg = TrainConfig(**{"data": "clean", "out": "runs/v1", "model": model, "max_steps": steps,
                          **config})

@@ -111,3 +111,25 @@ def test_an_old_card_without_a_stop_section_is_judged_by_its_config(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps(raw), encoding="utf-8")
     result = assess(RunCard.read(tmp_path))
     assert result["undertrained"] and result["stop_reason"] == "max_steps"
+
+
+# The noise of the last fall (the card's fall_se, paired over the validation examples): a fall
+# inside twice its standard error is not evidence of progress; a large fall still is.
+def test_a_last_fall_inside_its_paired_noise_is_not_undertrained():
+    card = make_card([(0, 3.1, None), (52, 1.5, 0.02), (104, 0.9, 0.015),
+                      (156, 0.60, 0.012), (208, 0.588, 0.009)], steps=208)
+    assert assess(card)["undertrained"] is False       # fell 2.0% = 0.012 < 2 × 0.009
+
+
+def test_the_same_fall_with_little_noise_is_undertrained():
+    card = make_card([(0, 3.1, None), (52, 1.5, 0.02), (104, 0.9, 0.015),
+                      (156, 0.60, 0.012), (208, 0.588, 0.002)], steps=208)
+    result = assess(card)
+    assert result["undertrained"] is True
+    assert result["still_improving"]["margin"] == pytest.approx(0.006)     # 1% of 0.60
+
+
+def test_an_adapter_stopped_mid_descent_is_undertrained_whatever_its_noise():
+    card = make_card([(0, 3.1, None), (52, 1.5, 0.05), (104, 0.9, 0.04)], steps=104)
+    result = assess(card)
+    assert result["undertrained"] is True and result["still_improving"]["fell_pct"] == 40

@@ -123,7 +123,9 @@ def build(cfg, precision, device, source, tokenizer, targets, model, train_set, 
         best=Best(state["best_step"], finite_or_none(state["best_loss"])),
         history=History([TrainPoint(p["step"], finite_or_none(p["loss"]), finite_or_none(p["lr"]))
                          for p in history["train"]],
-                        [ValPoint(p["step"], finite_or_none(p["loss"])) for p in history["validation"]]),
+                        [ValPoint(p["step"], finite_or_none(p["loss"]),
+                                   finite_or_none(p.get("fall_se")))
+                          for p in history["validation"]]),
         tokens=Tokens(**state["tokens"]), train_time_s=round(train_time, 3),
         tokens_per_s=Tokens(**{k: round(v / train_time, 2) if train_time else None
                                for k, v in state["tokens"].items()}),
@@ -260,6 +262,8 @@ class TrainPoint:
 class ValPoint:
     step: int
     loss: float | None
+    fall_se: float | None = None    # paired standard error of the change since the evaluation
+                                    # before (train/loss.py); None: first, or an older card
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,18 @@ def total(value: float) -> float:
     return float(t.item())
 
 
+def total_list(values: list) -> list:
+    """The element-wise sum of a list of numbers over all processes (one all_reduce)."""
+    if world() == 1:
+        return list(values)
+    import torch
+    import torch.distributed as dist
+
+    t = torch.tensor([float(v) for v in values], dtype=torch.float64, device=device())
+    dist.all_reduce(t)
+    return t.tolist()
+
+
 def sum_gradients(params) -> None:
     """Add up the gradients of `params` across processes, in place (one flat all_reduce)."""
     if world() == 1:

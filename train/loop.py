@@ -5,10 +5,7 @@ config → model + adapters → data → (evaluate, checkpoint) … train steps 
 Speed on a CPU comes from three things: bf16 where the CPU has bf16 instructions (the frozen
 linear weights stored in bf16 so autocast need not cast them at every step; embeddings, norms,
 the residual stream and the adapters stay fp32); batches grouped by length (little
-padding); and the output head applied only at completion positions: the decoder gives hidden
-states, we gather the positions whose next token is a label and project only those — most tokens
-of an instruction-tuning batch are masked prompt tokens, and the head (vocab × hidden) is the
-largest single matmul of a small model.
+padding); and the output head applied only at completion positions (train/loss.py).
 """
 from __future__ import annotations
 
@@ -21,8 +18,8 @@ from pathlib import Path
 
 from train import card, distributed, progress
 from train.config import TrainConfig
-from train.data import (IGNORE, DataError, batch_schedule, cap_validation, collate, encode,
-                        eval_schedule, read_split)
+from train.data import IGNORE, DataError, batch_schedule, cap_validation, collate, encode, read_split
+from train.loss import completion_loss, evaluate, fall_se  # noqa: F401  (bench/tests use them here)
 from train.adapters import load_trainable_state, trainable_state
 from train.modeling import pick_precision, prepare, store_linears_in_bf16  # noqa: F401
 from train.packing import collate_packed
@@ -39,45 +36,6 @@ def default_lr(hidden_size: int) -> float:
     if hidden_size <= 2560:      # ≲ 3B
         return 3e-4
     return 2e-4 if hidden_size < 6656 else 1e-4
-
-
-def completion_loss(model, batch):
-    """(summed cross-entropy, number of label tokens), with the head applied at label positions
-    only, in fp32 (few positions, so cheap; bf16 logits of magnitude ~20 round to ±0.06)."""
-    import torch
-    import torch.nn.functional as F
-
-    base = model.get_base_model()
-    hidden = base.get_decoder()(input_ids=batch["input_ids"],
-                                attention_mask=batch.get("attention_mask"),
-                                position_ids=batch.get("position_ids"),     # packed batches
-                                use_cache=False).last_hidden_state
-    targets = batch["labels"][:, 1:]
-    keep = targets != IGNORE
-    selected = hidden[:, :-1][keep].float()
-    with torch.autocast(selected.device.type, enabled=False):  # bf16 logits would blur the loss
-        logits = base.get_output_embeddings()(selected)
-    cap = getattr(base.config, "final_logit_softcapping", None)   # Gemma 2/3 cap their logits
-    if cap:
-        logits = torch.tanh(logits / cap) * cap
-    return F.cross_entropy(logits, targets[keep], reduction="sum"), int(keep.sum())
-
-
-def evaluate(model, examples, batch_size, pad_id, autocast) -> float:
-    """Mean cross-entropy per completion token over the whole split (token-weighted); with
-    several processes each scores every world-th batch and the sums are added up."""
-    import torch
-
-    model.eval()
-    total, count = 0.0, 0
-    with torch.no_grad(), autocast():
-        for idx in distributed.shard(eval_schedule([len(e.input_ids) for e in examples],
-                                                   batch_size)):
-            batch = _to(collate([examples[i] for i in idx], pad_id), model.device)
-            loss_sum, n = completion_loss(model, batch)
-            total, count = total + float(loss_sum), count + n
-    model.train()
-    return distributed.total(total) / max(distributed.total(count), 1)
 
 
 def train_step(model, optimizer, scheduler, micro_batches, clip, autocast) -> tuple[float, int]:
@@ -185,9 +143,12 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
     state.update(planned_steps=total_steps, steps_per_epoch=steps_per_epoch)
 
     def validate_and_checkpoint():
-        val = evaluate(model, val_set.examples, cfg.batch_size, pad_id, autocast) \
+        rows = []
+        val = evaluate(model, val_set.examples, cfg.batch_size, pad_id, autocast, rows) \
             if val_set.examples else math.nan
-        state["history"]["validation"].append({"step": state["step"], "loss": val})
+        state["history"]["validation"].append(
+            {"step": state["step"], "loss": val, "fall_se": fall_se(state.get("val_rows"), rows)})
+        state["val_rows"] = rows
         if val < state["best_loss"] or not val_set.examples:
             state.update(best_loss=val, best_step=state["step"], bad_evals=0)
             best_adapter.update(trainable_state(model))
