@@ -18,7 +18,8 @@ from pathlib import Path
 
 from train import card, distributed, progress
 from train.config import TrainConfig
-from train.data import IGNORE, DataError, batch_schedule, cap_validation, collate, encode, read_split
+from train.data import (IGNORE, DataError, batch_schedule, cap_validation, collate, encode,
+                        read_split)
 from train.loss import completion_loss, evaluate, fall_se  # noqa: F401  (bench/tests use them here)
 from train.adapters import load_trainable_state, trainable_state
 from train.modeling import pick_precision, prepare, store_linears_in_bf16  # noqa: F401
