@@ -5,13 +5,14 @@ An adapter counts as possibly undertrained when training did not stop on converg
 stopping) and either
 - its validation loss was still improving at the end: the last evaluation is the lowest so far and
   fell below the one before by more than the largest of
-  - 1% (a smaller fall would not change a comparison with prompting),
+  - 1% of the loss before (a smaller fall is too small to act on),
   - the largest rise seen between two evaluations (the step-to-step wobble of training: a fall
     smaller than it is not evidence of progress), and
   - twice the fall's paired standard error over the validation examples (the card's `fall_se`,
-    train/loss.py): a fall a different sample of as many examples could undo is not evidence
-    either; on a small validation set this is the widest of the three. Older cards have none,
-    or
+    train/loss.py; older cards have none): a fall that another sample of as many examples could
+    undo is not evidence either. It widens the margin where few or unevenly changing validation
+    examples make the fall uncertain; on the demo's 48 rows the falls measured were 5-10
+    standard errors (bench/RESULTS.md); or
 - there is too little curve to judge convergence by: fewer than three evaluations (a start and an
   end cannot show a plateau; a flat two-point curve is more often an adapter that never moved,
   e.g. one step inside the warmup, than one that converged).
