@@ -14,6 +14,7 @@ from evalkit.curve import parse_fractions
 from train.options import ConfigError, parse_fields, setting
 
 __all__ = ["ConfigError", "RunConfig", "ScoreConfig", "parse_cost_model"]
+BACKENDS = ("transformers", "vllm")
 
 
 def parse_cost_model(value) -> dict | None:
@@ -37,6 +38,12 @@ def _path(value) -> Path | None:
 
 def _strings(value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _backend(value) -> str:
+    if value not in BACKENDS:
+        raise ValueError(f"must be one of {', '.join(BACKENDS)}, got {value!r}")
+    return value
 
 
 def _paths(value) -> tuple[Path, ...]:
@@ -91,6 +98,9 @@ class RunConfig:
     batch_size: int = setting(8, help="prompts generated or scored together")
     dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                                          "matmul; likelihoods then carry bf16 rounding)")
+    backend: str = setting("transformers", help="what runs the local systems: transformers, "
+                                                "or vllm (GPU machines; adapters as LoRA requests)",
+                           parse=_backend)
     primary: str | None = _primary()
     min_effect: float = _min_effect()
     system_prompt: str | None = setting(None, help="system message for every system")
