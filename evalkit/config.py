@@ -13,8 +13,9 @@ from evalkit.cost import check_cost_model
 from evalkit.curve import parse_fractions
 from train.options import ConfigError, parse_fields, setting
 
-__all__ = ["ConfigError", "RunConfig", "ScoreConfig", "parse_cost_model"]
 BACKENDS = ("transformers", "vllm")
+
+__all__ = ["ConfigError", "RunConfig", "ScoreConfig", "parse_cost_model"]
 
 
 def parse_cost_model(value) -> dict | None:
@@ -32,18 +33,18 @@ def parse_cost_model(value) -> dict | None:
     return check_cost_model(parsed)
 
 
+def _backend(value) -> str:
+    if value not in BACKENDS:
+        raise ValueError(f"must be one of {', '.join(BACKENDS)}, got {value!r}")
+    return value
+
+
 def _path(value) -> Path | None:
     return None if value is None else Path(value)
 
 
 def _strings(value) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _backend(value) -> str:
-    if value not in BACKENDS:
-        raise ValueError(f"must be one of {', '.join(BACKENDS)}, got {value!r}")
-    return value
 
 
 def _paths(value) -> tuple[Path, ...]:
@@ -96,11 +97,12 @@ class RunConfig:
     few_shot: str = setting("bm25", help="few-shot selection: bm25 (most similar) or random")
     max_new_tokens: int = setting(128, help="longest answer generated, in tokens")
     batch_size: int = setting(8, help="prompts generated or scored together")
+    backend: str = setting("transformers", help="local systems on transformers (the reference), "
+                                                "or vllm: GPU machines, the adapter as a vLLM "
+                                                "LoRA request",
+                           parse=_backend)
     dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                                          "matmul; likelihoods then carry bf16 rounding)")
-    backend: str = setting("transformers", help="what runs the local systems: transformers, "
-                                                "or vllm (GPU machines; adapters as LoRA requests)",
-                           parse=_backend)
     primary: str | None = _primary()
     min_effect: float = _min_effect()
     system_prompt: str | None = setting(None, help="system message for every system")

@@ -260,6 +260,7 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
     metrics = scored.metrics
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,
+        "backend": config.backend,
         "adapter": str(config.adapter) if config.adapter else None,
         "template": loaders.trained_template(card)[0] if config.adapter else None,
         "limit": config.limit, "seed": config.seed,

@@ -55,7 +55,7 @@ def test_vllm_rows_equal_the_reference_backends(lively_model_dir, tmp_path, monk
         assert (a["ref_tokens"], a["ref_bytes"]) == (b["ref_tokens"], b["ref_bytes"])
         assert b["nll"] == pytest.approx(a["nll"], rel=1e-4, abs=1e-4)
     assert any(r["output"] for r in vl)
-    assert served["run"]["identity"]["backend"] == "vllm"
+    assert served["run"]["identity"]["backend"] == served["run"]["backend"] == "vllm"
     assert served["adapter_check"]["max_logprob_change"] > 0 and not served["adapter_check"]["warning"]
 
     tokenizer = tokenizer_of(lively_model_dir)
