@@ -32,7 +32,7 @@ from tunecraft.conversation import encode_prompt
 
 MISSING = "--backend vllm needs vllm (GPU machines): pip install vllm"
 LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)    # the max_lora_rank values vLLM accepts
-_ENGINES: dict = {}      # (model folder, dtype, seed, max_lora_rank, max_loras) → vllm.LLM
+_ENGINES: dict = {}      # (model folder, dtype, seed, LoRA settings) → vllm.LLM
 _LORA_IDS: dict = {}     # adapter folder → its LoRARequest id (vLLM caches adapters by id)
 
 
@@ -90,12 +90,12 @@ class VllmPool:
 
         folder = local_folder(resolve(model_name))
         ranks = [adapter_rank(f) for f in self.adapters.values()]
-        key = (folder, self.dtype, self.seed, lora_rank_limit(ranks), max(1, len(ranks)))
+        lora = dict(enable_lora=True, max_lora_rank=lora_rank_limit(ranks),
+                    max_loras=len(ranks)) if ranks else {}
+        key = (folder, self.dtype, self.seed, *sorted(lora.items()))
         if key not in _ENGINES:
-            _ENGINES[key] = self.vllm.LLM(
-                model=folder, tokenizer=folder, dtype=self.dtype, seed=self.seed,
-                enable_lora=True, max_lora_rank=key[3], max_loras=key[4],
-                enable_prefix_caching=False)
+            _ENGINES[key] = self.vllm.LLM(model=folder, tokenizer=folder, dtype=self.dtype,
+                                          seed=self.seed, enable_prefix_caching=False, **lora)
         return _ENGINES[key], folder
 
     def get(self, spec):
@@ -259,7 +259,7 @@ def score(model: VllmModel, tokenizer, pairs: list[tuple[str, str]], lora) -> li
     vllm, _ = import_vllm()
     limit = model.max_model_len - 1 if model.max_model_len else None
     encoded = [encode_for_scoring(tokenizer, p, c, limit) for p, c in pairs]
-    params = vllm.SamplingParams(temperature=0.0, max_tokens=1, prompt_logprobs=1, detokenize=False)
+    params = vllm.SamplingParams(temperature=0.0, max_tokens=1, prompt_logprobs=1)
     outputs = model.llm.generate([{"prompt_token_ids": p + c} for p, c, _ in encoded], params,
                                  lora_request=lora, use_tqdm=False)
     return [NLL(completion_nll(out.prompt_logprobs, len(p), c), len(c), len(text.encode("utf-8")), d)
@@ -292,7 +292,7 @@ def adapter_check(model: VllmModel, tokenizer, rows: list[ResultRow],
     vllm, _ = import_vllm()
     ids = encode_prompt(tokenizer, first.prompt) + tokenizer(first.reference,
                                                              add_special_tokens=False)["input_ids"]
-    params = vllm.SamplingParams(temperature=0.0, max_tokens=1, prompt_logprobs=1, detokenize=False)
+    params = vllm.SamplingParams(temperature=0.0, max_tokens=1, prompt_logprobs=1)
     on, off = (model.llm.generate([{"prompt_token_ids": ids}], params, lora_request=lora,
                                   use_tqdm=False)[0].prompt_logprobs for lora in (model.lora, None))
     change = max((abs(completion_nll(on, j, [t]) - completion_nll(off, j, [t]))

@@ -184,3 +184,36 @@ def test_lora_rank_limits():
     assert [backend_vllm.lora_rank_limit([r]) for r in (4, 8, 9, 64, 300)] == [8, 8, 16, 64, 320]
     with pytest.raises(backend_vllm.LoadError, match="above vLLM's largest"):
         backend_vllm.lora_rank_limit([1024])
+
+
+def test_without_an_adapter_the_engine_has_no_lora(tiny_model_dir, tmp_path, monkeypatch):
+    fake = install(monkeypatch, canned(tokenizer_of(tiny_model_dir)))
+    clean = write_clean(tmp_path / "clean")
+    run(RunConfig(data=clean, out=tmp_path / "o", model=str(tiny_model_dir),
+                  systems="zero-shot,few-shot", backend="vllm", resamples=50))
+    [engine] = fake.engines
+    assert "enable_lora" not in engine.kwargs and engine.kwargs["enable_prefix_caching"] is False
+    assert fake.calls and all(c.lora is None for c in fake.calls)
+    assert {r["output"] for r in rows_of(tmp_path / "o")} == {"base reply. more"}
+
+
+def test_a_local_judge_asks_vllm_too(tiny_model_dir, tmp_path, monkeypatch):
+    """The judge's prompts go to the same engine; no transformers model is loaded for it."""
+    from evalkit import judge, loaders
+
+    def no_transformers(*args, **kwargs):
+        raise AssertionError("the transformers backend was loaded")
+
+    monkeypatch.setattr(loaders, "load", no_transformers)
+    tokenizer = tokenizer_of(tiny_model_dir)
+    fake = install(monkeypatch, canned(tokenizer))
+    clean = write_clean(tmp_path / "clean", test=TEST[:2])
+    run_dir = make_adapter(tiny_model_dir, tmp_path / "runs" / "v1")
+    metrics = run(RunConfig(data=clean, out=tmp_path / "o", model=str(tiny_model_dir),
+                            adapter=run_dir, systems="zero-shot,fine-tuned", judge="zero-shot",
+                            backend="vllm", resamples=50, primary="chrf"))
+    judged = [c for c in fake.generation_calls()
+              if any(judge.JUDGE_SYSTEM[:20] in tokenizer.decode(p) for p in c.prompts)]
+    assert judged and all(c.lora is None for c in judged)
+    assert sum(len(c.prompts) for c in judged) == 4           # 2 items × both orders
+    assert metrics["judge"]["baselines"]["zero-shot"]["unparseable"] == 2
