@@ -211,6 +211,9 @@ def judge_chat(spec, pool, seed: int, batch_size: int):
     if spec.is_endpoint:
         served = EndpointSystem(spec, params)
         return served.chat, {**served.identity, "params": params.to_dict()}
+    if hasattr(pool, "chat"):     # a backend that generates itself (evalkit.backend_vllm)
+        local = pool.chat(spec, params)
+        return local.chat, {**local.identity, "params": params.to_dict()}
     model, tokenizer, identity = pool.get(spec)
     local = LocalChat(model, tokenizer, identity, params, adapter_on=spec.adapter is not None,
                       batch_size=batch_size)

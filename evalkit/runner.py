@@ -106,7 +106,7 @@ def run(config: RunConfig, progress=None) -> dict:
     tuned = lineup.finetuned_spec(specs)
     systems = [lineup.build(s, train, labels, config.few_shot, config.seed, s.name == finetuned)
                for s in specs]                                # input errors before the slow load
-    pool = lineup.ModelPool(specs, config.dtype)
+    pool, run_local, check_adapter = local_backend(config, specs)
     params = GenerationParams(max_new_tokens=config.max_new_tokens, seed=config.seed,
                               stop=tuple(config.stop))
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
@@ -119,10 +119,10 @@ def run(config: RunConfig, progress=None) -> dict:
             rows += served
             continue
         model, tokenizer, identity = pool.get(spec)
-        rows += run_system(system, items, model, tokenizer, identity, params, cache, config, progress)
+        rows += run_local(system, items, model, tokenizer, identity, params, cache, config, progress)
     model, tokenizer, identity = pool.get(tuned) if tuned else (None, None, None)
     warnings = loaders.card_warnings(tuned.model, card, tokenizer) if tuned else []
-    check = adapter_check(model, tokenizer, rows, finetuned) if tuned else None
+    check = check_adapter(model, tokenizer, rows, finetuned) if tuned else None
     if check and check.get("warning"):
         warnings.append(check["warning"])
     if identity is None and any(not s.is_endpoint for s in specs):
@@ -139,6 +139,19 @@ def run(config: RunConfig, progress=None) -> dict:
         metrics["curve"] = learning_curve(config, card, config.curve, primary, metrics)
         write_outputs(Path(config.out), rows, metrics)
     return metrics
+
+
+def local_backend(config: RunConfig, specs):
+    """(model pool, run_system, adapter_check) of --backend: transformers here, or vLLM
+    (evalkit.backend_vllm), which fails in one line where vllm is not installed."""
+    from evalkit import lineup
+
+    if config.backend == "vllm":
+        from evalkit import backend_vllm
+
+        return (backend_vllm.VllmPool(specs, config), backend_vllm.run_system,
+                backend_vllm.adapter_check)
+    return lineup.ModelPool(specs, config.dtype), run_system, adapter_check
 
 
 def pricing(specs) -> dict:
@@ -214,14 +227,20 @@ def adapter_check(model, tokenizer, rows: list[ResultRow], finetuned: str = "fin
         with adapter_switch(model, False):
             off = model(**ids).logits
     check = {"items_compared_with_zero_shot": len(base), "identical_outputs": same,
-             "max_logit_change": float((on - off).abs().max()), "warning": None}
-    if check["max_logit_change"] == 0.0:
-        check["warning"] = ("ADAPTER HAD NO EFFECT: switching it on does not change a single logit "
-                            "(untrained or not loaded); the fine-tuned system is the base model")
-    elif base and same == len(base):
-        check["warning"] = (f"FINE-TUNED OUTPUTS ARE IDENTICAL TO ZERO-SHOT on all {len(base)} "
-                            "items: the adapter may have silently failed to load")
+             "max_logit_change": float((on - off).abs().max())}
+    check["warning"] = adapter_warning(check["max_logit_change"], len(base), same)
     return check
+
+
+def adapter_warning(change: float, compared: int, same: int, what: str = "logit") -> str | None:
+    """The warning when switching the adapter on changed nothing, or no output."""
+    if change == 0.0:
+        return (f"ADAPTER HAD NO EFFECT: switching it on does not change a single {what} "
+                "(untrained or not loaded); the fine-tuned system is the base model")
+    if compared and same == compared:
+        return (f"FINE-TUNED OUTPUTS ARE IDENTICAL TO ZERO-SHOT on all {compared} "
+                "items: the adapter may have silently failed to load")
+    return None
 
 
 def finish(rows, config: RunConfig, labels, card, check, warnings, identity, params,
@@ -241,6 +260,7 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
     metrics = scored.metrics
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,
+        "backend": config.backend,
         "adapter": str(config.adapter) if config.adapter else None,
         "template": loaders.trained_template(card)[0] if config.adapter else None,
         "limit": config.limit, "seed": config.seed,
