@@ -14,8 +14,10 @@ def cuda(monkeypatch):
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
-    state = types.SimpleNamespace(bf16=True)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: state.bf16)
+    state = types.SimpleNamespace(bf16=True, emulated=False)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported",
+                        lambda including_emulation=True: state.bf16 or (including_emulation
+                                                                        and state.emulated))
     return state
 
 
@@ -122,3 +124,54 @@ def test_evalkit_moves_the_model_and_its_adapter_to_the_gpu(tiny_model_dir, tmp_
     model, _, identity = loaders.load(str(tiny_model_dir), run_dir, "bfloat16")
     assert ("cuda",) in moved and identity["adapter"]
     assert type(model).__name__.startswith("PeftModel")
+
+
+def test_a_gpu_that_only_emulates_bf16_trains_in_fp32_and_qlora_computes_in_fp16(cuda, monkeypatch):
+    """A T4 or V100: torch's default `is_bf16_supported()` says yes (emulation), which is slower
+    than fp32 there."""
+    import torch
+    import transformers
+
+    from train.modeling import pick_precision, quantization_config
+
+    cuda.bf16, cuda.emulated = False, True
+    assert torch.cuda.is_bf16_supported()          # the trap: emulation counts by default
+    assert pick_precision("auto") == "fp32"
+    monkeypatch.setitem(sys.modules, "bitsandbytes", types.ModuleType("bitsandbytes"))
+    made = {}
+    monkeypatch.setattr(transformers, "BitsAndBytesConfig", lambda **kw: made.update(kw) or kw)
+    quantization_config()
+    assert made["bnb_4bit_compute_dtype"] == torch.float16
+
+
+def test_more_processes_than_gpus_is_one_line_naming_the_gpu_count(cuda, monkeypatch):
+    import torch.distributed as dist
+
+    from train import distributed
+
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("LOCAL_RANK", "2")          # the stub node has 2 GPUs
+    monkeypatch.setattr(dist, "is_initialized", lambda: False)
+    monkeypatch.setattr(dist, "init_process_group", lambda backend: pytest.fail("must stop first"))
+    with pytest.raises(SystemExit, match=r"process 2 of this node has no GPU: the node has 2; "
+                                         r"use --nproc 2"):
+        distributed.init()
+
+
+def test_a_checkpoint_on_a_gpu_keeps_the_gpu_random_state(cuda, monkeypatch, tmp_path):
+    """Dropout on the GPU draws from CUDA's generator; a resume without it is not the same run."""
+    import torch
+
+    from train import loop
+
+    cuda_states = [torch.ByteTensor([1, 2, 3]), torch.ByteTensor([4, 5, 6])]
+    monkeypatch.setattr(torch.cuda, "get_rng_state_all", lambda: cuda_states)
+    model = torch.nn.Linear(2, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    monkeypatch.setattr(loop, "trainable_state", lambda m: {})
+    monkeypatch.setattr(loop, "asdict", lambda cfg: {})
+    path = tmp_path / "checkpoint.pt"
+    loop._save_checkpoint(path, None, model, optimizer, scheduler, {"step": 3}, {})
+    saved = torch.load(path, weights_only=True)
+    assert [t.tolist() for t in saved["cuda_rng"]] == [[1, 2, 3], [4, 5, 6]]

@@ -36,7 +36,11 @@ def init() -> None:
     if world() == 1 or dist.is_initialized():
         return
     if torch.cuda.is_available():
-        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+        local_rank, gpus = int(os.environ.get("LOCAL_RANK", "0")), torch.cuda.device_count()
+        if local_rank >= gpus:
+            raise SystemExit(f"error: process {local_rank} of this node has no GPU: the node has "
+                             f"{gpus}; use --nproc {gpus} (or --nproc-per-node {gpus}) at most")
+        torch.cuda.set_device(local_rank)
     dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
 
 

@@ -140,6 +140,8 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
         optimizer.load_state_dict(checkpoint["optimizer"])
         scheduler.load_state_dict(checkpoint["scheduler"])
         torch.set_rng_state(checkpoint["rng"])
+        if checkpoint.get("cuda_rng") and torch.cuda.is_available():   # dropout on the GPU
+            torch.cuda.set_rng_state_all(checkpoint["cuda_rng"])
         state, best_adapter = checkpoint["state"], checkpoint["best_adapter"]
     state.update(planned_steps=total_steps, steps_per_epoch=steps_per_epoch)
 
@@ -251,4 +253,6 @@ def _save_checkpoint(path, cfg, model, optimizer, scheduler, state, best_adapter
     with atomic_path(path) as tmp:
         torch.save({"config": asdict(cfg), "trainable": trainable_state(model),
                     "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                    "rng": torch.get_rng_state(), "state": state, "best_adapter": best_adapter}, tmp)
+                    "rng": torch.get_rng_state(),
+                    "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+                    "state": state, "best_adapter": best_adapter}, tmp)

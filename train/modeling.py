@@ -22,15 +22,24 @@ def pick_precision(requested: str) -> str:
     if requested != "auto":
         return requested
     if torch.cuda.is_available():
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+        return "bf16" if native_cuda_bf16() else "fp32"
     try:  # oneDNN's own check for AVX512-BF16 / AMX; a private op, so fall back to fp32
         return "bf16" if torch.ops.mkldnn._is_mkldnn_bf16_supported() else "fp32"
     except (AttributeError, RuntimeError):
         return "fp32"
 
 
+def native_cuda_bf16() -> bool:
+    """Ampere or newer. torch's plain `is_bf16_supported()` also says yes where bf16 is only
+    emulated (T4, V100), which runs slower than fp32 there."""
+    import torch
+
+    return torch.cuda.is_bf16_supported(including_emulation=False)
+
+
 def quantization_config():
-    """NF4 with double quantization and bf16 compute: the QLoRA paper's recipe."""
+    """NF4 with double quantization and bf16 compute: the QLoRA paper's recipe (fp16 compute on a
+    GPU without native bf16, as bitsandbytes' own examples do for T4s)."""
     import torch
 
     if not torch.cuda.is_available():
@@ -44,7 +53,8 @@ def quantization_config():
 
     return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
                               bnb_4bit_use_double_quant=True,
-                              bnb_4bit_compute_dtype=torch.bfloat16)
+                              bnb_4bit_compute_dtype=torch.bfloat16 if native_cuda_bf16()
+                              else torch.float16)
 
 
 def store_linears_in_bf16(model) -> None:
