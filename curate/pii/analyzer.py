@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import regex
 
-from curate.pii.common_words import holds_no_name, not_a_person
+from curate.pii.common_words import holds_no_name, imperative, not_a_person
 from curate.pii.code import (code_number, code_spans, identifier_like, named_in_code, technical_term,
                              variable_or_path)
 from curate.pii.intervals import overlaps
@@ -228,8 +228,8 @@ class BatchPiiAnalyzer:
             if label == "LOCATION" and not personal_place(text, s, e, self.locations):
                 continue
             kept.append((s, e, label))
-        kept += [(s, e, "PERSON") for s, e in cued
-                 if not overlaps((s, e), kept) and not _a_term(text, s, e, code)]
+        kept += [(s, e, "PERSON") for s, e in cued if not overlaps((s, e), kept)
+                 and not _a_term(text, s, e, code) and not _common_words(text, s, e, cues)]
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])
@@ -258,7 +258,7 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
     if bounds is None or overlaps((start, end), code):
         return True
     value = text[slice(*bounds)]
-    if identifier_like(value) or variable_or_path(text, *bounds) or named_in_code(text, value) \
+    if identifier_like(value) or variable_or_path(text, *bounds) or named_in_code(text, value, code) \
             or all(technical_term(text, w) for w in value.split()):
         return True
     if value == value.lower() and text != text.lower():   # "nacho", "vishay ko"; not "john"
@@ -278,11 +278,12 @@ def _fraction(text: str, start: int, entity: str) -> bool:
 
 
 def _common_words(text: str, start: int, end: int, cues) -> bool:
-    """A person span that is an ordinary capitalised word ("My Landlord"), an acronym ("Atm") or
-    a currency/organisation name ("Russian Ruble"), unless a name cue introduces it."""
+    """A person span that is an ordinary capitalised word ("My Landlord"), an acronym ("Atm"), a
+    currency/organisation name ("Russian Ruble") or an imperative ("- Ping a host"), unless a
+    name cue introduces it."""
     bounds = trim_ner_span(text, start, end)
     return (bounds is not None and not overlaps(bounds, cues)
-            and not_a_person(text[slice(*bounds)]))
+            and (not_a_person(text[slice(*bounds)]) or imperative(text, *bounds)))
 
 
 def _name_part(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -149,15 +149,24 @@ def variable_or_path(text: str, start: int, end: int) -> bool:
 _URL = re.compile(r"https?://[^\s)\]>\"']+|\{#[\w-]+\}|</?[A-Z]\w*")
 
 
-def named_in_code(text: str, value: str) -> bool:
+def named_in_code(text: str, value: str, code=()) -> bool:
     """Whether a one-word span is also written as a web address, a heading anchor or a tag in the
-    same text (`[Vite](https://vitejs.dev/)`, `{#deferred-teleport}`, `<Teleport>`): the name of
-    a tool or a component, which docs link; a person's name in a ticket is not."""
+    same text (`[Vite](https://vitejs.dev/)`, `{#deferred-teleport}`, `<Teleport>`), or as a
+    command, file or domain in its code (`cradle elastic flush`, `bin/inkscape`,
+    `email@gmail.com`): the name of a tool or a component, which docs link and run; a person's
+    name in a ticket is not. A mailbox's user part (`rahul@host`) and a home folder
+    (`/home/rahul`) name a person, so they do not count."""
     word = value.strip(".'’,:!?").casefold()
     if " " in word or len(word) < 3 or not word.isalpha():
         return False
-    for m in _URL.finditer(text):
-        for token in re.split(r"[^a-z]+", m.group().casefold()):
+    written = [m.group() for m in _URL.finditer(text)] + [
+        _PERSONAL_PARTS.sub(" ", text[s:e]) for s, e in code]
+    for part in written:
+        for token in re.split(r"[^a-z]+", part.casefold()):
             if token.startswith(word) and len(token) <= len(word) + 2:   # "vitejs", "teleport"
                 return True
     return False
+
+
+# The parts of code that hold a person's name: a mailbox's user part, a home folder's name.
+_PERSONAL_PARTS = re.compile(r"[\w.+-]+@|(?:/home|/Users|\\Users)[/\\][\w.-]+", re.I)

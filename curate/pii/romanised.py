@@ -7,7 +7,8 @@ model tags both as persons or places. No well-kept public list of Indian given n
 PyPI package under a licence this project can take (gender-guesser's list is GPL-3.0 and
 unmaintained since 2016; names-dataset is built from leaked social-network profiles), so a word
 counts as a name only with a cue around it:
-- a speaker label in a dialogue ("Rahul: kal milte hain");
+- a speaker label in a dialogue ("Rahul: kal milte hain"), before words: a table's row label
+  ("Swap:   2.0G   0B" in `free -h` output) is no speaker;
 - a greeting before it ("Hi Rohan", "Thanks Priya", "Namaste Suresh");
 - an honorific or kinship word after it ("Priya ji", "Rohan bhai", "Sunita didi");
 - the ergative "ne" after it ("Priya ne bola"): only an agent takes it;
@@ -27,7 +28,7 @@ _HONORIFIC = (r"(?:ji|jee|bhai|bhaiya|bhaiyya|didi|di|sir|madam|ma'?am|sahab|saa
 # A greeting opens a sentence ("Hi Sunita, ..."); inside one, "hi" is Hindi's emphatic particle
 # ("waise hi Vue components mein").
 _CUES = regex.compile(
-    rf"^[ \t>]*(?P<n>{_NAME})[ \t]*:[ \t]*\S"
+    rf"^[ \t>]*(?P<n>{_NAME})[ \t]*:[ \t]*[\p{{L}}\"“']"
     rf"|(?<=(?:^|[.!?,;:(\n])[ \t>]*){_GREETING}[ \t,]+(?P<n>{_NAME})(?![\p{{L}}\p{{M}}])"
     rf"|(?<![\p{{L}}\p{{M}}])(?P<n>{_NAME})[ \t]+(?:{_HONORIFIC}|ne)(?![\p{{L}}\p{{M}}])"
     rf"|(?<![\p{{L}}\p{{M}}])(?:main|mai|mein)[ \t]+(?P<n>{_NAME})[ \t]+"
@@ -46,13 +47,28 @@ _NEVER = HINGLISH | STOPWORDS["en"] | frozenset(
     "warning info total udaharan jaise".split())
 
 
+# More romanised-Hindi words for telling the context apart (none an English word): verbs of
+# requests and commands, numbers, times of day, postpositions. The language pass's list is of
+# chat words; short commands to an assistant ("alarm ko band kar do", "subah 5 baje ka alarm
+# hata do") have few of those, and spaCy then reads "alarm ko" and "kar" as names.
+_MORE_HINGLISH = frozenset("""
+kar kare kardo karde karenge karega karegi karta karti karte dena baje bajkar wale aane jaane
+hatao hataiye nikaal nikalo nikal saare sabhi mein mei tak liye boliye bolo dikhao dikhaiye
+lagao lagaye chalu shuru roko rokey ruko phir wapas kitni agle agla pichle subah shaam raat
+dopahar parso hafte ghante ghanta baad pehle aur iss uss teen chaar paanch banayen banaye banao
+rakho rakhe chalao bajne jagao uthao hona hota hoti hote rahega rahegi jayegi sakta sakte sakti
+wahan yahan toh sirf matlab kyunki isse usse inhe unhe apko aapko hamein humein tumhe kaun kaunsa
+""".split())
+_ROMANISED = HINGLISH | _MORE_HINGLISH
+
+
 def romanised_context(text: str) -> bool:
     """Whether capitalisation means nothing here: Devanagari mixed with Latin words, or more
     Hinglish function words than English ones (or as many, two of them different)."""
     if _DEVANAGARI.search(text):
         return True
     words = [w.casefold() for w in _LATIN_WORD.findall(_ADDRESSES.sub(" ", text))]
-    hinglish = [w for w in words if w in HINGLISH]
+    hinglish = [w for w in words if w in _ROMANISED]
     english = sum(w in STOPWORDS["en"] for w in words)
     return len(hinglish) > english or (len(set(hinglish)) >= 2 and len(hinglish) >= english)
 
