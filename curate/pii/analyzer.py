@@ -31,13 +31,14 @@ from functools import lru_cache
 import regex
 
 from curate.pii.common_words import holds_no_name, imperative, not_a_person
-from curate.pii.code import (code_number, code_spans, identifier_like, named_in_code, technical_term,
-                             variable_or_path)
+from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
+                             technical_term, variable_or_path)
 from curate.pii.intervals import overlaps
-from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
+from curate.pii.names import (_FUNCTION_WORDS, DESIGNATORS, EXTRA_LABELS, find_person_names, given_names,
+                              surnames)
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
-from curate.pii.romanised import cued_names, romanised_context
+from curate.pii.romanised import cued_names, ordinary_word, romanised_context, romanised_word_span
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 from curate.pii.roles import HAS_TITLE, ROLE_NAME
 
@@ -261,10 +262,25 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
     if identifier_like(value) or variable_or_path(text, *bounds) or named_in_code(text, value, code) \
             or all(technical_term(text, w) for w in value.split()):
         return True
-    if value == value.lower() and text != text.lower():   # "nacho", "vishay ko"; not "john"
-        return not all(w.capitalize() in _census_names() for w in value.split())
+    if value == value.lower():   # "nacho", "vishay ko", "max"; not "john"
+        return not _lower_case_name(value, text)
+    if romanised_word_span(text, value) or listed_with_tools(text, *bounds):
+        return True
     return " " not in value and (value.isupper() and len(value) <= 4
                                  or value.casefold() in DESIGNATORS)
+
+
+def _lower_case_name(value: str, text: str) -> bool:
+    """A lower-case span is a name when its words are census names and no ordinary word ("max",
+    "ko") in a text that capitalises; in a text all in lower case (queries, chats, command lines)
+    when none of its words is ordinary ("ek timer") and one is a census name or the text is
+    English prose ("my friend aksel kristensen called"; not the command "chgrp god public")."""
+    words = value.split()
+    census = [w.capitalize() in _census_names() and not ordinary_word(w) for w in words]
+    if text != text.lower():
+        return all(census)
+    prose = any(w in _FUNCTION_WORDS for w in re.findall(r"[a-z]+", text))
+    return (any(census) or prose) and not any(ordinary_word(w) for w in words)
 
 
 NUMBERS = ("CREDIT_CARD", "IN_AADHAAR", "PHONE", "US_SSN", "IN_VOTER", "IN_PASSPORT")

@@ -58,6 +58,7 @@ lagao lagaye chalu shuru roko rokey ruko phir wapas kitni agle agla pichle subah
 dopahar parso hafte ghante ghanta baad pehle aur iss uss teen chaar paanch banayen banaye banao
 rakho rakhe chalao bajne jagao uthao hona hota hoti hote rahega rahegi jayegi sakta sakte sakti
 wahan yahan toh sirf matlab kyunki isse usse inhe unhe apko aapko hamein humein tumhe kaun kaunsa
+ya ek hata rokein rokiye pichley haftey dekho suno chalo
 """.split())
 _ROMANISED = HINGLISH | _MORE_HINGLISH
 
@@ -82,13 +83,18 @@ def cued_names(text: str) -> list[tuple[int, int]]:
         if m.group(0).rstrip()[-2:].startswith(":") and len(labels) < 2:
             continue
         start, end = m.span("n")
-        kept = []  # "Hi Rohan Kal ..." -> the cue names the words before a function word
-        for word in text[start:end].split():
-            if word.casefold() in _NEVER:
+        # "Hi Rohan Kal ..." -> the cue names the words before a function word; "Suno Rohan
+        # bhai" -> after the romanised words that open it.
+        words = [(w.start(), w.end()) for w in regex.finditer(r"\S+", text, pos=start, endpos=end)]
+        while words and text[slice(*words[0])].casefold() in _ROMANISED:
+            words.pop(0)
+        kept = []
+        for s, e in words:
+            if text[s:e].casefold() in _NEVER:
                 break
-            kept.append(word)
+            kept.append((s, e))
         if kept:
-            found.append((start, start + len(" ".join(kept))))
+            found.append((kept[0][0], kept[-1][1]))
     names = {text[s:e] for s, e in found} | {text[s:e].split()[0] for s, e in found}
     for name in names:
         for m in regex.finditer(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(name)}(?![\p{{L}}\p{{M}}])",
@@ -96,3 +102,22 @@ def cued_names(text: str) -> list[tuple[int, int]]:
             if not any(s <= m.start() < e for s, e in found):
                 found.append(m.span())
     return sorted(set(found))
+
+
+def romanised_word_span(text: str, value: str) -> bool:
+    """Whether a span starts with a romanised-Hindi word ("Yeh configuration file hai", "Ya
+    phir", "ho jaye") in a text that has two such words or more: no name does ("Ho", "Ko" are
+    census surnames, and capitalised at a sentence's start they look like names)."""
+    words = value.split()
+    if not words or words[0].casefold() not in _ROMANISED:
+        return False
+    return len({w.casefold() for w in _LATIN_WORD.findall(text)} & _ROMANISED) >= 2
+
+
+def ordinary_word(word: str) -> bool:
+    """A lower-case word that is an English word first ("max", "will": `common_word_names`) or
+    romanised Hindi ("ko", "ho"), though the census lists it as a name."""
+    from curate.pii.common_word_names import COMMON_WORD_NAMES
+
+    word = word.casefold()
+    return word in COMMON_WORD_NAMES or word in _ROMANISED
