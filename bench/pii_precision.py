@@ -37,6 +37,16 @@ skipped and said so):
   record per markdown section.
   Issue 12's third round read the hits of nl2bash-a, svamp and vue-hinglish only; nl2bash-b,
   asdiv and rust-hinglish were never printed.
+- Issue 12's fourth round (fetched into the scratch folder, split before any record was read:
+  even records are -a and were tuned on, odd records are -b and held out, counts only):
+  tldr-a/-b: tldr-pages/tldr `pages/common` + `pages/linux` (CC BY 4.0), one record per page,
+  copied as `tldr.jsonl` ({"path", "text"}); linux-hinglish-a/-b:
+  techaijaz/linux-rhcsa-rhcse-learnig-hinglish `Day-*.md` (Linux/RHCSA lessons in Hinglish and
+  Hindi; no licence stated), one record per markdown section; leetcode-hinglish-a/-b:
+  LearnerAman02/LEETCODE_HINGLISH `*.java` (Java solutions with Hinglish comments; no licence
+  stated), one record per file; hinglish-top-a/-b: google-research-datasets/Hinglish-TOP-Dataset
+  `Dataset/Human Annotated Data/test.tsv` (Apache-2.0, its LICENSE.md), the code-switched
+  query of the alarm, timer and weather domains (which name no contact or artist by design).
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """

@@ -34,8 +34,7 @@ from curate.pii.common_words import holds_no_name, imperative, not_a_person
 from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
                              technical_term, variable_or_path)
 from curate.pii.intervals import overlaps
-from curate.pii.names import (_FUNCTION_WORDS, DESIGNATORS, EXTRA_LABELS, find_person_names, given_names,
-                              surnames)
+from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
 from curate.pii.romanised import cued_names, ordinary_word, romanised_context, romanised_word_span
@@ -271,16 +270,13 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
 
 
 def _lower_case_name(value: str, text: str) -> bool:
-    """A lower-case span is a name when its words are census names and no ordinary word ("max",
-    "ko") in a text that capitalises; in a text all in lower case (queries, chats, command lines)
-    when none of its words is ordinary ("ek timer") and one is a census name or the text is
-    English prose ("my friend aksel kristensen called"; not the command "chgrp god public")."""
+    """A lower-case span is a name when none of its words is ordinary ("max", "ko", "ek timer")
+    and, in a text that capitalises, all are census names ("derek"; in a text all in lower case,
+    forms and address blocks, "aksel kristensen" counts too)."""
     words = value.split()
-    census = [w.capitalize() in _census_names() and not ordinary_word(w) for w in words]
-    if text != text.lower():
-        return all(census)
-    prose = any(w in _FUNCTION_WORDS for w in re.findall(r"[a-z]+", text))
-    return (any(census) or prose) and not any(ordinary_word(w) for w in words)
+    if any(ordinary_word(w) for w in words):
+        return False
+    return text == text.lower() or all(w.capitalize() in _census_names() for w in words)
 
 
 NUMBERS = ("CREDIT_CARD", "IN_AADHAAR", "PHONE", "US_SSN", "IN_VOTER", "IN_PASSPORT")

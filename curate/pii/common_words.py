@@ -54,7 +54,9 @@ def _mostly_terms(words: list[str]) -> bool:
     if all(terms):
         return True
     others = [re.sub(r"['’]s$", "", w.strip(".'’,:")) for w, t in zip(words, terms) if not t]
-    return 2 * sum(terms) > len(words) and not any(w in _census() for w in others)
+    initials = any(len(w.strip(".")) == 1 for w in words)      # "Jildau S Bouts": a name
+    return (2 * sum(terms) > len(words) and not initials
+            and not any(w in _census() for w in others))
 
 
 # An imperative opens a sentence or a list item ("- Ping a host", "Run all given test files"),
