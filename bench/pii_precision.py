@@ -37,6 +37,16 @@ skipped and said so):
   record per markdown section.
   Issue 12's third round read the hits of nl2bash-a, svamp and vue-hinglish only; nl2bash-b,
   asdiv and rust-hinglish were never printed.
+- Issue 12's fourth round (fetched into the scratch folder, split before any record was read:
+  even records are -a and were tuned on, odd records are -b and held out, counts only):
+  tldr-a/-b: tldr-pages/tldr `pages/common` + `pages/linux` (CC BY 4.0), one record per page,
+  copied as `tldr.jsonl` ({"path", "text"}); linux-hinglish-a/-b:
+  techaijaz/linux-rhcsa-rhcse-learnig-hinglish `Day-*.md` (Linux/RHCSA lessons in Hinglish and
+  Hindi; no licence stated), one record per markdown section; leetcode-hinglish-a/-b:
+  LearnerAman02/LEETCODE_HINGLISH `*.java` (Java solutions with Hinglish comments; no licence
+  stated), one record per file; hinglish-top-a/-b: google-research-datasets/Hinglish-TOP-Dataset
+  `Dataset/Human Annotated Data/test.tsv` (Apache-2.0, its LICENSE.md), the code-switched
+  query of the alarm, timer and weather domains (which name no contact or artist by design).
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -62,7 +72,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 
 # Corpora never looked at while tuning the rules (their examples are never printed).
-HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hinglish")
+HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hinglish",
+            "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -96,6 +107,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
                 else _jsonl(path))
         out[name] = [fields(r) for r in rows]
     out.update(_third_round(scratch))
+    out.update(_fourth_round(scratch))
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]
@@ -138,6 +150,31 @@ def _third_round(scratch: Path) -> dict[str, list[list[str]]]:
     for name in ("vue-hinglish", "rust-hinglish"):
         if (scratch / name).is_dir():
             out[name] = _sections(scratch / name)
+    return out
+
+
+def _halves(name: str, records: list[list[str]]) -> dict[str, list[list[str]]]:
+    """Even records tune (-a), odd records are held out (-b): split before any was read."""
+    return {f"{name}-a": records[::2], f"{name}-b": records[1::2]}
+
+
+# Hinglish-TOP domains whose queries name no contact or artist by design (messaging, reminder,
+# music and event do), chosen before any row was read.
+_TOP_DOMAINS = ("alarm", "timer", "weather")
+
+
+def _fourth_round(scratch: Path) -> dict[str, list[list[str]]]:
+    out: dict[str, list[list[str]]] = {}
+    for name, file in (("tldr", "tldr.jsonl"), ("leetcode-hinglish", "leetcode_hinglish.jsonl")):
+        if (scratch / file).exists():
+            out.update(_halves(name, [[r["text"]] for r in _jsonl(scratch / file)]))
+    if (scratch / "linux-hinglish").is_dir():
+        out.update(_halves("linux-hinglish", _sections(scratch / "linux-hinglish")))
+    top = scratch / "hinglish_top_test.tsv"
+    if top.exists():
+        rows = [line.split("\t") for line in top.read_text(encoding="utf-8").splitlines()[1:]]
+        out.update(_halves("hinglish-top", [[r[1]] for r in rows
+                                            if len(r) == 5 and r[4].strip() in _TOP_DOMAINS]))
     return out
 
 

@@ -30,14 +30,14 @@ from functools import lru_cache
 
 import regex
 
-from curate.pii.common_words import holds_no_name, not_a_person
-from curate.pii.code import (code_number, code_spans, identifier_like, named_in_code, technical_term,
-                             variable_or_path)
+from curate.pii.common_words import holds_no_name, imperative, not_a_person
+from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
+                             technical_term, variable_or_path)
 from curate.pii.intervals import overlaps
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
-from curate.pii.romanised import cued_names, romanised_context
+from curate.pii.romanised import cued_names, ordinary_word, romanised_context, romanised_word_span
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 from curate.pii.roles import HAS_TITLE, ROLE_NAME
 
@@ -228,8 +228,8 @@ class BatchPiiAnalyzer:
             if label == "LOCATION" and not personal_place(text, s, e, self.locations):
                 continue
             kept.append((s, e, label))
-        kept += [(s, e, "PERSON") for s, e in cued
-                 if not overlaps((s, e), kept) and not _a_term(text, s, e, code)]
+        kept += [(s, e, "PERSON") for s, e in cued if not overlaps((s, e), kept)
+                 and not _a_term(text, s, e, code) and not _common_words(text, s, e, cues)]
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])
@@ -258,13 +258,25 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
     if bounds is None or overlaps((start, end), code):
         return True
     value = text[slice(*bounds)]
-    if identifier_like(value) or variable_or_path(text, *bounds) or named_in_code(text, value) \
+    if identifier_like(value) or variable_or_path(text, *bounds) or named_in_code(text, value, code) \
             or all(technical_term(text, w) for w in value.split()):
         return True
-    if value == value.lower() and text != text.lower():   # "nacho", "vishay ko"; not "john"
-        return not all(w.capitalize() in _census_names() for w in value.split())
+    if value == value.lower():   # "nacho", "vishay ko", "max"; not "john"
+        return not _lower_case_name(value, text)
+    if romanised_word_span(text, value) or listed_with_tools(text, *bounds):
+        return True
     return " " not in value and (value.isupper() and len(value) <= 4
                                  or value.casefold() in DESIGNATORS)
+
+
+def _lower_case_name(value: str, text: str) -> bool:
+    """A lower-case span is a name when none of its words is ordinary ("max", "ko", "ek timer")
+    and, in a text that capitalises, all are census names ("derek"; in a text all in lower case,
+    forms and address blocks, "aksel kristensen" counts too)."""
+    words = value.split()
+    if any(ordinary_word(w) for w in words):
+        return False
+    return text == text.lower() or all(w.capitalize() in _census_names() for w in words)
 
 
 NUMBERS = ("CREDIT_CARD", "IN_AADHAAR", "PHONE", "US_SSN", "IN_VOTER", "IN_PASSPORT")
@@ -278,11 +290,12 @@ def _fraction(text: str, start: int, entity: str) -> bool:
 
 
 def _common_words(text: str, start: int, end: int, cues) -> bool:
-    """A person span that is an ordinary capitalised word ("My Landlord"), an acronym ("Atm") or
-    a currency/organisation name ("Russian Ruble"), unless a name cue introduces it."""
+    """A person span that is an ordinary capitalised word ("My Landlord"), an acronym ("Atm"), a
+    currency/organisation name ("Russian Ruble") or an imperative ("- Ping a host"), unless a
+    name cue introduces it."""
     bounds = trim_ner_span(text, start, end)
     return (bounds is not None and not overlaps(bounds, cues)
-            and not_a_person(text[slice(*bounds)]))
+            and (not_a_person(text[slice(*bounds)]) or imperative(text, *bounds)))
 
 
 def _name_part(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -101,7 +101,10 @@ _PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|\btel\b|whatsapp|cont
 # a digit, brackets, a dot or slash between letters: an identifier, not a name.
 # A word that starts with a dash and a letter is a command-line option ("-exec", "-S"), never
 # part of a name.
-_IDENTIFIER = re.compile(r"^[a-z]+[A-Z]|[a-z]{3}[A-Z]|[_\d()\[\]{}<>=/\\]|[A-Za-z]\.[A-Za-z]{2}|^--?[A-Za-z]")
+# A word ending in a capital after a small letter is an abbreviation ("IaC", "GiB", "DoT"): no name
+# ends so.
+_IDENTIFIER = re.compile(r"^[a-z]+[A-Z]|[a-z]{3}[A-Z]|[_\d()\[\]{}<>=/\\]|[A-Za-z]\.[A-Za-z]{2}|^--?[A-Za-z]"
+                         r"|[a-z][A-Z]$")
 
 PROGRAMMING = frozenset("""
 java javascript typescript python kotlin scala perl php haskell rust golang fortran cobol matlab
@@ -149,15 +152,49 @@ def variable_or_path(text: str, start: int, end: int) -> bool:
 _URL = re.compile(r"https?://[^\s)\]>\"']+|\{#[\w-]+\}|</?[A-Z]\w*")
 
 
-def named_in_code(text: str, value: str) -> bool:
+def named_in_code(text: str, value: str, code=()) -> bool:
     """Whether a one-word span is also written as a web address, a heading anchor or a tag in the
-    same text (`[Vite](https://vitejs.dev/)`, `{#deferred-teleport}`, `<Teleport>`): the name of
-    a tool or a component, which docs link; a person's name in a ticket is not."""
+    same text (`[Vite](https://vitejs.dev/)`, `{#deferred-teleport}`, `<Teleport>`), or as a
+    command, file or domain in its code (`cradle elastic flush`, `bin/inkscape`,
+    `email@gmail.com`): the name of a tool or a component, which docs link and run; a person's
+    name in a ticket is not. A mailbox's user part (`rahul@host`) and a home folder
+    (`/home/rahul`) name a person, so they do not count."""
     word = value.strip(".'’,:!?").casefold()
     if " " in word or len(word) < 3 or not word.isalpha():
         return False
-    for m in _URL.finditer(text):
-        for token in re.split(r"[^a-z]+", m.group().casefold()):
+    written = [m.group() for m in _URL.finditer(text)] + [
+        _PERSONAL_PARTS.sub(" ", text[s:e]) for s, e in code]
+    for part in written:
+        for token in re.split(r"[^a-z]+", part.casefold()):
             if token.startswith(word) and len(token) <= len(word) + 2:   # "vitejs", "teleport"
                 return True
     return False
+
+
+# The parts of code that hold a person's name: a mailbox's user part, a home folder's name.
+_PERSONAL_PARTS = re.compile(r"[\w.+-]+@|(?:/home|/Users|\\Users)[/\\][\w.-]+", re.I)
+
+
+_AND = re.compile(r"^(?:and|or|&)\s+|\s*(?:etc\.?)?[.)\]:]*$")
+
+
+def listed_with_tools(text: str, start: int, end: int) -> bool:
+    """Whether the one word text[start:end] is an item of a comma list (three items or more on
+    its line) in which another item is one word written as code (`rbash`), a tool's name (npm)
+    or in lower case (shapefile): coordinated items are of one kind ("Bash, Zsh, `rbash`, and
+    `ksh`"; "supports Geoparquet, shapefile, geojson"), and a list of people holds neither."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end) % (len(text) + 1)
+    items = text[line_start:line_end].split(",")
+    if len(items) < 3 or " " in text[start:end].strip():
+        return False
+    offset, mine = line_start, None
+    for k, item in enumerate(items):
+        if offset <= start < offset + len(item):
+            mine = k
+        offset += len(item) + 1
+    if mine is None or not _AND.sub("", items[mine].strip()).endswith(text[start:end].strip()):
+        return False
+    others = [_AND.sub("", x.strip()) for k, x in enumerate(items) if k != mine]
+    return any(" " not in x and x and (x.startswith("`") or x == x.lower() and x.isalpha()
+                                        or technical_term(text, x)) for x in others)

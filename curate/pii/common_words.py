@@ -39,11 +39,41 @@ def not_a_person(value: str) -> bool:
         words = words[1:]
     if len(words) == 1:
         return common_word(words[0])
-    if words[0].strip(".'’") not in _given() and all(_term_word(w) for w in words) \
+    if words[0].strip(".'’") not in _given() and _mostly_terms(words) \
             and not all(_acronym(w) for w in words):
         return True        # a title-cased term or heading: "Composition API", "Render Scope"
     return (words[-1].strip(".'’").casefold() in DESIGNATORS
             and words[0].strip(".'’") not in _given())
+
+
+def _mostly_terms(words: list[str]) -> bool:
+    """All words are term words, or more than half are and the others are no census name: a
+    heading names a new thing with a coined word ("Custom Renderer API", "Hydration Mismatch
+    Errors"); a person's name has no dictionary word beside one that is not ("Ramesh Power")."""
+    terms = [_term_word(w) for w in words]
+    if all(terms):
+        return True
+    others = [re.sub(r"['’]s$", "", w.strip(".'’,:")) for w, t in zip(words, terms) if not t]
+    initials = any(len(w.strip(".")) == 1 for w in words)      # "Jildau S Bouts": a name
+    return (2 * sum(terms) > len(words) and not initials
+            and not any(w in _census() for w in others))
+
+
+# An imperative opens a sentence or a list item ("- Ping a host", "Run all given test files"),
+# and an article or determiner follows it; a name at the start of a sentence is followed by a
+# verb ("Rahul called").
+_DETERMINERS = frozenset("a an the all your this that these those every each some any its".split())
+_OPENS = re.compile(r"(?:^|\n)[ \t>]*(?:[-*+•]|\d{1,2}[.)])[ \t]+$")
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+
+
+def imperative(text: str, start: int, end: int) -> bool:
+    """Whether the one word text[start:end] is a verb giving an instruction (see _OPENS)."""
+    if " " in text[start:end]:
+        return False
+    following = _NEXT_WORD.match(text, end)
+    return bool(following and following.group(1) in _DETERMINERS
+                and _OPENS.search(text, max(0, start - 80), start))
 
 
 def _acronym(word: str) -> bool:

@@ -49,7 +49,7 @@ _RUN = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}_.@-])(?:{_WORD}|{_INITIAL}(?!
                      rf"(?![\p{{L}}\p{{M}}\p{{N}}_@-])")
 _TOKEN = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{_WORD}|{_INITIAL}(?!\p{{L}}))")
 
-# Words that end a candidate name: organisation, product tier, currency and address designators,
+# Words that end a candidate name: organisation, product tier, software, currency and address designators,
 # and the identifier and greeting words that are never names (recognizers.NOT_NAMES). "Johnson
 # Inc.", "Lincoln Financial", "Zomato Gold", "Russian Ruble", "Kent Street".
 DESIGNATORS = frozenset("""
@@ -61,6 +61,7 @@ industries enterprises ventures consulting store stores shop mart market travels
 university college school hospital clinic airport station club hotel street road avenue lane
 boulevard drive apt suite fort falls bay park square city county state district
 gold silver platinum premium prime plus pro max lite elite select
+cloud engine machine framework core api sdk cli platform toolkit basics server
 rupee rupees ruble rubles rouble franc francs pound pounds dollar dollars euro euros yen yuan
 peso pesos dirham riyal lira krona krone kroner dinar baht ringgit rand shekel zloty forint
 """.split())

@@ -13,7 +13,8 @@ nobody.
   RFC 5737 documentation ranges, carrier-grade NAT; Python's `ipaddress.is_global`) cannot be
   tied to a subscriber by anyone outside the network it sits in: the GDPR's reasoning for
   dynamic IPs (CJEU, Breyer, C-582/14) rests on the ISP being able to name the subscriber, which
-  no ISP can do for 192.168.1.1. A public address is replaced.
+  no ISP can do for 192.168.1.1. Neither can anyone for the public DNS resolvers (8.8.8.8,
+  1.1.1.1) that network how-tos configure. Any other public address is replaced.
 """
 from __future__ import annotations
 
@@ -53,9 +54,21 @@ def placeholder_mailbox(address: str) -> bool:
     return reserved_domain(domain) or plain in _PLACEHOLDERS or plain in _ROLES
 
 
+# Public DNS resolvers (Google, Cloudflare, Quad9, OpenDNS): anycast addresses that a provider
+# answers for everyone, which a how-to sets as a machine's DNS server; no subscriber stands behind
+# them.
+_PUBLIC_RESOLVERS = frozenset(map(ipaddress.ip_address, """
+8.8.8.8 8.8.4.4 1.1.1.1 1.0.0.1 9.9.9.9 149.112.112.112 208.67.222.222 208.67.220.220
+2001:4860:4860::8888 2001:4860:4860::8844 2606:4700:4700::1111 2606:4700:4700::1001 2620:fe::fe
+""".split()))
+
+
 def local_ip(value: str) -> bool:
-    """Whether an IP address is not globally routable (private, loopback, documentation, ...)."""
+    """Whether an IP address names no subscriber: not globally routable (private, loopback,
+    documentation, ...) or a public DNS resolver. A prefix length is the address's network
+    ("192.168.1.100/24" in `nmcli ... ipv4.addresses`), not part of the address."""
     try:
-        return not ipaddress.ip_address(value.strip("[]")).is_global
+        address = ipaddress.ip_interface(value.strip("[]")).ip
     except ValueError:
         return False
+    return not address.is_global or address in _PUBLIC_RESOLVERS

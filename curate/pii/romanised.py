@@ -7,7 +7,8 @@ model tags both as persons or places. No well-kept public list of Indian given n
 PyPI package under a licence this project can take (gender-guesser's list is GPL-3.0 and
 unmaintained since 2016; names-dataset is built from leaked social-network profiles), so a word
 counts as a name only with a cue around it:
-- a speaker label in a dialogue ("Rahul: kal milte hain");
+- a speaker label in a dialogue ("Rahul: kal milte hain"), before words: a table's row label
+  ("Swap:   2.0G   0B" in `free -h` output) is no speaker;
 - a greeting before it ("Hi Rohan", "Thanks Priya", "Namaste Suresh");
 - an honorific or kinship word after it ("Priya ji", "Rohan bhai", "Sunita didi");
 - the ergative "ne" after it ("Priya ne bola"): only an agent takes it;
@@ -27,7 +28,7 @@ _HONORIFIC = (r"(?:ji|jee|bhai|bhaiya|bhaiyya|didi|di|sir|madam|ma'?am|sahab|saa
 # A greeting opens a sentence ("Hi Sunita, ..."); inside one, "hi" is Hindi's emphatic particle
 # ("waise hi Vue components mein").
 _CUES = regex.compile(
-    rf"^[ \t>]*(?P<n>{_NAME})[ \t]*:[ \t]*\S"
+    rf"^[ \t>]*(?P<n>{_NAME})[ \t]*:[ \t]*[\p{{L}}\"“']"
     rf"|(?<=(?:^|[.!?,;:(\n])[ \t>]*){_GREETING}[ \t,]+(?P<n>{_NAME})(?![\p{{L}}\p{{M}}])"
     rf"|(?<![\p{{L}}\p{{M}}])(?P<n>{_NAME})[ \t]+(?:{_HONORIFIC}|ne)(?![\p{{L}}\p{{M}}])"
     rf"|(?<![\p{{L}}\p{{M}}])(?:main|mai|mein)[ \t]+(?P<n>{_NAME})[ \t]+"
@@ -46,13 +47,29 @@ _NEVER = HINGLISH | STOPWORDS["en"] | frozenset(
     "warning info total udaharan jaise".split())
 
 
+# More romanised-Hindi words for telling the context apart (none an English word): verbs of
+# requests and commands, numbers, times of day, postpositions. The language pass's list is of
+# chat words; short commands to an assistant ("alarm ko band kar do", "subah 5 baje ka alarm
+# hata do") have few of those, and spaCy then reads "alarm ko" and "kar" as names.
+_MORE_HINGLISH = frozenset("""
+kar kare kardo karde karenge karega karegi karta karti karte dena baje bajkar wale aane jaane
+hatao hataiye nikaal nikalo nikal saare sabhi mein mei tak liye boliye bolo dikhao dikhaiye
+lagao lagaye chalu shuru roko rokey ruko phir wapas kitni agle agla pichle subah shaam raat
+dopahar parso hafte ghante ghanta baad pehle aur iss uss teen chaar paanch banayen banaye banao
+rakho rakhe chalao bajne jagao uthao hona hota hoti hote rahega rahegi jayegi sakta sakte sakti
+wahan yahan toh sirf matlab kyunki isse usse inhe unhe apko aapko hamein humein tumhe kaun kaunsa
+ya ek hata rokein rokiye pichley haftey dekho suno chalo
+""".split())
+_ROMANISED = HINGLISH | _MORE_HINGLISH
+
+
 def romanised_context(text: str) -> bool:
     """Whether capitalisation means nothing here: Devanagari mixed with Latin words, or more
     Hinglish function words than English ones (or as many, two of them different)."""
     if _DEVANAGARI.search(text):
         return True
     words = [w.casefold() for w in _LATIN_WORD.findall(_ADDRESSES.sub(" ", text))]
-    hinglish = [w for w in words if w in HINGLISH]
+    hinglish = [w for w in words if w in _ROMANISED]
     english = sum(w in STOPWORDS["en"] for w in words)
     return len(hinglish) > english or (len(set(hinglish)) >= 2 and len(hinglish) >= english)
 
@@ -66,13 +83,18 @@ def cued_names(text: str) -> list[tuple[int, int]]:
         if m.group(0).rstrip()[-2:].startswith(":") and len(labels) < 2:
             continue
         start, end = m.span("n")
-        kept = []  # "Hi Rohan Kal ..." -> the cue names the words before a function word
-        for word in text[start:end].split():
-            if word.casefold() in _NEVER:
+        # "Hi Rohan Kal ..." -> the cue names the words before a function word; "Suno Rohan
+        # bhai" -> after the romanised words that open it.
+        words = [(w.start(), w.end()) for w in regex.finditer(r"\S+", text, pos=start, endpos=end)]
+        while words and text[slice(*words[0])].casefold() in _ROMANISED:
+            words.pop(0)
+        kept = []
+        for s, e in words:
+            if text[s:e].casefold() in _NEVER:
                 break
-            kept.append(word)
+            kept.append((s, e))
         if kept:
-            found.append((start, start + len(" ".join(kept))))
+            found.append((kept[0][0], kept[-1][1]))
     names = {text[s:e] for s, e in found} | {text[s:e].split()[0] for s, e in found}
     for name in names:
         for m in regex.finditer(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(name)}(?![\p{{L}}\p{{M}}])",
@@ -80,3 +102,22 @@ def cued_names(text: str) -> list[tuple[int, int]]:
             if not any(s <= m.start() < e for s, e in found):
                 found.append(m.span())
     return sorted(set(found))
+
+
+def romanised_word_span(text: str, value: str) -> bool:
+    """Whether a span starts with a romanised-Hindi word ("Yeh configuration file hai", "Ya
+    phir", "ho jaye") in a text that has two such words or more: no name does ("Ho", "Ko" are
+    census surnames, and capitalised at a sentence's start they look like names)."""
+    words = value.split()
+    if not words or words[0].casefold() not in _ROMANISED:
+        return False
+    return len({w.casefold() for w in _LATIN_WORD.findall(text)} & _ROMANISED) >= 2
+
+
+def ordinary_word(word: str) -> bool:
+    """A lower-case word that is an English word first ("max", "will": `common_word_names`) or
+    romanised Hindi ("ko", "ho"), though the census lists it as a name."""
+    from curate.pii.common_word_names import COMMON_WORD_NAMES
+
+    word = word.casefold()
+    return word in COMMON_WORD_NAMES or word in _ROMANISED
