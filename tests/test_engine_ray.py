@@ -201,3 +201,41 @@ def test_balance_as_distributed_steps_decides_what_the_pass_decides(options):
            [(r.record.id, r.details) for r in local_ctx.rejects]
     assert ray_ctx.info == local_ctx.info and ray_ctx.counts == local_ctx.counts
     assert local_ctx.info["copies"] + local_ctx.info["dropped"] > 0
+
+
+def _grouped_records(n_labels: int):
+    """Tickets in Hindi, Hinglish and English with the groups the split keeps whole: two-row
+    conversations, near-duplicate clusters, and rows holding both (linking a cluster to a
+    conversation); `n_labels` intents (many: most are too small for three splits), some rows
+    unlabelled, one label seen once."""
+    from tunecraft.records import Record
+
+    out = []
+    for i in range(240):
+        meta = {}
+        if i % 9 in (1, 2):
+            meta["conversation_id"] = f"chat-{i // 9}"
+        if i % 13 in (0, 4):
+            meta["cluster_id"] = f"t.jsonl:{i // 13 * 13 + 1}"
+        label = None if i % 17 == 0 else f"intent_{i % n_labels}"
+        q = ["Mera card block karo", "मेरा रिफंड कब आएगा?", "How do I reset my UPI PIN"][i % 3]
+        out.append(Record(id=f"t.jsonl:{i + 1}", label=label, meta=meta, messages=[
+            {"role": "user", "content": f"{q} #{i}"}, {"role": "assistant", "content": "Ho jayega."}]))
+    out[5].label = "only_once"
+    return out
+
+
+@pytest.mark.parametrize("options, n_labels", [({}, 6), ({"ratios": [0.6, 0.2, 0.2]}, 90)],
+                         ids=["by-label", "pooled-rare-labels"])
+def test_split_as_distributed_steps_decides_what_the_pass_decides(options, n_labels):
+    from curate.engines.ray_steps import run_step
+    from curate.passes.base import Context
+    from curate.passes.split import SplitPass
+
+    p = SplitPass.from_options(options)
+    local_ctx, ray_ctx = Context("split", seed=11), Context("split", seed=11)
+    local = [r.to_dict() for r in p.run(_grouped_records(n_labels), local_ctx)]
+    distributed = [r.to_dict() for r in run_step(ray, p, _grouped_records(n_labels), ray_ctx)]
+    assert distributed == local
+    assert ray_ctx.info == local_ctx.info
+    assert len({r["split"] for r in local}) == 3
