@@ -239,3 +239,30 @@ def test_split_as_distributed_steps_decides_what_the_pass_decides(options, n_lab
     assert distributed == local
     assert ray_ctx.info == local_ctx.info
     assert len({r["split"] for r in local}) == 3
+
+
+def test_curate_run_takes_the_engine_and_a_killed_worker_costs_no_row(tmp_path, monkeypatch):
+    """The Python API: `curate.run(..., engine="ray")` writes the local engine's bytes, also when
+    a worker process dies mid-run (the unicode pass swapped for one that kills its worker once)."""
+    import curate
+    from curate.recipe import Recipe as RecipeClass
+
+    flag = tmp_path / "killed"
+    built = RecipeClass.build_passes
+
+    def with_a_killer(self):
+        return [KillOnce(KillOnce.Config(flag=str(flag))) if p.name == "unicode" else p
+                for p in built(self)]
+    monkeypatch.setattr(RecipeClass, "build_passes", with_a_killer)
+    raw = _raw(tmp_path)
+    on_ray = curate.run(raw, tmp_path / "ray", seed=3, skip="pii", engine="ray", address=None)
+    assert flag.exists() and int(flag.read_text()) != os.getpid()
+    local = curate.run(raw, tmp_path / "local", seed=3, skip="pii", workers=2)   # flag set: no kill
+    assert _bytes(tmp_path / "ray") == _bytes(tmp_path / "local")
+    assert {s: on_ray[s]["id"] for s in on_ray} == {s: local[s]["id"] for s in local}
+    ids = [i for s in on_ray for i in on_ray[s]["id"]]
+    assert len(ids) == len(set(ids))
+    manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
+    assert manifest["engine"] == "ray" and manifest["accounting"]["ok"]
+    assert manifest["accounting"]["rows_read"] == 192
+
