@@ -1,6 +1,11 @@
 """Bytes of state per record that each whole-dataset pass holds on the local engine.
 
     PYTHONPATH=. .venv/bin/python bench/dedup_state.py --rows 100000
+    PYTHONPATH=. .venv/bin/python bench/dedup_state.py --rows 100000 --spool   # as the pipeline runs them
+
+`--spool`: each pass's context spools its records to a temporary folder, as the pipeline's do
+(curate.record_spool), and the pass's output is consumed without being kept, so what is left is
+the index the pass keeps per record.
 
 Records are built first (the generator of bench/curate_engines.py, parsed by the JSONL reader's
 schema), then each pass runs over them alone under tracemalloc: the peak of what it allocated
@@ -10,6 +15,7 @@ dedup_near, split, decontaminate and balance hold by keeping the whole list) are
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import sys
 import tempfile
@@ -46,15 +52,25 @@ def measure(build, n: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--spool", action="store_true")
     args = ap.parse_args()
     passes = {p.name: p for p in Recipe().build_passes() if p.name in PASSES}
     out = {"records (parsed Record objects)": measure(lambda: records(args.rows), args.rows)}
     data = records(args.rows)
     for name in PASSES:
-        for r in data:
-            r.split = r.split or None
-        out[name] = measure(lambda: list(passes[name].run(iter(data), Context(name, 1))), len(data))
+        for i, r in enumerate(data):        # 80/10/10, so decontaminate has held-out probes
+            r.split = "test" if i % 10 == 0 else "validation" if i % 10 == 1 else "train"
+        out[name] = measure(lambda: run(passes[name], data, args.spool), len(data))
     print(json.dumps({k: round(v) for k, v in out.items()}, indent=1))
+
+
+def run(pass_, data: list[Record], spool: bool):
+    ctx = Context(pass_.name, 1)
+    if not spool:
+        return list(pass_.run(iter(data), ctx))
+    with tempfile.TemporaryDirectory() as folder:
+        ctx.spool = Path(folder)
+        collections.deque(pass_.run(iter(data), ctx), maxlen=0)
 
 
 if __name__ == "__main__":

@@ -39,14 +39,18 @@ REJECT_COLUMNS = ["pass", "reason", "id", "details", "record"]
 
 def run(source, out, recipe=None, *, seed: int | None = None, workers: int | None = None,
         force: bool = False, lang: str | None = None, skip: str | tuple = (),
-        columns: str | None = None, progress: bool = False):
+        columns: str | None = None, progress: bool = False, engine: str = "local",
+        address: str | None = None):
     """Curate `source` into the folder `out` and return its splits as a `datasets.DatasetDict`.
 
     `source`: a folder or file path (any format `curate run` reads, a `save_to_disk` folder
     included), a pandas DataFrame, or a `datasets` Dataset or DatasetDict. `recipe`: a YAML
     recipe's path; `seed`, `lang` ("en,hi"), `skip` ("pii,dedup_near") and `columns`
     ("prompt=dialogue,completion=summary") override it as the CLI's flags do. `workers`: default
-    all cores. Raises InputError / OutputError / RecipeError with the message the CLI prints.
+    all cores. `engine="ray"` runs the passes on Ray Data (`address`: a running cluster's, e.g.
+    "auto"; None: the Ray this process has initialised, else a local one for the run): the same
+    outputs, byte for byte (curate.engines). Raises InputError / OutputError / RecipeError /
+    EngineError with the message the CLI prints.
 
     >>> import curate
     >>> (raw := out / "raw").mkdir()
@@ -57,7 +61,7 @@ def run(source, out, recipe=None, *, seed: int | None = None, workers: int | Non
     """
     resolved = load_recipe(recipe, seed=seed, skip=skip or (), lang=lang, workers=workers, columns=columns)
     curate_into(source, out, resolved, workers=min(resolved.workers or cores(), cores()),
-                force=force, progress=progress)
+                force=force, progress=progress, engine=engine, address=address)
     return load(out)
 
 

@@ -11,6 +11,8 @@ Only the few n-grams that survive and occur on both sides reach Python; the rest
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import islice
+from typing import Iterable
 
 import numpy as np
 
@@ -23,9 +25,16 @@ _RUN = np.uint64(0x72756E)         # namespace of "a whole run of words" grams
 class Texts:
     """Word hashes of a list of texts, computed once; `segments` after `mask_common`."""
 
-    def __init__(self, texts: list[str]):
-        self.n = len(texts)
-        self.hashes, self.owners = minhash.word_hashes(texts)
+    def __init__(self, texts: Iterable[str]):
+        """`texts` may be a generator: one batch of strings is alive at a time."""
+        hashes, owners, self.n = [np.zeros(0, np.uint64)], [np.zeros(0, np.int64)], 0
+        it = iter(texts)
+        while batch := list(islice(it, 4096)):
+            h, o = minhash.word_hashes(batch)
+            hashes.append(h)
+            owners.append(o + self.n)
+            self.n += len(batch)
+        self.hashes, self.owners = np.concatenate(hashes), np.concatenate(owners)
         self.words = np.bincount(self.owners, minlength=self.n)
         self.keep = np.ones(len(self.hashes), dtype=bool)
 

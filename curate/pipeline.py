@@ -11,6 +11,8 @@ stage unparsed (readers.JsonlLines): parsing and mapping them is worker work too
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections import deque
 from itertools import groupby
@@ -83,7 +85,8 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
     steps = [READ] + [p.name for p in passes]
     with atomic_dir(out_dir, force) as tmp, \
             RejectSpool(tmp, steps, [f.rel for f in inventory.files]) as spool, \
-            Pipeline(passes, seed=recipe.seed, workers=workers, sink=spool.add, **engine) as pipeline, \
+            Pipeline(passes, seed=recipe.seed, workers=workers, sink=spool.add, spool_dir=tmp,
+                     **engine) as pipeline, \
             display.progress(progress, pipeline, inventory) as bar:
         split_stats = _write_splits(tmp, pipeline.run(_read(inventory, recipe, bar)), bar)
         reject_stats = _write_rejects(tmp, pipeline.scrub_rejects(spool.ordered()))
@@ -134,11 +137,13 @@ def _check_accounting(accounting: dict[str, Any]) -> None:
 # --- the chain ----------------------------------------------------------------------------------
 class Pipeline:
     """Chains the passes over a stream of records, merging every pass's counts; each reject goes
-    to `sink` as it is made (without one, contexts keep them)."""
+    to `sink` as it is made (without one, contexts keep them). Whole-dataset passes keep their
+    records on disk, in a folder made in `spool_dir` (default: the system's temporary folder)
+    for the run (curate.record_spool)."""
 
     def __init__(self, passes: list[Pass], *, seed: int = 0, workers: int = 1, sink=None,
-                 engine: str = "local", address: str | None = None):
-        self.passes, self.seed = passes, seed
+                 engine: str = "local", address: str | None = None, spool_dir: Path | None = None):
+        self.passes, self.seed, self.spool_dir, self.spool = passes, seed, spool_dir, None
         self.read, self.read_meter = Context(READ, seed, sink), Meter()
         self.contexts = {p.name: Context(p.name, seed, sink) for p in passes}
         self.meters = {p.name: Meter() for p in passes}
@@ -152,11 +157,17 @@ class Pipeline:
                                       + ahead, seed=seed, workers=workers, address=address)
 
     def __enter__(self) -> "Pipeline":
+        self.spool = Path(tempfile.mkdtemp(prefix=".records-", dir=self.spool_dir))
+        for ctx in self.contexts.values():
+            ctx.spool = self.spool
         self.executor.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.executor.__exit__(*exc)       # terminates worker pools, also on Ctrl-C
+        try:
+            self.executor.__exit__(*exc)       # terminates worker pools, also on Ctrl-C
+        finally:
+            shutil.rmtree(self.spool, ignore_errors=True)
 
     def run(self, items: Iterable[Record | Reject | JsonlLines]) -> Iterator[Record]:
         stages = self.stages

@@ -330,3 +330,20 @@ def test_openai_export_of_an_api_run_has_the_documented_shape(curated, tmp_path)
         [(0, "message_unrecognized_key"), (0, "example_missing_assistant_message")]   # it can fail
     hindi = next(r for r in rows if "कार्ड" in r["messages"][0]["content"])
     assert [m["role"] for m in hindi["messages"]] == ["user", "assistant"]
+
+
+def test_run_takes_the_engine_and_names_the_ones_there_are(tmp_path):
+    """`curate.run(..., engine=...)`: the local engine as the default does; an unknown one is the
+    CLI's one-line error and leaves no output folder (the Ray engine: tests/test_engine_ray.py)."""
+    from curate.engines import EngineError
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "faq.jsonl").write_text(
+        '{"prompt": "UPI PIN kaise reset karein?", "completion": "Settings mein Reset PIN chunein."}\n'
+        '{"prompt": "मेरा कार्ड ब्लॉक हो गया है", "completion": "ऐप में Unblock दबाएँ।"}\n', encoding="utf-8")
+    local = curate.run(raw, tmp_path / "local", seed=1, workers=1, skip="pii", engine="local")
+    assert sum(local[s].num_rows for s in local) == 2
+    with pytest.raises(EngineError, match="unknown engine 'spark'; choose one of local, ray"):
+        curate.run(raw, tmp_path / "out", seed=1, workers=1, skip="pii", engine="spark")
+    assert not (tmp_path / "out").exists()

@@ -201,3 +201,68 @@ def test_balance_as_distributed_steps_decides_what_the_pass_decides(options):
            [(r.record.id, r.details) for r in local_ctx.rejects]
     assert ray_ctx.info == local_ctx.info and ray_ctx.counts == local_ctx.counts
     assert local_ctx.info["copies"] + local_ctx.info["dropped"] > 0
+
+
+def _grouped_records(n_labels: int):
+    """Tickets in Hindi, Hinglish and English with the groups the split keeps whole: two-row
+    conversations, near-duplicate clusters, and rows holding both (linking a cluster to a
+    conversation); `n_labels` intents (many: most are too small for three splits), some rows
+    unlabelled, one label seen once."""
+    from tunecraft.records import Record
+
+    out = []
+    for i in range(240):
+        meta = {}
+        if i % 9 in (1, 2):
+            meta["conversation_id"] = f"chat-{i // 9}"
+        if i % 13 in (0, 4):
+            meta["cluster_id"] = f"t.jsonl:{i // 13 * 13 + 1}"
+        label = None if i % 17 == 0 else f"intent_{i % n_labels}"
+        q = ["Mera card block karo", "मेरा रिफंड कब आएगा?", "How do I reset my UPI PIN"][i % 3]
+        out.append(Record(id=f"t.jsonl:{i + 1}", label=label, meta=meta, messages=[
+            {"role": "user", "content": f"{q} #{i}"}, {"role": "assistant", "content": "Ho jayega."}]))
+    out[5].label = "only_once"
+    return out
+
+
+@pytest.mark.parametrize("options, n_labels", [({}, 6), ({"ratios": [0.6, 0.2, 0.2]}, 90)],
+                         ids=["by-label", "pooled-rare-labels"])
+def test_split_as_distributed_steps_decides_what_the_pass_decides(options, n_labels):
+    from curate.engines.ray_steps import run_step
+    from curate.passes.base import Context
+    from curate.passes.split import SplitPass
+
+    p = SplitPass.from_options(options)
+    local_ctx, ray_ctx = Context("split", seed=11), Context("split", seed=11)
+    local = [r.to_dict() for r in p.run(_grouped_records(n_labels), local_ctx)]
+    distributed = [r.to_dict() for r in run_step(ray, p, _grouped_records(n_labels), ray_ctx)]
+    assert distributed == local
+    assert ray_ctx.info == local_ctx.info
+    assert len({r["split"] for r in local}) == 3
+
+
+def test_curate_run_takes_the_engine_and_a_killed_worker_costs_no_row(tmp_path, monkeypatch):
+    """The Python API: `curate.run(..., engine="ray")` writes the local engine's bytes, also when
+    a worker process dies mid-run (the unicode pass swapped for one that kills its worker once)."""
+    import curate
+    from curate.recipe import Recipe as RecipeClass
+
+    flag = tmp_path / "killed"
+    built = RecipeClass.build_passes
+
+    def with_a_killer(self):
+        return [KillOnce(KillOnce.Config(flag=str(flag))) if p.name == "unicode" else p
+                for p in built(self)]
+    monkeypatch.setattr(RecipeClass, "build_passes", with_a_killer)
+    raw = _raw(tmp_path)
+    on_ray = curate.run(raw, tmp_path / "ray", seed=3, skip="pii", engine="ray", address=None)
+    assert flag.exists() and int(flag.read_text()) != os.getpid()
+    local = curate.run(raw, tmp_path / "local", seed=3, skip="pii", workers=2)   # flag set: no kill
+    assert _bytes(tmp_path / "ray") == _bytes(tmp_path / "local")
+    assert {s: on_ray[s]["id"] for s in on_ray} == {s: local[s]["id"] for s in local}
+    ids = [i for s in on_ray for i in on_ray[s]["id"]]
+    assert len(ids) == len(set(ids))
+    manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
+    assert manifest["engine"] == "ray" and manifest["accounting"]["ok"]
+    assert manifest["accounting"]["rows_read"] == 192
+

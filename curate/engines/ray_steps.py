@@ -70,12 +70,16 @@ class Parked:
         return ds.map_batches(_per_block, batch_size=1, fn_kwargs=dict(
             fn=fn, refs=self.refs, starts=self.starts, kwargs=kwargs))
 
+    def partitions(self) -> int:
+        """Shuffle partitions of a groupby: PARTITIONS_PER_CPU per CPU of the cluster."""
+        return PARTITIONS_PER_CPU * max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+
     def grouped(self, fn, then, **kwargs):
         """`fn(block, start, parts=P, ...)` over every block (its rows carry a column "part" in
         [0, P)), grouped by "part", and `then` over each group. Coarse groups on purpose: a Ray
         `map_groups` call per bucket or per key would be one Python call per record; here a
         group holds many keys whole and `then` works on all of them with numpy."""
-        parts = PARTITIONS_PER_CPU * max(1, int(self.ray.cluster_resources().get("CPU", 1)))
+        parts = self.partitions()
         return self.dataset(fn, parts=parts, **kwargs).groupby("part", num_partitions=parts).map_groups(
             then[0], fn_kwargs=then[1], batch_format="numpy")
 
@@ -89,7 +93,10 @@ def _per_block(batch, *, fn, refs, starts, kwargs):
 
 def run_step(ray, pass_: Pass, records: Iterable[Record], ctx: Context) -> Iterator[Record] | None:
     """The distributed form of `pass_` over `records`, or None when it has none."""
-    step = STEPS.get(type(pass_))
+    from curate.engines.ray_split import split
+    from curate.passes.split import SplitPass
+
+    step = {**STEPS, SplitPass: split}.get(type(pass_))
     return None if step is None else step(ray, pass_, records, ctx)
 
 

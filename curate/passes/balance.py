@@ -62,13 +62,16 @@ class Balance(Pass):
     Config = BalanceConfig
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-        records = list(records)
+        records = ctx.replayable(records)
         by_label: dict[str, list[int]] = {}
+        unlabelled = 0
         for i, r in enumerate(records):
-            if r.label is not None:
-                r.label = str(r.label).strip()
-            if r.split in (None, "train") and r.label is not None:
-                by_label.setdefault(r.label, []).append(i)
+            label = _trimmed(r.label)
+            if r.split in (None, "train"):
+                if label is None:
+                    unlabelled += 1
+                else:
+                    by_label.setdefault(label, []).append(i)
         before = {label: len(idx) for label, idx in sorted(by_label.items())}
         mode = self.resolved_mode(before)
         targets = self.targets(before, mode)
@@ -78,6 +81,7 @@ class Balance(Pass):
             rng = random.Random(f"{ctx.seed}:{label}")
             _resize(idx, targets[label], rng, dropped, copies)
         for i, record in enumerate(records):
+            record.label = _trimmed(record.label)
             if i in dropped:
                 ctx.reject(record, "balance_cap", mode=mode, label=record.label,
                            kept=targets[record.label])
@@ -89,8 +93,7 @@ class Balance(Pass):
         ctx.info.update(mode=mode, classes=looks_like_classes(before, self.config.min_mean),
                         train_label_counts_before=before,
                         train_label_counts_after=after, copies=sum(copies.values()),
-                        dropped=len(dropped), unlabelled_train=sum(
-                            1 for r in records if r.split in (None, "train") and r.label is None))
+                        dropped=len(dropped), unlabelled_train=unlabelled)
         ctx.count("copies", sum(copies.values()))
 
     def resolved_mode(self, counts: dict[str, int]) -> str:
@@ -112,6 +115,10 @@ class Balance(Pass):
             floor = cfg.per_label or max(counts.values())
             return {label: max(n, floor) for label, n in counts.items()}
         return _temperature_targets(counts, float(cfg.temperature))
+
+
+def _trimmed(label) -> str | None:
+    return None if label is None else str(label).strip()
 
 
 def looks_like_classes(counts: dict[str, int], min_mean: float) -> bool:

@@ -50,6 +50,9 @@ class Context:
         self.info: dict[str, Any] = {}
         # For a pass with `prepare`: its values for the records `run` receives, in their order.
         self.prepared: Any = None
+        # A folder where whole-dataset passes' records wait on disk (set by the pipeline); None:
+        # in memory (a pass run on its own, tests).
+        self.spool: Any = None
         self._sink = sink
 
     @property
@@ -65,6 +68,24 @@ class Context:
             self.rejects.append(reject)
         else:
             self._sink(reject)
+
+    def replayable(self, records: Iterable[Record]):
+        """The records, readable again in the same order as often as a pass needs (with
+        `len`): on disk when the pipeline gave a spool folder (curate.record_spool), else a
+        list. A record read again is a fresh copy: change records on the last reading."""
+        if self.spool is None:
+            return list(records)
+        from curate.record_spool import Spooled
+        return Spooled(records, self.spool)
+
+    def sorted_by_digest(self, records: Iterable[Record], key: Callable[[Record], bytes],
+                         n: int) -> Iterator[Record]:
+        """`sorted(records, key=key)` (stable) for a key that is a uniform hash; on disk when
+        the pipeline gave a spool folder. `n`: the number of records."""
+        if self.spool is None:
+            return iter(sorted(records, key=key))
+        from curate.record_spool import sorted_on_disk
+        return sorted_on_disk(records, key, n, self.spool)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n

@@ -79,6 +79,24 @@ class Probe:
     completion: str
     source: str                                          # one of SOURCES
 
+    @property
+    def instruction(self) -> str:                        # a probe read as a target (validation)
+        return self.prompt
+
+    @property
+    def response(self) -> str:
+        return self.completion
+
+
+class _Train:
+    """The train records (and those without a split) of a re-iterable, as often as needed."""
+
+    def __init__(self, records):
+        self.records = records
+
+    def __iter__(self) -> Iterator[Record]:
+        return (r for r in self.records if r.split in (None, "train"))
+
 
 class Decontaminate(Pass):
     name = "decontaminate"
@@ -86,27 +104,30 @@ class Decontaminate(Pass):
     Config = DecontaminateConfig
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-        records = list(records)
+        records = ctx.replayable(records)
         probes = _held_out(records) + [Probe(pid, prompt, completion, "benchmark")
                                        for path in self.config.against
                                        for pid, prompt, completion in read_benchmark(path)]
-        train = [r for r in records if r.split in (None, "train")]
-        found, ignored = self.overlaps(train, probes)
-        overlaps = {id(train[t]): p for t, p in found.items()}
-        self._report(records, probes, overlaps, ignored, ctx)
+        found, ignored = self.overlaps(_Train(records), probes)
+        self._report(records, probes, found, ignored, ctx)
+        t = -1
         for record in records:
-            if id(record) in overlaps and self.config.action == "drop":
-                listed = overlaps[id(record)][:MAX_LISTED]
+            t += record.split in (None, "train")
+            if record.split in (None, "train") and t in found and self.config.action == "drop":
+                listed = found[t][:MAX_LISTED]
                 ctx.reject(record, "contaminated", overlaps_with=[probes[p].id for p in listed])
             else:
                 yield record
 
-    def overlaps(self, targets: list[Record], probes: list[Probe]) -> tuple[dict[int, list[int]], int]:
-        """({target index: its overlapping probe indices, in probe order}, common n-grams ignored)."""
-        if not targets or not probes:
+    def overlaps(self, targets: Iterable, probes: list[Probe]) -> tuple[dict[int, list[int]], int]:
+        """({target index: its overlapping probe indices, in probe order}, common n-grams ignored).
+        `targets`: records (or probes) with `instruction` and `response`, re-iterable."""
+        if not probes:
             return {}, 0
         cfg = self.config
-        t_prompts = Texts([r.instruction for r in targets])
+        t_prompts = Texts(r.instruction for r in targets)
+        if not t_prompts.n:
+            return {}, 0
         p_prompts = Texts([p.prompt for p in probes])
         pairs = equal_pairs(t_prompts, p_prompts)
         shared, per_probe, ignored = shared_grams(t_prompts, p_prompts, cfg.n, cfg.min_words,
@@ -121,37 +142,52 @@ class Decontaminate(Pass):
             found.setdefault(t, []).append(p)
         return found, ignored
 
-    def _completions_overlap(self, targets: list[Record], probes: list[Probe],
+    def _completions_overlap(self, targets: Iterable, probes: list[Probe],
                              pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
         """The (target, probe) `pairs` whose completions are equal or share a rare n-gram."""
         cfg = self.config
-        t_done, p_done = Texts([r.response for r in targets]), Texts([p.completion for p in probes])
+        t_done, p_done = Texts(r.response for r in targets), Texts([p.completion for p in probes])
         t_whole, p_whole = t_done.whole(), p_done.whole()
         shared, _, _ = shared_grams(t_done, p_done, cfg.n, cfg.min_words, cfg.max_ngram_records)
         return {(t, p) for t, p in pairs if (t_whole[t] == p_whole[p] and t_whole[t]) or (t, p) in shared}
 
-    def _report(self, records, probes, overlaps, ignored, ctx):
-        by_source = {source: sum(1 for hits in overlaps.values()
+    def _report(self, records, probes, found, ignored, ctx):
+        by_source = {source: sum(1 for hits in found.values()
                                  if any(probes[p].source == source for p in hits))
                      for source in SOURCES}
-        tests = [Probe(r.id, r.instruction, r.response, "test") for r in records if r.split == "test"]
-        val_test, _ = self.overlaps([r for r in records if r.split == "validation"], tests)
-        by_id = {id(r): r for r in records}
+        tests = [p for p in probes if p.source == "test"]
+        val_test, _ = self.overlaps([p for p in probes if p.source == "validation"], tests)
+        listed = sorted(found)[:MAX_LISTED]
+        train_ids = dict(_ids_at(_Train(records), listed))
         ctx.info.update(
             n=self.config.n, min_words=self.config.min_words, action=self.config.action,
             max_ngram_records=self.config.max_ngram_records, common_ngrams_ignored=ignored,
-            probes=len(probes), contaminated_train=len(overlaps),
+            probes=len(probes), contaminated_train=len(found),
             contaminated_train_by_source={k: v for k, v in by_source.items() if v},
-            examples=[{"train": by_id[key].id, "overlaps_with": [probes[p].id for p in hits[:MAX_LISTED]]}
-                      for key, hits in list(overlaps.items())[:MAX_LISTED]],
+            examples=[{"train": train_ids[t], "overlaps_with": [probes[p].id for p in found[t][:MAX_LISTED]]}
+                      for t in listed],
             validation_overlapping_test=len(val_test))
-        ctx.count("contaminated", len(overlaps))
+        ctx.count("contaminated", len(found))
 
 
-def _held_out(records: list[Record]) -> list[Probe]:
-    """Test then validation records: the probes taken from the data itself."""
-    return [Probe(r.id, r.instruction, r.response, split) for split in ("test", "validation")
-            for r in records if r.split == split]
+def _ids_at(records: Iterable[Record], positions: list[int]) -> Iterator[tuple[int, str]]:
+    """(position, id) of the records at the sorted `positions`."""
+    wanted = set(positions)
+    if wanted:
+        for i, record in enumerate(records):
+            if i in wanted:
+                yield i, record.id
+                if i == positions[-1]:
+                    return
+
+
+def _held_out(records: Iterable[Record]) -> list[Probe]:
+    """Test then validation records: the probes taken from the data itself (one reading)."""
+    held: dict[str, list[Probe]] = {"test": [], "validation": []}
+    for r in records:
+        if r.split in held:
+            held[r.split].append(Probe(r.id, r.instruction, r.response, r.split))
+    return held["test"] + held["validation"]
 
 
 def read_benchmark(path: str) -> list[tuple[str, str, str]]:

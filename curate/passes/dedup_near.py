@@ -63,17 +63,20 @@ class DedupNear(Pass):
     Config = DedupNearConfig
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-        records = list(records)
+        records = ctx.replayable(records)
         shingles = _Shingles(records, FIELDS[self.config.field], self.config)
         rep = self.representatives(shingles, ctx)
         members = np.flatnonzero((rep >= 0) & (rep != np.arange(len(rep))))
         similarity = dict(zip(members.tolist(), shingles.similarity(
             np.stack((rep[members], members), axis=1)).tolist()))
+        rep_id: dict[int, str] = {}     # a representative comes before its members
         for i, record in enumerate(records):
+            if rep[i] == i:
+                rep_id[i] = record.id
             if rep[i] >= 0:
-                record.meta["cluster_id"] = records[rep[i]].id
+                record.meta["cluster_id"] = rep_id[rep[i]]
             if i in similarity and self.config.mode == "remove":
-                ctx.reject(record, "near_duplicate", duplicate_of=records[rep[i]].id,
+                ctx.reject(record, "near_duplicate", duplicate_of=rep_id[rep[i]],
                            similarity=round(similarity[i], 4))
             else:
                 yield record
@@ -104,7 +107,8 @@ class _Shingles:
     one canned answer to many questions).
     """
 
-    def __init__(self, records: list[Record], names: tuple[str, ...], cfg: DedupNearConfig):
+    def __init__(self, records, names: tuple[str, ...], cfg: DedupNearConfig):
+        """`records`: re-iterable with `len` (a list, or curate.record_spool.Spooled)."""
         self.records, self.names, self.cfg = records, names, cfg
         self.sets: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -115,7 +119,7 @@ class _Shingles:
             return
         idx = idx if done is None else np.union1d(done[0], idx)
         values, offsets = minhash.shingle_hashes(
-            (getattr(self.records[i], name) for i in idx.tolist()), self.cfg.shingle_size,
+            (getattr(r, name) for r in _picked(self.records, idx)), self.cfg.shingle_size,
             self.cfg.char_shingle_size, salt=tuple(FIELDS["both"]).index(name))
         self.sets[name] = (idx, values, offsets)
 
@@ -160,6 +164,18 @@ class _Shingles:
             index, values, offsets = self.sets[name]
             sims.append(minhash.jaccard_pairs(values, offsets, np.searchsorted(index, pairs)))
         return np.minimum.reduce(sims)
+
+
+def _picked(records, idx: np.ndarray) -> Iterator[Record]:
+    """The records at the sorted positions `idx`, in one reading of `records`."""
+    wanted = iter(idx.tolist())
+    at = next(wanted, None)
+    for i, record in enumerate(records):
+        if at is None:
+            return
+        if i == at:
+            yield record
+            at = next(wanted, None)
 
 
 def _components_first_member(n: int, edges: np.ndarray) -> np.ndarray:

@@ -68,7 +68,7 @@ def targets(n: int, ratios: list[float]) -> list[int] | None:
     return counts
 
 
-def group_units(records: list[Record]) -> list[str]:
+def group_units(records: Iterable[Record]) -> list[str]:
     """Unit key per record: records linked by a shared group id get the same key (union-find)."""
     parent: dict[str, str] = {}
 
@@ -84,8 +84,8 @@ def group_units(records: list[Record]) -> list[str]:
         for k in keys[1:]:
             a, b = find(keys[0]), find(k)
             parent[max(a, b)] = min(a, b)
-        keyed.append(keys)
-    return [find(keys[0]) if keys else f"id:{r.id}" for r, keys in zip(records, keyed)]
+        keyed.append(keys or f"id:{record.id}")
+    return [find(keys[0]) if isinstance(keys, list) else keys for keys in keyed]
 
 
 class SplitPass(Pass):
@@ -94,23 +94,31 @@ class SplitPass(Pass):
     Config = SplitConfig
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-        records = list(records)
-        units = group_units(records)
+        records = ctx.replayable(records)
+        labels: list[str | None] = []
+        units = group_units(_noting_labels(records, labels))
         members: dict[str, list[int]] = defaultdict(list)
         for i, unit in enumerate(units):
             members[unit].append(i)
+        del units
         strata: dict[str, list[str]] = defaultdict(list)
         for unit, idx in members.items():
-            strata[self._stratum(records, idx)].append(unit)
+            strata[self._stratum(labels, idx)].append(unit)
         pooled = self._pool_rare(strata, members, len(records))
         if pooled:
             ctx.info["pooled_labels"] = pooled
-        train_only = []
+        train_only, split_of = [], bytearray(len(records))     # index into SPLITS, per record
         for stratum in sorted(strata):
-            if not self._assign(stratum, strata[stratum], members, records, ctx.seed):
+            if not self._assign(stratum, strata[stratum], members, split_of, ctx.seed):
                 train_only.append(stratum)
-        self._report(records, train_only, ctx)
-        yield from sorted(records, key=lambda r: _digest(ctx.seed, "\x00order", r.id))
+        self._report(labels, split_of, train_only, ctx)
+
+        def assigned() -> Iterator[Record]:
+            for i, record in enumerate(records):
+                record.split = SPLITS[split_of[i]]
+                yield record
+        yield from ctx.sorted_by_digest(assigned(), lambda r: _digest(ctx.seed, "\x00order", r.id),
+                                        len(records))
 
     def _pool_rare(self, strata, members, n_records: int) -> int:
         """When too-small classes hold > 10% of the records (e.g. a near-unique label column),
@@ -122,38 +130,49 @@ class SplitPass(Pass):
         strata[RARE] = [u for s in rare for u in strata.pop(s)]
         return len(rare)
 
-    def _stratum(self, records: list[Record], idx: list[int]) -> str:
+    def _stratum(self, labels: list[str | None], idx: list[int]) -> str:
         if self.config.by is None:
             return ""
-        labels = Counter(str(records[i].label) for i in idx if records[i].label is not None)
-        if not labels:
+        found = Counter(labels[i] for i in idx if labels[i] is not None)
+        if not found:
             return "\x00unlabelled"
-        return min(labels.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return min(found.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
-    def _assign(self, stratum, units, members, records, seed) -> bool:
+    def _assign(self, stratum, units, members, split_of: bytearray, seed) -> bool:
         want = targets(sum(len(members[u]) for u in units), self.config.ratios)
         if want is None:
             for u in units:
                 for i in members[u]:
-                    records[i].split = "train"
+                    split_of[i] = 0
             return False
         have = [0, 0, 0]
         for unit in sorted(units, key=lambda u: _digest(seed, stratum, u)):
             best = max(range(3), key=lambda s: (want[s] - have[s], -s))
             have[best] += len(members[unit])
             for i in members[unit]:
-                records[i].split = SPLITS[best]
+                split_of[i] = best
         return True
 
-    def _report(self, records: list[Record], train_only: list[str], ctx: Context) -> None:
+    def _report(self, labels: list[str | None], split_of: bytearray, train_only: list[str],
+                ctx: Context) -> None:
         counts: dict[str, Counter] = {s: Counter() for s in SPLITS}
-        for record in records:
-            counts[record.split][str(record.label) if record.label is not None else None] += 1
+        for label, split in zip(labels, split_of):
+            counts[SPLITS[split]][label] += 1
         ctx.info["split_sizes"] = {s: sum(counts[s].values()) for s in SPLITS}
-        if self.config.by == "label" and any(r.label is not None for r in records):
+        if self.config.by == "label" and any(label is not None for label in labels):
             ctx.info["label_counts"] = {s: dict(sorted((k, v) for k, v in counts[s].items() if k is not None))
                                         for s in SPLITS}
             ctx.info["train_only_labels"] = [s for s in train_only if not s.startswith("\x00")]
+
+
+def _noting_labels(records: Iterable[Record], labels: list[str | None]) -> Iterator[Record]:
+    """`records`, appending each one's label (as text, one string object per distinct label) to
+    `labels` on the way."""
+    seen: dict[str, str] = {}
+    for record in records:
+        label = None if record.label is None else str(record.label)
+        labels.append(None if label is None else seen.setdefault(label, label))
+        yield record
 
 
 def _digest(seed: int, stratum: str, unit: str) -> bytes:
