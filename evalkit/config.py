@@ -13,6 +13,8 @@ from evalkit.cost import check_cost_model
 from evalkit.curve import parse_fractions
 from train.options import ConfigError, parse_fields, setting
 
+BACKENDS = ("transformers", "llamacpp")
+
 __all__ = ["ConfigError", "RunConfig", "ScoreConfig", "parse_cost_model"]
 
 
@@ -29,6 +31,12 @@ def parse_cost_model(value) -> dict | None:
     if not isinstance(parsed, dict):
         raise ValueError(f"must be a JSON object: {value}")
     return check_cost_model(parsed)
+
+
+def _backend(value) -> str:
+    if value not in BACKENDS:
+        raise ValueError(f"must be one of {', '.join(BACKENDS)}, got {value!r}")
+    return value
 
 
 def _path(value) -> Path | None:
@@ -89,6 +97,10 @@ class RunConfig:
     few_shot: str = setting("bm25", help="few-shot selection: bm25 (most similar) or random")
     max_new_tokens: int = setting(128, help="longest answer generated, in tokens")
     batch_size: int = setting(8, help="prompts generated or scored together")
+    backend: str = setting("transformers", help="local systems on transformers (the reference), "
+                                                "or llamacpp: llama.cpp's server on the GGUF, "
+                                                "faster on a CPU, outputs not identical",
+                           parse=_backend)
     dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                                          "matmul; likelihoods then carry bf16 rounding)")
     primary: str | None = _primary()

@@ -111,15 +111,17 @@ def run(config: RunConfig, progress=None) -> dict:
                               stop=tuple(config.stop))
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
     rows, described = [], {s.name: s.describe() for s in specs}
-    for spec, system in zip(specs, systems):
-        if spec.is_endpoint:
-            served, described[spec.name]["perplexity"] = lineup.run_endpoint(
-                spec, system, items, params, Path(config.out), pool, model_name, progress,
-                config.served_perplexity)
-            rows += served
-            continue
-        model, tokenizer, identity = pool.get(spec)
-        rows += run_system(system, items, model, tokenizer, identity, params, cache, config, progress)
+    with lineup.backend(config, specs) as running:     # --backend: who answers the local specs
+        for spec, system in zip(running, systems):
+            if spec.is_endpoint:
+                served, described[spec.name]["perplexity"] = lineup.run_endpoint(
+                    spec, system, items, params, Path(config.out), pool, model_name, progress,
+                    config.served_perplexity)
+                rows += served
+                continue
+            model, tokenizer, identity = pool.get(spec)
+            rows += run_system(system, items, model, tokenizer, identity, params, cache, config,
+                               progress)
     model, tokenizer, identity = pool.get(tuned) if tuned else (None, None, None)
     warnings = loaders.card_warnings(tuned.model, card, tokenizer) if tuned else []
     check = adapter_check(model, tokenizer, rows, finetuned) if tuned else None
@@ -240,6 +242,7 @@ def finish(rows, config: RunConfig, labels, card, check, warnings, identity, par
     metrics = scored.metrics
     metrics["run"] = {
         "data": str(config.data), "model": config.model, "identity": identity,
+        "backend": config.backend,
         "adapter": str(config.adapter) if config.adapter else None,
         "template": loaders.trained_template(card)[0] if config.adapter else None,
         "limit": config.limit, "seed": config.seed,
