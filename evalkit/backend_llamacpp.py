@@ -1,10 +1,12 @@
 """`evalkit run --backend llamacpp`: the run's local systems answered by llama.cpp, not transformers.
 
-Why: on a CPU llama.cpp's quantised kernels answer faster than transformers (bench/RESULTS.md,
-issue 20). Why it is not the default: it is not the same model numerically. llama.cpp also
-quantises activations in its dot products and sums in another order, so a near-tie argmax flips
-and a greedy output parts from transformers' mid-answer (bench/RESULTS.md gives the agreement item
-by item). The transformers backend stays the reference; a llama.cpp run is a quick look.
+Why: the GGUF (and the adapter as a GGUF LoRA) is what a llama.cpp deployment serves, so this
+evaluates the model as it would be deployed, on the same items and metrics. Why it is not the
+default: it is not the same model numerically (Q4_1 weights, activations quantised in the dot
+products, sums in another order), so a near-tie argmax flips and a greedy output parts from
+transformers' mid-answer, and llama-cpp-python's server answers one request at a time, so on the
+demo it was not faster than transformers' batches (bench/RESULTS.md, issue 20: agreement item by
+item, CPU time). The transformers backend stays the reference.
 
 How: each local system becomes a served one (evalkit.endpoint) on a llama-cpp-python server
 started here, so rows, the cache, retries, concurrency and metrics are the endpoint path's. The

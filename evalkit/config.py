@@ -98,8 +98,8 @@ class RunConfig:
     max_new_tokens: int = setting(128, help="longest answer generated, in tokens")
     batch_size: int = setting(8, help="prompts generated or scored together")
     backend: str = setting("transformers", help="local systems on transformers (the reference), "
-                                                "or llamacpp: llama.cpp's server on the GGUF, "
-                                                "faster on a CPU, outputs not identical",
+                                                "or llamacpp: llama.cpp's server on the GGUF and "
+                                                "the adapter as a GGUF LoRA (outputs differ)",
                            parse=_backend)
     dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                                          "matmul; likelihoods then carry bf16 rounding)")
