@@ -13,7 +13,7 @@ from evalkit.cost import check_cost_model
 from evalkit.curve import parse_fractions
 from train.options import ConfigError, parse_fields, setting
 
-BACKENDS = ("transformers", "vllm")
+BACKENDS = ("transformers", "llamacpp", "vllm")
 
 __all__ = ["ConfigError", "RunConfig", "ScoreConfig", "parse_cost_model"]
 
@@ -98,8 +98,10 @@ class RunConfig:
     max_new_tokens: int = setting(128, help="longest answer generated, in tokens")
     batch_size: int = setting(8, help="prompts generated or scored together")
     backend: str = setting("transformers", help="local systems on transformers (the reference), "
-                                                "or vllm: GPU machines, the adapter as a vLLM "
-                                                "LoRA request",
+                                                "llamacpp: llama.cpp's server on the GGUF and "
+                                                "the adapter as a GGUF LoRA (outputs differ), or "
+                                                "vllm: GPU machines, the adapter as a vLLM LoRA "
+                                                "request",
                            parse=_backend)
     dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                                          "matmul; likelihoods then carry bf16 rounding)")

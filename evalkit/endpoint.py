@@ -62,7 +62,9 @@ class EndpointSystem:
                  tokenizer=None, tokenizer_name: str | None = None):
         self.spec, self.params, self.cache = spec, params, cache
         self.tokenizer, self.tokenizer_name = tokenizer, tokenizer_name
-        self.identity = {"endpoint": spec.endpoint, "model": spec.model}
+        # a server this run started itself (evalkit.backend_llamacpp) is keyed by what it serves
+        self.identity = getattr(spec, "served_identity", None) or {"endpoint": spec.endpoint,
+                                                                   "model": spec.model}
         self._client = None
         self._lock = threading.Lock()
 

@@ -2,9 +2,13 @@
 
 Why left padding: a decoder continues from the last position of each row, so prompts must end at
 the same column; right padding would make short prompts continue after pad tokens.
-Why the cache key is sha256(model identity, adapter identity, prompt, parameters): those are all
-that determine a greedy output, so a re-run, a new metric or a re-rendered report reuses every
-generation. The batch size is not in the key (it does not change what is asked for).
+Why the cache key is sha256(model identity, adapter identity, prompt, parameters, batch): in
+bfloat16 a greedy output also depends on which prompts share its batch (padding changes the matmul
+shapes, so the rounding, so a near-tie argmax). Batches are therefore always formed over ALL the
+prompts (sorted by token count), never over the uncached ones, and each row is keyed with its
+batch's size and members: a re-run, a resumed run or a new metric reuses exactly the rows a fresh
+run would compute, and another --batch-size never reuses a row. A batch with any row missing is
+computed whole again (its rows then overwrite the cached ones).
 Latency per request is the wall time of its batch divided by the number of prompts in the batch;
 cached generations keep the latency measured when they were made, so cost figures survive re-runs.
 """
@@ -17,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from evalkit.likelihood import NLL
 from tunecraft.conversation import PROMPT_ENCODING, encode_prompt
 from tunecraft.hashing import feed_file, text_sha256
 
@@ -52,9 +57,22 @@ def digest(value: dict) -> str:
     return text_sha256(blob)
 
 
-def cache_key(identity: dict, prompt: str, params: GenerationParams) -> str:
-    return digest({"identity": identity, "prompt": prompt, "params": params.to_dict(),
-                   "encoding": PROMPT_ENCODING})
+def cache_key(identity: dict, prompt: str, params: GenerationParams,
+              batch: dict | None = None) -> str:
+    """`batch` (local generation: `batch_of`) is what decides the row's batch composition."""
+    value = {"identity": identity, "prompt": prompt, "params": params.to_dict(),
+             "encoding": PROMPT_ENCODING}
+    return digest(value if batch is None else {**value, "batch": batch})
+
+
+def batch_of(prompts: list[str], batch_size: int) -> dict:
+    """The batch a row was generated in: the batch size, its prompts (sha256s, in order) and
+    torch's thread count — in bf16 each of them can change a greedy output (the thread count
+    changed 0–3 of 16 outputs per system between 1 and 2 threads, bench/RESULTS.md)."""
+    import torch
+
+    return {"size": batch_size, "members": [text_sha256(p) for p in prompts],
+            "threads": torch.get_num_threads()}
 
 
 class JsonlCache:
@@ -83,18 +101,21 @@ class JsonlCache:
 
 
 class GenerationCache(JsonlCache):
-    """Generations by `cache_key`; a hit keeps the latency measured when it was generated."""
+    """Generations by `cache_key`; a hit keeps the latency measured when it was generated, and
+    the reference's NLL when it was scored with the generation (it depends on the batch too)."""
 
     def get(self, key: str) -> Generation | None:
         row = self.get_row(key)
         if row is None:
             return None
+        nll = NLL(**row["nll"]) if row.get("nll") else None
         return Generation(row["output"], row["prompt_tokens"], row["completion_tokens"],
-                          row["latency_s"], cached=True)
+                          row["latency_s"], cached=True, nll=nll)
 
     def put(self, key: str, gen: Generation) -> None:
         self.put_row(key, {"output": gen.output, "prompt_tokens": gen.prompt_tokens,
-                           "completion_tokens": gen.completion_tokens, "latency_s": gen.latency_s})
+                           "completion_tokens": gen.completion_tokens, "latency_s": gen.latency_s,
+                           "nll": asdict(gen.nll) if gen.nll is not None else None})
 
 
 def files_digest(folder: str | Path, patterns=("*.safetensors", "*.bin", "*.json")) -> str:
@@ -110,30 +131,48 @@ def files_digest(folder: str | Path, patterns=("*.safetensors", "*.bin", "*.json
 def generate(model, tokenizer, prompts: list[str], params: GenerationParams, *,
              identity: dict, cache: GenerationCache | None = None, batch_size: int = 8,
              on_batch: Callable[[int], None] | None = None,
-             references: list[str | None] | None = None) -> list[Generation]:
-    """One Generation per prompt, in order; prompts already in `cache` are not generated.
+             references: list[str | None] | None = None,
+             before_first: Callable[[], None] | None = None) -> list[Generation]:
+    """One Generation per prompt, in order; batches wholly in `cache` are not generated.
 
     With `references` (one per prompt, None to skip), the greedy path also scores each reference
     from its prompt's KV cache and puts the NLL on the Generation (`nll`); other rows have None.
-    Batches are formed from prompts sorted by token count, so a batch wastes little on padding."""
-    keys = [cache_key(identity, p, params) for p in prompts]
-    results: list[Generation | None] = [cache.get(k) if cache else None for k in keys]
-    todo = [i for i, r in enumerate(results) if r is None]
-    lengths = token_counts(tokenizer, [prompts[i] for i in todo])
-    todo = [i for _, i in sorted(zip(lengths, todo))]
-    if len(todo) < len(prompts) and on_batch:
-        on_batch(len(prompts) - len(todo))
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start:start + batch_size]
-        refs = [references[i] for i in batch] if references else None
-        for i, gen in zip(batch, generate_batch(model, tokenizer, [prompts[i] for i in batch], params,
-                                                refs)):
-            results[i] = gen
-            if cache is not None:
-                cache.put(keys[i], gen)
+    `before_first` runs once before the first batch that is generated (the warm-up)."""
+    batches = plan_batches(tokenizer, prompts, batch_size)
+    results: list[Generation | None] = [None] * len(prompts)
+    for batch in batches:
+        keys = batch_keys(identity, prompts, params, batch, batch_size)
+        found = [cache.get(k) for k in keys] if cache else [None] * len(batch)
+        if all(found):
+            for i, gen in zip(batch, found):
+                results[i] = gen
+        else:
+            if before_first:
+                before_first()
+                before_first = None
+            refs = [references[i] for i in batch] if references else None
+            fresh = generate_batch(model, tokenizer, [prompts[i] for i in batch], params, refs)
+            for i, key, gen in zip(batch, keys, fresh):
+                results[i] = gen
+                if cache is not None:
+                    cache.put(key, gen)
         if on_batch:
             on_batch(len(batch))
     return results  # type: ignore[return-value]
+
+
+def plan_batches(tokenizer, prompts: list[str], batch_size: int) -> list[list[int]]:
+    """Prompt indices in batches, over all prompts sorted by token count (ties: input order),
+    so a batch wastes little on padding and its members never depend on what is cached."""
+    lengths = token_counts(tokenizer, prompts)
+    order = sorted(range(len(prompts)), key=lambda i: (lengths[i], i))
+    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def batch_keys(identity: dict, prompts: list[str], params: GenerationParams, batch: list[int],
+               batch_size: int) -> list[str]:
+    members = batch_of([prompts[i] for i in batch], batch_size)
+    return [cache_key(identity, prompts[i], params, members) for i in batch]
 
 
 def encode_prompts(tokenizer, prompts: list[str]) -> list[list[int]]:
@@ -171,7 +210,7 @@ def generate_batch(model, tokenizer, prompts: list[str], params: GenerationParam
 
 def _greedy_batch(model, tokenizer, prompts, params, references) -> list[Generation]:
     from evalkit.decode import greedy
-    from evalkit.likelihood import NLL, context_limit
+    from evalkit.likelihood import context_limit
 
     prompt_ids = encode_prompts(tokenizer, prompts)
     ref_ids = [None] * len(prompts)

@@ -28,6 +28,18 @@ def specs_of(config) -> list[SystemSpec]:
     return specs
 
 
+def backend(config, specs: list[SystemSpec]):
+    """A context yielding the specs the run's loop uses: as they are on transformers, or with the
+    local ones served by another backend's server while it runs (--backend)."""
+    from contextlib import nullcontext
+
+    if config.backend == "llamacpp":
+        from evalkit.backend_llamacpp import served
+
+        return served(specs, Path(config.out), config.served_perplexity)
+    return nullcontext(specs)
+
+
 def finetuned_spec(specs: list[SystemSpec]) -> SystemSpec | None:
     """The local system with an adapter the others are compared with (None: none is local)."""
     name = finetuned_name(specs)

@@ -68,17 +68,46 @@ def serve(model: str = "smollm2-135m", *, port: int | None = None, n_ctx: int = 
           ready_timeout: float = READY_TIMEOUT_S):
     """Start the server (on a free port unless one is given), yield a Server once it answers,
     stop it afterwards."""
+    _check_installed()
+    port = port or free_port()
+    cmd = command(gguf_path(model), port, model, n_ctx, threads)
+    with _running(cmd, port, model, log_dir, ready_timeout) as server:
+        yield server
+
+
+@contextmanager
+def serve_models(models: list[dict], *, log_dir: str | Path | None = None,
+                 ready_timeout: float = READY_TIMEOUT_S):
+    """Several models behind one server, each a dict of llama-cpp-python's ModelSettings
+    (`model`, `model_alias`, `lora_path`, `n_threads`, ...), written as its config file. The
+    server holds one model at a time and loads another when a request names its alias."""
+    import json
+
+    _check_installed()
+    port = free_port()
+    folder = Path(log_dir or tempfile.gettempdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / f"llama-server-{port}.json"
+    config.write_text(json.dumps({"host": "127.0.0.1", "port": port, "models": models}, indent=1))
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--config_file", str(config)]
+    with _running(cmd, port, models[0]["model_alias"], log_dir, ready_timeout) as server:
+        yield server
+
+
+def _check_installed() -> None:
     try:
         import llama_cpp.server  # noqa: F401
     except ImportError as exc:
         raise ServerError("llama-cpp-python[server] is not installed (pip install "
                           f"'llama-cpp-python[server]==0.3.36'): {exc}") from None
-    port = port or free_port()
+
+
+@contextmanager
+def _running(cmd: list[str], port: int, model: str, log_dir, ready_timeout: float):
     log = Path(log_dir or tempfile.gettempdir()) / f"llama-server-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as sink:
-        process = subprocess.Popen(command(gguf_path(model), port, model, n_ctx, threads),
-                                   stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}/v1", model, process, log)
     try:
         wait_ready(server, ready_timeout)

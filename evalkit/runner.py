@@ -14,8 +14,8 @@ from pathlib import Path
 
 from evalkit import loaders
 from evalkit.config import RunConfig
-from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, cache_key, digest,
-                              generate, warm_up)
+from evalkit.generate import (GenerationCache, GenerationParams, JsonlCache, digest, generate,
+                              warm_up)
 from evalkit.judge import check_judge, run_judge
 from evalkit.likelihood import NLL, NLL_RECIPE, conditional_nll
 from evalkit.loaders import LoadError
@@ -111,15 +111,17 @@ def run(config: RunConfig, progress=None) -> dict:
                               stop=tuple(config.stop))
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
     rows, described = [], {s.name: s.describe() for s in specs}
-    for spec, system in zip(specs, systems):
-        if spec.is_endpoint:
-            served, described[spec.name]["perplexity"] = lineup.run_endpoint(
-                spec, system, items, params, Path(config.out), pool, model_name, progress,
-                config.served_perplexity)
-            rows += served
-            continue
-        model, tokenizer, identity = pool.get(spec)
-        rows += run_local(system, items, model, tokenizer, identity, params, cache, config, progress)
+    with lineup.backend(config, specs) as running:     # --backend: who answers the local specs
+        for spec, system in zip(running, systems):
+            if spec.is_endpoint:
+                served, described[spec.name]["perplexity"] = lineup.run_endpoint(
+                    spec, system, items, params, Path(config.out), pool, model_name, progress,
+                    config.served_perplexity)
+                rows += served
+                continue
+            model, tokenizer, identity = pool.get(spec)
+            rows += run_local(system, items, model, tokenizer, identity, params, cache, config,
+                              progress)
     model, tokenizer, identity = pool.get(tuned) if tuned else (None, None, None)
     warnings = loaders.card_warnings(tuned.model, card, tokenizer) if tuned else []
     check = check_adapter(model, tokenizer, rows, finetuned) if tuned else None
@@ -167,11 +169,10 @@ def run_system(system: System, items, model, tokenizer, identity, params, cache,
     system_identity = {**identity, "adapter": identity["adapter"] if system.uses_adapter else None}
     advance = progress.task(f"{system.name}: generating", len(prompts)) if progress else None
     with adapter_switch(model, system.uses_adapter):
-        if any(cache.get(cache_key(system_identity, p, params)) is None for p in prompts):
-            warm_once(model, tokenizer, prompts[0])
         gens = generate(model, tokenizer, prompts, params, identity=system_identity, cache=cache,
                         batch_size=config.batch_size, on_batch=advance,
-                        references=[item.reference for item in items])
+                        references=[item.reference for item in items],
+                        before_first=lambda: warm_once(model, tokenizer, prompts[0]))
         advance = progress.task(f"{system.name}: scoring the reference", len(prompts)) if progress else None
         nlls = reference_nlls(model, tokenizer, prompts, items, system_identity, config, advance, gens)
     return [build_row(item, system.name, prompt, gen.output, gen=gen, nll=nll,
@@ -189,15 +190,15 @@ def warm_once(model, tokenizer, prompt: str) -> None:
 def reference_nlls(model, tokenizer, prompts, items, identity, config, advance, gens=()) -> list[NLL]:
     """Conditional NLL of each item's reference, cached like generations (by model, adapter,
     prompt and reference), so a re-run or a new metric costs no forward pass either. NLLs the
-    generation already scored from the prompt's KV cache (`gen.nll`) are taken as they are."""
+    generation scored from the prompt's KV cache (`gen.nll`, cached with the generation, keyed by
+    its batch) come first: in bf16 they depend on the batch, as the outputs do."""
     store = JsonlCache(Path(config.out) / "cache" / "likelihoods.jsonl")
     keys = [digest({"identity": identity, "prompt": p, "reference": it.reference, "nll": NLL_RECIPE})
             for p, it in zip(prompts, items)]
     found = [store.get_row(k) for k in keys]
     for i, gen in enumerate(gens):
-        if found[i] is None and gen.nll is not None:
+        if gen.nll is not None:
             found[i] = asdict(gen.nll)
-            store.put_row(keys[i], found[i])
     todo = [i for i, row in enumerate(found) if row is None]
     if advance and len(todo) < len(keys):
         advance(len(keys) - len(todo))

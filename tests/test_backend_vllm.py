@@ -176,7 +176,7 @@ def test_without_vllm_the_cli_says_so_in_one_line(tiny_model_dir, tmp_path, monk
 def test_an_unknown_backend_is_refused_by_the_config(tmp_path):
     from evalkit.config import ConfigError
 
-    with pytest.raises(ConfigError, match="backend must be one of transformers, vllm, got 'tgi'"):
+    with pytest.raises(ConfigError, match="backend must be one of transformers, llamacpp, vllm, got 'tgi'"):
         RunConfig(data=tmp_path, out=tmp_path / "o", backend="tgi")
 
 
