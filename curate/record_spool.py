@@ -48,7 +48,7 @@ class Spooled:
         return self.n
 
     def __iter__(self) -> Iterator[Record]:
-        return _load(self.path)
+        return load_batches(self.path)
 
 
 def sorted_on_disk(records: Iterable[Record], key: Callable[[Record], bytes], n: int,
@@ -63,7 +63,7 @@ def sorted_on_disk(records: Iterable[Record], key: Callable[[Record], bytes], n:
     try:
         paths = _bucketed(records, key, buckets, work)
         for path in paths:
-            items = list(_load(path))
+            items = list(load_batches(path))
             path.unlink()
             items.sort(key=lambda kr: kr[0])
             yield from (record for _, record in items)
@@ -94,7 +94,8 @@ def _bucketed(records, key, buckets: int, work: Path) -> list[Path]:
     return paths
 
 
-def _load(path: Path) -> Iterator:
+def load_batches(path: Path) -> Iterator:
+    """Every item of a file of pickled lists, in order (the spools' on-disk form)."""
     with open(path, "rb") as f:
         while True:
             try:

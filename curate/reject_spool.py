@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from curate.record_spool import load_batches
 from tunecraft.records import Reject
 
 RUN = 20_000        # rejects sorted in memory at a time, for a step that rejected out of order
@@ -88,24 +89,15 @@ class _Step:
     def ordered(self) -> Iterator[Reject]:
         self.close()
         if self.in_order:
-            yield from (reject for _, reject in _load(self.path))
+            yield from (reject for _, reject in load_batches(self.path))
             return
         runs = []
-        items = _load(self.path)
+        items = load_batches(self.path)
         while run := [item for _, item in zip(range(RUN), items)]:
             runs.append(self.path.with_suffix(f".run{len(runs)}"))
             with open(runs[-1], "wb") as f:
                 run.sort(key=lambda kr: kr[0])
                 for start in range(0, len(run), BATCH):
                     pickle.dump(run[start:start + BATCH], f, protocol=pickle.HIGHEST_PROTOCOL)
-        merged = heapq.merge(*(_load(run) for run in runs), key=lambda kr: kr[0])
+        merged = heapq.merge(*(load_batches(run) for run in runs), key=lambda kr: kr[0])
         yield from (reject for _, reject in merged)
-
-
-def _load(path: Path) -> Iterator[tuple[tuple, Reject]]:
-    with open(path, "rb") as f:
-        while True:
-            try:
-                yield from pickle.load(f)
-            except EOFError:
-                return

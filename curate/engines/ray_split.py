@@ -27,7 +27,7 @@ import numpy as np
 
 from curate.engines.ray_steps import Parked, _bounds
 from curate.passes.base import Context
-from curate.passes.split import GROUP_KEYS, RARE, SPLITS, SplitPass, _digest
+from curate.passes.split import GROUP_KEYS, RARE, SPLITS, KeyUnion, SplitPass, _digest
 from tunecraft.records import Record
 
 UNLABELLED = "\x00unlabelled"
@@ -51,19 +51,10 @@ def _links(block, start) -> dict[str, np.ndarray]:
 
 def _roots(links: Iterable[str]) -> dict[str, str]:
     """Root of every key that some record links to another (the pass's union-find)."""
-    parent: dict[str, str] = {}
-
-    def find(k: str) -> str:
-        while parent.setdefault(k, k) != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
+    union = KeyUnion()
     for joined in links:
-        keys = joined.split("\x1f")
-        for k in keys[1:]:
-            a, b = find(keys[0]), find(k)
-            parent[max(a, b)] = min(a, b)
-    return {k: find(k) for k in list(parent)}
+        union.link(joined.split("\x1f"))
+    return {k: union.find(k) for k in list(union)}
 
 
 def _unit_rows(block, start, roots_ref, parts) -> dict[str, np.ndarray]:

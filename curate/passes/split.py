@@ -68,24 +68,29 @@ def targets(n: int, ratios: list[float]) -> list[int] | None:
     return counts
 
 
+class KeyUnion(dict):
+    """Union-find over group keys (path halving): a record holding several keys links them."""
+
+    def find(self, key: str) -> str:
+        while self.setdefault(key, key) != key:
+            self[key] = self[self[key]]
+            key = self[key]
+        return key
+
+    def link(self, keys: list[str]) -> None:
+        for key in keys[1:]:
+            a, b = self.find(keys[0]), self.find(key)
+            self[max(a, b)] = min(a, b)
+
+
 def group_units(records: Iterable[Record]) -> list[str]:
     """Unit key per record: records linked by a shared group id get the same key (union-find)."""
-    parent: dict[str, str] = {}
-
-    def find(k: str) -> str:
-        while parent.setdefault(k, k) != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    keyed = []
+    union, keyed = KeyUnion(), []
     for record in records:
         keys = [f"{g}:{record.meta[g]}" for g in GROUP_KEYS if record.meta.get(g) not in (None, "")]
-        for k in keys[1:]:
-            a, b = find(keys[0]), find(k)
-            parent[max(a, b)] = min(a, b)
+        union.link(keys)
         keyed.append(keys or f"id:{record.id}")
-    return [find(keys[0]) if isinstance(keys, list) else keys for keys in keyed]
+    return [union.find(keys[0]) if isinstance(keys, list) else keys for keys in keyed]
 
 
 class SplitPass(Pass):
