@@ -55,6 +55,7 @@ def test_qlora_without_cuda_is_one_clear_line(tiny_model_dir, tmp_path, monkeypa
     with pytest.raises(HardwareError, match="--qlora needs a CUDA GPU") as info:
         train(config(tiny_model_dir, tmp_path, qlora=True), quiet=True)
     assert "\n" not in str(info.value)
+    assert not (tmp_path / "run").exists()       # refused before anything was written
 
 
 def test_qlora_cannot_be_merged(tiny_model_dir, tmp_path):

@@ -77,8 +77,6 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
     out = Path(cfg.out)
     main = distributed.is_main()                  # only the first process writes and prints
     quiet = quiet or not main
-    if main:
-        out.mkdir(parents=True, exist_ok=True)    # at once: a long run is visible from the start
     ckpt_path = out / "checkpoint.pt"
     checkpoint = None
     if resume:
@@ -107,6 +105,8 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
         raise DataError(f"{cfg.data}: no usable training examples ({dict(train_set.counts)})")
     cfg = check_validation(cfg, val_set)
     pad_id = tokenizer.pad_token_id
+    if main:       # only now: a refused option (--qlora without CUDA) or bad data leaves no folder
+        out.mkdir(parents=True, exist_ok=True)
 
     def batch_of(examples):
         if cfg.packing:
