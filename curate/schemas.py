@@ -23,6 +23,12 @@ SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistan
                   "model": "assistant", "system": "system"}
 OPENAI_ROLES = {"system": "system", "developer": "system", "user": "user", "assistant": "assistant",
                 "tool": "tool"}
+# Task-oriented dialogue corpora (Taskmaster, Schema-Guided Dialogue, MultiWOZ exports) name the
+# agent side "system": there it is the dialogue system answering the user, not a system prompt.
+DIALOGUE_ROLES = {"user": "user", "customer": "user", "human": "user", "client": "user",
+                  "caller": "user", "assistant": "assistant", "agent": "assistant",
+                  "system": "assistant", "bot": "assistant", "wizard": "assistant",
+                  "operator": "assistant"}
 # (prompt column, response column, optional columns appended to the prompt) per flat schema
 PAIRS = {"alpaca": ("instruction", "output", ("input",)),
          "dolly": ("instruction", "response", ("context", "input")),     # Dolly; GPTeacher
@@ -160,6 +166,23 @@ def _sharegpt(row, columns):
     return _turns(row, "conversations", "from", "value", SHAREGPT_ROLES)
 
 
+def _speaker_turns(key: str) -> Callable:
+    """`{speaker, text}` (or `utterance`) turns. What else a turn carries (indexes, slot
+    annotations, API calls) is corpus metadata, not chat: it goes to meta["turn_fields"], one
+    entry per turn, so nothing is dropped and no template sees it."""
+    def mapper(row, columns):
+        turns = row.get(key)
+        if not isinstance(turns, list) or not turns:
+            raise SchemaError(f"'{key}' must be a non-empty list of turns")
+        text_key = "text" if isinstance(turns[0], dict) and "text" in turns[0] else "utterance"
+        messages, _ = _turns(row, key, "speaker", text_key, DIALOGUE_ROLES)
+        extras = [{k: v for k, v in m.items() if k not in ("role", "content")} for m in messages]
+        if any(extras):       # map_row builds meta from this row's unused columns
+            row["turn_fields"] = extras
+        return [{"role": m["role"], "content": m["content"]} for m in messages], {key}
+    return mapper
+
+
 def _text_row(row, columns):
     """A labelled text is a classification example; unlabelled text is a document to learn."""
     text = _text(row, "text")
@@ -191,6 +214,8 @@ def _mapped(row, columns):
 SCHEMAS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "openai": (("messages",), _openai),
     "sharegpt": (("conversations",), _sharegpt),
+    "utterances": (("utterances",), _speaker_turns("utterances")),
+    "turns": (("turns",), _speaker_turns("turns")),
     **{name: ((p, r), _pair_mapper(p, r, extra)) for name, (p, r, extra) in PAIRS.items()},
     "text": (("text",), _text_row),
     "columns": ((), _mapped),

@@ -170,3 +170,55 @@ def test_question_with_context_keeps_the_passage_in_the_prompt():
     record = map_row(row, detect_schema(row), "qa.csv:2")
     assert record.instruction == "Refund kitne din mein aata hai?\n\nरिफंड 5–7 कार्य दिवसों में खाते में आता है।"
     assert record.meta == {}
+
+
+# --- task-oriented dialogue corpora: {speaker, text} turns ----------------------------------
+def test_taskmaster_utterances_are_a_chat_and_their_annotations_go_to_meta():
+    row = {"conversation_id": "dlg-7", "vertical": "Coffee",
+           "utterances": [
+               {"index": 0, "speaker": "user", "text": "Do mochas, ek oat milk wala please.",
+                "annotations": [{"name": "api_call", "value": "get_menu_items"}]},
+               {"index": 1, "speaker": "assistant", "text": "दो मोका, एक ओट मिल्क के साथ। कुछ और?"}]}
+    assert detect_schema(row) == "utterances"
+    record = map_row(row, "utterances", "tm.json:2")
+    assert record.messages == [{"role": "user", "content": "Do mochas, ek oat milk wala please."},
+                               {"role": "assistant", "content": "दो मोका, एक ओट मिल्क के साथ। कुछ और?"}]
+    assert record.meta["conversation_id"] == "dlg-7" and record.meta["vertical"] == "Coffee"
+    assert record.meta["turn_fields"] == [
+        {"index": 0, "annotations": [{"name": "api_call", "value": "get_menu_items"}]}, {"index": 1}]
+    assert "utterances" not in record.meta        # the text is in the messages, not copied
+
+
+def test_schema_guided_turns_name_the_agent_system_and_it_answers():
+    row = {"dialogue_id": "1_00000",
+           "turns": [{"speaker": "USER", "utterance": "Find me a flight to Pune on the 3rd."},
+                     {"speaker": "SYSTEM", "utterance": "Which airport are you leaving from?"}]}
+    assert detect_schema(row) == "turns"
+    record = map_row(row, "turns", "sgd.json:1")
+    assert [m["role"] for m in record.messages] == ["user", "assistant"]
+    assert "turn_fields" not in record.meta       # nothing beyond speaker and text
+
+
+def test_an_unknown_speaker_names_it_and_the_known_ones():
+    row = {"utterances": [{"speaker": "narrator", "text": "Meanwhile…"}]}
+    with pytest.raises(SchemaError, match="unknown role 'narrator'; known: agent, assistant"):
+        map_row(row, "utterances", "x:1")
+
+
+def test_utterances_file_curates_end_to_end(tmp_path):
+    import json
+
+    from curate.api import run
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    dialogs = [{"conversation_id": f"d{i}", "utterances": [
+        {"speaker": "user", "text": f"Mujhe {i} cappuccino chahiye, extra foam ke saath."},
+        {"speaker": "assistant", "text": f"Your order of {i} cappuccinos with extra foam is placed."}]}
+        for i in range(12)]
+    (raw / "coffee.json").write_text(json.dumps(dialogs), encoding="utf-8")
+    splits = run(raw, tmp_path / "clean", skip="pii", workers=1)
+    rows = [row for split in splits.values() for row in split]
+    rejects = (tmp_path / "clean" / "rejects.jsonl").read_text().splitlines()
+    assert len(rows) + len(rejects) == 12 and len(rows) >= 9
+    assert all([m["role"] for m in r["messages"]] == ["user", "assistant"] for r in rows)
