@@ -71,9 +71,12 @@ HINTS = {
 }
 
 
-def suggest(columns: Iterable[str]) -> dict[str, str]:
-    """A best guess of {target: column} from column names alone (first hint that matches)."""
-    free = [str(c) for c in columns]
+def suggest(columns: Iterable[str], nested: Iterable[str] = ()) -> dict[str, str]:
+    """A best guess of {target: column} from column names (first hint that matches); `nested`
+    columns (a list, an object or a true/false in the first row) cannot be mapped, so no guess
+    names them."""
+    skip = {str(c) for c in nested}
+    free = [str(c) for c in columns if str(c) not in skip]
     guess: dict[str, str] = {}
     for target in ("group", "label", "context", "completion", "prompt"):
         for hint in HINTS[target]:

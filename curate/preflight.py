@@ -7,6 +7,7 @@ user error that names its columns and the `--map` that would read it.
 """
 from __future__ import annotations
 
+import json
 from itertools import islice
 from pathlib import Path
 
@@ -40,7 +41,37 @@ def check_mappable(input_dir: Path, out_dir: Path, schema: str | None) -> None:
 
 
 def _message(reject) -> str:
-    """`file:line: why; map them, e.g. --map prompt=...` (the row's id names file and line)."""
+    """`file:line: why; map them, e.g. --map prompt=...` (the row's id names file and line).
+    A column holding a list of objects (Self-Instruct's `instances`) is named: a map reads
+    text columns only, so such rows must be flattened first."""
     columns = reject.details.get("columns")
-    hint = f"; map them, e.g. {as_flag(suggest(columns))}" if columns else ""
+    nested = _nested_columns(reject.record.meta.get("raw"))
+    guess = suggest(columns, nested) if columns else {}
+    hint = f"; map them, e.g. {as_flag(guess)}" if guess else ""
+    turns = [c for c, kind in nested.items() if kind == "turns"]
+    lists = [c for c, kind in nested.items() if kind == "list"]
+    if turns:
+        hint += (f"; {turns[0]!r} holds dialogue turns: name it 'messages' (role, content), "
+                 "'conversations' (from, value) or 'utterances' (speaker, text)")
+    elif lists:
+        hint += (f"; {', '.join(repr(c) for c in lists)} holds a list: flatten it to one row per "
+                 "item first")
     return f"{reject.record.id}: {reject.details['error']}{hint}"
+
+
+def _nested_columns(raw) -> dict[str, str]:
+    """{column: "list" | "object" | "bool"} of a JSON row's values that are not text."""
+    try:
+        row = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return {}
+    if not isinstance(row, dict):
+        return {}
+    kinds = {list: "list", dict: "object", bool: "bool"}
+    return {str(k): "turns" if _is_turns(v) else kinds[type(v)]
+            for k, v in row.items() if type(v) in kinds}
+
+
+def _is_turns(value) -> bool:
+    first = value[0] if isinstance(value, list) and value else None
+    return isinstance(first, dict) and bool({"role", "from", "speaker", "author"} & set(first))

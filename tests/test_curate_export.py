@@ -52,6 +52,29 @@ def test_a_file_that_maps_to_nothing_stops_before_the_passes_and_suggests_a_map(
     assert not (tmp_path / "clean").exists()
 
 
+def test_a_list_column_is_named_and_never_suggested_and_neither_is_a_flag(tmp_path):
+    """Self-Instruct's seed tasks: the answers sit in `instances`, a list a map cannot read."""
+    rows = [{"id": f"seed_task_{i}", "name": "hinglish_translation",
+             "instruction": "Is vaakya ka English mein anuvaad kijiye.",
+             "instances": [{"input": "मेरा कार्ड ब्लॉक हो गया है।", "output": "My card has been blocked."}],
+             "is_classification": False} for i in range(3)]
+    write_jsonl(tmp_path / "raw" / "seed_tasks.jsonl", rows)
+    result = _curate("run", tmp_path / "raw", "--out", tmp_path / "clean")
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "--map prompt=instruction;" in line and "is_classification" not in line.split(";")[1]
+    assert "'instances' holds a list: flatten it to one row per item first" in line
+
+
+def test_turns_under_another_name_are_recognised_as_turns_in_the_hint(tmp_path):
+    rows = [{"dialog_id": "d1", "dialog": [{"speaker": "user", "text": "Mera UPI PIN bhool gaya"},
+                                           {"speaker": "agent", "text": "App mein Forgot PIN chunein."}]}]
+    write_jsonl(tmp_path / "raw" / "chats.jsonl", rows)
+    result = _curate("run", tmp_path / "raw", "--out", tmp_path / "clean")
+    assert result.exit_code == 2
+    assert "'dialog' holds dialogue turns: name it 'messages' (role, content)" in result.stderr
+
+
 def test_a_missing_mapped_column_and_an_unknown_target_are_named(tmp_path):
     write_jsonl(tmp_path / "raw" / "d.jsonl", dialogue_rows(4))
     result = _curate("run", tmp_path / "raw", "--out", tmp_path / "c", "--map", "prompt=dialogue,completion=abstract")
