@@ -14,6 +14,7 @@ class LoraSettings:
     alpha: int = 32
     dropout: float = 0.05
     target_modules: list[str] | None = None   # None: every linear projection in the blocks
+    layers: list[int] | None = None           # block indices to adapt; None: every block
 
     def __post_init__(self):
         if self.rank < 1:
@@ -43,8 +44,20 @@ def apply_lora(model, settings: LoraSettings):
 
     targets = settings.target_modules or linear_target_modules(model)
     config = LoraConfig(r=settings.rank, lora_alpha=settings.alpha, lora_dropout=settings.dropout,
-                        target_modules=targets, bias="none", task_type="CAUSAL_LM")
+                        target_modules=targets, layers_to_transform=settings.layers,
+                        bias="none", task_type="CAUSAL_LM")
     return get_peft_model(model, config), targets
+
+
+def top_layers(model, count: int) -> list[int] | None:
+    """Indices of the top `count` transformer blocks (None: every block, for `count` 0)."""
+    from train.options import ConfigError
+
+    total = model.config.num_hidden_layers
+    if count > total:
+        raise ConfigError("lora_layers", f"must be at most {total} (the model's blocks), "
+                                         f"got {count}")
+    return list(range(total - count, total)) if 0 < count < total else None
 
 
 def trainable_state(model) -> dict:

@@ -118,7 +118,7 @@ def build(cfg, precision, device, source, tokenizer, targets, model, train_set, 
                   validation_sha256=_sha256_if_file(data / "validation.jsonl"),
                   train=dict(sorted(train_set.counts.items())),
                   validation=dict(sorted(val_set.counts.items()))),
-        lora=Lora(cfg.rank, cfg.alpha, cfg.dropout, targets, n_trainable),
+        lora=Lora(cfg.rank, cfg.alpha, cfg.dropout, targets, n_trainable, adapted_layers(model)),
         steps=state["step"], stopped_early=state["stopped_early"], stop=stop_summary(cfg, state),
         best=Best(state["best_step"], finite_or_none(state["best_loss"])),
         history=History([TrainPoint(p["step"], finite_or_none(p["loss"]), finite_or_none(p["lr"]))
@@ -131,6 +131,13 @@ def build(cfg, precision, device, source, tokenizer, targets, model, train_set, 
                                for k, v in state["tokens"].items()}),
         peak_memory_mb=peak_memory_mb(device), adapter="adapter",
         merged="merged" if cfg.merge else None, versions=versions())
+
+
+def adapted_layers(model) -> list[int] | None:
+    """The block indices peft put adapters on (its `layers_to_transform`), None for every block."""
+    config = getattr(model, "peft_config", {}).get("default")
+    layers = getattr(config, "layers_to_transform", None)
+    return sorted(layers) if isinstance(layers, list) else layers
 
 
 STOP_REASONS = {
@@ -223,6 +230,7 @@ class Lora:
     dropout: float
     target_modules: list[str]
     trainable_params: int
+    layers: list[int] | None = None     # the blocks holding adapters (--lora-layers); None: all
 
 
 @dataclass(frozen=True)

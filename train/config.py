@@ -46,6 +46,9 @@ class TrainConfig:
     rank: int = setting(16, help="LoRA rank")
     alpha: int = setting(32, help="LoRA alpha")
     dropout: float = setting(0.05, help="LoRA dropout")
+    lora_layers: int = setting(0, help="adapters only on the top N transformer blocks; the "
+                                       "blocks below run without gradients or checkpointing, "
+                                       "so a step costs less (0: every block)")
     epochs: int = setting(3, help="at most this many passes over the training split "
                                   "(early stopping usually ends sooner)")
     max_steps: int = setting(0, help="optimizer steps; > 0 overrides --epochs")
@@ -89,7 +92,8 @@ def check(cfg: TrainConfig) -> None:
     from train.data import TEMPLATES
 
     _ints(cfg, ("rank", "max_len", "batch_size", "grad_accum"), 1)
-    _ints(cfg, ("epochs", "max_steps", "patience", "seed", "eval_every", "val_limit"), 0)   # 0: auto/off
+    _ints(cfg, ("epochs", "max_steps", "patience", "seed", "eval_every", "val_limit",
+                "lora_layers"), 0)   # 0: auto/off
     if cfg.seed > MAX_SEED:
         raise ConfigError("seed", f"must be at most {MAX_SEED}, got {cfg.seed}")
     if cfg.max_steps == 0 and cfg.epochs == 0:

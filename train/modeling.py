@@ -8,7 +8,7 @@ architecture would be missing from.
 """
 from __future__ import annotations
 
-from train.adapters import LoraSettings, apply_lora
+from train.adapters import LoraSettings, apply_lora, top_layers
 
 
 class HardwareError(ValueError):
@@ -68,6 +68,32 @@ def store_linears_in_bf16(model) -> None:
             module.to(torch.bfloat16)
 
 
+def checkpoint_adapted_blocks(base) -> None:
+    """Activation checkpointing (non-reentrant) on the blocks from the lowest one holding an
+    adapter up; autograd records nothing below it.
+
+    transformers hooks the input embeddings so that their output requires a gradient when it
+    turns checkpointing on (reentrant checkpointing needs that; so does peft, which adds the same
+    hook when it wraps an already checkpointed model: hence adapters first, then this). With
+    non-reentrant checkpointing the hook only makes autograd record every block from the
+    embeddings up and compute activation gradients that no parameter uses; removed, the frozen
+    blocks below the adapters (all of them with --lora-layers) run as plain inference, with no
+    graph and so nothing to recompute: they are not checkpointed either."""
+    from transformers.modeling_layers import GradientCheckpointingLayer
+
+    enable = getattr(base, "activation_checkpointing_enable", None)   # transformers ≥ 5.x
+    if enable is not None:
+        enable(activation_checkpointing_kwargs={"use_reentrant": False})
+    else:
+        base.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    if getattr(base, "_require_grads_hooks", None) or getattr(base, "_require_grads_hook", None):
+        base.disable_input_require_grads()
+    for block in (m for m in base.modules() if isinstance(m, GradientCheckpointingLayer)):
+        if any(p.requires_grad for p in block.parameters()):
+            break
+        block.gradient_checkpointing = False
+
+
 def prepare(cfg, precision: str, device: str):
     """(peft model on `device`, tokenizer, LoRA target module names)."""
     from tunecraft.models import load_model
@@ -81,16 +107,10 @@ def prepare(cfg, precision: str, device: str):
         base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
     elif precision == "bf16":
         store_linears_in_bf16(base)
+    layers = top_layers(base, cfg.lora_layers)
+    model, targets = apply_lora(base, LoraSettings(cfg.rank, cfg.alpha, cfg.dropout, layers=layers))
     if cfg.gradient_checkpointing == "on":     # on by default: README "Memory" has the figures
-        # non-reentrant: the frozen embeddings' output needs no requires_grad hook for the
-        # adapters inside the checkpointed blocks to get gradients
-        enable = getattr(base, "activation_checkpointing_enable", None)   # transformers ≥ 5.x
-        if enable is not None:
-            enable(activation_checkpointing_kwargs={"use_reentrant": False})
-        else:
-            base.gradient_checkpointing_enable(
-                gradient_checkpointing_kwargs={"use_reentrant": False})
-    model, targets = apply_lora(base, LoraSettings(cfg.rank, cfg.alpha, cfg.dropout))
+        checkpoint_adapted_blocks(base)
     if quant is None:
         model.to(device)
     return model.train(), tokenizer, targets
