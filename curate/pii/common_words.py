@@ -65,21 +65,15 @@ def _mostly_terms(words: list[str]) -> bool:
 _DETERMINERS = frozenset("a an the all your this that these those every each some any its".split())
 _OPENS = re.compile(r"(?:^|\n)[ \t>]*(?:[-*+•]|\d{1,2}[.)])[ \t]+$")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
-# An instruction's object written as code or quoted ("Convert `user_input` into a list of
-# integers", 'Split a string "a b" by space'): a name is followed by what the person does.
-_LINE_OPENS = re.compile(r"(?:^|\n)[ \t>]*(?:(?:[-*+•]|\d{1,2}[.)])[ \t]+)?$")
-_QUOTED_NEXT = re.compile(r"[ \t]+(?:`[^`\n]+`|\"[^\"\n]+\"|'[^'\n]+')")
 
 
 def imperative(text: str, start: int, end: int) -> bool:
-    """Whether the one word text[start:end] is a verb giving an instruction: it opens a list
-    item and an article follows (see _OPENS), or it opens a line and code or a quotation follows."""
+    """Whether the one word text[start:end] is a verb giving an instruction (see _OPENS)."""
     if " " in text[start:end]:
         return False
     following = _NEXT_WORD.match(text, end)
-    if following and following.group(1) in _DETERMINERS:
-        return bool(_OPENS.search(text, max(0, start - 80), start))
-    return bool(_QUOTED_NEXT.match(text, end) and _LINE_OPENS.search(text, max(0, start - 80), start))
+    return bool(following and following.group(1) in _DETERMINERS
+                and _OPENS.search(text, max(0, start - 80), start))
 
 
 def _acronym(word: str) -> bool:

@@ -12,7 +12,10 @@ signals that a word names a thing, not a person:
   ("## Derek's setup");
 - a cell of a table row whose other cell is code: the row documents that code;
 - a version number right after it ("Claude 3.5", "Gemini 1.5 Pro", "Chrome 18.0"): software is
-  released in versions, people are not.
+  released in versions, people are not;
+- an abbreviation in brackets right after the words it abbreviates ("Chain-of-Verification
+  (CoVe)"), found as Schwartz and Hearst's algorithm finds them (PSB 2003): its capitals, read
+  backwards, are initials of the words before it.
 """
 from __future__ import annotations
 
@@ -59,3 +62,25 @@ def code_table_cell(text: str, start: int, end: int) -> bool:
 def versioned(text: str, end: int) -> bool:
     """Whether a version number follows the span ending at `end` ("Claude 3.5 Sonnet")."""
     return bool(_VERSION.match(text, end))
+
+
+_WORDS_BEFORE = re.compile(r"[A-Za-z]+")
+
+
+def defined_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is "(Xy)" after the words it abbreviates: each capital, last to
+    first, is the initial of an earlier word among the len+2 words before the bracket, the first
+    capital that of a word (Schwartz & Hearst's short-form match)."""
+    value = text[start:end]
+    capitals = [c for c in value if c.isupper()]
+    if not (value.isalpha() and len(capitals) >= 2 and text[start - 1:start] == "("
+            and text[end:end + 1] == ")"):
+        return False
+    words = _WORDS_BEFORE.findall(text, max(0, start - 120), start - 1)[-(len(value) + 2):]
+    for capital in reversed(capitals):
+        while words and words[-1][0].upper() != capital:
+            words.pop()
+        if not words:
+            return False
+        words.pop()
+    return True
