@@ -2,11 +2,12 @@
 names in the same shapes of text still go.
 
 Each KEPT case is of a kind the pass damaged on the tune halves of issue 12's fifth round
-(devhints-style cheat sheets, Hinglish AI-engineering notes): a section heading or a table row
-describing an option read as a person ("## Elastic Beanstalk", "| `-b` | Run in background |"), a model
-with its version ("Claude 3.5 Sonnet"), a product listed with identifiers ("vLLM, Blackwell"), an
-abbreviation defined in brackets ("(CoVe)"), a code intent in lower case ("convert string `user_input` ..." — ODEX). STILL_PERSONAL holds real names in the same shapes, which
-the new rules must not let through.
+(devhints-style cheat sheets, Hinglish AI-engineering notes, ODEX code intents): a section
+heading or a table row describing an option read as a person ("## Elastic Beanstalk",
+"| `-b` | Run in background |"), a model with its version ("Claude 3.5 Sonnet"), a product
+listed with identifiers ("vLLM, Blackwell"), an abbreviation defined in brackets ("(CoVe)"), a
+code intent in lower case ("convert string `user_input` ..."). STILL_PERSONAL holds real names
+in the same shapes, which the new rules must not let through.
 """
 import pytest
 from _pii_util import run_pii, ticket
