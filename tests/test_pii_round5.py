@@ -43,7 +43,7 @@ STILL_PERSONAL = [
     ("Derek", "Please pay Derek 2.50 dollars for the cable."),
     ("Priya", "Rahul: kal `git pull` kar lena\nPriya: haan, 5 baje"),
     # Lower-case names in lower-case text: census names, or words of no dictionary.
-    ("derek smith", "call derek smith about `pip install` failing"),
+    ("derek smith", "my colleague derek smith says `pip install` fails"),
     ("kristensen", "aksel kristensen\nstillwater supercomputing inc.\nconvert the invoice"),
     # People in a list with no tool in it.
     ("Priya", "Reviewers for the vLLM patch: Derek, Maria, Priya and Rahul."),
