@@ -47,6 +47,15 @@ skipped and said so):
   stated), one record per file; hinglish-top-a/-b: google-research-datasets/Hinglish-TOP-Dataset
   `Dataset/Human Annotated Data/test.tsv` (Apache-2.0, its LICENSE.md), the code-switched
   query of the alarm, timer and weather domains (which name no contact or artist by design).
+- Issue 12's fifth round (fetched into the scratch folder, split the same way before any record
+  was read; -a tuned on, -b held out, counts only): cheatsheets-a/-b: rstacruz/cheatsheets
+  (devhints.io; no licence stated) top-level `*.md`, one record per section, even/odd by file;
+  react-hi-a/-b: reactjs/hi.react.dev `src/content/{learn,reference,errors,warnings}` pages with
+  Devanagari in them (the React docs in Hindi, CC BY 4.0), one record per section, by file;
+  susa-hinglish-a/-b: Sameer-Malik20/SusaGPT-Build-LLM-From-Scratch-With-Hinglish-Learning-Material
+  `docs/**/*.md` (AI-engineering notes in Hinglish; no licence stated), one record per section, by
+  file; odex-a/-b: zorazrw/odex `data/en_test.jsonl` (CC BY-SA 4.0; code intents), intent, code
+  and tests as three messages, even/odd by row.
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -73,7 +82,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 # Corpora never looked at while tuning the rules (their examples are never printed).
 HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hinglish",
-            "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b")
+            "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b",
+            "cheatsheets-b", "react-hi-b", "susa-hinglish-b", "odex-b")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -108,6 +118,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
         out[name] = [fields(r) for r in rows]
     out.update(_third_round(scratch))
     out.update(_fourth_round(scratch))
+    out.update(_fifth_round(scratch))
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]
@@ -119,17 +130,18 @@ _HEADING = re.compile(r"^#{1,6} ", re.M)
 
 def _sections(folder: Path) -> list[list[str]]:
     """A markdown tree as one record per heading's section (fences kept whole)."""
-    out = []
-    for path in sorted(folder.rglob("*.md")):
-        text, parts, start, fenced = path.read_text(encoding="utf-8"), [], 0, False
-        for line in re.finditer(r"^.*$", text, re.M):
-            fenced ^= line.group().lstrip().startswith("```")
-            if not fenced and _HEADING.match(line.group()) and line.start() > start:
-                parts.append(text[start:line.start()])
-                start = line.start()
-        parts.append(text[start:])
-        out += [[p.strip()] for p in parts if p.strip()]
-    return out
+    return [r for path in sorted(folder.rglob("*.md")) for r in _file_sections(path)]
+
+
+def _file_sections(path: Path) -> list[list[str]]:
+    text, parts, start, fenced = path.read_text(encoding="utf-8"), [], 0, False
+    for line in re.finditer(r"^.*$", text, re.M):
+        fenced ^= line.group().lstrip().startswith("```")
+        if not fenced and _HEADING.match(line.group()) and line.start() > start:
+            parts.append(text[start:line.start()])
+            start = line.start()
+    parts.append(text[start:])
+    return [[p.strip()] for p in parts if p.strip()]
 
 
 def _third_round(scratch: Path) -> dict[str, list[list[str]]]:
@@ -175,6 +187,36 @@ def _fourth_round(scratch: Path) -> dict[str, list[list[str]]]:
         rows = [line.split("\t") for line in top.read_text(encoding="utf-8").splitlines()[1:]]
         out.update(_halves("hinglish-top", [[r[1]] for r in rows
                                             if len(r) == 5 and r[4].strip() in _TOP_DOMAINS]))
+    return out
+
+
+def _file_halves(name: str, paths: list[Path]) -> dict[str, list[list[str]]]:
+    """Even files tune (-a), odd files are held out (-b): a page's sections stay on one side."""
+    paths = sorted(paths)
+    return {f"{name}-{side}": [r for p in paths[k::2] for r in _file_sections(p)]
+            for side, k in (("a", 0), ("b", 1))}
+
+
+_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+_NOT_SHEETS = {"README.md", "AGENTS.md", "CONTRIBUTING.md"}
+
+
+def _fifth_round(scratch: Path) -> dict[str, list[list[str]]]:
+    out: dict[str, list[list[str]]] = {}
+    sheets = scratch / "cheatsheets"
+    if sheets.is_dir():
+        out.update(_file_halves("cheatsheets", [p for p in sheets.glob("*.md") if p.name not in _NOT_SHEETS]))
+    react = scratch / "react-hi" / "src" / "content"
+    if react.is_dir():   # pages translated into Hindi; blog/community (people's bios) left out
+        pages = [p for d in ("learn", "reference", "errors", "warnings") for p in (react / d).rglob("*.md")
+                 if _DEVANAGARI.search(p.read_text(encoding="utf-8"))]
+        out.update(_file_halves("react-hi", pages))
+    if (scratch / "susa-hinglish").is_dir():
+        out.update(_file_halves("susa-hinglish", list((scratch / "susa-hinglish").rglob("*.md"))))
+    if (scratch / "odex_en_test.jsonl").exists():
+        rows = [[r["intent"], r["prompt"] + r["canonical_solution"] + r["suffix"], r["test_start"] + "\n".join(r["test"])]
+                for r in _jsonl(scratch / "odex_en_test.jsonl")]
+        out.update(_halves("odex", rows))
     return out
 
 

@@ -30,10 +30,11 @@ from functools import lru_cache
 
 import regex
 
-from curate.pii.common_words import holds_no_name, imperative, not_a_person
+from curate.pii.common_words import common_word, holds_no_name, imperative, not_a_person
 from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
                              technical_term, variable_or_path)
 from curate.pii.intervals import overlaps
+from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.places import personal_place, residence_places
@@ -219,7 +220,8 @@ class BatchPiiAnalyzer:
         cues = [m.span() for m in NAME_CUE.finditer(text)] if persons else []
         kept = []
         for s, e, label in ents:
-            if _a_term(text, s, e, code) or (label == "PERSON" and _common_words(text, s, e, cues)):
+            if _a_term(text, s, e, code) or (label == "PERSON" and (
+                    _common_words(text, s, e, cues) or _doc_term(text, s, e, code, cues))):
                 continue
             if label == "PERSON" and romanised and not overlaps((s, e), cued):
                 if not personal_place(text, s, e, "address"):
@@ -229,7 +231,8 @@ class BatchPiiAnalyzer:
                 continue
             kept.append((s, e, label))
         kept += [(s, e, "PERSON") for s, e in cued if not overlaps((s, e), kept)
-                 and not _a_term(text, s, e, code) and not _common_words(text, s, e, cues)]
+                 and not _a_term(text, s, e, code) and not _common_words(text, s, e, cues)
+                 and not _doc_term(text, s, e, code, cues)]
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])
@@ -271,10 +274,11 @@ def _a_term(text: str, start: int, end: int, code) -> bool:
 
 def _lower_case_name(value: str, text: str) -> bool:
     """A lower-case span is a name when none of its words is ordinary ("max", "ko", "ek timer")
-    and, in a text that capitalises, all are census names ("derek"; in a text all in lower case,
-    forms and address blocks, "aksel kristensen" counts too)."""
+    or a dictionary word that is no census name ("convert string", "decode json": code intents
+    written in lower case) and, in a text that capitalises, all are census names ("derek"; in a
+    text all in lower case, forms and address blocks, "aksel kristensen" counts too)."""
     words = value.split()
-    if any(ordinary_word(w) for w in words):
+    if any(ordinary_word(w) or common_word(w.capitalize()) for w in words):
         return False
     return text == text.lower() or all(w.capitalize() in _census_names() for w in words)
 
@@ -296,6 +300,20 @@ def _common_words(text: str, start: int, end: int, cues) -> bool:
     bounds = trim_ner_span(text, start, end)
     return (bounds is not None and not overlaps(bounds, cues)
             and (not_a_person(text[slice(*bounds)]) or imperative(text, *bounds)))
+
+
+def _doc_term(text: str, start: int, end: int, code, cues) -> bool:
+    """A person span that the document's structure calls a term (`curate.pii.markdown`): in a
+    heading of a page with code unless a census given name leads it, in a table row documenting
+    code, before a version number, or an abbreviation defined in brackets; a name cue overrides
+    them."""
+    bounds = trim_ner_span(text, start, end)
+    if bounds is None or overlaps(bounds, cues):
+        return False
+    first = text[slice(*bounds)].split()[0].strip(".'’,:")
+    return (heading_term(text, *bounds, code) and first not in given_names()
+            or code_table_cell(text, *bounds) or versioned(text, bounds[1])
+            or defined_abbreviation(text, *bounds))
 
 
 def _name_part(text: str, start: int, end: int) -> tuple[int, int] | None:

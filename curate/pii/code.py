@@ -181,7 +181,7 @@ _AND = re.compile(r"^(?:and|or|&)\s+|\s*(?:etc\.?)?[.)\]:]*$")
 def listed_with_tools(text: str, start: int, end: int) -> bool:
     """Whether the one word text[start:end] is an item of a comma list (three items or more on
     its line) in which another item is one word written as code (`rbash`), a tool's name (npm)
-    or in lower case (shapefile): coordinated items are of one kind ("Bash, Zsh, `rbash`, and
+    or in lower case (shapefile), or shaped like an identifier (vLLM, Next.js): coordinated items are of one kind ("Bash, Zsh, `rbash`, and
     `ksh`"; "supports Geoparquet, shapefile, geojson"), and a list of people holds neither."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end) % (len(text) + 1)
@@ -197,4 +197,4 @@ def listed_with_tools(text: str, start: int, end: int) -> bool:
         return False
     others = [_AND.sub("", x.strip()) for k, x in enumerate(items) if k != mine]
     return any(" " not in x and x and (x.startswith("`") or x == x.lower() and x.isalpha()
-                                        or technical_term(text, x)) for x in others)
+                                        or technical_term(text, x) or identifier_like(x)) for x in others)
