@@ -13,8 +13,8 @@ from _pii_util import run_pii, ticket
 KEPT = [
     # A unit after a quantity.
     "Convert the temperature.\n\n85 degrees Fahrenheit is equal to 29.44 degrees Celsius.",
-    "Ingredients:\n1 tablespoon Worcestershire sauce\n2 cups flour\n1 teaspoon salt",
-    # A city after a word of travel, and the same city called a place elsewhere.
+    # A country; a city after a word of travel, and the same city called a place elsewhere.
+    "Jordan's climate is dry and hot. What is Jordan's average weather over time?",
     "Plan a trip.\n\nDay 1: Arrive in Seattle. Check into your hotel and rest.\nDay 5: Depart Seattle.",
     # Labels and title-cased field values in a menu and a line of facts.
     "Monday:\nMain Dish: Chicken Teriyaki, Side Dish: Fried Rice, Dessert: Fruit Cup\n"
@@ -30,7 +30,9 @@ KEPT = [
     "Preposition, Pronoun, Verb.",
     # Terms whose last word is a common noun.
     "Mind Mapping is one of the methods for brainstorming ideas.",
-    "Write a review of the Silicone Spatula Set you bought last week.",
+    "Write a product review.\n\n- Product: Persil Discs Laundry Detergent Pacs, Original Scent, "
+    "62 Count\n- Sentiment: Positive",
+    "Week plan:\n- Chicken & Veggie Stir-Fry\n- Classic Chicken Noodle Soup\n- Low-Carb Eggplant Lasagna",
     # An initial that ends a sentence.
     "Solve the equation and find the value of X. Show your steps.\n\n10X + 5 = 10",
     # A dictionary word the census lists as a rare surname.
@@ -65,6 +67,14 @@ def test_general_english_comes_out_unchanged(pii, text):
 def test_names_in_the_same_shapes_are_still_replaced(pii, value, text):
     out, _ = run_pii(pii, [ticket(0, text)])
     assert value not in out[0].messages[0]["content"]
+
+
+def test_a_unit_after_a_quantity_is_no_person():
+    from curate.pii.person_evidence import weigh_persons
+
+    text = "Ingredients:\n1 tablespoon Worcestershire sauce\n2 cups flour"
+    start = text.index("Worcestershire")
+    assert weigh_persons(text, [(start, start + 14, "PERSON")]) == []
 
 
 def test_a_name_never_runs_over_a_line_break():
