@@ -46,10 +46,11 @@ _PERSON_VERB = regex.compile(
     r"calls|thinks|thought|wants|wanted|explained|added|noted|emailed|texted|is[ \t]+my|was[ \t]+my|"
     r"who)\b")
 _TRAVEL = regex.compile(
-    r"(?i:\b(?:arrive|arriving|arrived|arrival|depart|departing|departed|departure|trip|travel|"
+    r"(?i:\b(?:(?:arrive|arriving|arrived|arrival|depart|departing|departed|departure|trip|travel|"
     r"travelling|traveling|flight|flights|fly|flying|flew|visit|visiting|tour|touring|vacation|"
-    r"holiday|located|based|capital|city|town|downtown)(?:[ \t]+(?:in|to|from|at|of|around))?)"
-    r"[ \t,]*$")
+    r"holiday|located|based)(?:[ \t]+(?:in|to|from|at|of|around))?"
+    r"|(?:capital|city|town|county|village|province|district|region)[ \t]+of))[ \t,]*$")
+_SAID = regex.compile(r"\b(?:says|said|asked|replied|wrote|adds|added)[ \t]+$")
 _UNITS = ("tablespoons?|teaspoons?|tbsp|tsp|cups?|ounces?|oz|grams?|g|kg|pounds?|lbs?|ml|"
           "lit(?:er|re)s?|pinch|dash|cans?|bottles?|slices?|cloves?|pieces?|packs?|jars?")
 _MEASURE = regex.compile(rf"(?:\bdegrees?|°|\d[\d.,/]*[ \t]+(?:{_UNITS}))[ \t]+$", regex.IGNORECASE)
@@ -60,8 +61,11 @@ name names author authors by from to cc bcc contact customer client patient agen
 employee student teacher owner applicant sender recipient artist director writer host guest
 member members manager reviewer signed signature witness assignee assigned requester reporter
 approver attn attention dear hi hello candidate tenant landlord doctor nurse friend person people
+address billing shipping delivery mailing account holder beneficiary payee nominee
 """.split())
 _INITIAL_STOP = regex.compile(r"\p{Lu}\.[ \t]+(\p{Lu}\p{Ll}+)")
+_NOT_NAME_CHARS = regex.compile(r"[\d<>|&/+=@#*]")
+_TAXON = regex.compile(r"\p{Lu}\p{Ll}+(?:idae|inae|aceae|iformes|oidea)$")
 _CONNECTORS = frozenset("van von de da di der del la le bin al ibn".split())
 
 
@@ -84,6 +88,9 @@ def not_a_name(text: str, start: int, end: int, places=frozenset()) -> bool:
     value = text[start:end].strip()
     if not value:
         return True
+    if _NOT_NAME_CHARS.search(value) or _TAXON.search(value) or text[end:end + 1] in "®™©" and \
+            end < len(text):
+        return True      # "Princeton > Stanford", "Leg Crossover + Scorpion", "Kogiidae", "Viagra®"
     if _MEASURE.search(text, max(0, start - 40), start) or _INITIAL_STOP.fullmatch(value) and \
             _word(_INITIAL_STOP.fullmatch(value).group(1).lower()):
         return True
@@ -98,7 +105,8 @@ def _evidence(text: str, start: int, end: int, value: str) -> bool:
     """A cue before the span, a verb of a person after it, or a given name and a surname."""
     from curate.pii.names import given_names, surnames
 
-    if _GREETING.search(text, max(0, start - 20), start) or _PERSON_VERB.match(text, end):
+    if _GREETING.search(text, max(0, start - 20), start) or _PERSON_VERB.match(text, end) \
+            or _SAID.search(text, max(0, start - 12), start):
         return True
     if any(m.start() <= start < m.end() or start <= m.start() < end for m in NAME_CUE.finditer(
             text, max(0, start - 40), min(len(text), end + 40))):
@@ -110,10 +118,11 @@ def _evidence(text: str, start: int, end: int, value: str) -> bool:
 def _a_place(text: str, start: int, value: str, places) -> bool:
     """A country or state, a word called a place elsewhere, or what a word of travel leads to
     (before the span or as its first word: "Depart Seattle")."""
+    from curate.pii.names import lone_given_names
     from curate.pii.places import _plain, regions
 
     first, _, rest = value.partition(" ")
-    return (value in places or _plain(value) in regions()
+    return (value in places or _plain(value) in regions() and value not in lone_given_names()
             or bool(_TRAVEL.search(text, max(0, start - 30), start))
             or bool(rest and _TRAVEL.fullmatch(first)))
 
@@ -220,6 +229,8 @@ def _a_term(value: str) -> bool:
     words = [w.strip(".,'’") for w in value.split()]
     if len(words) == 1:
         return _common(words[0])
+    if any(len(w) == 1 for w in words):   # "Brad L Key", "Jildau S Bouts": an initial is a name's
+        return False
     last = _strip_s(words[-1])
     return words[0] not in given_names() and last[:1].isupper() and (
         _word(last.lower()) and _surname_percent(last) < RARE_SURNAME)
