@@ -56,6 +56,8 @@ skipped and said so):
   `docs/**/*.md` (AI-engineering notes in Hinglish; no licence stated), one record per section, by
   file; odex-a/-b: zorazrw/odex `data/en_test.jsonl` (CC BY-SA 4.0; code intents), intent, code
   and tests as three messages, even/odd by row.
+- seed-tasks, user-oriented-a/-b, t0-qa-a/-b: general English instructions and QA from
+  yizhongw/self-instruct (Apache-2.0); see `_general_english`.
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -83,7 +85,8 @@ sys.path.insert(0, str(REPO / "tests"))
 # Corpora never looked at while tuning the rules (their examples are never printed).
 HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hinglish",
             "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b",
-            "cheatsheets-b", "react-hi-b", "susa-hinglish-b", "odex-b")
+            "cheatsheets-b", "react-hi-b", "susa-hinglish-b", "odex-b",
+            "user-oriented-b", "t0-qa-b")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -119,6 +122,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
     out.update(_third_round(scratch))
     out.update(_fourth_round(scratch))
     out.update(_fifth_round(scratch))
+    out.update(_general_english(scratch))
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]
@@ -294,6 +298,30 @@ def main() -> None:
         if name not in HELD_OUT:   # never read while tuning: counts only
             shown += [f"{name}: {e}" for e in examples]
     print("\n".join(shown))
+
+
+def _general_english(scratch: Path) -> dict[str, list[list[str]]]:
+    """Issue 12's general-English round: yizhongw/self-instruct @0b26cca (Apache-2.0), one record
+    per instance (instruction + input, output). seed-tasks (`data/seed_tasks.jsonl`) was read
+    while tuning; user-oriented-a/-b (`human_eval/user_oriented_instructions.jsonl`) and
+    t0-qa-a/-b (five templates of `data/finetuning/t0_train_50k/data_per_template/`, chosen by
+    name before any row was read, copied into `si_templates/`) are split even/odd before reading:
+    -a tuned on, -b held out."""
+    def instances(file: str) -> list[list[str]]:
+        return [["\n\n".join(x for x in (r["instruction"], i["input"]) if x), i["output"]]
+                for r in _jsonl(scratch / file) for i in r["instances"]]
+
+    out: dict[str, list[list[str]]] = {}
+    if (scratch / "seed_tasks.jsonl").exists():
+        out["seed-tasks"] = instances("seed_tasks.jsonl")
+    if (scratch / "user_oriented_instructions.jsonl").exists():
+        out.update(_halves("user-oriented", instances("user_oriented_instructions.jsonl")))
+    templates = sorted((scratch / "si_templates").glob("*.jsonl"))
+    if templates:
+        rows = [[r["prompt"].strip(), r["completion"].replace("<|endoftext|>", "").strip()]
+                for path in templates for r in _jsonl(path)]
+        out.update(_halves("t0-qa", rows))
+    return out
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from curate.pii.intervals import overlaps
 from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
+from curate.pii.person_evidence import greeted_names, weigh_persons
 from curate.pii.places import personal_place, residence_places
 from curate.pii.romanised import cued_names, ordinary_word, romanised_context, romanised_word_span
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
@@ -188,8 +189,9 @@ class BatchPiiAnalyzer:
             if not self._ner_applies(texts[i]):
                 ents[i] = [(*part, label) for s0, e0, label in ents[i] if label in NER_LABELS
                            and (part := _name_part(texts[i], s0, e0))]
-            elif "PERSON" in plans[i]:
-                ents[i] = find_person_names(texts[i], ents[i])
+            elif "PERSON" in plans[i]:   # persons weighed before they seed the name rules, and after
+                found = weigh_persons(texts[i], ents[i]) + greeted_names(texts[i])
+                ents[i] = weigh_persons(texts[i], find_person_names(texts[i], found))
             else:
                 ents[i] = [x for x in ents[i] if x[2] in NER_LABELS]
             ents[i] = self._credible(texts[i], ents[i], "PERSON" in plans[i])
