@@ -76,7 +76,7 @@ class RayCompare:
         p_keys, p_counts = np.unique(distinct_ngrams(probes, cfg.n), return_counts=True)
         summed = self.parked.grouped(_gram_counts, (_common, dict(
             probe_keys=put(p_keys), probe_counts=put(p_counts), max_records=cfg.max_ngram_records)), field=field, n=cfg.n)
-        common = np.union1d(_column(summed, "gram", np.uint64), p_keys[p_counts > cfg.max_ngram_records])
+        common = np.union1d(_columns(summed, {"gram": np.uint64})["gram"], p_keys[p_counts > cfg.max_ngram_records])
         ignored = len(common)
         mask_ngrams(probes, cfg.n, common)
         by_length = probe_grams(probes, cfg.n, cfg.min_words)
@@ -104,15 +104,17 @@ class RayCompare:
         return equal, shared, per_probe, ignored
 
 
-def _column(ds, name: str, dtype) -> np.ndarray:
-    parts = [batch[name] for batch in ds.iter_batches(batch_format="numpy", batch_size=None)]
-    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+def _columns(ds, dtypes: dict) -> dict[str, np.ndarray]:
+    """The columns of a dataset's rows, from ONE execution of it (each iteration runs the
+    shuffle again, and its rows may come in another order)."""
+    batches = list(ds.iter_batches(batch_format="numpy", batch_size=None))
+    return {name: np.concatenate([b[name] for b in batches]).astype(dtype) if batches else np.zeros(0, dtype)
+            for name, dtype in dtypes.items()}
 
 
 def _rows(ds) -> dict[str, np.ndarray]:
-    """The match rows, sorted by (length, gram) as the local pass's arrays are."""
-    cols = {"length": np.int64, "gram": np.uint64, "seq": np.int64, "n": np.int64}
-    rows = {name: _column(ds, name, dtype) for name, dtype in cols.items()}
+    """The match rows, sorted by (length, gram, seq) as the local pass's arrays are."""
+    rows = _columns(ds, {"length": np.int64, "gram": np.uint64, "seq": np.int64, "n": np.int64})
     order = np.lexsort((rows["seq"], rows["gram"], rows["length"]))
     return {name: values[order] for name, values in rows.items()}
 
