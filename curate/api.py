@@ -44,7 +44,8 @@ def run(source, out, recipe=None, *, seed: int | None = None, workers: int | Non
     """Curate `source` into the folder `out` and return its splits as a `datasets.DatasetDict`.
 
     `source`: a folder or file path (any format `curate run` reads, a `save_to_disk` folder
-    included), a pandas DataFrame, or a `datasets` Dataset or DatasetDict. `recipe`: a YAML
+    included), a pandas DataFrame, or a `datasets` Dataset or DatasetDict; the source folder or
+    file and `out` may be fsspec URLs ("s3://bucket/raw/", curate.remote). `recipe`: a YAML
     recipe's path; `seed`, `lang` ("en,hi"), `skip` ("pii,dedup_near") and `columns`
     ("prompt=dialogue,completion=summary") override it as the CLI's flags do. `workers`: default
     all cores. `engine="ray"` runs the passes on Ray Data (`address`: a running cluster's, e.g.
@@ -91,8 +92,8 @@ def load(out):
     import datasets
     import pyarrow
 
-    out = _finished(out)
-    rows = {s: _read_rows(out / f"{s}.jsonl") for s in SPLITS}
+    with _finished(out) as folder:
+        rows = {s: _read_rows(folder / f"{s}.jsonl") for s in SPLITS}
     try:
         schema = pyarrow.Table.from_pylist([r for s in SPLITS for r in rows[s]]).schema
     except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError) as e:
@@ -112,7 +113,8 @@ def rejects(out):
     """
     import pandas as pd
 
-    return pd.DataFrame(_read_rows(_finished(out) / "rejects.jsonl"), columns=REJECT_COLUMNS)
+    with _finished(out) as folder:
+        return pd.DataFrame(_read_rows(folder / "rejects.jsonl"), columns=REJECT_COLUMNS)
 
 
 def cores() -> int:
@@ -133,11 +135,16 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
         return [orjson.loads(line) for line in f if line.strip()]
 
 
-def _finished(out) -> Path:
-    out = Path(out)
-    if not (out / "manifest.json").is_file():
-        raise OutputError(f"{out}: not a folder written by `curate run` (no manifest.json)")
-    return out
+@contextmanager
+def _finished(out) -> Iterator[Path]:
+    """The folder of a finished run (for a URL, a local copy of it)."""
+    from curate.remote import is_url, local_input
+
+    with local_input(out) as local:
+        if not (Path(local) / "manifest.json").is_file():
+            raise OutputError(f"{out if is_url(out) else Path(out)}: not a folder written by `curate run` "
+                              "(no manifest.json)")
+        yield Path(local)
 
 
 def _record_schema():

@@ -72,78 +72,129 @@ def _common(key_sets: list[np.ndarray], max_records: int) -> np.ndarray:
     return keys[counts > max_records]
 
 
+def ngrams_of(texts: Texts, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hash, position of the first word) of every word n-gram inside one text."""
+    grams, _ = minhash.word_ngrams(texts.hashes, texts.owners, n)
+    first = np.arange(max(len(texts.owners) - n + 1, 0))
+    return grams, first[texts.owners[first + n - 1] == texts.owners[first]]   # word_ngrams' starts
+
+
+def distinct_ngrams(texts: Texts, n: int) -> np.ndarray:
+    """The n-grams of each text, each once per text (what the frequency cut counts)."""
+    grams, first = ngrams_of(texts, n)
+    return _distinct(grams, texts.owners[first])[0]
+
+
+def mask_ngrams(texts: Texts, n: int, common: np.ndarray, found=None) -> None:
+    """Mask the words of every n-gram of `texts` that is in `common` (`found`: `ngrams_of`)."""
+    grams, first = found if found is not None else ngrams_of(texts, n)
+    delta = np.zeros(len(texts.hashes) + 1, dtype=np.int64)
+    starts = first[np.isin(grams, common)]
+    np.add.at(delta, starts, 1)
+    np.add.at(delta, starts + n, -1)
+    texts.keep &= np.cumsum(delta[:-1]) == 0
+
+
 def mask_common(a: Texts, b: Texts, n: int, max_records: int) -> int:
     """Mask, in both, the words of every n-gram held by more than `max_records` texts; returns
     how many distinct n-grams that was."""
-    found = []
-    for texts in (a, b):
-        grams, owners = minhash.word_ngrams(texts.hashes, texts.owners, n)
-        first = np.arange(max(len(texts.owners) - n + 1, 0))
-        first = first[texts.owners[first + n - 1] == texts.owners[first]]  # word_ngrams' starts
-        found.append((grams, first, _distinct(grams, owners)[0]))
-    common = _common([keys for _, _, keys in found], max_records)
-    for texts, (grams, first, _) in zip((a, b), found):
-        delta = np.zeros(len(texts.hashes) + 1, dtype=np.int64)
-        starts = first[np.isin(grams, common)]
-        np.add.at(delta, starts, 1)
-        np.add.at(delta, starts + n, -1)
-        texts.keep &= np.cumsum(delta[:-1]) == 0
+    found = [ngrams_of(texts, n) for texts in (a, b)]
+    common = _common([_distinct(g, t.owners[f])[0] for t, (g, f) in zip((a, b), found)], max_records)
+    for texts, grams_first in zip((a, b), found):
+        mask_ngrams(texts, n, common, grams_first)
     return len(common)
 
 
 def equal_pairs(targets: Texts, probes: Texts) -> set[tuple[int, int]]:
     """(target, probe) pairs whose whole word sequences are equal (and not empty)."""
-    t_whole, p_whole = targets.whole(), probes.whole()
+    return whole_matches(targets.whole(), np.arange(targets.n), probes.whole())
+
+
+def whole_matches(t_whole: np.ndarray, t_names: np.ndarray, p_whole: np.ndarray) -> set[tuple[int, int]]:
+    """(target name, probe) pairs of equal, non-empty whole-text hashes."""
     by_key: dict[int, list[int]] = defaultdict(list)
     hit = np.isin(p_whole, t_whole) & (p_whole != 0)
     for key, p in zip(p_whole[hit].tolist(), np.flatnonzero(hit).tolist()):
         by_key[key].append(p)
     t_hit = np.flatnonzero(np.isin(t_whole, p_whole[hit]))
-    return {(t, p) for key, t in zip(t_whole[t_hit].tolist(), t_hit.tolist()) for p in by_key[key]}
+    return {(t, p) for key, t in zip(t_whole[t_hit].tolist(), t_names[t_hit].tolist()) for p in by_key[key]}
 
 
-def shared_grams(targets: Texts, probes: Texts, n: int, min_words: int,
-                 max_records: int) -> tuple[Counter, np.ndarray, int]:
-    """(Counter {(target, probe): rare n-grams shared}, rare n-grams per probe, n-grams ignored).
-
-    Boilerplate is masked first (`mask_common`). Then each unmasked run of a probe of >= n words
-    is cut into n-grams; a run of min_words..n-1 words is one gram (itself), found anywhere in a
-    target when it is the whole probe, but only as a whole run of a target when it is what is
-    left of a probe around boilerplate ("track the card you sent" of "<tool description> I want
-    to track the card you sent" must not match every tracking question). Shorter runs have none
-    (whole-text equality is `equal_pairs`' job). A gram in more than `max_records` texts is
-    ignored at every length.
-    """
-    ignored = mask_common(targets, probes, n, max_records)
-    t_hash, t_seg, t_seg_owner, t_seg_words = targets.segments()
+def probe_grams(probes: Texts, n: int, min_words: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """{gram length: distinct (gram, probe) pairs} of the masked probes. Each unmasked run of a
+    probe of >= n words is cut into n-grams; a run of min_words..n-1 words is one gram (itself),
+    marked (`_RUN`) when it is what is left of a probe around boilerplate: it then matches whole
+    runs of a target only. Shorter runs have none."""
     p_hash, p_seg, p_seg_owner, p_seg_words = probes.segments()
     p_partial = p_seg_words < probes.words[p_seg_owner]          # a run left around boilerplate
-    shared: Counter = Counter()
-    per_probe = np.zeros(probes.n, dtype=np.int64)
     sizes = np.where(p_seg_words >= min_words, np.minimum(p_seg_words, n), 0)
+    out = {}
     for length in np.unique(sizes[sizes > 0]).tolist():
         p_grams, seg = minhash.word_ngrams(p_hash, p_seg, length)
         keep = sizes[seg] == length                       # a short run: the whole run
         p_grams, seg = p_grams[keep], seg[keep]
         if length < n:                                    # a leftover run matches whole runs only
             p_grams = np.where(p_partial[seg], p_grams ^ _RUN, p_grams)
-        p_grams, p_owner = _distinct(p_grams, p_seg_owner[seg])
-        t_grams, seg = minhash.word_ngrams(t_hash, t_seg, length)
-        if length < n:
-            whole_run = np.flatnonzero(t_seg_words[seg] == length)
-            t_grams, seg = np.concatenate([t_grams, t_grams[whole_run] ^ _RUN]), np.concatenate(
-                [seg, seg[whole_run]])
-        t_grams, t_owner = _distinct(t_grams, t_seg_owner[seg])
-        common = np.isin(p_grams, _common([p_grams, t_grams], max_records))
-        ignored += len(np.unique(p_grams[common]))
-        p_grams, p_owner = p_grams[~common], p_owner[~common]
+        out[length] = _distinct(p_grams, p_seg_owner[seg])
+    return out
+
+
+def target_grams(segments, length: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (gram, target) pairs of `length` words inside the targets' unmasked runs
+    (`segments`: `Texts.segments()`), and below n a marked gram of every whole run that long."""
+    t_hash, t_seg, t_seg_owner, t_seg_words = segments
+    t_grams, seg = minhash.word_ngrams(t_hash, t_seg, length)
+    if length < n:
+        whole_run = np.flatnonzero(t_seg_words[seg] == length)
+        t_grams, seg = np.concatenate([t_grams, t_grams[whole_run] ^ _RUN]), np.concatenate(
+            [seg, seg[whole_run]])
+    return _distinct(t_grams, t_seg_owner[seg])
+
+
+def drop_common(p_grams: np.ndarray, p_owner: np.ndarray, t_keys: np.ndarray, t_counts: np.ndarray,
+                max_records: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The (gram, probe) pairs whose gram `max_records` texts at most hold (probes, and targets:
+    `t_counts` of the sorted `t_keys`), and how many distinct grams were dropped."""
+    keys, counts = np.unique(p_grams, return_counts=True)
+    at = np.minimum(np.searchsorted(t_keys, keys), max(len(t_keys) - 1, 0))
+    if len(t_keys):
+        counts = counts + np.where(t_keys[at] == keys, t_counts[at], 0)
+    common = np.isin(p_grams, keys[counts > max_records])
+    return p_grams[~common], p_owner[~common], int((counts > max_records).sum())
+
+
+def add_hits(shared: Counter, t_grams: np.ndarray, t_owner: np.ndarray, p_grams: np.ndarray,
+             p_owner: np.ndarray) -> None:
+    """Count in `shared[target, probe]` each gram of a target that a probe holds."""
+    hit = np.isin(t_grams, p_grams)
+    on_both = np.isin(p_grams, t_grams[hit])
+    by_gram: dict[int, list[int]] = defaultdict(list)
+    for gram, probe in zip(p_grams[on_both].tolist(), p_owner[on_both].tolist()):
+        by_gram[gram].append(probe)
+    for gram, target in zip(t_grams[hit].tolist(), t_owner[hit].tolist()):
+        for probe in by_gram[gram]:
+            shared[target, probe] += 1
+
+
+def shared_grams(targets: Texts, probes: Texts, n: int, min_words: int,
+                 max_records: int) -> tuple[Counter, np.ndarray, int]:
+    """(Counter {(target, probe): rare n-grams shared}, rare n-grams per probe, n-grams ignored).
+
+    Boilerplate is masked first (`mask_common`); then the probes' grams of each length
+    (`probe_grams`) meet the targets' (`target_grams`): "track the card you sent" of "<tool
+    description> I want to track the card you sent" must not match every tracking question.
+    Whole-text equality is `equal_pairs`' job. A gram in more than `max_records` texts is
+    ignored at every length.
+    """
+    ignored = mask_common(targets, probes, n, max_records)
+    segments = targets.segments()
+    shared: Counter = Counter()
+    per_probe = np.zeros(probes.n, dtype=np.int64)
+    for length, (p_grams, p_owner) in probe_grams(probes, n, min_words).items():
+        t_grams, t_owner = target_grams(segments, length, n)
+        t_keys, t_counts = np.unique(t_grams[np.isin(t_grams, p_grams)], return_counts=True)
+        p_grams, p_owner, dropped = drop_common(p_grams, p_owner, t_keys, t_counts, max_records)
+        ignored += dropped
         per_probe += np.bincount(p_owner, minlength=probes.n)
-        hit = np.isin(t_grams, p_grams)
-        on_both = np.isin(p_grams, t_grams[hit])
-        by_gram: dict[int, list[int]] = defaultdict(list)
-        for gram, probe in zip(p_grams[on_both].tolist(), p_owner[on_both].tolist()):
-            by_gram[gram].append(probe)
-        for gram, target in zip(t_grams[hit].tolist(), t_owner[hit].tolist()):
-            for probe in by_gram[gram]:
-                shared[target, probe] += 1
+        add_hits(shared, t_grams, t_owner, p_grams, p_owner)
     return shared, per_probe, ignored

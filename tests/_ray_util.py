@@ -29,3 +29,16 @@ class KillOnce(Pass):
             flag.write_text(str(os.getpid()), encoding="utf-8")
             os._exit(1)
         return record
+
+
+def local_ray():
+    """A local Ray cluster for a test module (2 CPUs, no dashboard); its workers import this
+    repository and tests/. A generator for a module fixture."""
+    import ray
+
+    tests = Path(__file__).resolve().parent
+    path = os.pathsep.join([str(tests), str(tests.parent), os.environ.get("PYTHONPATH", "")])
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": path}})
+    yield
+    ray.shutdown()

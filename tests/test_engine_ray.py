@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import ray
-from _ray_util import KillOnce
+from _ray_util import KillOnce, local_ray
 from _curate_util import ShortStub, SplitStub, read_lines
 
 from curate.engines import EngineError
@@ -17,18 +17,12 @@ from curate.passes.dedup_exact import DedupExactPass
 from curate.pipeline import curate_folder, run_curation
 from curate.recipe import Recipe, load_recipe
 
-TESTS = Path(__file__).resolve().parent
 OUTPUTS = ("train.jsonl", "validation.jsonl", "test.jsonl", "rejects.jsonl")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def ray_cluster():
-    """A local Ray cluster for the module; its workers import this repository and tests/."""
-    path = os.pathsep.join([str(TESTS), str(TESTS.parent), os.environ.get("PYTHONPATH", "")])
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": path}})
-    yield
-    ray.shutdown()
+    yield from local_ray()
 
 
 def _raw(folder: Path) -> Path:
@@ -75,19 +69,55 @@ def _raw(folder: Path) -> Path:
     return raw
 
 
+TOOL = ("You can call the tool get_balance(account: str, currency: str) which returns the balance, the "
+        "last five transactions and any hold on the account; reply only with a JSON tool call.")
+
+
+def _leaks(raw: Path) -> None:
+    """Rows the decontaminate pass must judge: the same question asked twice with different
+    answers (so no dedup pass removes one; where the split sends one copy to test and one to
+    train, the train one is contaminated), and a tool-use sub-task whose every prompt starts with
+    the same 25-word description (common n-grams: no row is contaminated by it alone)."""
+    asks = ["Mera account {} freeze kyun ho gaya, salary credit hone ke baad se kuch bhi kaam nahi kar raha",
+            "मेरे खाते {} से कल रात बिना बताए पैसे कट गए और बैंक से कोई मैसेज नहीं आया",
+            "Why was my international transfer {} to my sister in Toronto returned after five working days"]
+    rows = []
+    for i in range(24):
+        q = asks[i % 3].format(f"XK{4000 + i}")
+        rows += [{"instruction": q, "output": "We have raised a ticket with the back office.", "intent": "account"},
+                 {"instruction": q, "output": f"Reference {7000 + i}: the team will call you within two days, "
+                                              "please keep your passbook ready.", "intent": "account"},
+                 {"instruction": f"{TOOL}\n{['Balance batao', 'मेरा बैलेंस क्या है', 'Show my balance'][i % 3]} "
+                                 f"for account SB-{i:04d} in {['INR', 'USD', 'EUR'][i % 3]}",
+                  "output": '{"name": "get_balance", "arguments": {"account": "SB-%04d"}}' % i, "intent": "tools"}]
+    (raw / "leaks.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                     encoding="utf-8")
+
+
 def _bytes(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() if (out / name).exists() else b"" for name in OUTPUTS}
 
 
-def test_ray_engine_writes_the_bytes_the_local_engine_writes(tmp_path):
+def test_ray_engine_writes_the_bytes_the_local_engine_writes(tmp_path, monkeypatch):
+    from curate.passes.decontaminate import Decontaminate
+
     raw, recipe = _raw(tmp_path), load_recipe(None, seed=5)
+    _leaks(raw)
     local = run_curation(raw, tmp_path / "local", recipe, workers=2, progress=False)
+
+    def on_the_driver(*_):
+        raise AssertionError("decontaminate ran on the driver")
+    monkeypatch.setattr(Decontaminate, "run", on_the_driver)
     on_ray = run_curation(raw, tmp_path / "ray", recipe, engine="ray", progress=False)
     assert _bytes(tmp_path / "ray") == _bytes(tmp_path / "local")
     rejects = read_lines(tmp_path / "ray" / "rejects.jsonl")
     reasons = {(r["pass"], r["reason"]) for r in rejects}
     assert {("read", "parse_error"), ("dedup_exact", "exact_duplicate"),
-            ("dedup_near", "near_duplicate")} <= reasons, reasons
+            ("dedup_near", "near_duplicate"), ("decontaminate", "contaminated")} <= reasons, reasons
+    contaminated = [r["id"] for r in rejects if r["pass"] == "decontaminate"]
+    assert all(i.startswith("leaks.jsonl") and int(i.split(":")[1]) % 3 for i in contaminated), contaminated
+    decontaminate = next(p for p in on_ray["passes"] if p["name"] == "decontaminate")
+    assert decontaminate["info"]["common_ngrams_ignored"] > 0
     assert "priya.sharma@rediffmail.com" not in _bytes(tmp_path / "ray")["train.jsonl"].decode()
     assert on_ray["engine"] == "ray" and local["engine"] == "local"
     assert on_ray["accounting"] == local["accounting"] and on_ray["accounting"]["ok"]
@@ -265,4 +295,5 @@ def test_curate_run_takes_the_engine_and_a_killed_worker_costs_no_row(tmp_path, 
     manifest = json.loads((tmp_path / "ray" / "manifest.json").read_text())
     assert manifest["engine"] == "ray" and manifest["accounting"]["ok"]
     assert manifest["accounting"]["rows_read"] == 192
+
 

@@ -93,10 +93,12 @@ def _per_block(batch, *, fn, refs, starts, kwargs):
 
 def run_step(ray, pass_: Pass, records: Iterable[Record], ctx: Context) -> Iterator[Record] | None:
     """The distributed form of `pass_` over `records`, or None when it has none."""
+    from curate.engines.ray_decontaminate import decontaminate
     from curate.engines.ray_split import split
+    from curate.passes.decontaminate import Decontaminate
     from curate.passes.split import SplitPass
 
-    step = {**STEPS, SplitPass: split}.get(type(pass_))
+    step = {**STEPS, SplitPass: split, Decontaminate: decontaminate}.get(type(pass_))
     return None if step is None else step(ray, pass_, records, ctx)
 
 

@@ -105,11 +105,9 @@ class Decontaminate(Pass):
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         records = ctx.replayable(records)
-        probes = _held_out(records) + [Probe(pid, prompt, completion, "benchmark")
-                                       for path in self.config.against
-                                       for pid, prompt, completion in read_benchmark(path)]
+        probes = _held_out(records) + self.benchmark_probes()
         found, ignored = self.overlaps(_Train(records), probes)
-        self._report(records, probes, found, ignored, ctx)
+        self.report(probes, found, ignored, ctx, lambda listed: dict(_ids_at(_Train(records), listed)))
         t = -1
         for record in records:
             t += record.split in (None, "train")
@@ -119,46 +117,42 @@ class Decontaminate(Pass):
             else:
                 yield record
 
-    def overlaps(self, targets: Iterable, probes: list[Probe]) -> tuple[dict[int, list[int]], int]:
-        """({target index: its overlapping probe indices, in probe order}, common n-grams ignored).
-        `targets`: records (or probes) with `instruction` and `response`, re-iterable."""
+    def benchmark_probes(self) -> list[Probe]:
+        return [Probe(pid, prompt, completion, "benchmark")
+                for path in self.config.against for pid, prompt, completion in read_benchmark(path)]
+
+    def overlaps(self, targets: Iterable, probes: list[Probe], compare=None) -> tuple[dict[int, list[int]], int]:
+        """({target: its overlapping probe indices, in probe order}, common n-grams ignored).
+        `targets`: records (or probes) with `instruction` and `response`, re-iterable, named by
+        their index. `compare`: where the texts are compared (`Compare`, or the Ray engine's,
+        which names targets by their position in the pass's input)."""
         if not probes:
             return {}, 0
         cfg = self.config
-        t_prompts = Texts(r.instruction for r in targets)
-        if not t_prompts.n:
+        compare = compare or Compare(targets, cfg)
+        if not compare.targets:
             return {}, 0
-        p_prompts = Texts([p.prompt for p in probes])
-        pairs = equal_pairs(t_prompts, p_prompts)
-        shared, per_probe, ignored = shared_grams(t_prompts, p_prompts, cfg.n, cfg.min_words,
-                                                  cfg.max_ngram_records)
+        pairs, shared, per_probe, ignored = compare("instruction", [p.prompt for p in probes])
         partial = {(t, p) for (t, p), k in shared.items()
                    if k < cfg.min_coverage * per_probe[p] and probes[p].completion.strip()}
         pairs |= set(shared) - partial
-        if partial:
-            pairs |= self._completions_overlap(targets, probes, partial)
+        if partial:     # the completions decide: equal, or sharing a rare n-gram
+            equal, done, _, _ = compare("response", [p.completion for p in probes], only=partial)
+            pairs |= {pair for pair in partial if pair in equal or pair in done}
         found: dict[int, list[int]] = {}
         for t, p in sorted(pairs):
             found.setdefault(t, []).append(p)
         return found, ignored
 
-    def _completions_overlap(self, targets: Iterable, probes: list[Probe],
-                             pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
-        """The (target, probe) `pairs` whose completions are equal or share a rare n-gram."""
-        cfg = self.config
-        t_done, p_done = Texts(r.response for r in targets), Texts([p.completion for p in probes])
-        t_whole, p_whole = t_done.whole(), p_done.whole()
-        shared, _, _ = shared_grams(t_done, p_done, cfg.n, cfg.min_words, cfg.max_ngram_records)
-        return {(t, p) for t, p in pairs if (t_whole[t] == p_whole[p] and t_whole[t]) or (t, p) in shared}
-
-    def _report(self, records, probes, found, ignored, ctx):
+    def report(self, probes, found, ignored, ctx, ids_of) -> None:
+        """ctx.info and counts; `ids_of(targets)`: {target: its record id}."""
         by_source = {source: sum(1 for hits in found.values()
                                  if any(probes[p].source == source for p in hits))
                      for source in SOURCES}
         tests = [p for p in probes if p.source == "test"]
         val_test, _ = self.overlaps([p for p in probes if p.source == "validation"], tests)
         listed = sorted(found)[:MAX_LISTED]
-        train_ids = dict(_ids_at(_Train(records), listed))
+        train_ids = ids_of(listed)
         ctx.info.update(
             n=self.config.n, min_words=self.config.min_words, action=self.config.action,
             max_ngram_records=self.config.max_ngram_records, common_ngrams_ignored=ignored,
@@ -168,6 +162,31 @@ class Decontaminate(Pass):
                       for t in listed],
             validation_overlapping_test=len(val_test))
         ctx.count("contaminated", len(found))
+
+
+class Compare:
+    """The texts of targets held in this process, compared with probe texts.
+
+    Called with a field ("instruction" or "response") and the probes' texts, it returns (pairs
+    of equal whole texts, {(target, probe): rare n-grams shared}, rare n-grams per probe,
+    n-grams ignored as common); `only`: the pairs whose equality matters (all when None)."""
+
+    def __init__(self, targets: Iterable, cfg: DecontaminateConfig):
+        self.source, self.cfg = targets, cfg
+        self.texts = {"instruction": Texts(r.instruction for r in targets)}
+        self.targets = self.texts["instruction"].n
+
+    def __call__(self, field: str, probe_texts: list[str], only=None):
+        cfg = self.cfg
+        if field not in self.texts:
+            self.texts[field] = Texts(getattr(r, field) for r in self.source)
+        targets, probes = self.texts.pop(field), Texts(probe_texts)
+        if only is None:
+            equal = equal_pairs(targets, probes)
+        else:
+            t_whole, p_whole = targets.whole(), probes.whole()
+            equal = {(t, p) for t, p in only if t_whole[t] == p_whole[p] and t_whole[t]}
+        return (equal, *shared_grams(targets, probes, cfg.n, cfg.min_words, cfg.max_ngram_records))
 
 
 def _ids_at(records: Iterable[Record], positions: list[int]) -> Iterator[tuple[int, str]]:
