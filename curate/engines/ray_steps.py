@@ -19,6 +19,7 @@ rejects, meta and ctx.info: what the local engine writes, byte for byte.
   its representative. Cost: a record's shingle sets travel once per band in the shuffle.
 - balance: train label counts by groupby → the pass's targets → per label, the pass's seeded
   choice (`balance._resize`) of records to drop or copy; copies made as the pass makes them.
+Split and decontaminate have modules of their own (ray_split.py, ray_decontaminate.py).
 Shuffles group by a coarse partition number derived from the key, not by the key itself: Ray
 calls `map_groups` once per group, and one Python call per bucket would cost more than the work.
 A partition holds every row of each of its keys, and the group function runs the per-key rule
