@@ -55,11 +55,27 @@ def test_progress_lines_off_a_terminal(tiny_model_dir, tmp_path, capsys):
     assert "train: step 0/2  validation loss" in err and "train: step 1/2  loss" in err
 
 
-def test_the_run_folder_exists_from_the_start(tiny_model_dir, tmp_path):
+def test_the_run_folder_exists_before_the_first_step(tiny_model_dir, tmp_path, monkeypatch):
+    import train.loop as loop
+
+    seen, step = [], loop.train_step
+
+    def checking_step(*args, **kwargs):
+        seen.append((tmp_path / "run").is_dir())
+        return step(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "train_step", checking_step)
+    train(config(tiny_model_dir, tmp_path, max_steps=2), quiet=True)
+    assert seen and all(seen)                     # a long run is visible while it trains
+
+
+def test_a_run_refused_on_its_data_leaves_no_run_folder(tiny_model_dir, tmp_path):
+    """Nothing partial: the folder appears once model and data are ready (issue 18's audit found
+    an empty folder left by a refused --qlora)."""
     data = write_clean(tmp_path / "clean")
     (data / "train.jsonl").write_text(            # a user turn and no reply: nothing to learn
         '{"id": "t.jsonl:1", "messages": [{"role": "user", "content": "मेरा खाता बंद है"}]}\n',
         encoding="utf-8")
     with pytest.raises(DataError, match="no usable training examples"):
         train(config(tiny_model_dir, tmp_path, data=str(data)), quiet=True)
-    assert (tmp_path / "run").is_dir()
+    assert not (tmp_path / "run").exists()
