@@ -13,3 +13,9 @@ def ticket(i, text, meta=None):
 def run_pii(p, records, seed=0):
     ctx = Context("pii", seed=seed)
     return p.apply_batch(records, ctx), ctx
+
+
+def anonymised(p, text, seed=0):
+    """The user message of a one-turn ticket holding `text`, after the pass."""
+    out, _ = run_pii(p, [ticket(0, text)], seed=seed)
+    return out[0].messages[0]["content"]
