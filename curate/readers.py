@@ -322,7 +322,8 @@ def _read_csv(source: InputFile, mapper: FileSchema):
             consumed.append((text, error))
             yield text + "\n"
 
-    reader = csv.reader(feed(), delimiter="\t" if source.format == "tsv" else ",")
+    delimiter, sep_line = _delimiter(source)
+    reader = csv.reader(feed(), delimiter=delimiter)
     header, start = None, 1
     try:
         for cells in reader:
@@ -330,7 +331,7 @@ def _read_csv(source: InputFile, mapper: FileSchema):
             error = next((e for _, e in consumed if e), None)
             consumed.clear()
             line, start = start, reader.line_num + 1
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
+            if not cells or (len(cells) == 1 and not cells[0].strip()) or (sep_line and line == 1):
                 continue
             if header is None:
                 header = _unique_names(cells)
@@ -339,6 +340,31 @@ def _read_csv(source: InputFile, mapper: FileSchema):
     except csv.Error as e:
         yield read_reject(f"{source.rel}:{start}", "\n".join(t for t, _ in consumed),
                           "parse_error", f"invalid CSV: {e}")
+
+
+_OTHER_DELIMITERS = (";", "\t", "|")
+_SEP_LINE = re.compile(r"sep=([,;\t|])", re.IGNORECASE)
+
+
+def _delimiter(source: InputFile) -> tuple[str, bool]:
+    """(delimiter, whether line 1 is Excel's `sep=` directive). Excel writes `;` wherever the
+    decimal mark is a comma, so a `.csv` from a European or Indian desk is often `;`-separated;
+    read with `,` it would be one column and the whole file unmappable. Only the header decides:
+    `,` unless the header is one field with `,` and several with another delimiter."""
+    if source.format == "tsv":
+        return "\t", False
+    for number, text, _ in _lines(source.path, source.encoding):
+        if not text.strip():
+            continue
+        directive = _SEP_LINE.fullmatch(text.strip()) if number == 1 else None
+        if directive:
+            return directive.group(1), True
+        if len(next(csv.reader([text]))) > 1:
+            return ",", False
+        widths = {d: len(next(csv.reader([text], delimiter=d))) for d in _OTHER_DELIMITERS}
+        best = max(_OTHER_DELIMITERS, key=lambda d: widths[d])
+        return (best if widths[best] > 1 else ","), False
+    return ",", False
 
 
 def _unique_names(cells: list[str]) -> list[str]:

@@ -110,3 +110,27 @@ def test_binary_file_with_a_data_suffix_is_still_skipped(tmp_path):
     inventory, records, rejects = _read(tmp_path)
     assert inventory.skipped == [{"path": "photo.jsonl", "reason": "binary content in a .jsonl file"}]
     assert not records and not rejects
+
+
+def test_excel_semicolon_csv_in_utf16_and_the_sep_directive(tmp_path):
+    """Excel writes `;` where the decimal mark is a comma; read with `,` such a file was one
+    column and the whole run stopped as unmappable."""
+    rows = ["instruction;response;amount", "मेरा कार्ड ब्लॉक कैसे करें?;ऐप में Cards > Block पर जाएँ।;0,00",
+            '"Refund kab tak aayega; kitne din?";5-7 working days mein aa jayega.;1.234,50']
+    (tmp_path / "excel.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-16"))
+    (tmp_path / "sep.csv").write_text("sep=|\nquestion|answer\nCard lost?|Block it, then call us.\n")
+    _, records, rejects = _read(tmp_path)
+    assert not rejects
+    by_id = {r.id: r for r in records}
+    assert by_id["excel.csv:2"].instruction == "मेरा कार्ड ब्लॉक कैसे करें?"
+    assert by_id["excel.csv:2"].meta == {"amount": "0,00"}
+    assert by_id["excel.csv:3"].instruction == "Refund kab tak aayega; kitne din?"
+    assert by_id["sep.csv:3"].response == "Block it, then call us."
+    assert sorted(by_id) == ["excel.csv:2", "excel.csv:3", "sep.csv:3"]
+
+
+def test_comma_csv_whose_text_holds_semicolons_stays_comma_separated(tmp_path):
+    (tmp_path / "faq.csv").write_text("question,answer\n\"a; b; c\",x;y;z\nCard lost?,Block it.\n")
+    _, records, rejects = _read(tmp_path)
+    assert not rejects
+    assert [(r.instruction, r.response) for r in records] == [("a; b; c", "x;y;z"), ("Card lost?", "Block it.")]
