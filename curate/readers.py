@@ -250,8 +250,8 @@ def _read_txt(source: InputFile, mapper: FileSchema):
 
 # --- JSON documents ---------------------------------------------------------------------------
 def _read_json(source: InputFile, mapper: FileSchema):
-    """A top-level array of rows, an object whose values are arrays of rows (key → meta), or
-    a single row."""
+    """A top-level array of rows, an object holding arrays of rows (key → meta), or a single
+    row."""
     try:
         text = read_text(source.path, source.encoding)
         document_ = json.loads(text)
@@ -264,15 +264,28 @@ def _read_json(source: InputFile, mapper: FileSchema):
         yield from _json_rows(source, mapper, text, document_, 0, None)
     elif isinstance(document_, dict) and detect_schema(document_):
         yield mapper(document_, 1, text)                  # a file holding a single row
-    elif isinstance(document_, dict) and document_ and all(
-            isinstance(v, list) for v in document_.values()):
-        pos = text.index("{") + 1
-        for key, rows in document_.items():     # json keeps the text's key order
-            _, pos = _DECODER.raw_decode(text, _skip_separators(text, pos))   # the key
-            pos = yield from _json_rows(source, mapper, text, rows, text.index(":", pos), key)
+    elif isinstance(document_, dict) and any(isinstance(v, list) for v in document_.values()):
+        yield from _json_object_of_rows(source, mapper, text, document_)
     else:
         yield read_reject(f"{source.rel}:1", text, "parse_error",
-                          "a .json file must hold an array of rows or an object of arrays of rows")
+                          "a .json file must hold an array of rows or an object holding arrays of rows")
+
+
+def _json_object_of_rows(source, mapper, text, document_):
+    """Each array value's rows (its key → meta["json_key"]). Exports often wrap the rows with
+    file-level fields (`{"version": "1.0", "data": [...]}`): such a field is no row, so it becomes
+    a read reject naming its key and line rather than failing the whole file or vanishing."""
+    pos = text.index("{") + 1
+    for key, value in document_.items():     # json keeps the text's key order
+        _, pos = _DECODER.raw_decode(text, _skip_separators(text, pos))   # the key
+        if isinstance(value, list):
+            pos = yield from _json_rows(source, mapper, text, value, text.index(":", pos), key)
+            continue
+        start = _skip_separators(text, text.index(":", pos) + 1)
+        _, pos = _DECODER.raw_decode(text, start)
+        line = text.count("\n", 0, start) + 1
+        yield read_reject(f"{source.rel}:{line}", text[start:pos], "parse_error",
+                          f"top-level field {key!r} is not an array of rows")
 
 
 _DECODER = json.JSONDecoder()

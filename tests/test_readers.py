@@ -88,6 +88,22 @@ def test_json_object_of_arrays_and_rows_sharing_a_line(tmp_path):
         ("d.json:2", "train", "refund"), ("d.json:4", "test", "card"), ("d.json:4[1]", "test", "pin")]
 
 
+def test_json_rows_wrapped_with_file_level_fields_are_read_and_the_fields_rejected(tmp_path):
+    """`{"version": ..., "data": [...]}` exports were one reject for the whole file: its rows lost."""
+    (tmp_path / "export.json").write_text(
+        '{\n  "version": "1.0",\n  "data": [\n    {"question": "UPI limit kitni hai?", "answer": "1 lakh per day."},\n'
+        '    {"question": "मेरा रिफंड कब आएगा?", "answer": "3-5 दिन में।"}\n  ],\n'
+        '  "info": {"exported_by": "crm", "rows": 2}\n}\n', encoding="utf-8")
+    inventory, records, rejects = _read(tmp_path)
+    assert [(r.id, r.meta["json_key"], r.instruction) for r in records] == [
+        ("export.json:4", "data", "UPI limit kitni hai?"), ("export.json:5", "data", "मेरा रिफंड कब आएगा?")]
+    assert [(r.record.id, r.reason, r.details["error"], r.record.meta["raw"]) for r in rejects] == [
+        ("export.json:2", "parse_error", "top-level field 'version' is not an array of rows", '"1.0"'),
+        ("export.json:7", "parse_error", "top-level field 'info' is not an array of rows",
+         '{"exported_by": "crm", "rows": 2}')]
+    assert inventory.files[0].rows == 4
+
+
 def test_invalid_json_document_is_one_reject_at_the_error_line(tmp_path):
     (tmp_path / "broken.json").write_text('[\n {"text": "a"},\n {"text": "b",,}\n]\n')
     inventory, records, rejects = _read(tmp_path)
