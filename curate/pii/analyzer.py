@@ -35,6 +35,7 @@ from curate.pii.code import (code_number, code_spans, identifier_like, listed_wi
                              technical_term, variable_or_path)
 from curate.pii.intervals import overlaps
 from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
+from curate.pii.indian_names import indian_name_pairs
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.person_evidence import greeted_names, weigh_persons
@@ -218,7 +219,7 @@ class BatchPiiAnalyzer:
         (`curate.pii.romanised`), and a place must be personal under the LOCATION policy."""
         code = code_spans(text)
         romanised = romanised_context(text)
-        cued = cued_names(text) if romanised and persons else []
+        cued = sorted(cued_names(text) + indian_name_pairs(text)) if romanised and persons else []
         cues = [m.span() for m in NAME_CUE.finditer(text)] if persons else []
         kept = []
         for s, e, label in ents:

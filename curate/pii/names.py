@@ -27,6 +27,7 @@ from importlib import resources
 import regex
 
 from curate.pii.common_word_names import COMMON_WORD_NAMES
+from curate.pii.indian_names import indian_name_pairs
 from curate.pii.intervals import overlaps
 from curate.pii.recognizers import NAME_CUE, NOT_NAMES
 
@@ -194,7 +195,7 @@ def find_person_names(text: str, ents: list[tuple[int, int, str]]) -> list[tuple
     cued = [m.span() for m in NAME_CUE.finditer(text)]  # also a Presidio recognizer: see below
     persons += _relabelled(text, hosts)
     persons += [span for span in _initialled(text) if not overlaps(span, persons)]
-    persons += [span for span in _given_and_surname(text)
+    persons += [span for span in _given_and_surname(text) + indian_name_pairs(text)
                 if not overlaps(span, persons) and not overlaps(span, places)]
     persons += [span for span in _lone_given_names(text)
                 if not overlaps(span, persons) and not overlaps(span, places)

@@ -33,6 +33,8 @@ from importlib import resources
 
 import regex
 
+from curate.pii.eponyms import a_case_party, names_a_thing
+from curate.pii.indian_names import is_indian_name
 from curate.pii.recognizers import NAME_CUE
 
 # The census share (percent) below which a surname that is also a dictionary word ("Glass",
@@ -78,10 +80,21 @@ def weigh_persons(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int
         if label == "PERSON":
             cut = text.find("\n", s, e)
             e = cut if cut > s else e
+            e = _without_trailing_lower(text, s, e)
             if e <= s or not_a_name(text, s, e, places):
                 continue
         out.append((s, e, label))
     return out
+
+
+_TRAILING_LOWER = regex.compile(r"(?:[ \t]+\p{Ll}[\p{Ll}\p{M}]*)+[ \t]*$")
+
+
+def _without_trailing_lower(text: str, start: int, end: int) -> int:
+    """The span's end before lower-case words that close it: a name ends in a capitalised word,
+    and the model's span often takes the Hindi postposition after it ("Sunita Iyer ko")."""
+    m = _TRAILING_LOWER.search(text, start, end)
+    return m.start() if m and m.start() > start else end
 
 
 def not_a_name(text: str, start: int, end: int, places=frozenset()) -> bool:
@@ -94,9 +107,11 @@ def not_a_name(text: str, start: int, end: int, places=frozenset()) -> bool:
     if _MEASURE.search(text, max(0, start - 40), start) or _INITIAL_STOP.fullmatch(value) and \
             _word(_INITIAL_STOP.fullmatch(value).group(1).lower()):
         return True
+    if a_case_party(text, start, end):
+        return True      # a case's name, however much it looks like a person's (eponyms.py)
     if _evidence(text, start, end, value):
         return False
-    return (_a_place(text, start, value, places) or _a_label(text, start, end, value)
+    return (names_a_thing(text, start, end) or _a_place(text, start, value, places) or _a_label(text, start, end, value)
             or _a_list_item(text, start, end) or _in_word_list(text, start, end)
             or _a_term(value))
 
@@ -112,7 +127,8 @@ def _evidence(text: str, start: int, end: int, value: str) -> bool:
             text, max(0, start - 40), min(len(text), end + 40))):
         return True
     words = [w.strip(".,'’") for w in value.split()]
-    return len(words) >= 2 and words[0] in given_names() and _strip_s(words[-1]) in surnames()
+    return len(words) >= 2 and (words[0] in given_names() and _strip_s(words[-1]) in surnames()
+                                or is_indian_name(words[-2], _strip_s(words[-1])))
 
 
 def _a_place(text: str, start: int, value: str, places) -> bool:
