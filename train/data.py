@@ -37,6 +37,7 @@ class Example:
     id: str
     input_ids: list[int]
     n_prompt: int               # input_ids[:n_prompt] is the prompt, the rest is the completion
+    states: object = None       # the frozen blocks' output, when cached (train/frozen_prefix.py)
 
     @property
     def labels(self) -> list[int]:
@@ -169,5 +170,10 @@ def collate(examples: list[Example], pad_id: int):
         labels[row, :n] = torch.tensor(example.labels)
         attention_mask[row, :n] = 1
     assert (labels != IGNORE).any(), "a batch without completion tokens"
-    return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+    batch = {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
+    if examples[0].states is not None:
+        from train import frozen_prefix
+
+        batch[frozen_prefix.KEY] = frozen_prefix.pad(examples, width)
+    return batch
 
