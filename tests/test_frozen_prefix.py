@@ -125,3 +125,24 @@ def test_an_old_card_without_the_cache_field_still_reads(tiny_model_dir, tmp_pat
     del raw["lora"]["frozen_cache"]
     path.write_text(json.dumps(raw))
     assert RunCard.read(tmp_path / "run").lora.frozen_cache is None
+
+
+def test_batch_widths_come_in_steps_and_padding_changes_no_loss(tiny_model_dir, tmp_path):
+    """Few distinct widths keep the process's memory flat over a run (train/data.py, collate);
+    the padding they add must be invisible to the loss."""
+    import torch
+
+    from train.data import WIDTH_STEP
+
+    cfg = config(tiny_model_dir, tmp_path, lora_layers=0)
+    torch.manual_seed(0)
+    model, tokenizer, _ = prepare(cfg, "fp32", "cpu")
+    examples = encode(read_split(cfg.data, "train"), tokenizer, "chat", 120).examples
+    pad = tokenizer.pad_token_id
+    widths = {collate([e], pad)["input_ids"].shape[1] for e in examples}
+    lengths = {len(e.input_ids) for e in examples}
+    assert all(w % WIDTH_STEP == 0 for w in widths) and len(widths) < len(lengths)
+    together, n = completion_loss(model, collate(examples, pad))
+    alone = [completion_loss(model, collate([e], pad)) for e in examples]
+    assert float(together) == pytest.approx(sum(float(loss) for loss, _ in alone), rel=1e-5)
+    assert n == sum(k for _, k in alone)
