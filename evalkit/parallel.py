@@ -17,9 +17,10 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
 THREADS = 1          # torch threads per worker
-_pool = None         # the worker's ModelPool, loaded on its first system
+_pool = _queue = None   # in a worker: its ModelPool (a model loaded on first use), the progress queue
 
 
 def workers_for(config, specs) -> int:
@@ -30,11 +31,16 @@ def workers_for(config, specs) -> int:
     local = sum(not s.is_endpoint for s in specs)
     if config.workers < 2 or config.backend != "transformers" or torch.cuda.is_available():
         return 1
-    return max(1, min(config.workers, local, len(os.sched_getaffinity(0)) // THREADS))
+    return max(1, min(config.workers, local, _cores() // THREADS))
+
+
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)      # Linux: the cores this process may use
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 def run_systems(jobs, specs, config, params, progress, workers: int) -> list[list]:
-    """[(system, items)] → each system's rows, computed in `workers` processes."""
+    """[(spec, system, items)] → each system's rows, in that order, from `workers` processes."""
     context = get_context("spawn")          # no fork of a process holding torch's threads
     queue = context.Queue() if progress else None
     relay = threading.Thread(target=_relay, args=(queue, progress), daemon=True) if queue else None
@@ -65,8 +71,6 @@ def _start(specs, dtype, queue) -> None:
 def _run(system, spec, items, params, config):
     from evalkit.generate import GenerationCache
     from evalkit.runner import run_system
-
-    from pathlib import Path
 
     model, tokenizer, identity = _pool.get(spec)
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
