@@ -3,7 +3,7 @@ output head on every position instead of at label positions only (the A/B of tra
 
     python bench/demo_training.py padding --data examples/support-desk/clean
     python bench/demo_training.py run --data examples/support-desk/clean --out /tmp/r1 \
-        [--full-logits] -- --max-steps 16 --batch-size 4 --lr 1e-3 --max-len 256 --val-limit 8
+        [--full-logits] [--no-frozen-cache] -- --max-steps 16 --batch-size 4 --lr 1e-3 --max-len 256 --val-limit 8
 
 `run` trains with `train lora`'s own loop and flags (after `--`); OUT/run/run.json is its card
 (peak memory, tokens/s, losses, and each validation's `fall_se`).
@@ -51,6 +51,10 @@ def run(args) -> None:
 
     if args.full_logits:
         loop.completion_loss = full_logits_loss
+    if args.no_frozen_cache:          # the A/B of train/frozen_prefix.py: frozen blocks every step
+        from train import frozen_prefix
+
+        frozen_prefix.MAX_BYTES = 0
     sys.argv = ["train", "lora", "--data", args.data, "--out", str(Path(args.out) / "run"),
                 "--force", *args.train_args]
     try:
@@ -86,6 +90,8 @@ def main() -> None:
     r.add_argument("--data", required=True)
     r.add_argument("--out", required=True)
     r.add_argument("--full-logits", action="store_true", help="the head on every position (A/B)")
+    r.add_argument("--no-frozen-cache", action="store_true",
+                   help="run the blocks below --lora-layers at every step (A/B)")
     r.add_argument("train_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     if getattr(args, "train_args", None) and args.train_args[0] == "--":

@@ -103,6 +103,10 @@ class RunConfig:
                                                 "vllm: GPU machines, the adapter as a vLLM LoRA "
                                                 "request",
                            parse=_backend)
+    workers: int = setting(1, help="local systems evaluated side by side, each in its own "
+                                   "process with one torch thread (CPU, transformers backend; "
+                                   "at most one per core): outputs then do not depend on the "
+                                   "machine's core count")
     dtype: str = setting("float32", help="float32, or bfloat16 (faster on CPUs with bf16 "
                                          "matmul; likelihoods then carry bf16 rounding)")
     primary: str | None = _primary()
@@ -134,7 +138,7 @@ class RunConfig:
         """Flags that would crash after the model load, or silently change the test set (a
         negative --limit used to slice off the last items), fail here with one line."""
         parse_fields(self)
-        _check_at_least(self, (("batch_size", 1), ("k", 1), ("max_new_tokens", 1),
+        _check_at_least(self, (("batch_size", 1), ("workers", 1), ("k", 1), ("max_new_tokens", 1),
                                ("resamples", 1), ("seed", 0), ("limit", 1)))
         if self.requests_per_month is not None:
             _check_at_least(self, (("requests_per_month", 1),))

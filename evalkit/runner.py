@@ -112,7 +112,11 @@ def run(config: RunConfig, progress=None) -> dict:
     cache = GenerationCache(Path(config.out) / "cache" / "generations.jsonl")
     rows, described = [], {s.name: s.describe() for s in specs}
     with lineup.backend(config, specs) as running:     # --backend: who answers the local specs
+        side_by_side = in_processes(config, running, systems, items, params, progress, run_local)
         for spec, system in zip(running, systems):
+            if spec.name in side_by_side:
+                rows += side_by_side[spec.name]
+                continue
             if spec.is_endpoint:
                 served, described[spec.name]["perplexity"] = lineup.run_endpoint(
                     spec, system, items, params, Path(config.out), pool, model_name, progress,
@@ -154,6 +158,19 @@ def local_backend(config: RunConfig, specs):
         return (backend_vllm.VllmPool(specs, config), backend_vllm.run_system,
                 backend_vllm.adapter_check)
     return lineup.ModelPool(specs, config.dtype), run_system, adapter_check
+
+
+def in_processes(config, specs, systems, items, params, progress, run_local) -> dict:
+    """{name: rows} of the local systems run side by side in processes (evalkit/parallel.py);
+    empty when they run here, one after the other."""
+    from evalkit import parallel
+
+    workers = parallel.workers_for(config, specs) if run_local is run_system else 1
+    if workers < 2:
+        return {}
+    jobs = [(spec, system, items) for spec, system in zip(specs, systems) if not spec.is_endpoint]
+    done = parallel.run_systems(jobs, specs, config, params, progress, workers)
+    return {spec.name: rows for (spec, _, _), rows in zip(jobs, done)}
 
 
 def pricing(specs) -> dict:

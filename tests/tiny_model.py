@@ -55,7 +55,7 @@ ARCHITECTURES = {
 
 
 def build_tiny_model(out_dir: str | Path, seed: int = 0, arch: str = "llama",
-                     chat_template: bool = True) -> Path:
+                     chat_template: bool = True, layers: int = 2) -> Path:
     """Write a tiny random causal LM + tokenizer to `out_dir` (a normal HF folder)."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -66,7 +66,7 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, arch: str = "llama",
         tokenizer.chat_template = None
     config = AutoConfig.for_model(
         arch, vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128,
-        num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+        num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=2,
         max_position_embeddings=512, tie_word_embeddings=True,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id, **ARCHITECTURES[arch])

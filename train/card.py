@@ -118,7 +118,8 @@ def build(cfg, precision, device, source, tokenizer, targets, model, train_set, 
                   validation_sha256=_sha256_if_file(data / "validation.jsonl"),
                   train=dict(sorted(train_set.counts.items())),
                   validation=dict(sorted(val_set.counts.items()))),
-        lora=Lora(cfg.rank, cfg.alpha, cfg.dropout, targets, n_trainable, adapted_layers(model)),
+        lora=Lora(cfg.rank, cfg.alpha, cfg.dropout, targets, n_trainable, adapted_layers(model),
+                  state.get("frozen_cache")),
         steps=state["step"], stopped_early=state["stopped_early"], stop=stop_summary(cfg, state),
         best=Best(state["best_step"], finite_or_none(state["best_loss"])),
         history=History([TrainPoint(p["step"], finite_or_none(p["loss"]), finite_or_none(p["lr"]))
@@ -231,6 +232,7 @@ class Lora:
     target_modules: list[str]
     trainable_params: int
     layers: list[int] | None = None     # the blocks holding adapters (--lora-layers); None: all
+    frozen_cache: dict | None = None    # the blocks below them computed once (train/frozen_prefix.py)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
     import torch
     from transformers import get_cosine_schedule_with_warmup
 
+    from train import frozen_prefix
     from tunecraft.models import resolve
 
     started = time.perf_counter()
@@ -105,6 +106,9 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
         raise DataError(f"{cfg.data}: no usable training examples ({dict(train_set.counts)})")
     cfg = check_validation(cfg, val_set)
     pad_id = tokenizer.pad_token_id
+    # --lora-layers: the blocks below the adapters run once per example, not at every step
+    frozen = frozen_prefix.cache(model, cfg, train_set.examples + val_set.examples, pad_id,
+                                 autocast, precision)
     if main:       # only now: a refused option (--qlora without CUDA) or bad data leaves no folder
         out.mkdir(parents=True, exist_ok=True)
 
@@ -143,7 +147,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
         if checkpoint.get("cuda_rng") and torch.cuda.is_available():   # dropout on the GPU
             torch.cuda.set_rng_state_all(checkpoint["cuda_rng"])
         state, best_adapter = checkpoint["state"], checkpoint["best_adapter"]
-    state.update(planned_steps=total_steps, steps_per_epoch=steps_per_epoch)
+    state.update(planned_steps=total_steps, steps_per_epoch=steps_per_epoch, frozen_cache=frozen)
 
     def validate_and_checkpoint():
         rows = []
@@ -167,6 +171,9 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False) -> card.R
         report.note(f"{len(train_set.examples)} training examples, {total_steps} steps planned "
                     f"({total_steps / steps_per_epoch:.2g} epochs), lr {cfg.lr:g}, validating "
                     f"{len(val_set.examples)} of {len(val_records)} rows every {cfg.eval_every} steps")
+        if frozen["used"]:
+            report.note(f"the {frozen['blocks']} frozen blocks below the adapters computed once "
+                        f"({frozen['mb']:g} MB, {frozen['seconds']:.0f} s)")
         if state["step"] == 0 and not state["history"]["validation"]:
             validate_and_checkpoint()
         state["stop_reason"] = "max_steps" if cfg.max_steps > 0 else "epochs"

@@ -25,11 +25,10 @@ def _label_logits(model, batch):
     """(fp32 logits at label positions, their targets, the label mask over positions 1..n)."""
     import torch
 
+    from train import frozen_prefix
+
     base = model.get_base_model()
-    hidden = base.get_decoder()(input_ids=batch["input_ids"],
-                                attention_mask=batch.get("attention_mask"),
-                                position_ids=batch.get("position_ids"),     # packed batches
-                                use_cache=False).last_hidden_state
+    hidden = frozen_prefix.decode(base.get_decoder(), batch)
     targets = batch["labels"][:, 1:]
     keep = targets != IGNORE
     selected = hidden[:, :-1][keep].float()
