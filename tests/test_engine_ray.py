@@ -213,7 +213,7 @@ def test_near_dedup_as_distributed_steps_decides_what_the_pass_decides(options, 
         assert [(r.record.id, r.details) for r in ray_ctx.rejects] == \
                [(r.record.id, r.details) for r in local_ctx.rejects]
         assert ray_ctx.info == local_ctx.info
-        assert local_ctx.info["clusters"] >= 4
+        assert local_ctx.info["clusters"] >= 3        # instruction-only: the 30 tickets are one
         assert local_ctx.info["no_text"] == (0 if records is _spread_families else 2)
 
 
