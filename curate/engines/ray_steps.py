@@ -4,8 +4,9 @@ Why steps and not the pass's `run` on the driver: `run` needs every record in on
 the records wait in Ray's object store (`Parked`, in input order, the driver keeps references),
 the per-record work runs as `map_batches` tasks, and only the grouping is a shuffle (`groupby`),
 as NeMo Curator and Data-Juicer do their fuzzy dedup. Each step reuses the pass's own functions
-(dedup_exact's `prepare`, balance's `_resize`, ...) and then hands the pipeline the records in input order with the pass's
-rejects, meta and ctx.info: what the local engine writes, byte for byte.
+(dedup_exact's `prepare`, balance's `_resize`, ...) and then hands the pipeline the records in
+input order with the pass's rejects, meta and ctx.info: what the local engine writes, byte for
+byte.
 
 - exact dedup: key per record (the pass's `prepare`) → groupby key → every member after the
   first in input order is a duplicate of the first. The driver keeps the duplicates' decisions.
