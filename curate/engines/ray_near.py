@@ -42,7 +42,7 @@ def _field_sets(block: list[Record], cfg, name: str, picked: np.ndarray):
 def _band_rows(block, start, cfg, name, only, a, b, bands, rows, parts) -> dict[str, np.ndarray]:
     """One row per (band, record with text in `name`): partition, band, bucket key, seq; and one
     row (band -1) per record without text there. `only`: the seqs to index (None: all)."""
-    seq = np.arange(start, start + len(block))
+    seq, only = np.arange(start, start + len(block)), _got(only)
     picked = np.arange(len(block)) if only is None else np.flatnonzero(np.isin(seq, only))
     values, offsets = _field_sets(block, cfg, name, picked)
     has = np.diff(offsets) > 0
@@ -89,7 +89,7 @@ def _flat(blobs) -> tuple[np.ndarray, np.ndarray]:
 def _set_rows(block, start, cfg, names, nodes, partners, parts) -> dict[str, np.ndarray]:
     """The shingle sets of the block's paired records, one row per partition that needs them:
     the record's own (pairs it leads are verified there) and each partner's (pairs it ends)."""
-    seq = np.arange(start, start + len(block))
+    seq, nodes, partners = np.arange(start, start + len(block)), _got(nodes), _got(partners)
     at = np.minimum(np.searchsorted(nodes, seq), max(len(nodes) - 1, 0))
     mine = np.flatnonzero(nodes[at] == seq) if len(nodes) else np.zeros(0, np.int64)
     lo, hi = np.searchsorted(partners[:, 0], [start, start + len(block)])

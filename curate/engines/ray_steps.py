@@ -82,7 +82,6 @@ class Parked:
 def _per_block(batch, *, fn, refs, starts, kwargs):
     import ray
 
-    kwargs = {k: ray.get(v) if isinstance(v, ray.ObjectRef) else v for k, v in kwargs.items()}
     outs = [fn(ray.get(refs[int(i)]), starts[int(i)], **kwargs) for i in batch["block"]]
     return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
 
