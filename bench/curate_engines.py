@@ -9,8 +9,11 @@
 2. runs `curate run` (the default recipe minus pii: at 1M rows the pii pass alone is hours on
    2 cores) once per engine, each in a fresh process; a sampler adds up the RSS of that process
    and all its descendants (Ray's GCS, raylet and workers included) every 0.2 s;
-3. prints wall time, peak summed RSS, rows/s and each pass's seconds from the manifest (for the
-   per-record passes: seconds summed over shards, i.e. CPU seconds of the workers).
+3. prints wall time, peak summed RSS, CPU seconds of that process tree (user + system, the last
+   reading of each process, so a process that ends between two samples loses up to 0.2 s), the
+   load average before and after (wall figures on a loaded machine are the load's, CPU seconds
+   much less so), rows/s and each pass's seconds from the manifest (for the per-record passes:
+   seconds summed over shards, i.e. CPU seconds of the workers).
 Both runs must write the same splits and rejects: the script compares their sha256.
 """
 from __future__ import annotations
@@ -71,13 +74,17 @@ def generate(folder: Path, rows: int, seed: int = 0) -> None:
         f.close()
 
 
-def peak_rss(proc: psutil.Process, stop: threading.Event, out: list[int]) -> None:
+def sample(proc: psutil.Process, stop: threading.Event, out: list[int], cpu: dict[int, float]) -> None:
+    """Every 0.2 s: the summed RSS of `proc` and its descendants (into `out`), and each one's CPU
+    seconds so far (into `cpu`, by pid)."""
     while not stop.is_set():
         total = 0
         try:
             for p in [proc] + proc.children(recursive=True):
                 try:
                     total += p.memory_info().rss
+                    times = p.cpu_times()
+                    cpu[p.pid] = times.user + times.system
                 except psutil.Error:
                     pass
         except psutil.Error:
@@ -89,12 +96,14 @@ def peak_rss(proc: psutil.Process, stop: threading.Event, out: list[int]) -> Non
 def run(raw: Path, out: Path, engine: str, workers: int) -> dict:
     cmd = [sys.executable, "-m", "curate.cli", "run", str(raw), "--out", str(out), "--skip", "pii",
            "--engine", engine, "--workers", str(workers), "--seed", "1", "--force", "-q"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     samples: list[int] = []
+    cpu: dict[int, float] = {}
     stop = threading.Event()
-    sampler = threading.Thread(target=peak_rss, args=(psutil.Process(proc.pid), stop, samples))
+    sampler = threading.Thread(target=sample, args=(psutil.Process(proc.pid), stop, samples, cpu))
     sampler.start()
     code = proc.wait()
     wall = time.perf_counter() - started
@@ -105,6 +114,8 @@ def run(raw: Path, out: Path, engine: str, workers: int) -> dict:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256(b"".join((out / n).read_bytes() if (out / n).exists() else b"" for n in OUTPUTS))
     return {"engine": engine, "wall_s": round(wall, 1), "peak_rss_mib": round(max(samples) / 2 ** 20),
+            "cpu_s": round(sum(cpu.values()), 1),
+            "load_avg_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "rows_read": manifest["accounting"]["rows_read"],
             "rows_per_s": round(manifest["accounting"]["rows_read"] / wall),
             "pass_seconds": manifest["timings"]["passes"], "outputs_sha256": digest.hexdigest()[:16]}

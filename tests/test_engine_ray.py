@@ -169,20 +169,71 @@ def _near_records():
     return records
 
 
-def test_near_dedup_as_distributed_steps_decides_what_the_pass_decides(mode="remove"):
-    from curate.engines.ray_steps import run_step
+def _spread_families():
+    """Near-duplicate families whose members sit far apart in input order (so, with small blocks,
+    in different blocks and shuffle partitions): Hindi, Hinglish, code and maths tickets, each
+    with an edited copy 40-odd rows later, and a chain A~B~C whose ends are below the threshold."""
+    from tunecraft.records import Record
+
+    stems = ["मेरे खाते से दो बार पैसे कट गए हैं, कृपया रिफंड की स्थिति बताइए, लेनदेन संख्या 4471",
+             "Bhai mera UPI payment fail ho gaya lekin paisa account se kat gaya, ab kya karun",
+             "Why does `df.groupby('city').agg({'sales': 'sum'})` drop rows where city is NaN in pandas?",
+             "Solve for x: 3x^2 - 12x + 9 = 0, and show each step of the factorisation clearly please"]
+    out = []
+    for k, stem in enumerate(stems):
+        out.append((k * 5, stem, "We have noted this and will reply within one working day."))
+        out.append((45 + k * 7, stem + " jaldi", "We have noted this and will reply within one working day."))
+    chain = "my debit card was charged twice for the same order at the grocery store yesterday evening"
+    words = chain.split()
+    out += [(20, chain, "Refund raised."), (50, " ".join(words + ["sorry"]), "Refund raised."),
+            (70, " ".join(words + ["sorry", "again", "team"]), "Refund raised.")]
+    filler = {i: f"Ticket {i}: my order number {9000 + i} shows delivered but nothing arrived" for i in range(80)}
+    placed = dict((pos, (q, a)) for pos, q, a in out)
+    return [Record(id=f"t.jsonl:{i + 1}", messages=[
+        {"role": "user", "content": placed.get(i, (filler[i], ""))[0]},
+        {"role": "assistant", "content": placed.get(i, ("", f"Courier {i} will call you."))[1]}])
+        for i in range(80)]
+
+
+@pytest.mark.parametrize("options, blocks", [({}, 4096), ({}, 7), ({"mode": "mark"}, 7),
+                                             ({"field": "instruction"}, 5)],
+                         ids=["one-block", "small-blocks", "mark", "instruction-only"])
+def test_near_dedup_as_distributed_steps_decides_what_the_pass_decides(options, blocks, monkeypatch):
+    from curate.engines import ray_steps
     from curate.passes.base import Context
     from curate.passes.dedup_near import DedupNear
 
-    p = DedupNear(DedupNear.Config(mode=mode))
-    local_ctx, ray_ctx = Context("dedup_near", seed=4), Context("dedup_near", seed=4)
-    local = [r.to_dict() for r in p.run(_near_records(), local_ctx)]
-    distributed = [r.to_dict() for r in run_step(ray, p, _near_records(), ray_ctx)]
-    assert distributed == local
-    assert [(r.record.id, r.details) for r in ray_ctx.rejects] == \
-           [(r.record.id, r.details) for r in local_ctx.rejects]
-    assert ray_ctx.info == local_ctx.info
-    assert local_ctx.info["clusters"] >= 4 and local_ctx.info["no_text"] == 2
+    monkeypatch.setattr(ray_steps, "BLOCK", blocks)
+    p = DedupNear(DedupNear.Config(**options))
+    for records in (_near_records, _spread_families, lambda: _near_records() + _spread_families()):
+        local_ctx, ray_ctx = Context("dedup_near", seed=4), Context("dedup_near", seed=4)
+        local = [r.to_dict() for r in p.run(records(), local_ctx)]
+        distributed = [r.to_dict() for r in ray_steps.run_step(ray, p, records(), ray_ctx)]
+        assert distributed == local
+        assert [(r.record.id, r.details) for r in ray_ctx.rejects] == \
+               [(r.record.id, r.details) for r in local_ctx.rejects]
+        assert ray_ctx.info == local_ctx.info
+        assert local_ctx.info["clusters"] >= 3        # instruction-only: the 30 tickets are one
+        assert local_ctx.info["no_text"] == (0 if records is _spread_families else 2)
+
+
+def test_the_band_shuffle_carries_integers_not_shingle_sets():
+    """Near dedup's first shuffle has one row per (band, record): its rows must be fixed-width
+    integers (the step before this one copied every record's shingle sets into each of its 21 band
+    rows, which made near dedup 30x slower on Ray than in one process)."""
+    from curate import minhash
+    from curate.engines.ray_near import _band_rows
+    from curate.passes.dedup_near import DedupNear
+
+    cfg = DedupNear.Config()
+    block = _spread_families()[:20]
+    bands, rows = minhash.lsh_params(cfg.threshold, cfg.num_perm)
+    a, b = minhash.permutations(bands * rows, 4)
+    out = _band_rows(block, 100, cfg, "instruction", None, a, b, bands, rows, parts=4)
+    assert set(out) == {"part", "band", "key", "seq"}
+    assert all(col.dtype.kind in "iu" for col in out.values())
+    assert len(out["seq"]) == bands * len(block)
+    assert set(out["seq"].tolist()) == set(range(100, 120)) and set(out["part"].tolist()) <= {0, 1, 2, 3}
 
 
 def test_cli_engine_flags(tmp_path):

@@ -4,19 +4,14 @@ Why steps and not the pass's `run` on the driver: `run` needs every record in on
 the records wait in Ray's object store (`Parked`, in input order, the driver keeps references),
 the per-record work runs as `map_batches` tasks, and only the grouping is a shuffle (`groupby`),
 as NeMo Curator and Data-Juicer do their fuzzy dedup. Each step reuses the pass's own functions
-(dedup_exact's `prepare`, curate.minhash's shingles, band keys, bucket pairs and Jaccard,
-dedup_near's components) and then hands the pipeline the records in input order with the pass's
-rejects, meta and ctx.info: what the local engine writes, byte for byte.
+(dedup_exact's `prepare`, balance's `_resize`, ...) and then hands the pipeline the records in
+input order with the pass's rejects, meta and ctx.info: what the local engine writes, byte for
+byte.
 
 - exact dedup: key per record (the pass's `prepare`) → groupby key → every member after the
   first in input order is a duplicate of the first. The driver keeps the duplicates' decisions.
-- near dedup: shingle sets and LSH band keys per record → groupby (band, key) → each bucket's
-  candidate pairs (the same star/chain/small-bucket rule, `minhash.candidates_and_crowded`)
-  verified inside the bucket by exact Jaccard on every compared field (a bucket's rows carry
-  their shingle sets, so no signature ever meets another outside its bucket) → the second field's
-  index for the records the first one could not settle → connected components of the verified
-  pairs (the driver holds those edges only) → groupby cluster for each member's similarity to
-  its representative. Cost: a record's shingle sets travel once per band in the shuffle.
+- near dedup: its own module (ray_near.py): integer band rows in the shuffle, candidate pairs
+  verified in a join against one copy of the shingle sets per partition that needs them.
 - balance: train label counts by groupby → the pass's targets → per label, the pass's seeded
   choice (`balance._resize`) of records to drop or copy; copies made as the pass makes them.
 Split and decontaminate have modules of their own (ray_split.py, ray_decontaminate.py).
@@ -35,11 +30,10 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from curate import minhash
 from curate.passes.balance import Balance, _copy, _resize, looks_like_classes
 from curate.passes.base import Context, Pass
 from curate.passes.dedup_exact import DedupExactPass
-from curate.passes.dedup_near import FIELDS, DedupNear, _components_first_member
+from curate.passes.dedup_near import DedupNear
 from tunecraft.records import Record
 
 BLOCK = 4096            # records per parked block (and per task)
@@ -92,14 +86,25 @@ def _per_block(batch, *, fn, refs, starts, kwargs):
     return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
 
 
+def collect(ds, columns: Iterable[str]) -> dict[str, np.ndarray]:
+    """The columns of a dataset's rows as arrays, from one execution (reading columns one at a
+    time would run its shuffle again) and in blocks (a Python dict per row is slow)."""
+    got: dict[str, list[np.ndarray]] = {c: [] for c in columns}
+    for batch in ds.iter_batches(batch_format="numpy", batch_size=None):
+        for c in got:
+            got[c].append(batch[c])
+    return {c: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for c, v in got.items()}
+
+
 def run_step(ray, pass_: Pass, records: Iterable[Record], ctx: Context) -> Iterator[Record] | None:
     """The distributed form of `pass_` over `records`, or None when it has none."""
     from curate.engines.ray_decontaminate import decontaminate
+    from curate.engines.ray_near import near_dedup
     from curate.engines.ray_split import split
     from curate.passes.decontaminate import Decontaminate
     from curate.passes.split import SplitPass
 
-    step = {**STEPS, SplitPass: split, Decontaminate: decontaminate}.get(type(pass_))
+    step = {**STEPS, DedupNear: near_dedup, SplitPass: split, Decontaminate: decontaminate}.get(type(pass_))
     return None if step is None else step(ray, pass_, records, ctx)
 
 
@@ -117,6 +122,12 @@ def _runs(*columns: np.ndarray) -> np.ndarray:
     for c in columns:
         new[1:] |= c[1:] != c[:-1]
     return new
+
+
+def _bounds(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of equal values."""
+    starts = np.flatnonzero(_runs(sorted_values)) if len(sorted_values) else np.zeros(0, np.int64)
+    return starts, np.append(starts[1:], len(sorted_values))
 
 
 def _later_members(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -140,146 +151,6 @@ def exact_dedup(ray, pass_: DedupExactPass, records: Iterable[Record], ctx: Cont
         else:
             yield record
     ctx.info["distinct"] = parked.n - len(duplicate_of)
-
-
-# --- near dedup ----------------------------------------------------------------------------------
-def _shingles(block: list[Record], cfg, names) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [minhash.shingle_hashes((getattr(r, name) for r in block), cfg.shingle_size,
-                                   cfg.char_shingle_size, salt=FIELDS["both"].index(name))
-            for name in names]
-
-
-def _as_bytes(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    return np.array([values[offsets[i]:offsets[i + 1]].tobytes() for i in range(len(offsets) - 1)],
-                    dtype=object)
-
-
-def _no_text(block, start, cfg, names) -> dict[str, np.ndarray]:
-    """Per compared field, the records with no shingle there (field index, seq)."""
-    found = [(f, i) for f, (_, offsets) in enumerate(_shingles(block, cfg, names))
-             for i in np.flatnonzero(np.diff(offsets) == 0)]
-    return {"field": np.array([f for f, _ in found], dtype=np.int64),
-            "seq": np.array([start + i for _, i in found], dtype=np.int64)}
-
-
-def _band_rows(block, start, cfg, names, field, only, a, b, bands, rows, parts) -> dict[str, np.ndarray]:
-    """One row per (band, record with text in `field`): its bucket key and its shingle sets."""
-    sets = _shingles(block, cfg, names)
-    seq = np.arange(start, start + len(block))
-    keys = minhash.band_keys([sets[field]], a, b, bands, rows)
-    keep = (np.diff(sets[field][1]) > 0) & (np.isin(seq, only) if only is not None else True)
-    cols = {f"sh{f}": np.tile(_as_bytes(*s)[keep], bands) for f, s in enumerate(sets)}
-    band, key = np.repeat(np.arange(bands), keep.sum()), keys[:, keep].reshape(-1)
-    part = minhash._mix(key + band.astype(np.uint64)) % np.uint64(parts)
-    return {"part": part, "band": band, "key": key, "seq": np.tile(seq[keep], bands), **cols}
-
-
-def _flat(blobs) -> tuple[np.ndarray, np.ndarray]:
-    sets = [np.frombuffer(x, dtype=np.uint32) for x in blobs]
-    offsets = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.int64)
-    return (np.concatenate(sets) if sets else np.zeros(0, np.uint32)), offsets
-
-
-def _bucket_pairs(group, n_fields: int, threshold: float) -> dict[str, np.ndarray]:
-    """The candidate pairs of every bucket in the group (a < b; `ok`: verified on every field),
-    and as pairs (s, s) the members of crowded buckets. Per band, the local pass's own rule
-    (`minhash.candidates_and_crowded`) over the band's rows sorted by key, then input order."""
-    order = np.lexsort((group["seq"], group["key"], group["band"]))
-    band, key, seq = (group[c][order] for c in ("band", "key", "seq"))
-    found, lone = [np.zeros((0, 2), dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for start, end in zip(*_bounds(band)):
-        pairs, crowded = minhash.candidates_and_crowded(key[None, start:end], np.ones(end - start, bool))
-        found.append(seq[start:end][pairs])
-        lone.append(seq[start:end][crowded])
-    pairs = np.unique(np.concatenate(found), axis=0)
-    members, first = np.unique(seq, return_index=True)
-    at = np.searchsorted(members, pairs)
-    ok = np.ones(len(pairs), dtype=bool)
-    for f in range(n_fields):
-        values, offsets = _flat(group[f"sh{f}"][order][first])
-        ok &= minhash.jaccard_pairs(values, offsets, at) >= threshold
-    lone = np.unique(np.concatenate(lone))
-    return {"a": np.concatenate((pairs[:, 0], lone)), "b": np.concatenate((pairs[:, 1], lone)),
-            "ok": np.concatenate((ok, np.zeros(len(lone), dtype=bool)))}
-
-
-def _bounds(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, ends) of the runs of equal values."""
-    starts = np.flatnonzero(_runs(sorted_values)) if len(sorted_values) else np.zeros(0, np.int64)
-    return starts, np.append(starts[1:], len(sorted_values))
-
-
-def _members(block, start, cfg, names, nodes, reps, parts) -> dict[str, np.ndarray]:
-    """The clustered records of a block: their representative, id and shingle sets."""
-    seq = np.arange(start, start + len(block))
-    at = np.searchsorted(nodes, seq)
-    keep = (at < len(nodes)) & (nodes[np.minimum(at, len(nodes) - 1)] == seq)
-    sets = _shingles(block, cfg, names)
-    return {"part": reps[at[keep]] % parts, "rep": reps[at[keep]], "seq": seq[keep],
-            "id": np.array([block[i].id for i in np.flatnonzero(keep)], dtype=object),
-            **{f"sh{f}": _as_bytes(*s)[keep] for f, s in enumerate(sets)}}
-
-
-def _similarity(group, n_fields: int) -> dict[str, np.ndarray]:
-    """Each member's exact Jaccard with its representative (min over fields), and the rep's id;
-    the representative is the first member of its cluster in input order."""
-    order = np.lexsort((group["seq"], group["rep"]))
-    rep, seq, ids = (group[c][order] for c in ("rep", "seq", "id"))
-    head = np.maximum.accumulate(np.where(_runs(rep), np.arange(len(seq)), 0))
-    pairs = np.stack((head, np.arange(len(seq))), axis=1)
-    sims = [np.ones(len(seq))]
-    for f in range(n_fields):
-        sims.append(minhash.jaccard_pairs(*_flat(group[f"sh{f}"][order]), pairs))
-    return {"seq": seq, "sim": np.minimum.reduce(sims), "rep": rep, "rep_id": ids[head]}
-
-
-def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-    cfg, names = pass_.config, FIELDS[pass_.config.field]
-    parked = Parked(ray, records)
-    bands, rows = minhash.lsh_params(cfg.threshold, cfg.num_perm)
-    a, b = minhash.permutations(bands * rows, ctx.seed)
-    empty = parked.dataset(_no_text, cfg=cfg, names=names).take_all()
-    no_text = [np.array(sorted(int(r["seq"]) for r in empty if r["field"] == f), dtype=np.int64)
-               for f in range(len(names))]
-    found, only = [], None
-    for field in range(len(names)):
-        if only is not None and not len(only):
-            break
-        bucketed = parked.grouped(
-            _band_rows, (_bucket_pairs, dict(n_fields=len(names), threshold=cfg.threshold)),
-            cfg=cfg, names=names, field=field, only=only, a=a, b=b, bands=bands, rows=rows)
-        out = [r for r in bucketed.iter_rows()]
-        crowded = np.array(sorted({int(r["a"]) for r in out if r["a"] == r["b"]}), dtype=np.int64)
-        found += [(int(r["a"]), int(r["b"]), bool(r["ok"])) for r in out if r["a"] != r["b"]]
-        only = np.union1d(crowded, no_text[field]) if only is None else np.intersect1d(
-            only, np.union1d(crowded, no_text[field]))
-    candidates = dict(((x, y), ok) for x, y, ok in found)
-    edges = np.array(sorted(p for p, ok in candidates.items() if ok), dtype=np.int64).reshape(-1, 2)
-    nodes = np.unique(edges)
-    reps = nodes[_components_first_member(len(nodes), np.searchsorted(nodes, edges))] if len(nodes) else nodes
-    clustered = {}
-    if len(nodes):
-        grouped = parked.grouped(_members, (_similarity, dict(n_fields=len(names))),
-                                 cfg=cfg, names=names, nodes=nodes, reps=reps)
-        clustered = {int(r["seq"]): (int(r["rep"]), r["rep_id"], float(r["sim"]))
-                     for r in grouped.iter_rows()}
-    without = len(np.intersect1d(no_text[0], no_text[-1])) if len(names) > 1 else len(no_text[0])
-    ctx.info.update(bands=bands, rows=rows, candidate_pairs=len(candidates), verified_pairs=len(edges),
-                    no_text=without, clusters=int(len(np.unique(reps))), clustered_records=len(nodes))
-    yield from _apply_clusters(parked, clustered, cfg.mode, ctx)
-
-
-def _apply_clusters(parked: Parked, clustered: dict, mode: str, ctx: Context) -> Iterator[Record]:
-    for seq, record in parked:
-        if seq not in clustered:
-            yield record
-            continue
-        rep, rep_id, sim = clustered[seq]
-        record.meta["cluster_id"] = rep_id
-        if rep != seq and mode == "remove":
-            ctx.reject(record, "near_duplicate", duplicate_of=rep_id, similarity=round(sim, 4))
-        else:
-            yield record
 
 
 # --- balance ---------------------------------------------------------------------------------------
@@ -342,4 +213,4 @@ def balance(ray, pass_: Balance, records: Iterable[Record], ctx: Context) -> Ite
     ctx.count("copies", n_copies)
 
 
-STEPS: dict[type, Any] = {DedupExactPass: exact_dedup, DedupNear: near_dedup, Balance: balance}
+STEPS: dict[type, Any] = {DedupExactPass: exact_dedup, Balance: balance}
