@@ -33,6 +33,7 @@ from importlib import resources
 
 import regex
 
+from curate.pii.dialogue import product_or_venue
 from curate.pii.recognizers import NAME_CUE
 
 # The census share (percent) below which a surname that is also a dictionary word ("Glass",
@@ -98,7 +99,7 @@ def not_a_name(text: str, start: int, end: int, places=frozenset()) -> bool:
         return False
     return (_a_place(text, start, value, places) or _a_label(text, start, end, value)
             or _a_list_item(text, start, end) or _in_word_list(text, start, end)
-            or _a_term(value))
+            or _a_term(value) or product_or_venue(text, start, end))
 
 
 def _evidence(text: str, start: int, end: int, value: str) -> bool:

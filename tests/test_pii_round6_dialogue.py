@@ -1,0 +1,123 @@
+"""Ordering and booking dialogues: what is ordered, booked or visited stays, a venue's listed phone
+stays, and the customer's own name, phone and e-mail still go, in every turn.
+
+Each KEPT case is of a kind the pass damaged on the tune halves of issue 12's sixth round
+(Taskmaster coffee orders and movie tickets, Schema-Guided Dialogue restaurants and hotels),
+written anew for the test: a drink after an article ("a decaf Americano"), a venue whose name
+holds a business word ("Kaiser Family Restaurant", "Ac Hotel By Marriott"), a town after "in" or
+before a state ("Sunnyvale, CA"), a hotel's phone number. STILL_PERSONAL puts customers' names
+and numbers in the same shapes.
+"""
+import pytest
+from _pii_util import anonymised, run_pii
+
+from curate.pii.dialogue import business_phone, product_or_venue
+from tunecraft.records import Record
+
+KEPT = [
+    # What is ordered, after an article, a quantity or modifiers.
+    "Hi, could I get a decaf Americano to go, please?",
+    "I'd like two large Cappuccinos and a Chai with honey.",
+    "Sorry, we don't have that. Did you want the Frappuccino instead?",
+    # Venues whose name holds a business word.
+    "Okay, I booked 1 table at Kaiser Family Restaurant for 7 pm.",
+    "There is a 4 star hotel called Ac Hotel By Marriott Porte Maillot.",
+    "I found a table at Nopalito Mexican Grill for two on March 3rd.",
+    # Towns in a query: after "in", or before a state.
+    "Find me Italian restaurants in Novato for Friday night.",
+    "What movies are playing in Sunnyvale, CA tomorrow?",
+    # A venue's listed phone number.
+    "Sure, you can call them at 415-789-2210 to ask about parking.",
+    "The hotel's phone number is (212) 555-0187 and they allow pets.",
+]
+
+STILL_PERSONAL = [
+    # Names the customer gives, also right after an article-like word or a venue.
+    ("Priya Shah", "Can I get a latte? My name is Priya Shah."),
+    ("Rahul", "One Mocha please, and the order is for Rahul Verma."),
+    ("Meera", "Please put the booking in Meera's name."),
+    ("Derek", "This is Derek, I booked the Marriott for Friday."),
+    ("Anita Desai", "Ask the customer Anita Desai to confirm the table."),
+    ("Kiran", "Thanks, Kiran Rao."),
+    # The customer's own number, or a person's, in the same sentences.
+    ("98201 23456", "You can call me at 98201 23456 when the table is ready."),
+    ("415-789-2210", "My husband's number is 415-789-2210, the restaurant can call him."),
+    ("(212) 555-0187", "His cell is (212) 555-0187 if the hotel needs him."),
+]
+
+
+@pytest.mark.parametrize("text", KEPT, ids=[t[:40] for t in KEPT])
+def test_orders_venues_and_a_venues_phone_come_out_unchanged(pii, text):
+    assert anonymised(pii, text) == text
+
+
+@pytest.mark.parametrize("value,text", STILL_PERSONAL, ids=[f"{v}:{t[:20]}" for v, t in STILL_PERSONAL])
+def test_customers_names_and_numbers_in_the_same_shapes_are_still_replaced(pii, value, text):
+    assert value not in anonymised(pii, text)
+
+
+def test_a_customers_details_go_in_every_turn_while_the_order_stays(pii):
+    turns = ["Hi, can I get a decaf Americano with Oat milk?",
+             "Sure. What name should I put on the order?",
+             "It's Sunita Krishnan, and text me at 98450 12345 or sunita.k@gmail.com.",
+             "Thanks Sunita, one decaf Americano for Sunita Krishnan. We'll text 98450 12345.",
+             "Great, thanks! Bye."]
+    record = Record("d.jsonl:1", [{"role": "user" if i % 2 == 0 else "assistant", "content": t}
+                                  for i, t in enumerate(turns)])
+    out, _ = run_pii(pii, [record])
+    text = "\n".join(m["content"] for m in out[0].messages)
+    for value in ("Sunita", "Krishnan", "98450 12345", "sunita.k@gmail.com"):
+        assert value not in text
+    assert "a decaf Americano" in text and "one decaf Americano" in text
+
+
+def test_a_product_needs_an_article_or_a_venue_word_and_no_person_noun():
+    def span(text, value):
+        i = text.index(value)
+        return product_or_venue(text, i, i + len(value))
+
+    assert span("can I have a Chai please", "Chai")
+    assert span("a grande decaf Americano", "Americano")
+    assert span("Book Kaiser Family Restaurant", "Kaiser")
+    assert not span("ask the customer Ravi", "Ravi")
+    assert not span("that is Ravi", "Ravi")
+    assert not span("put it in Ravi's name", "Ravi")
+
+
+def test_a_phone_is_a_businesss_only_when_its_sentence_points_at_no_person():
+    def phone(text, value="415-789-2210"):
+        i = text.index(value)
+        return business_phone(text, i, i + len(value))
+
+    assert phone("You can reach them at 415-789-2210.")
+    assert phone("The restaurant's number is 415-789-2210.")
+    assert not phone("My number is 415-789-2210.")
+    assert not phone("Their son can be reached at 415-789-2210.")
+    assert not phone("The number is 415-789-2210.")        # says neither: replaced
+
+
+API_LOG = ('{"order_id": "53711", "customer_name": "Kiran Desai", "phone": "98201 23456", '
+           '"menu_items": [{"menu_item_id": "mocha-3095", "name": "Mocha", "quantity": "1", '
+           '"attributes": [{"attribute_id": "milk-options", "option": "Oat Milk"}]}], '
+           '"contact": "kiran.desai@gmail.com"}')
+
+
+def test_a_json_document_in_meta_is_read_piece_by_piece_and_its_pii_still_goes(pii):
+    """Taskmaster logs each turn's API calls as JSON text in meta: the analyzer reads its keys
+    and values (each value after its key), never the 400-character document whole, and what it
+    finds is replaced in place."""
+    seen = []
+    analyze = pii._analyzer.analyze
+    pii._analyzer.analyze = lambda texts: seen.extend(texts) or analyze(texts)
+    try:
+        record = Record("d.jsonl:1", [{"role": "user", "content": "One Mocha with Oat milk, please."},
+                                      {"role": "assistant", "content": "Sure, it's on the screen."}],
+                        meta={"turn_fields": [{"annotations": [{"name": "response", "value": API_LOG}]}]})
+        out, _ = run_pii(pii, [record])
+    finally:
+        pii._analyzer.analyze = analyze
+    assert API_LOG not in seen and "phone: 98201 23456" in seen
+    logged = out[0].meta["turn_fields"][0]["annotations"][0]["value"]
+    for value in ("Kiran", "Desai", "98201 23456", "kiran.desai@gmail.com"):
+        assert value not in logged
+    assert '"name": "Mocha"' in logged and '"option": "Oat Milk"' in logged and '"order_id": "53711"' in logged
