@@ -3,10 +3,9 @@ stays, and the customer's own name, phone and e-mail still go, in every turn.
 
 Each KEPT case is of a kind the pass damaged on the tune halves of issue 12's sixth round
 (Taskmaster coffee orders and movie tickets, Schema-Guided Dialogue restaurants and hotels),
-written anew for the test: a drink after an article ("a decaf Americano"), a venue whose name
-holds a business word ("Kaiser Family Restaurant", "Ac Hotel By Marriott"), a town after "in" or
-before a state ("Sunnyvale, CA"), a hotel's phone number. STILL_PERSONAL puts customers' names
-and numbers in the same shapes.
+written anew for the test, and each was changed by main's pass (checked against a `git archive`
+of 9c7835d): a drink after an article ("a Cortado"), a hotel after "the 11", a hotel's phone
+number. STILL_PERSONAL puts customers' names and numbers in the same shapes.
 """
 import pytest
 from _pii_util import anonymised, run_pii
@@ -15,20 +14,17 @@ from curate.pii.dialogue import business_phone, product_or_venue
 from tunecraft.records import Record
 
 KEPT = [
-    # What is ordered, after an article, a quantity or modifiers.
-    "Hi, could I get a decaf Americano to go, please?",
-    "I'd like two large Cappuccinos and a Chai with honey.",
-    "Sorry, we don't have that. Did you want the Frappuccino instead?",
-    # Venues whose name holds a business word.
-    "Okay, I booked 1 table at Kaiser Family Restaurant for 7 pm.",
-    "There is a 4 star hotel called Ac Hotel By Marriott Porte Maillot.",
-    "I found a table at Nopalito Mexican Grill for two on March 3rd.",
-    # Towns in a query: after "in", or before a state.
-    "Find me Italian restaurants in Novato for Friday night.",
-    "What movies are playing in Sunnyvale, CA tomorrow?",
+    # What is ordered, after an article.
+    "Can I get a Cortado please?",
+    "Did you mean a Cortado?",
+    # A venue after an article and its street number.
+    "There's the 11 Howard, a 3 star hotel.",
     # A venue's listed phone number.
+    "You can call them on 415-789-2210.",
     "Sure, you can call them at 415-789-2210 to ask about parking.",
+    "Their phone number is 415-789-2210 and a room costs $108 per night.",
     "The hotel's phone number is (212) 555-0187 and they allow pets.",
+    "The hotel is located in Kuala Lumpur and they can be reached at +60 3 2145 8888.",
 ]
 
 STILL_PERSONAL = [
@@ -110,7 +106,7 @@ def test_a_json_document_in_meta_is_read_piece_by_piece_and_its_pii_still_goes(p
     analyze = pii._analyzer.analyze
     pii._analyzer.analyze = lambda texts: seen.extend(texts) or analyze(texts)
     try:
-        record = Record("d.jsonl:1", [{"role": "user", "content": "One Mocha with Oat milk, please."},
+        record = Record("d.jsonl:1", [{"role": "user", "content": "One Mocha, please."},
                                       {"role": "assistant", "content": "Sure, it's on the screen."}],
                         meta={"turn_fields": [{"annotations": [{"name": "response", "value": API_LOG}]}]})
         out, _ = run_pii(pii, [record])

@@ -14,9 +14,8 @@ apart without a list of products:
 - the span sits in a run of capitalised words that holds a business designator ("... Family
   Restaurant", "Hotel By ...", "... Theatre", names.DESIGNATORS and the venue words below): the
   run is an organisation's name, as "Axis Bank" is;
-- a place preposition before it ("in Novato", "near Alameda") or a state or country after a comma
-  ("Sunnyvale, CA", "Paris, France"): under the address policy a town named in a query identifies
-  no one (curate.pii.places).
+- a state or country after a comma ("Sunnyvale, CA", "Paris, France"): under the address policy
+  a town named in a query identifies no one (curate.pii.places).
 
 Evidence that the span is a name still outweighs these doubts (person_evidence: a cue, a greeting,
 a verb of a person, a census given name and surname), so "my name is Priya Shah" and "Thanks,
@@ -43,8 +42,8 @@ hostel hotels theatre theater theatres theaters cinema cinemas cineplex multiple
 gallery zoo aquarium stadium arena mall plaza center centre bridge tower salon spa studio studios
 dental dentistry pharmacy gym fitness garage cabs rentals
 """.split())
-_DETERMINERS = ("a an the this that these those your our another any some each every one two three "
-                "four five six seven eight nine ten twelve dozen couple pair").split()
+_DETERMINERS = ("a an the your our another any some each every one two three four five six seven "
+                "eight nine ten twelve dozen couple pair").split()   # not "that": "so that Kaczmarek was"
 # Lower-case words between the determiner and the span that make it no product: a person noun
 # ("a customer Ravi", "the agent Meera"), or a function word ("that is Priya", "this was Ravi").
 _PERSON_NOUNS = frozenset("""
@@ -60,7 +59,7 @@ not and or but of for in on at to by with from as if so than then who whom whose
 _BEFORE = regex.compile(
     r"(?i:(?<![\p{L}\p{N}])(?:" + "|".join(_DETERMINERS) + r"|\d+))"
     r"((?:[ \t]+[\p{Ll}\d][\p{L}\d%'’-]*){0,3})[ \t]+$")
-_PLACE_BEFORE = regex.compile(r"(?<![\p{L}])(?i:in|near|around)[ \t]+$")
+_AFTER_PRODUCT = frozenset("please instead too then now here there".split())
 _RUN_WORD = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.&-]*|\d[\p{L}\d]*|&|(?i:by|of|de|the|on|at)")
 # A state or country after a comma ("Sunnyvale, CA", "Paris, France"), then the clause ends.
 _AFTER_COMMA = regex.compile(r",[ \t]*(\p{Lu}[\p{L}.]*(?:[ \t]\p{Lu}[\p{L}.]*){0,2})(?=[ \t]*(?:[.,;:!?)\n]|$))")
@@ -75,14 +74,20 @@ def product_or_venue(text: str, start: int, end: int) -> bool:
     """Whether a PERSON span is what is ordered, booked or visited (see the module docstring)."""
     if text[end:end + 2] in ("'s", "’s") and not _venue_run(text, start, end):
         return False      # "in Priya's name": a possessive is a person's unless a venue's name
-    return _determined(text, start) or _venue_run(text, start, end) or _a_place(text, start, end)
+    return _determined(text, start, end) or _venue_run(text, start, end) or _a_place(text, start, end)
 
 
-def _determined(text: str, start: int) -> bool:
+def _determined(text: str, start: int, end: int) -> bool:
+    """A determiner or quantity before the span belongs to it, not to a noun after it ("a Homero
+    Portillo concert", "the Jensen novel": a name as a modifier), and is no initial ("Juliusz A
+    Kwiatkowski")."""
     m = _BEFORE.search(text, max(0, start - 60), start)
-    if not m:
+    if not m or any(w.strip("'’") in _PERSON_NOUNS or w in _FUNCTION for w in m.group(1).lower().split()):
         return False
-    return not any(w.strip("'’") in _PERSON_NOUNS or w in _FUNCTION for w in m.group(1).lower().split())
+    if text[m.start():m.start() + 2] in ("A ", "A\t") and regex.search(r"\p{Lu}\p{Ll}+[ \t]+$", text[:m.start()]):
+        return False
+    after = regex.match(r"[ \t]+(\p{Ll}+)", text[end:end + 30])
+    return not after or after.group(1) in _FUNCTION or after.group(1) in _AFTER_PRODUCT
 
 
 def _venue_run(text: str, start: int, end: int) -> bool:
@@ -92,12 +97,15 @@ def _venue_run(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 80):start].split(" ")[:-1]
     after = text[end:end + 80].split(" ")[1:] if text[end:end + 1] == " " else []
     run = []
-    for words in (reversed(before), after):
-        for word in words:
-            if not _RUN_WORD.fullmatch(word.rstrip(",.;:!?")):
+    for words, joins in ((reversed(before), True), (after, False)):
+        for word in words:   # "of", "by", "&" only before the span: "Ravi Rao of Acme Bank" is a person
+            plain = word.rstrip(",.;:!?")
+            stop = plain != word      # punctuation ends the run: before the span it is outside it
+            if not _RUN_WORD.fullmatch(plain) or not joins and not plain[:1].isupper() and not \
+                    plain[:1].isdigit() or joins and stop:
                 break
-            run.append(word.rstrip(",.;:!?"))
-            if word[-1:] in ",.;:!?":
+            run.append(plain)
+            if stop:
                 break
     nxt = after[0].rstrip(",.;:!?").casefold() if after else ""
     return nxt in VENUE_WORDS or any(
@@ -105,13 +113,15 @@ def _venue_run(text: str, start: int, end: int) -> bool:
 
 
 def _a_place(text: str, start: int, end: int) -> bool:
-    """After "in", "near" or "around", or followed by a state or country after a comma."""
+    """Followed by a state or country after a comma ("Sunnyvale, CA"). Not "in X": Presidio's
+    "I am in Akureyri for a business trip" is a stay that its labels count as a place to remove."""
     from curate.pii.places import _plain, regions
 
-    if _PLACE_BEFORE.search(text, max(0, start - 10), start):
-        return True
+    from curate.pii.names import given_names
+
     m = _AFTER_COMMA.match(text, end)
-    return bool(m) and (m.group(1) in _US_STATES or _plain(m.group(1)) in regions())
+    return bool(m) and (m.group(1) in _US_STATES or _plain(m.group(1)) in regions()
+                        and m.group(1) not in given_names())     # "Efimiya, Mary, Ariana"
 
 
 def business_phone(text: str, start: int, end: int) -> bool:

@@ -4,8 +4,9 @@ Why: Taskmaster keeps each turn's API requests and responses as JSON text (`{"qu
 a menu of 5 KB), about 5 KB per dialogue, and the pii pass ran language detection, NER and every
 recognizer over each whole document: 10-20x the cost of the dialogue's turns, for text whose
 pieces repeat from one dialogue to the next (the same menu, the same keys). Read piece by piece,
-each distinct key and value is analysed once per batch, and a value is read with its key before
-it ("phone: 98201 23456", "name: Kiran Desai"), which is the context a recognizer scores on.
+each distinct key and value is analysed once per batch, and a value with digits or under a
+person's name field is read with its key before it ("phone: 98201 23456", "customer_name: Kiran
+Desai"), which is the context a recognizer scores on.
 What is found is replaced in the original document at the same place, so nothing of the JSON
 text is lost and a value split across pieces cannot occur (a JSON string holds one value).
 Keys are identifiers: as for a record's own meta keys (`curate.pii.fields`), NER applies to a
@@ -43,13 +44,25 @@ def pieces(text: str) -> list[tuple[int, str, int, bool]] | None:
             key = value
             out.append((m.start(1), value, 0, True))
         else:
-            prefix = f"{key}: " if key else ""
+            prefix = f"{key}: " if _with_key(key, value) else ""
             out.append((m.start(1) - len(prefix), prefix + value, len(prefix), False))
     for m in _NUMBER.finditer(text):
         if not any(s <= m.start() < e for s, e in literal_spans):
             prefix = f"{key}: " if key else ""
             out.append((m.start() - len(prefix), prefix + m.group(), len(prefix), False))
     return out
+
+
+def _with_key(key: str, value: str) -> bool:
+    """A value is read after its key when the key is context a recognizer needs: a number
+    ("phone: 98201 23456") or a person's name field ("customer_name: Kiran Desai"). A bare "name"
+    key names menu items and venues as often as people ("name: Mocha"), and "name:" is a name
+    cue, so such values are read alone, as a record's own meta values are."""
+    from curate.pii.name_fields import is_name_key
+
+    if not key:
+        return False
+    return any(c.isdigit() for c in value) or key.strip().casefold() != "name" and is_name_key(key)
 
 
 def assemble(parts: list[tuple[int, str, int, bool]], found: dict, is_ner) -> list:
