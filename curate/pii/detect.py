@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from curate.pii import json_text
 from curate.pii.analyzer import Span
 from curate.pii.secrets import find_secrets
 from curate.pii.views import decoded_view, map_back
@@ -19,16 +18,6 @@ from curate.pii.views import decoded_view, map_back
 def detect(analyzer, texts: list[str], allowed: set[str], secrets: bool = True) -> dict[str, list[Span]]:
     """text -> its spans, sorted and not overlapping, for each distinct string of `texts`."""
     texts = list(dict.fromkeys(texts))
-    docs = {t: parts for t in texts if (parts := json_text.pieces(t))}
-    if docs:   # a JSON document is read piece by piece (curate.pii.json_text)
-        plain = [t for t in texts if t not in docs]
-        found = detect(analyzer, plain + [p for parts in docs.values() for _, p, _, _ in parts],
-                       allowed, secrets)
-        for text, parts in docs.items():
-            spans = json_text.assemble(parts, found, lambda e: e in ("PERSON", "LOCATION"))
-            found[text] = (_merge(spans, [Span(s, e, "SECRET", 1.0) for s, e in find_secrets(text)])
-                           if secrets else spans)
-        return {t: found[t] for t in texts}
     views = {t: v for t in texts if (v := decoded_view(t)) is not None}
     batch = list(dict.fromkeys(texts + [v[0] for v in views.values()]))
     found = dict(zip(batch, analyzer.analyze(batch)))
