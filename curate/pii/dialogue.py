@@ -3,9 +3,9 @@
 Why: on booking and ordering dialogues (Taskmaster's coffee orders and movie tickets, the
 Schema-Guided Dialogue's restaurants and hotels) the small English model reads the things being
 ordered, booked or watched as persons: "can I have a Chai with Oat milk", "a decaf Americano",
-"Book 1 table at Kaiser Family Restaurant", "Ac Hotel By Marriott Porte Maillot", "restaurants in
-Novato", "Sunnyvale, CA". Two signals of English grammar and of how businesses are named tell them
-apart without a list of products:
+"Book 1 table at Kaiser Family Restaurant", "Ac Hotel By Marriott Porte Maillot", "Sunnyvale,
+CA". Signals of English grammar and of how businesses are named tell them apart without a list of
+products:
 
 - a determiner or a quantity before the span, with at most a few lower-case modifiers between
   ("a Latte", "two large Mochas", "the 11 Howard", "your decaf Americano"): English puts no
