@@ -91,3 +91,33 @@ def test_a_phone_is_a_businesss_only_when_its_sentence_points_at_no_person():
     assert not phone("Their son can be reached at 415-789-2210.")
     assert not phone("The number is 415-789-2210.")        # says neither: replaced
 
+
+
+def _order(meta):
+    return Record("d.jsonl:1", [{"role": "user", "content": "Can you check my request? One Mocha."},
+                                {"role": "assistant", "content": "Sure, here is the response: one Mocha."}],
+                  meta=meta)
+
+
+def test_a_name_value_pair_in_meta_names_a_field_not_a_person(pii):
+    """Taskmaster logs API calls as {"name": "request", "value": ...}: "name" there names the
+    field. Main read "request" and "response" as customers' names and replaced them in every
+    turn and meta string of the dialogue."""
+    meta = {"turn_fields": [{"annotations": [
+        {"name": "request", "value": '{"query": "Mocha"}', "context": "api_call_0"},
+        {"name": "response", "value": '{"menu_item_id": "mocha-3095"}', "context": "api_response_0"}]}]}
+    out, _ = run_pii(pii, [_order(meta)])
+    assert out[0].messages == _order(meta).messages
+    assert out[0].meta == meta
+
+
+def test_names_in_meta_still_go_beside_name_value_pairs(pii):
+    meta = {"customer_name": "Kiran Desai",
+            "contacts": [{"name": "Meera Iyer", "email": "meera.iyer@gmail.com"}],
+            "turn_fields": [{"annotations": [{"name": "request", "value": "call Kiran Desai"}]}]}
+    record = _order(meta)
+    record.messages[0]["content"] += " It's for Meera Iyer."
+    out, _ = run_pii(pii, [record])
+    text = repr(out[0].messages) + repr(out[0].meta)
+    for value in ("Kiran", "Desai", "Meera", "Iyer", "meera.iyer@gmail.com"):
+        assert value not in text
