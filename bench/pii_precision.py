@@ -58,6 +58,8 @@ skipped and said so):
   and tests as three messages, even/odd by row.
 - seed-tasks, user-oriented-a/-b, t0-qa-a/-b: general English instructions and QA from
   yizhongw/self-instruct (Apache-2.0); see `_general_english`.
+- Issue 12's sixth round, task-oriented dialogues (`_sixth_round_dialogue`): one record per
+  dialogue, its turns as messages; split by file before any was read, -a tuned on, -b held out.
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -86,7 +88,7 @@ sys.path.insert(0, str(REPO / "tests"))
 HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hinglish",
             "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b",
             "cheatsheets-b", "react-hi-b", "susa-hinglish-b", "odex-b",
-            "user-oriented-b", "t0-qa-b")
+            "user-oriented-b", "t0-qa-b", "tm4-b", "sgd-b", "tm3-b")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -123,6 +125,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
     out.update(_fourth_round(scratch))
     out.update(_fifth_round(scratch))
     out.update(_general_english(scratch))
+    out.update(_sixth_round_dialogue(scratch))
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]
@@ -321,6 +324,35 @@ def _general_english(scratch: Path) -> dict[str, list[list[str]]]:
         rows = [[r["prompt"].strip(), r["completion"].replace("<|endoftext|>", "").strip()]
                 for path in templates for r in _jsonl(path)]
         out.update(_halves("t0-qa", rows))
+    return out
+
+
+def _sixth_round_dialogue(scratch: Path) -> dict[str, list[list[str]]]:
+    """Issue 12's sixth round: task-oriented dialogues, one record per dialogue (its turns' texts),
+    halves by file (even files -a, tuned on; odd files -b, held out), chosen before any was read.
+    tm4: google-research-datasets/Taskmaster @d92cb6a `TM-4-2024/data/data_0*.json` (coffee
+    orders, CC BY 4.0), copied into `tm4/`; data_00/02/04/06 are -b (data_07, read by the lead,
+    is -a). sgd: google-research-datasets/dstc8-schema-guided-dialogue @e852981
+    `test/dialogues_*.json` (CC BY-SA 4.0; the files present in the stored snapshot) in `sgd/`.
+    tm3: Taskmaster `TM-3-2020/reward/reward_0*.json` (movie tickets; the context's turns) in
+    `tm3/`. Names of customers do occur in such turns (fictional, written by crowd workers)."""
+    def tm4(path: Path) -> list[list[str]]:
+        return [[u["text"] for u in r["utterances"] if u.get("text")] for r in json.loads(path.read_text())]
+
+    def sgd(path: Path) -> list[list[str]]:
+        return [[t["utterance"] for t in r["turns"]] for r in json.loads(path.read_text())]
+
+    def tm3(path: Path) -> list[list[str]]:
+        return [[t["text"] for t in json.loads(r["context"]) if t.get("text")]
+                for r in json.loads(path.read_text())]
+
+    out: dict[str, list[list[str]]] = {}
+    for name, pattern, read in (("tm4", "data_0*.json", tm4), ("sgd", "dialogues_*.json", sgd),
+                                ("tm3", "reward_0*.json", tm3)):
+        paths = sorted((scratch / name).glob(pattern))
+        if paths:
+            out.update({f"{name}-{side}": [r for p in paths[k::2] for r in read(p)]
+                        for side, k in (("a", 1 if name == "tm4" else 0), ("b", 0 if name == "tm4" else 1))})
     return out
 
 

@@ -33,6 +33,7 @@ import regex
 from curate.pii.common_words import common_word, holds_no_name, imperative, not_a_person
 from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
                              technical_term, variable_or_path)
+from curate.pii.dialogue import business_phone
 from curate.pii.intervals import overlaps
 from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
 from curate.pii.indian_names import indian_name_pairs
@@ -209,7 +210,8 @@ class BatchPiiAnalyzer:
             code = code_spans(text) if found else []
             found = [r for r in found if not _fraction(text, r.start, r.entity_type) and (
                 not overlaps((r.start, r.end), code) or r.entity_type not in NER_LABELS
-                and not (r.entity_type == "PHONE" and code_number(text, r.start, r.end)))]
+                and not (r.entity_type == "PHONE" and code_number(text, r.start, r.end)))
+                and not (r.entity_type == "PHONE" and business_phone(text, r.start, r.end))]
             out.append(resolve_spans(text, found))
         return out
 

@@ -40,14 +40,24 @@ def name_values(meta: Any, under_name_key: bool = False) -> set[str]:
         if under_name_key and re.search(r"[^\W\d_]", meta) and len(meta.strip()) > 1:
             found.add(meta.strip())
     elif isinstance(meta, dict):
+        pair = _name_value_pair(meta)
         for key, value in meta.items():
             if key == "raw" and isinstance(value, str) and value.lstrip().startswith("{"):
                 found |= name_values(_json_object(value))
-            found |= name_values(value, under_name_key or is_name_key(str(key)))
+            found |= name_values(value, under_name_key or is_name_key(str(key)) and not (pair and key == pair))
     elif isinstance(meta, (list, tuple)):
         for value in meta:
             found |= name_values(value, under_name_key)
     return found
+
+
+def _name_value_pair(obj: dict) -> str | None:
+    """The key "name" of a name/value pair ({"name": "request", "value": ...}: Taskmaster's
+    annotations, HTTP headers, form fields), where it names the field, not a person; else None.
+    Taskmaster's "api_call"/"request"/"response" were replaced as persons in every turn and
+    every meta string of a dialogue (28 placeholders per coffee order)."""
+    keys = {str(k).casefold(): k for k in obj}
+    return keys["name"] if "name" in keys and "value" in keys else None
 
 
 def _json_object(text: str) -> Any:

@@ -1,0 +1,135 @@
+"""Task-oriented dialogues and support chats: products, venues, titles and a venue's phone.
+
+Why: on booking and ordering dialogues (Taskmaster's coffee orders and movie tickets, the
+Schema-Guided Dialogue's restaurants and hotels) the small English model reads the things being
+ordered, booked or watched as persons: "can I have a Chai with Oat milk", "a decaf Americano",
+"Book 1 table at Kaiser Family Restaurant", "Ac Hotel By Marriott Porte Maillot", "Sunnyvale,
+CA". Signals of English grammar and of how businesses are named tell them apart without a list of
+products:
+
+- a determiner or a quantity before the span, with at most a few lower-case modifiers between
+  ("a Latte", "two large Mochas", "the 11 Howard", "your decaf Americano"): English puts no
+  article before a person's name, and the modifiers are no person noun ("a customer Ravi" is not
+  this case);
+- the span sits in a run of capitalised words that holds a business designator ("... Family
+  Restaurant", "Hotel By ...", "... Theatre", names.DESIGNATORS and the venue words below): the
+  run is an organisation's name, as "Axis Bank" is;
+- a state or country after a comma ("Sunnyvale, CA", "Paris, France"): under the address policy
+  a town named in a query identifies no one (curate.pii.places).
+
+Evidence that the span is a name still outweighs these doubts (person_evidence: a cue, a greeting,
+a verb of a person, a census given name and surname), so "my name is Priya Shah" and "Thanks,
+Rahul" go whatever comes before them.
+
+A phone number said to be a business's ("their phone number is", "you can reach the hotel at",
+"they can be reached at") is the venue's public line, not personal data: GDPR and HIPAA protect
+natural persons, and a restaurant's listed number identifies none. It is kept when its sentence
+points at a third party (they/them/their/its, or a venue word) and at no person (no first
+person, no he/she, no family or customer noun): "my number is", "call me at", "his cell",
+"their son's number" are still replaced. When a sentence says neither, the number is replaced.
+"""
+from __future__ import annotations
+
+import regex
+
+from curate.pii.names import DESIGNATORS
+
+# Words that name a kind of venue or business (beside names.DESIGNATORS' organisation words).
+VENUE_WORDS = frozenset("""
+restaurant restaurants cafe café caffe bistro brasserie grill grille bar pub tavern kitchen diner
+bakery pizzeria steakhouse eatery cantina trattoria taqueria inn suites resort resorts lodge motel
+hostel hotels theatre theater theatres theaters cinema cinemas cineplex multiplex imax museum
+gallery zoo aquarium stadium arena mall plaza center centre bridge tower salon spa studio studios
+dental dentistry pharmacy gym fitness garage cabs rentals
+""".split())
+_DETERMINERS = ("a an the your our another any some each every one two three four five six seven "
+                "eight nine ten twelve dozen couple pair").split()   # not "that": "so that Kaczmarek was"
+# Lower-case words between the determiner and the span that make it no product: a person noun
+# ("a customer Ravi", "the agent Meera"), or a function word ("that is Priya", "this was Ravi").
+_PERSON_NOUNS = frozenset("""
+customer customers client clients patient guest user agent friend friends wife husband son
+daughter mother father mom dad mum brother sister colleague boss manager doctor nurse driver
+courier technician guy man woman lady girl boy kid child baby person people mr mrs ms dr sir
+madam named called
+""".split())
+_FUNCTION = frozenset("""
+is are was were be been am will would can could should may might must do does did has have had
+not and or but of for in on at to by with from as if so than then who whom whose which what
+""".split())
+_BEFORE = regex.compile(
+    r"(?i:(?<![\p{L}\p{N}])(?:" + "|".join(_DETERMINERS) + r"|\d+))"
+    r"((?:[ \t]+[\p{Ll}\d][\p{L}\d%'’-]*){0,3})[ \t]+$")
+_AFTER_PRODUCT = frozenset("please instead too then now here there".split())
+_RUN_WORD = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.&-]*|\d[\p{L}\d]*|&|(?i:by|of|de|the|on|at)")
+# A state or country after a comma ("Sunnyvale, CA", "Paris, France"), then the clause ends.
+_AFTER_COMMA = regex.compile(r",[ \t]*(\p{Lu}[\p{L}.]*(?:[ \t]\p{Lu}[\p{L}.]*){0,2})(?=[ \t]*(?:[.,;:!?)\n]|$))")
+_US_STATES = frozenset("""AL AK AZ AR CA CO CT DE FL GA IA ID IL KS KY LA MA MD MI MN MO MS MT NC ND NE
+NH NJ NM NV NY OH PA RI SC SD TN TX UT VA VT WA WI WV WY DC""".split())   # not OK HI ME IN OR
+_THIRD_PARTY = regex.compile(r"(?i)(?<![\p{L}'’])(?:they|them|their|theirs|its)(?![\p{L}'’])")
+_PERSONAL = regex.compile(r"(?i)(?<![\p{L}'’])(?:i|i'm|i’m|i've|me|my|mine|we|us|our|he|she|him|her|his|hers)(?![\p{L}])")
+_SENTENCE = regex.compile(r"[.!?\n](?=\s|$)")
+
+
+def product_or_venue(text: str, start: int, end: int) -> bool:
+    """Whether a PERSON span is what is ordered, booked or visited (see the module docstring)."""
+    if text[end:end + 2] in ("'s", "’s") and not _venue_run(text, start, end):
+        return False      # "in Priya's name": a possessive is a person's unless a venue's name
+    return _determined(text, start, end) or _venue_run(text, start, end) or _a_place(text, start, end)
+
+
+def _determined(text: str, start: int, end: int) -> bool:
+    """A determiner or quantity before the span belongs to it, not to a noun after it ("a Homero
+    Portillo concert", "the Jensen novel": a name as a modifier), and is no initial ("Juliusz A
+    Kwiatkowski")."""
+    m = _BEFORE.search(text, max(0, start - 60), start)
+    if not m or any(w.strip("'’") in _PERSON_NOUNS or w in _FUNCTION for w in m.group(1).lower().split()):
+        return False
+    if text[m.start():m.start() + 2] in ("A ", "A\t") and regex.search(r"\p{Lu}\p{Ll}+[ \t]+$", text[:m.start()]):
+        return False
+    after = regex.match(r"[ \t]+(\p{Ll}+)", text[end:end + 30])
+    return not after or after.group(1) in _FUNCTION or after.group(1) in _AFTER_PRODUCT
+
+
+def _venue_run(text: str, start: int, end: int) -> bool:
+    """The span lies in a run of capitalised words (with "By", "of", "&", numbers) that holds a
+    business designator, or a venue word follows it: "Left Bank Brasserie", "Ac Hotel By
+    Marriott", "New Delhi hotels"."""
+    before = text[max(0, start - 80):start].split(" ")[:-1]
+    after = text[end:end + 80].split(" ")[1:] if text[end:end + 1] == " " else []
+    run = []
+    for words, joins in ((reversed(before), True), (after, False)):
+        for word in words:   # "of", "by", "&" only before the span: "Ravi Rao of Acme Bank" is a person
+            plain = word.rstrip(",.;:!?")
+            stop = plain != word      # punctuation ends the run: before the span it is outside it
+            if not _RUN_WORD.fullmatch(plain) or not joins and not plain[:1].isupper() and not \
+                    plain[:1].isdigit() or joins and stop:
+                break
+            run.append(plain)
+            if stop:
+                break
+    nxt = after[0].rstrip(",.;:!?").casefold() if after else ""
+    return nxt in VENUE_WORDS or any(
+        w[:1].isupper() and w.strip(".'’").casefold() in VENUE_WORDS | DESIGNATORS for w in run)
+
+
+def _a_place(text: str, start: int, end: int) -> bool:
+    """Followed by a state or country after a comma ("Sunnyvale, CA"). Not "in X": Presidio's
+    "I am in Akureyri for a business trip" is a stay that its labels count as a place to remove."""
+    from curate.pii.places import _plain, regions
+
+    from curate.pii.names import given_names
+
+    m = _AFTER_COMMA.match(text, end)
+    return bool(m) and (m.group(1) in _US_STATES or _plain(m.group(1)) in regions()
+                        and m.group(1) not in given_names())     # "Efimiya, Mary, Ariana"
+
+
+def business_phone(text: str, start: int, end: int) -> bool:
+    """Whether a phone number's sentence attributes it to a business and to no person."""
+    s = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
+    stop = _SENTENCE.search(text, end)
+    sentence = text[s:start] + " " + text[end:stop.start() if stop else len(text)]
+    words = regex.findall(r"\p{L}+", sentence.lower())
+    if _PERSONAL.search(sentence) or any(w in _PERSON_NOUNS for w in words):
+        return False
+    return bool(_THIRD_PARTY.search(sentence)) or any(w in VENUE_WORDS for w in words)
