@@ -88,18 +88,19 @@ def _run_start(text: str, start: int) -> int:
 
 
 _INTEGER = re.compile(r"\d+")
-_DECIMAL_LIST = re.compile(r"-?\d*\.\d+(?:[\s,]*-?\d*\.\d+)+")
+_DECIMAL_LIST = re.compile(r"-?\d+\.\d+(?:(?:[\s,]+-?|-)\d+\.\d+)+")   # not "555.123.4567"
+_WHITESPACE_LIST = re.compile(r"\d+(?:[\s,]+\d+)+")
 
 
 def counting_numbers(value: str) -> bool:
-    """Numbers that count or draw, not identify: three or more integers in a constant step ("7 8
-    9 10", "10 20 30 40"; the sample input of an exercise), a triangle of digits ("1 12 123
+    """Numbers that count or draw, not identify: four or more integers apart by spaces in a constant
+    step ("7 8 9 10", "10 20 30 40"; the sample input of an exercise), a triangle of digits ("1 12 123
     1234"), or a list of decimal fractions (SVG path data "0.438-0.203 0.797-0.594")."""
     if _DECIMAL_LIST.fullmatch(value.strip()):
         return True
     groups = _INTEGER.findall(value)
-    if len(groups) < 3:
-        return False
+    if len(groups) < 4 or not _WHITESPACE_LIST.fullmatch(value.strip()):
+        return False   # a phone's groups ("123-456-7890", "(555) 234 5678") never count
     numbers = [int(g) for g in groups]
     steps = {b - a for a, b in zip(numbers, numbers[1:])}
     if len(steps) == 1 and 0 not in steps:
