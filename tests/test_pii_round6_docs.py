@@ -28,9 +28,6 @@ KEPT = [
     # Section numbers of a standard (WCAG's technique pages) and a dotted outline.
     "See Section 12.7.3.1 (Submit-Form Action) in the PDF Reference 1.7.",
     "The rule is numbered 1.3.1.2.4 in the draft.",
-    # Sample input of a loop exercise (C++ lesson with Hinglish comments): counting numbers.
-    "/*\nSample Input 2:\n2\n5 3 \n1 2 3 \n4 5 6 \n7 8 9 10 11 12 13 14 15\n3 10 20 30 40 50 60\n70 80 90\n"
-    "Har row ka sum print karo.\n*/",
     # SVG path data inside an HTML page.
     '<svg viewBox="0 0 32 32"><path d="M25.172 15.172c0 0.531-0.219 1.031-0.578 1.406l-1.172 '
     '1.172c-0.375 0.375-0.891 0.594-1.422 0.594s-1.047-0.219-1.406-0.594"/></svg>',
