@@ -88,7 +88,8 @@ sys.path.insert(0, str(REPO / "tests"))
 HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hinglish",
             "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b",
             "cheatsheets-b", "react-hi-b", "susa-hinglish-b", "odex-b",
-            "user-oriented-b", "t0-qa-b", "tm4-b", "sgd-b", "tm3-b")
+            "user-oriented-b", "t0-qa-b", "tm4-b", "sgd-b", "tm3-b",
+            "wcag-html-b", "flask-docs-b", "edevhindi-b", "cpp-hinglish-b")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -126,6 +127,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
     out.update(_fifth_round(scratch))
     out.update(_general_english(scratch))
     out.update(_sixth_round_dialogue(scratch))
+    out.update(_sixth_round(scratch))
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]
@@ -353,6 +355,55 @@ def _sixth_round_dialogue(scratch: Path) -> dict[str, list[list[str]]]:
         if paths:
             out.update({f"{name}-{side}": [r for p in paths[k::2] for r in read(p)]
                         for side, k in (("a", 1 if name == "tm4" else 0), ("b", 0 if name == "tm4" else 1))})
+    return out
+
+
+_RST_RULE = re.compile(r"^([=\-~^\"'`#*+]{3,})\s*$")
+
+
+def _rst_sections(path: Path) -> list[list[str]]:
+    """An reStructuredText file as one record per section (a title line over a rule of = - ~ ^)."""
+    lines, parts, start = path.read_text(encoding="utf-8").splitlines(), [], 0
+    for i in range(1, len(lines)):
+        if _RST_RULE.match(lines[i]) and lines[i - 1].strip() and not _RST_RULE.match(lines[i - 1]) \
+                and len(lines[i]) >= len(lines[i - 1].rstrip()) and i - 1 > start:
+            parts.append("\n".join(lines[start:i - 1]))
+            start = i - 1
+    parts.append("\n".join(lines[start:]))
+    return [[p.strip()] for p in parts if p.strip()]
+
+
+def _html_page(path: Path) -> list[str]:
+    """An HTML page as the default recipe's html pass leaves it (converted unless it is code)."""
+    from curate.passes.base import Context
+    from curate.passes.html import HtmlPass
+    from tunecraft.records import Record
+
+    record = Record(path.name, [{"role": "user", "content": path.read_text(encoding="utf-8")}])
+    return [m["content"] for m in HtmlPass().apply(record, Context("html", 0)).messages]
+
+
+def _sixth_round(scratch: Path) -> dict[str, list[list[str]]]:
+    """Issue 12's sixth round (docs, HTML docs, Hindi docs, Hinglish code notes), fetched into the
+    scratch folder and split even/odd by file before any record was read (-a tuned on, -b held
+    out, counts only): wcag-html: w3c/wcag @58080bd `understanding/**/*.html` +
+    `techniques/**/*.html` (W3C Document License), one record per page after the html pass;
+    flask-docs: pallets/flask @2ac8988 `docs/**/*.rst` (BSD-3-Clause), one record per section;
+    edevhindi: heera9331/edevhindi-docs @f112049 `docs/**/*.md` (computer-science notes in Hindi,
+    Devanagari with English terms; no licence stated), one record per section; cpp-hinglish:
+    mdatif796/Coding-Ninjas-Introduction-to-Cpp-and-DSA-in-HINGLISH @7b4b8dc `*.cpp`/`*.h` (C++
+    lessons with Hinglish comments; no licence stated), one record per file."""
+    out: dict[str, list[list[str]]] = {}
+    folders = {"wcag-html": ("wcag", "*.html", lambda p: [_html_page(p)]),
+               "flask-docs": ("flask", "*.rst", _rst_sections),
+               "edevhindi": ("edevhindi", "*.md", _file_sections),
+               "cpp-hinglish": ("cpp-hinglish", "*.[ch]*", lambda p: [[p.read_text(encoding="utf-8", errors="replace")]])}
+    for name, (folder, pattern, read) in folders.items():
+        if not (scratch / folder).is_dir():
+            continue
+        paths = sorted(p for p in (scratch / folder).rglob(pattern) if p.is_file())
+        for side, k in (("a", 0), ("b", 1)):
+            out[f"{name}-{side}"] = [r for p in paths[k::2] for r in read(p)]
     return out
 
 

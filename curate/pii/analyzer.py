@@ -34,6 +34,7 @@ from curate.pii.common_words import common_word, holds_no_name, imperative, not_
 from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
                              technical_term, variable_or_path)
 from curate.pii.dialogue import business_phone
+from curate.pii.doc_examples import doc_example
 from curate.pii.intervals import overlaps
 from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
 from curate.pii.indian_names import indian_name_pairs
@@ -208,7 +209,8 @@ class BatchPiiAnalyzer:
                 text, language="en", entities=plan, nlp_artifacts=artifacts,
                 score_threshold=self.score_threshold)
             code = code_spans(text) if found else []
-            found = [r for r in found if not _fraction(text, r.start, r.entity_type) and (
+            found = [r for r in found if not _fraction(text, r.start, r.entity_type)
+                     and not doc_example(text, r.start, r.end, r.entity_type) and (
                 not overlaps((r.start, r.end), code) or r.entity_type not in NER_LABELS
                 and not (r.entity_type == "PHONE" and code_number(text, r.start, r.end)))
                 and not (r.entity_type == "PHONE" and business_phone(text, r.start, r.end))]

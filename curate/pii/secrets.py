@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from curate.pii.doc_examples import code_reference, placeholder_secret
+
 # (name, pattern, group): `group` is the part replaced (0 = the whole match). Labelled forms keep
 # their label so the text still reads "password: <SECRET>".
 PATTERNS = [
@@ -58,7 +60,7 @@ def _keyword_value(label: str, value: str) -> bool:
     """After "password:" anything but a blank or a template slot is the password; after
     "password is" only a word with a digit or a symbol ("… is hunter2", not "… is required.")."""
     value = value.rstrip(".!?")
-    if not value or _NOT_A_VALUE.match(value):
+    if not value or _NOT_A_VALUE.match(value) or placeholder_secret(value) or code_reference(value):
         return False
     return any(c in label for c in ":=") or not value.isalpha()
 
@@ -74,6 +76,8 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
             start, end = match.span(group)
             if name == "keyword" and not _keyword_value(text[match.start():start], text[start:end]):
                 continue
+            if name == "url_credentials" and placeholder_secret(text[start:end]):
+                continue   # "postgresql://user:pass@localhost/db": the docs' stand-in
             found.append((start, end))
     found.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     chosen: list[tuple[int, int]] = []
