@@ -7,7 +7,6 @@ Files that are not data at all (unknown type, binary, empty) are listed as skipp
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -22,7 +21,8 @@ from curate.saved_datasets import (dataset_folders, is_saved_dataset, is_saved_d
                                    read_saved_dataset, sha256_of_dataset)
 from curate.schemas import FileSchema, detect_schema, document, read_reject
 from curate.spreadsheets import read_sheet, sheet_names
-from curate.textio import UTF8, byte_lines, inspect_file, read_text
+from curate.csv_files import read_csv
+from curate.textio import UTF8, byte_lines, decode_line, inspect_file, read_text, text_lines
 from curate.writers import curate_output_reason
 from tunecraft.hashing import file_sha256
 from tunecraft.records import Record, Reject
@@ -31,7 +31,6 @@ FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"
            ".parquet": "parquet", ".txt": "txt", ".html": "html", ".htm": "html",
            ".xlsx": "xlsx", ".xls": "xls"}          # + "hf_dataset": a save_to_disk folder
 LINES_PER_BATCH = 512          # JSONL lines per JsonlLines batch (one worker shard)
-csv.field_size_limit(2**31 - 1)
 
 
 class InputError(Exception):
@@ -153,21 +152,6 @@ def read_file(source: InputFile, schema: str | None = None, *,
 
 
 # --- line-based text --------------------------------------------------------------------------
-def _lines(path: Path, encoding: str = UTF8) -> Iterator[tuple[int, str, str | None]]:
-    """(1-based line, text, decode error) per physical line; a BOM and line ends are removed."""
-    for number, raw in enumerate(byte_lines(path, encoding), start=1):
-        yield (number, *_decode(number, raw))
-
-
-def _decode(number: int, raw: bytes) -> tuple[str, str | None]:
-    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8").rstrip("\r\n"), None
-    except UnicodeDecodeError as e:
-        return raw.decode("utf-8", "replace").rstrip("\r\n"), f"not UTF-8: {e}"
-
-
 _LONG_NUMBER = re.compile(r"\d{19}")
 
 
@@ -203,7 +187,7 @@ def _read_jsonl(source: InputFile, mapper: FileSchema):
 
 def _blank(number: int, raw: bytes) -> bool:
     """Whitespace only, without decoding long lines (no JSON row is 64 bytes of blanks)."""
-    return not raw.strip() or (len(raw) < 64 and not _decode(number, raw)[0].strip())
+    return not raw.strip() or (len(raw) < 64 and not decode_line(number, raw)[0].strip())
 
 
 @dataclass
@@ -220,7 +204,7 @@ class JsonlLines:
 
     def parse(self) -> list[Record | Reject]:
         mapper = FileSchema(self.rel, self.schema)
-        return [_jsonl_item(self.rel, mapper, number, *_decode(number, raw)) for number, raw in self.lines]
+        return [_jsonl_item(self.rel, mapper, number, *decode_line(number, raw)) for number, raw in self.lines]
 
 
 def _read_jsonl_deferred(source: InputFile, mapper: FileSchema):
@@ -230,7 +214,7 @@ def _read_jsonl_deferred(source: InputFile, mapper: FileSchema):
         if _blank(number, raw):
             continue
         if mapper.schema is None:
-            yield _jsonl_item(source.rel, mapper, number, *_decode(number, raw))
+            yield _jsonl_item(source.rel, mapper, number, *decode_line(number, raw))
             continue
         batch.append((number, raw))
         if len(batch) == LINES_PER_BATCH:
@@ -241,7 +225,7 @@ def _read_jsonl_deferred(source: InputFile, mapper: FileSchema):
 
 
 def _read_txt(source: InputFile, mapper: FileSchema):
-    for line, text, error in _lines(source.path, source.encoding):
+    for line, text, error in text_lines(source.path, source.encoding):
         if error:
             yield read_reject(f"{source.rel}:{line}", text, "parse_error", error)
         elif text.strip():
@@ -319,85 +303,10 @@ def _skip_separators(text: str, pos: int) -> int:
 
 
 def _line_at(path: Path, number: int, encoding: str = UTF8) -> str:
-    for line, text, _ in _lines(path, encoding):
+    for line, text, _ in text_lines(path, encoding):
         if line == number:
             return text
     return ""
-
-
-# --- tables -----------------------------------------------------------------------------------
-def _read_csv(source: InputFile, mapper: FileSchema):
-    """Header = line 1; a row's id is the physical line it starts on (quoted newlines allowed)."""
-    consumed: list[tuple[str, str | None]] = []
-
-    def feed():
-        for _, text, error in _lines(source.path, source.encoding):
-            consumed.append((text, error))
-            yield text + "\n"
-
-    delimiter, sep_line = _delimiter(source)
-    reader = csv.reader(feed(), delimiter=delimiter)
-    header, start = None, 1
-    try:
-        for cells in reader:
-            raw = "\n".join(t for t, _ in consumed)
-            error = next((e for _, e in consumed if e), None)
-            consumed.clear()
-            line, start = start, reader.line_num + 1
-            if not cells or (len(cells) == 1 and not cells[0].strip()) or (sep_line and line == 1):
-                continue
-            if header is None:
-                header = _unique_names(cells)
-                continue
-            yield _csv_row(source, mapper, header, cells, line, raw, error)
-    except csv.Error as e:
-        yield read_reject(f"{source.rel}:{start}", "\n".join(t for t, _ in consumed),
-                          "parse_error", f"invalid CSV: {e}")
-
-
-_OTHER_DELIMITERS = (";", "\t", "|")
-_SEP_LINE = re.compile(r"sep=([,;\t|])", re.IGNORECASE)
-
-
-def _delimiter(source: InputFile) -> tuple[str, bool]:
-    """(delimiter, whether line 1 is Excel's `sep=` directive). Excel writes `;` wherever the
-    decimal mark is a comma, so a `.csv` from a European or Indian desk is often `;`-separated;
-    read with `,` it would be one column and the whole file unmappable. Only the header decides:
-    `,` unless the header is one field with `,` and several with another delimiter."""
-    if source.format == "tsv":
-        return "\t", False
-    for number, text, _ in _lines(source.path, source.encoding):
-        if not text.strip():
-            continue
-        directive = _SEP_LINE.fullmatch(text.strip()) if number == 1 else None
-        if directive:
-            return directive.group(1), True
-        if len(next(csv.reader([text]))) > 1:
-            return ",", False
-        widths = {d: len(next(csv.reader([text], delimiter=d))) for d in _OTHER_DELIMITERS}
-        best = max(_OTHER_DELIMITERS, key=lambda d: widths[d])
-        return (best if widths[best] > 1 else ","), False
-    return ",", False
-
-
-def _unique_names(cells: list[str]) -> list[str]:
-    """Header names, stripped; a repeated name gets a suffix (`text`, `text.2`) so no column
-    silently overwrites another."""
-    names: list[str] = []
-    for cell in cells:
-        name, n = cell.strip(), 1
-        while (name if n == 1 else f"{name}.{n}") in names:
-            n += 1
-        names.append(name if n == 1 else f"{name}.{n}")
-    return names
-
-
-def _csv_row(source, mapper, header, cells, line, raw, error):
-    if error is None and len(cells) != len(header):
-        error = f"expected {len(header)} fields (the header's), got {len(cells)}"
-    if error:
-        return read_reject(f"{source.rel}:{line}", raw, "parse_error", error)
-    return mapper(dict(zip(header, cells)), line, raw)
 
 
 # --- web pages --------------------------------------------------------------------------------
@@ -420,7 +329,7 @@ def _read_html(source: InputFile, mapper: FileSchema):
     yield document(text, f"{source.rel}:1", {"title": title} if title else {})
 
 
-_READERS = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "tsv": _read_csv,
+_READERS = {"jsonl": _read_jsonl, "json": _read_json, "csv": read_csv, "tsv": read_csv,
             "parquet": read_parquet, "txt": _read_txt, "html": _read_html, "xlsx": read_sheet,
             "xls": read_sheet, "hf_dataset": read_saved_dataset}
 

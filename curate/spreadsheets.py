@@ -53,10 +53,10 @@ def read_sheet(source, mapper) -> Iterator:
 def _header(cells: list[Cell]) -> list[str]:
     """Names up to the last non-empty header cell, made unique as a CSV header's are; an empty
     one is named by its column letter."""
-    from curate.readers import _unique_names
+    from curate.csv_files import unique_names
 
     width = max(i for i, (value, _) in enumerate(cells) if value not in (None, "")) + 1
-    return _unique_names([str(value) if value not in (None, "") else f"column {_letter(i)}"
+    return unique_names([str(value) if value not in (None, "") else f"column {_letter(i)}"
                           for i, (value, _) in enumerate(cells[:width])])
 
 

@@ -115,3 +115,18 @@ def read_text(path: Path, encoding: str = UTF8) -> str:
     """A whole file as text (JSON documents, web pages); undecodable bytes raise UnicodeDecodeError.
     The utf-16/utf-32 codecs remove their BOM themselves; utf-8-sig removes UTF-8's."""
     return path.read_bytes().decode("utf-8-sig" if codecs.lookup(encoding).name == UTF8 else encoding)
+
+
+def text_lines(path: Path, encoding: str = UTF8) -> Iterator[tuple[int, str, str | None]]:
+    """(1-based line, text, decode error) per physical line; a BOM and line ends are removed."""
+    for number, raw in enumerate(byte_lines(path, encoding), start=1):
+        yield (number, *decode_line(number, raw))
+
+
+def decode_line(number: int, raw: bytes) -> tuple[str, str | None]:
+    if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8").rstrip("\r\n"), None
+    except UnicodeDecodeError as e:
+        return raw.decode("utf-8", "replace").rstrip("\r\n"), f"not UTF-8: {e}"
