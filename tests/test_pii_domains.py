@@ -49,6 +49,21 @@ def test_hinglish_names(pii, text, expected):
     assert anonymised(pii, text) == expected
 
 
+DEVANAGARI = [
+    # No capitals, no NER: on main only a cue ("मेरा नाम") or a title found a name in Hindi.
+    ("राहुल शर्मा ने कल कॉल किया था, रिफंड नहीं आया।", "<PERSON> ने कल कॉल किया था, रिफंड नहीं आया।"),
+    ("अमित सिंह और किरण वर्मा का KYC अपडेट करना है।", "<PERSON> और <PERSON> का KYC अपडेट करना है।"),
+    # A given name alone is a word ("आशा" hope), and so is a surname alone ("सिंह" lion).
+    ("आशा है कि आपका रिफंड जल्द आएगा।", "आशा है कि आपका रिफंड जल्द आएगा।"),
+    ("शेर को सिंह भी कहते हैं, और दीपक जलाओ।", "शेर को सिंह भी कहते हैं, और दीपक जलाओ।"),
+]
+
+
+@pytest.mark.parametrize("text,expected", DEVANAGARI, ids=[t[:12] for t, _ in DEVANAGARI])
+def test_devanagari_names_are_pairs(pii, text, expected):
+    assert anonymised(pii, text) == expected
+
+
 NOT_NAMES = ["Our office is in Gandhi Nagar, near the metro.", "Hari Om! Kal milte hain.",
              "Ask the Scrum Master before the sprint.", "Jai Shri Ram, sab theek hai?",
              "Shri Krishna ki katha sunao.", "Pehle Yeh Kaam Kar Do, Phir Kal Tak Ruko."]

@@ -37,7 +37,7 @@ from curate.pii.dialogue import business_phone
 from curate.pii.doc_examples import doc_example
 from curate.pii.intervals import overlaps
 from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
-from curate.pii.indian_names import indian_name_pairs
+from curate.pii.indian_names import devanagari_name_pairs, indian_name_pairs
 from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given_names, surnames
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.person_evidence import greeted_names, weigh_persons
@@ -157,7 +157,8 @@ class BatchPiiAnalyzer:
         out = []
         for entity in self.entities:
             if entity in NER_LABELS:   # Devanagari names and places: only after cues
-                ok = latin or (entity == "PERSON" and ("नाम" in text or HAS_TITLE.search(text))) or (
+                ok = latin or (entity == "PERSON" and ("नाम" in text or HAS_TITLE.search(text)
+                                                     or devanagari_name_pairs(text))) or (
                     entity == "LOCATION" and "रह" in text)
             elif entity in NEEDS_AT:
                 ok = has_at
@@ -240,6 +241,8 @@ class BatchPiiAnalyzer:
         kept += [(s, e, "PERSON") for s, e in cued if not overlaps((s, e), kept)
                  and not _a_term(text, s, e, code) and not _common_words(text, s, e, cues)
                  and not _doc_term(text, s, e, code, cues)]
+        kept += [(s, e, "PERSON") for s, e in (devanagari_name_pairs(text) if persons else [])
+                 if not overlaps((s, e), kept) and not overlaps((s, e), code)]   # no case to judge
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])

@@ -40,10 +40,10 @@ _TITLES = frozenset({"Shri", "Sri", "Shree", "Smt", "Kumari", "Sant", "Guru", "S
 
 
 @lru_cache(maxsize=1)
-def _lists() -> tuple[frozenset[str], frozenset[str]]:
+def _sections() -> dict[str, frozenset[str]]:
     text = resources.files("curate.pii").joinpath("indian_names.txt").read_text(encoding="utf-8")
     sections: dict[str, list[str]] = {}
-    current = None
+    current: list[str] = []
     for line in text.splitlines():
         if line.startswith("#") or not line.strip():
             continue
@@ -51,7 +51,27 @@ def _lists() -> tuple[frozenset[str], frozenset[str]]:
             current = sections.setdefault(line.strip("[] "), [])
         else:
             current.append(line.strip())
-    return frozenset(sections["given"]), frozenset(sections["surnames"])
+    return {name: frozenset(words) for name, words in sections.items()}
+
+
+def _lists() -> tuple[frozenset[str], frozenset[str]]:
+    return _sections()["given"], _sections()["surnames"]
+
+
+# Two Devanagari words side by side (a joiner or a nukta sign is part of a word).
+_DEVANAGARI_PAIR = regex.compile(r"(?<![\u0900-\u097F\u200c\u200d])([\u0900-\u097F\u200c\u200d]+)[ \t]+"
+                                 r"([\u0900-\u097F\u200c\u200d]+)(?![\u0900-\u097F\u200c\u200d])")
+
+
+def devanagari_name_pairs(text: str) -> list[tuple[int, int]]:
+    """"राहुल शर्मा": a listed given name followed by a listed surname, both in Devanagari (Faker's
+    hi_IN lists). Hindi has no capitals, so only the pair counts: "आशा" alone is hope, "सिंह" a lion."""
+    if not regex.search(r"[\u0900-\u097F]", text):
+        return []
+    sections = _sections()
+    given, surnames = sections["given_hi"], sections["surnames_hi"]
+    return [m.span() for m in _DEVANAGARI_PAIR.finditer(text, overlapped=True)
+            if m.group(1) in given and m.group(2) in surnames]
 
 
 def indian_name_pairs(text: str) -> list[tuple[int, int]]:
