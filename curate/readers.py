@@ -7,6 +7,7 @@ Files that are not data at all (unknown type, binary, empty) are listed as skipp
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
+from curate.chat_exports import is_chat_export, read_chat_export
 from curate.parquet_files import read_parquet
 from curate.saved_datasets import (dataset_folders, is_saved_dataset, is_saved_dataset_dict,
                                    read_saved_dataset, sha256_of_dataset)
@@ -148,7 +150,7 @@ def read_file(source: InputFile, schema: str | None = None, *,
             yield item
     except OSError as e:
         raise InputError(f"{source.rel}: cannot read: {e.strerror or e}") from None
-    source.schema = mapper.schema if source.format not in ("txt", "html") else "text"
+    source.schema = mapper.schema if source.format not in ("txt", "html") else source.schema or "text"
 
 
 # --- line-based text --------------------------------------------------------------------------
@@ -225,7 +227,17 @@ def _read_jsonl_deferred(source: InputFile, mapper: FileSchema):
 
 
 def _read_txt(source: InputFile, mapper: FileSchema):
-    for line, text, error in text_lines(source.path, source.encoding):
+    lines = text_lines(source.path, source.encoding)
+    head = []                           # up to the first non-empty line
+    for item in lines:
+        head.append(item)
+        if item[1].strip():
+            break
+    if head and is_chat_export(head[-1][1]):
+        source.schema = "whatsapp"
+        yield from read_chat_export(source.rel, source.path.name, itertools.chain(head, lines))
+        return
+    for line, text, error in itertools.chain(head, lines):
         if error:
             yield read_reject(f"{source.rel}:{line}", text, "parse_error", error)
         elif text.strip():
