@@ -42,7 +42,8 @@ from curate.pii.names import DESIGNATORS, EXTRA_LABELS, find_person_names, given
 from curate.pii.ner import SentenceNer, load_ner_pipeline
 from curate.pii.person_evidence import greeted_names, weigh_persons
 from curate.pii.places import personal_place, residence_places
-from curate.pii.romanised import cued_names, ordinary_word, romanised_context, romanised_word_span
+from curate.pii.romanised import (cued_names, ordinary_word, romanised_context, romanised_word_span,
+                                  without_romanised_words)
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 from curate.pii.roles import HAS_TITLE, ROLE_NAME
 
@@ -235,6 +236,8 @@ class BatchPiiAnalyzer:
                 if not personal_place(text, s, e, "address"):
                     continue
                 label = "LOCATION"   # "main Lisbon mein rehta hoon": NER's person is a place
+            elif label == "PERSON" and romanised:
+                s, e = without_romanised_words(text, s, e)
             if label == "LOCATION" and not personal_place(text, s, e, self.locations):
                 continue
             kept.append((s, e, label))

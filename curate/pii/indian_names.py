@@ -83,6 +83,14 @@ def indian_name_pairs(text: str) -> list[tuple[int, int]]:
             if is_indian_name(m.group(1), m.group(2)) and not a_case_party(text, *m.span())]
 
 
+def listed_given_name(word: str) -> bool:
+    """A given name of the en_IN list that is no English word: evidence only with a context
+    (many are Hindi words too: callers say which context counts)."""
+    from curate.pii.person_evidence import _word
+
+    return word in _lists()[0] and not _word(word.lower())
+
+
 def is_indian_name(first: str, second: str) -> bool:
     from curate.passes.language import HINGLISH
     from curate.pii.names import surnames

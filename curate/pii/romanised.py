@@ -13,6 +13,9 @@ counts as a name only with a cue around it:
 - an honorific or kinship word after it ("Priya ji", "Rohan bhai", "Sunita didi");
 - the ergative "ne" after it ("Priya ne bola"): only an agent takes it;
 - the self-introductions of recognizers.NAME_CUE ("mera naam ... hai", "मेरा नाम ... है");
+- a listed Indian given name (curate/pii/indian_names.py), capitalised inside a sentence, before
+  a postposition or "aur", or after "aur" ("Priya ko call karo", "Kal Neha aur Arjun"): inside a
+  sentence a Hinglish writer capitalises names, and a postposition shows a noun;
 - the same word as a cued name elsewhere in the text.
 """
 from __future__ import annotations
@@ -34,6 +37,10 @@ _CUES = regex.compile(
     rf"|(?<![\p{{L}}\p{{M}}])(?:main|mai|mein)[ \t]+(?P<n>{_NAME})[ \t]+"
     rf"(?:bol|baat|hoon|hu|hun)(?![\p{{L}}\p{{M}}])",
     regex.MULTILINE | regex.IGNORECASE)
+# A capitalised word inside a sentence, before a postposition or "aur", or after "aur".
+_BY_POSTPOSITION = regex.compile(
+    r"(?<=[\p{L}\p{M}\p{N},][ \t]+)(?P<n>\p{Lu}\p{Ll}+)(?=[ \t]+(?:ko|ka|ki|ke|se|aur|bhi|wala|wali)"
+    r"(?![\p{L}\p{M}]))|(?<=(?<![\p{L}\p{M}])aur[ \t]+)(?P<n>\p{Lu}\p{Ll}+)(?![\p{L}\p{M}])")
 _SPEAKERS = regex.compile(rf"^[ \t>]*{_NAME}[ \t]*:", regex.MULTILINE)
 _LATIN_WORD = regex.compile(r"(?<![\p{L}\p{M}])[A-Za-z]+(?![\p{L}\p{M}])")
 _DEVANAGARI = regex.compile(r"[\u0900-\u097F]")
@@ -61,6 +68,8 @@ wahan yahan toh sirf matlab kyunki isse usse inhe unhe apko aapko hamein humein 
 ya ek hata rokein rokiye pichley haftey dekho suno chalo
 """.split())
 _ROMANISED = HINGLISH | _MORE_HINGLISH
+# Pronouns that are English words too ("main branch"): romanised only before a name.
+_PRONOUNS = frozenset({"main", "mai", "hum", "tum", "yeh", "woh", "vo", "ye"})
 
 
 def romanised_context(text: str) -> bool:
@@ -95,6 +104,7 @@ def cued_names(text: str) -> list[tuple[int, int]]:
             kept.append((s, e))
         if kept:
             found.append((kept[0][0], kept[-1][1]))
+    found += _listed_by_postposition(text)
     names = {text[s:e] for s, e in found} | {text[s:e].split()[0] for s, e in found}
     for name in names:
         for m in regex.finditer(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(name)}(?![\p{{L}}\p{{M}}])",
@@ -102,6 +112,26 @@ def cued_names(text: str) -> list[tuple[int, int]]:
             if not any(s <= m.start() < e for s, e in found):
                 found.append(m.span())
     return sorted(set(found))
+
+
+def _listed_by_postposition(text: str) -> list[tuple[int, int]]:
+    """Listed Indian given names that are neither English nor romanised-Hindi words, capitalised
+    inside a sentence next to a postposition or "aur" (module docstring)."""
+    from curate.pii.indian_names import listed_given_name
+
+    return [m.span("n") for m in _BY_POSTPOSITION.finditer(text)
+            if listed_given_name(m.group("n")) and m.group("n").casefold() not in _ROMANISED]
+
+
+def without_romanised_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """A NER person span less the romanised-Hindi words at its ends: spaCy reads "Main Karan"
+    (I, Karan) as one name."""
+    words = [m.span() for m in regex.finditer(r"\S+", text, pos=start, endpos=end)]
+    while len(words) > 1 and text[slice(*words[0])].casefold() in _ROMANISED | _PRONOUNS:
+        words.pop(0)
+    while len(words) > 1 and text[slice(*words[-1])].casefold() in _ROMANISED:
+        words.pop()
+    return (words[0][0], words[-1][1]) if words else (start, end)
 
 
 def romanised_word_span(text: str, value: str) -> bool:
