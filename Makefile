@@ -35,7 +35,7 @@ $(DEV): $(STAMP)
 # The `server` extra compiles llama-cpp-python (the endpoint tests' real OpenAI-compatible server):
 # about 6 CPU-minutes on 2 cores, once. Only the tests and the benchmarks need it, not the demo.
 $(SERVER): $(DEV)
-	$(PY) -m pip install -q -e '.[dev,server]'
+	$(PY) -m pip install -q --no-compile -e '.[dev,server]'
 	touch $@
 
 test: setup $(SERVER)
