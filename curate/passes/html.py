@@ -14,6 +14,10 @@ rendered document is converted:
   - the field holds code no editor writes: <script>, <button>, <input>, <form>, <canvas>, <svg>,
     <iframe>, PHP/ERB tags, event handlers; or it is source with some markup in it (a PHP
     `echo "<br />";`, curate/textkind.py).
+- except a page that reads as prose (>= 50 words of visible text once <script>, <style>, <svg> and
+  <noscript> blocks are set aside): a scraped help-centre or docs page carries analytics scripts,
+  icon SVGs and a search form as furniture, and kept raw it trains on (and the pii pass scans)
+  markup; a generated widget ("0.00 Start Stop Reset") has a handful of words and stays code.
 - anything else is content: tags mentioned in prose ("use the <br> tag", "<div> vs <span>"), tags in
   backticks or fenced code, and an answer that shows an HTML snippet after some prose. (A field
   that starts with a raw snippet, "<div class=c><p>x</p></div> centers it", is taken as markup.)
@@ -52,7 +56,11 @@ _ASKS_FOR_WEB_CODE = re.compile(
     r"bootstrap|tailwind|web ?page|web ?form|landing page|react(?:\.?js| component)|vue\.?js)\b",
     re.IGNORECASE)
 _PAGE_CODE = re.compile(r"<(?:script|button|input|form|canvas|svg|iframe|textarea|select|template)\b|"
-                        r"<\?php|<%|\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+                        r"<\?php|<%|<[a-z][^<>]*\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+_FURNITURE = re.compile(r"<(script|style|svg|noscript)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SERVER_CODE = re.compile(r"<\?php|<%")
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_PAGE_PROSE_WORDS = 50
 _TAG_LINE = re.compile(r"^\s*<[^\n]*>\s*$", re.MULTILINE)
 
 
@@ -73,8 +81,19 @@ def asks_for_web_code(instruction: str) -> bool:
 
 
 def is_code_content(text: str) -> bool:
-    """Markup no rich-text editor writes (scripts, controls, templates), or source code with tags."""
+    """Markup no rich-text editor writes (scripts, controls, templates), or source code with tags,
+    unless the field is a page of prose that merely carries such furniture."""
+    if reads_as_page(text):
+        return False
     return bool(_PAGE_CODE.search(text)) or looks_like_code(_TAG_LINE.sub("", text))
+
+
+def reads_as_page(text: str) -> bool:
+    """>= 50 words of visible text outside script/style/svg blocks: a document, not a widget."""
+    if _SERVER_CODE.search(text):
+        return False
+    visible = _ANY_TAG.sub(" ", _FURNITURE.sub(" ", text))
+    return len(re.findall(r"\w+", visible)) >= _PAGE_PROSE_WORDS
 
 
 def is_escaped_text(text: str) -> bool:
