@@ -184,3 +184,22 @@ def test_text_about_script_and_div_tags_and_short_widgets_stay_as_written():
     assert pair("Quick question", about)[0] == about
     assert pair("क्या यह सही है?", widget)[0] == widget
     assert pair("मुझे एक stopwatch बना कर दो", STOPWATCH)[0] == STOPWATCH
+
+
+def test_a_docs_page_about_html_is_no_request_for_html_and_is_converted():
+    page = HELP_PAGE.replace("Reset your password</h1>", "Accessible HTML and CSS forms</h1>")
+    record = Record("docs.jsonl:1", [{"role": "user", "content": page}])
+    ctx = Context("html", seed=0)
+    text = list(HtmlPass.from_options({}).run([record], ctx))[0].messages[0]["content"]
+    assert "Accessible HTML and CSS forms" in text and "<article" not in text and "dataLayer" not in text
+    asked = Record("w.jsonl:1", [{"role": "user", "content": "Write the HTML for a password help page"},
+                                 {"role": "assistant", "content": page}])
+    assert list(HtmlPass.from_options({}).run([asked], Context("html", seed=0)))[0].messages[1]["content"] == page
+
+
+def test_a_static_site_page_with_front_matter_is_markup_and_a_yaml_note_is_not():
+    page = "---\ntitle: Reset your password\nlayout: article\n---\n" + HELP_PAGE
+    assert is_markup(page)
+    assert pair("Summarise this help article", page)[0].count("<") <= 2    # the escaped example only
+    note = "---\ntitle: Notes\n---\nUse the <br> tag for a line break, not <p></p>."
+    assert not is_markup(note)

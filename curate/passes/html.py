@@ -5,12 +5,13 @@ while the same data holds questions like "How do I center a `<div>`?" whose tags
 So each message is tested first (cheap regexes, no parse) and only a field that looks like a
 rendered document is converted:
 
-- markup: after dropping code spans/fences, the text starts with a known tag and later has a closing
+- markup: after dropping code spans/fences (and a static-site page's YAML front matter), the text starts with a known tag and later has a closing
   tag, a `<br>` or another `<p>` (what rich-text editors and web forms produce), or a `<br>` is glued
   between words ("Line one<br>Line two");
 - but markup that IS the content is kept as written, whole record or field:
   - the instruction asks for web code (HTML, CSS, JavaScript, JSX, PHP, SVG, XML, a web page):
-    "Write an HTML+JS stopwatch" must train on the page, not on "0.00 Start Stop Reset";
+    "Write an HTML+JS stopwatch" must train on the page, not on "0.00 Start Stop Reset" (a user
+    turn that is itself a rendered page asks for nothing: a docs page about HTML is no request);
   - the field holds code no editor writes: <script>, <button>, <input>, <form>, <canvas>, <svg>,
     <iframe>, PHP/ERB tags, event handlers; or it is source with some markup in it (a PHP
     `echo "<br />";`, curate/textkind.py).
@@ -48,6 +49,7 @@ _TAG_NAMES = (
 _CLOSE_OR_BR = re.compile(rf"</(?:{_TAG_NAMES})\s*>|<br\s*/?>|<p[\s>]", re.IGNORECASE)
 _GLUED_BR = re.compile(r"[^\s`]<br\s*/?>[^\s`]", re.IGNORECASE)
 _LEADING_TAG = re.compile(rf"\s*<(?:{_TAG_NAMES}|!doctype)[\s/>]", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---[ \t]*\n", re.DOTALL)   # a static-site page's YAML header
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,7});")
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
 
@@ -68,7 +70,7 @@ def is_markup(text: str) -> bool:
     """Whether `text` is a rendered HTML fragment rather than prose that mentions tags."""
     if "<" not in text:
         return False
-    prose = _CODE.sub(" ", text)
+    prose = _CODE.sub(" ", _FRONT_MATTER.sub("", text, count=1))
     if _GLUED_BR.search(prose):
         return True
     leading = _LEADING_TAG.match(prose)
@@ -78,6 +80,13 @@ def is_markup(text: str) -> bool:
 def asks_for_web_code(instruction: str) -> bool:
     """The user asks for HTML/CSS/JS (or another markup language): markup in the record is content."""
     return bool(_ASKS_FOR_WEB_CODE.search(_CODE.sub(" ", instruction)))
+
+
+def _asked(record: Record) -> str:
+    """The user turns that are not themselves a rendered page: a scraped page that mentions HTML,
+    CSS or JavaScript as its topic asks for nothing, so it must not keep itself raw."""
+    return "\n".join(m["content"] for m in record.messages
+                     if m["role"] == "user" and not is_markup(m["content"]))
 
 
 def is_code_content(text: str) -> bool:
@@ -119,7 +128,7 @@ class HtmlPass(Pass):
                 continue
             if is_markup(content):
                 if web_code is None:
-                    web_code = asks_for_web_code(record.instruction)
+                    web_code = asks_for_web_code(_asked(record))
                 if web_code or is_code_content(content):
                     ctx.count("markup_kept_as_content")
                     continue
