@@ -60,6 +60,7 @@ skipped and said so):
   yizhongw/self-instruct (Apache-2.0); see `_general_english`.
 - Issue 12's sixth round, task-oriented dialogues (`_sixth_round_dialogue`): one record per
   dialogue, its turns as messages; split by file before any was read, -a tuned on, -b held out.
+- Issue 12's seventh round (docs and general-English instructions): see bench/pii_corpora7.py.
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -77,6 +78,7 @@ from pathlib import Path
 
 from pii_corpora6 import file_sections as _file_sections
 from pii_corpora6 import sixth_round, sixth_round_dialogue
+from pii_corpora7 import seventh_round_docs
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 REPO = Path(__file__).resolve().parents[1]
@@ -92,7 +94,8 @@ HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hingli
             "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b",
             "cheatsheets-b", "react-hi-b", "susa-hinglish-b", "odex-b",
             "user-oriented-b", "t0-qa-b", "tm4-b", "sgd-b", "tm3-b",
-            "wcag-html-b", "flask-docs-b", "edevhindi-b", "cpp-hinglish-b")
+            "wcag-html-b", "flask-docs-b", "edevhindi-b", "cpp-hinglish-b",
+            "rust-book-b", "gpteacher-tools-b", "gpteacher-code-b")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -131,6 +134,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
     out.update(_general_english(scratch))
     out.update(sixth_round_dialogue(scratch))
     out.update(sixth_round(scratch))
+    out.update(seventh_round_docs(scratch))   # bench/pii_corpora7.py
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]

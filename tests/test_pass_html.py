@@ -145,3 +145,61 @@ def test_everyday_words_and_template_placeholders_do_not_make_a_reply_content():
     reply = "<p>Dear {{customer_name}},</p><p>Please react quickly to the fraud alert in the app.</p>"
     answer, ctx = pair("How should I react to a fraud alert on my card?", reply)
     assert answer == "Dear {{customer_name}},\n\nPlease react quickly to the fraud alert in the app."
+
+
+HELP_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><title>Reset your password | Help Centre</title>
+<style>.hc-nav{display:flex} .hc-article p{line-height:1.6}</style>
+<script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);}</script>
+</head><body>
+<nav><a href="/">Help Centre</a> <svg class="icon" viewBox="0 0 16 16"><path d="M1 1h14v14H1z"/></svg></nav>
+<form action="/search"><input type="search" name="q" placeholder="Search articles"><button>Search</button></form>
+<article class="hc-article"><h1>Reset your password</h1>
+<p>If you forgot the password of your account, open the sign-in page and choose
+<strong>Forgot password</strong>. We send a link to the address you registered with; the link works
+for thirty minutes. Open it on the same device, pick a new password of at least twelve characters and
+sign in again. Saved sessions on other devices are signed out for your safety.</p>
+<p>अगर लिंक नहीं आया तो spam folder देखें या दस मिनट बाद फिर से कोशिश करें।</p>
+<pre><code>&lt;script src="reset.js"&gt;&lt;/script&gt;</code></pre>
+</article>
+<script src="https://cdn.example.com/widget.js"></script>
+<button onclick="window.scrollTo(0, 0)">Back to top</button>
+</body></html>"""
+
+
+def test_a_help_centre_page_with_scripts_styles_and_svg_is_converted_not_kept_as_markup():
+    answer, ctx = pair("How do I reset my password?", HELP_PAGE)
+    assert ctx.counts["changed"] == 1 and not ctx.counts["markup_kept_as_content"]
+    assert "<" not in answer.replace('<script src="reset.js"></script>', "")
+    assert "dataLayer" not in answer and "hc-nav" not in answer
+    assert "choose\nForgot password" in answer or "choose Forgot password" in answer
+    assert "अगर लिंक नहीं आया" in answer
+    assert '<script src="reset.js"></script>' in answer          # the escaped example survives as code
+
+
+def test_text_about_script_and_div_tags_and_short_widgets_stay_as_written():
+    about = ("Where should the <script> tag go: in <head> or at the end of <body>? "
+             "And why does my <div> collapse when its children float?")
+    widget = '<div id="app"><p>Counter</p><button onclick="n++">Add</button><script>let n = 0;</script></div>'
+    assert pair("Quick question", about)[0] == about
+    assert pair("क्या यह सही है?", widget)[0] == widget
+    assert pair("मुझे एक stopwatch बना कर दो", STOPWATCH)[0] == STOPWATCH
+
+
+def test_a_docs_page_about_html_is_no_request_for_html_and_is_converted():
+    page = HELP_PAGE.replace("Reset your password</h1>", "Accessible HTML and CSS forms</h1>")
+    record = Record("docs.jsonl:1", [{"role": "user", "content": page}])
+    ctx = Context("html", seed=0)
+    text = list(HtmlPass.from_options({}).run([record], ctx))[0].messages[0]["content"]
+    assert "Accessible HTML and CSS forms" in text and "<article" not in text and "dataLayer" not in text
+    asked = Record("w.jsonl:1", [{"role": "user", "content": "Write the HTML for a password help page"},
+                                 {"role": "assistant", "content": page}])
+    assert list(HtmlPass.from_options({}).run([asked], Context("html", seed=0)))[0].messages[1]["content"] == page
+
+
+def test_a_static_site_page_with_front_matter_is_markup_and_a_yaml_note_is_not():
+    page = "---\ntitle: Reset your password\nlayout: article\n---\n" + HELP_PAGE
+    assert is_markup(page)
+    assert pair("Summarise this help article", page)[0].count("<") <= 2    # the escaped example only
+    note = "---\ntitle: Notes\n---\nUse the <br> tag for a line break, not <p></p>."
+    assert not is_markup(note)
