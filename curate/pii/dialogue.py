@@ -40,7 +40,7 @@ restaurant restaurants cafe café caffe bistro brasserie grill grille bar pub ta
 bakery pizzeria steakhouse eatery cantina trattoria taqueria inn suites resort resorts lodge motel
 hostel hotels theatre theater theatres theaters cinema cinemas cineplex multiplex imax museum
 gallery zoo aquarium stadium arena mall plaza center centre bridge tower salon spa studio studios
-dental dentistry pharmacy gym fitness garage cabs rentals
+dental dentistry pharmacy gym fitness garage cabs rentals galleria drafthouse playhouse depot
 """.split())
 _DETERMINERS = ("a an the your our another any some each every one two three four five six seven "
                 "eight nine ten twelve dozen couple pair").split()   # not "that": "so that Kaczmarek was"
@@ -70,6 +70,34 @@ _PERSONAL = regex.compile(r"(?i)(?<![\p{L}'’])(?:i|i'm|i’m|i've|me|my|mine|w
 _SENTENCE = regex.compile(r"[.!?\n](?=\s|$)")
 
 
+# What is booked or visited at a venue, or what names one: "a table at X", "the hotel called X".
+_PLACES = frozenset("hotel hospital clinic airport station club store shop school college place spot".split())
+_AT_VENUE = regex.compile(
+    r"(?i:\b(?:table|tables|reservation|reservations|booking|bookings|room|rooms|stay|staying|dinner|"
+    r"lunch|breakfast|brunch|eat|dine|dining|eating|showing|showings|playing|tickets)[ \t]+at"
+    r"|\b(?:" + "|".join(sorted(VENUE_WORDS | _PLACES)) + r")(?:[ \t]+(?:called|named)"
+    r"|(?:[ \t]+(?:to|near)[ \t]+you|[ \t]+nearby)?[ \t]+(?:is|was)))[ \t]+(?:the[ \t]+)?(?:\d+[ \t]+)?$")
+# Things sought in a town ("theaters in Davis", "restaurants in Morgan Hill"): the town is a place.
+_SOUGHT = ("movies films shows showtimes showings events concerts tickets weather forecast places "
+           "options things rides cabs cars flights buses trains houses apartments attractions")
+_IN_TOWN = regex.compile(r"(?i:\b(?:" + "|".join(sorted(VENUE_WORDS | frozenset(_SOUGHT.split())))
+                         + r")[ \t]+(?:in|near|around)(?:[ \t]+downtown)?)[ \t]+$")
+
+
+def named_venue(text: str, start: int, end: int) -> bool:
+    """A venue however much it looks like a person's name ("Ac Hotel By Marriott Beverly Hills",
+    "Santa Cruz Cinema", "a table at Tandoori Mahal", "a hotel called 11 Howard"), or a town where
+    venues or shows are sought ("theaters in Davis"): weighed after cues, before the name lists.
+    A venue word ends few names: the census surnames among them (Kitchen, Plaza, Tower, Center,
+    Bridge, Lodge, Arena, Grill) are held by 0.001-0.006% of people each."""
+    if text[end:end + 2] in ("'s", "’s"):
+        return _venue_run(text, start, end, own=False)
+    if _AT_VENUE.search(text, max(0, start - 40), start) or _IN_TOWN.search(text, max(0, start - 40), start):
+        return True
+    own = [w.strip(".,'’").casefold() for w in text[start:end].split()]
+    return len(own) > 1 and any(w in VENUE_WORDS for w in own) or _venue_run(text, start, end, own=False)
+
+
 def product_or_venue(text: str, start: int, end: int) -> bool:
     """Whether a PERSON span is what is ordered, booked or visited (see the module docstring)."""
     if text[end:end + 2] in ("'s", "’s") and not _venue_run(text, start, end):
@@ -90,7 +118,7 @@ def _determined(text: str, start: int, end: int) -> bool:
     return not after or after.group(1) in _FUNCTION or after.group(1) in _AFTER_PRODUCT
 
 
-def _venue_run(text: str, start: int, end: int) -> bool:
+def _venue_run(text: str, start: int, end: int, own: bool = True) -> bool:
     """The span lies in a run of capitalised words (with "By", "of", "&", numbers) that holds a
     business designator, or a venue word follows it: "Left Bank Brasserie", "Ac Hotel By
     Marriott", "New Delhi hotels"."""
@@ -108,7 +136,8 @@ def _venue_run(text: str, start: int, end: int) -> bool:
             if stop:
                 break
     nxt = after[0].rstrip(",.;:!?").casefold() if after else ""
-    return nxt in VENUE_WORDS or any(
+    mine = [w.strip(".,'’").casefold() for w in text[start:end].split()] if own else []
+    return nxt in VENUE_WORDS or len(mine) > 1 and any(w in VENUE_WORDS for w in mine) or any(
         w[:1].isupper() and w.strip(".'’").casefold() in VENUE_WORDS | DESIGNATORS for w in run)
 
 
