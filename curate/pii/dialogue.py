@@ -65,6 +65,9 @@ _RUN_WORD = regex.compile(r"\p{Lu}[\p{L}\p{M}'’.&-]*|\d[\p{L}\d]*|&|(?i:by|of|
 _AFTER_COMMA = regex.compile(r",[ \t]*(\p{Lu}[\p{L}.]*(?:[ \t]\p{Lu}[\p{L}.]*){0,2})(?=[ \t]*(?:[.,;:!?)\n]|$))")
 _US_STATES = frozenset("""AL AK AZ AR CA CO CT DE FL GA IA ID IL KS KY LA MA MD MI MN MO MS MT NC ND NE
 NH NJ NM NV NY OH PA RI SC SD TN TX UT VA VT WA WI WV WY DC""".split())   # not OK HI ME IN OR
+# State codes typed in lower case that are no English word ("Davis, ca"; not "in", "me", "or").
+_LOWER_STATE = regex.compile(r",[ \t]*(?:ca|ny|tx|fl|nj|az|nv|ga|nc|sc|va|md|mn|tn|wi|ut|nm|ct|ky|ks)"
+                             r"(?=[ \t]*(?:[.,;:!?)\n]|$))")
 _THIRD_PARTY = regex.compile(r"(?i)(?<![\p{L}'’])(?:they|them|their|theirs|its)(?![\p{L}'’])")
 _PERSONAL = regex.compile(r"(?i)(?<![\p{L}'’])(?:i|i'm|i’m|i've|me|my|mine|we|us|our|he|she|him|her|his|hers)(?![\p{L}])")
 _SENTENCE = regex.compile(r"[.!?\n](?=\s|$)")
@@ -98,11 +101,59 @@ def named_venue(text: str, start: int, end: int) -> bool:
     return len(own) > 1 and any(w in VENUE_WORDS for w in own) or _venue_run(text, start, end, own=False)
 
 
+def venue_name_words(text: str, ents) -> set[str]:
+    """The words of the organisations and buildings named in a text whose last word is a venue
+    word ("The Davis Varsity Theatre"): the same word alone elsewhere in the text is the venue's
+    town or a short name of it, not a person, unless a name's evidence says so."""
+    out = set()
+    for s, e, label in ents:
+        words = text[s:e].split()
+        if label in ("ORG", "FAC") and len(words) > 1 and words[-1].strip(".,").casefold() in VENUE_WORDS | _PLACES:
+            out |= {w for w in words[:-1] if w[:1].isupper() and w.casefold() not in ("the", "a", "an")}
+    return out
+
+
 def product_or_venue(text: str, start: int, end: int) -> bool:
     """Whether a PERSON span is what is ordered, booked or visited (see the module docstring)."""
     if text[end:end + 2] in ("'s", "’s") and not _venue_run(text, start, end):
         return False      # "in Priya's name": a possessive is a person's unless a venue's name
-    return _determined(text, start, end) or _venue_run(text, start, end) or _a_place(text, start, end)
+    return (_determined(text, start, end) or _venue_run(text, start, end) or _a_place(text, start, end)
+            or _visited(text, start, end))
+
+
+# Where one goes, or where a place is: "a ride to Gum Kuo", "Valero is at 200 Alester Avenue",
+# "Chef Chu's is 5 miles away", "Alila Bangsar, a 5 star hotel", "with Oat milk".
+_TO = regex.compile(r"(?i:\b(?:go|going|goes|went|head|heading|headed|drive|driving|ride|cab|taxi|"
+                    r"navigate|navigating|directions|route|way)(?:[ \t]+(?:over|back|down|up))?[ \t]+to"
+                    r"(?:[ \t]+the)?)[ \t]+$")
+_LOCATED = regex.compile(r"(?:['’]s)?[ \t]+(?:is|are)[ \t]+(?:located[ \t]+)?(?:at[ \t]+\d|(?:only[ \t]+)?"
+                         r"\d+(?:\.\d+)?[ \t]+(?:miles?|mi|km|kilometers?|kilometres?|minutes?)[ \t]+away)")
+_KIND_AFTER = regex.compile(r",[ \t]+(?:a|an|the)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:" + "|".join(
+    sorted(VENUE_WORDS | _PLACES)) + r")(?=[ \t]*(?:[.,;:!?)\n]|$|in\b|with\b|that\b|which\b|near\b))", regex.I)
+_THINGS = regex.compile(r"[ \t]+(?:milk|tea|coffee|latte|espresso|syrup|sauce|cream|juice|soda|foam|shots?)\b")
+
+
+def _visited(text: str, start: int, end: int) -> bool:
+    """Where one goes or where a place is, for a span that is no lone given name ("a ride to
+    Priya" and "Jack is at 864 Almanor Ln" stay names); a one-word span before a drink's noun."""
+    from curate.pii.indian_names import _lists
+    from curate.pii.names import given_names
+
+    value = text[start:end]
+    if " " not in value and (value in given_names() or value in _lists()[0]):
+        return False
+    one_word_thing = " " not in value and bool(_THINGS.match(text, end))
+    return (one_word_thing or bool(_TO.search(text, max(0, start - 40), start)) or bool(_LOCATED.match(text, end))
+            or bool(_KIND_AFTER.match(text, end)) or _in_a_list_of_venues(text, start, end))
+
+
+def _in_a_list_of_venues(text: str, start: int, end: int) -> bool:
+    """An item of a list another item of which ends in a venue word ("The Davis Varsity Theatre,
+    Regal Davis, and Regal Davis Holiday")."""
+    from curate.pii.titles_of_works import list_items
+
+    return any(regex.search(r"\b(?:" + "|".join(VENUE_WORDS) + r")\W*$", item, regex.I)
+               for item in list_items(text, start, end))
 
 
 def _determined(text: str, start: int, end: int) -> bool:
@@ -148,6 +199,8 @@ def _a_place(text: str, start: int, end: int) -> bool:
 
     from curate.pii.names import given_names
 
+    if _LOWER_STATE.match(text, end):
+        return True      # "Davis, ca"
     m = _AFTER_COMMA.match(text, end)
     return bool(m) and (m.group(1) in _US_STATES or _plain(m.group(1)) in regions()
                         and m.group(1) not in given_names())     # "Efimiya, Mary, Ariana"

@@ -33,7 +33,7 @@ from importlib import resources
 
 import regex
 
-from curate.pii.dialogue import named_venue, product_or_venue
+from curate.pii.dialogue import named_venue, product_or_venue, venue_name_words
 from curate.pii.eponyms import a_case_party, names_a_thing
 from curate.pii.indian_names import is_indian_name
 from curate.pii.recognizers import NAME_CUE
@@ -77,6 +77,7 @@ def weigh_persons(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int
     """spaCy's entities of one text, less the PERSON spans that are no name; a span running over
     a line break is cut at it first (no name does)."""
     places = {text[s:e] for s, e, label in ents if label in ("LOCATION", "FAC")}
+    places |= venue_name_words(text, ents)   # "Davis" of "The Davis Varsity Theatre"
     out = []
     for s, e, label in ents:
         if label == "PERSON":

@@ -32,6 +32,9 @@ _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{N}'’:-]*")
 _FILM_LABEL = regex.compile(
     r"[ \t]*\((?:(?:rated[ \t]+)?(?:G|PG|PG-13|R|NC-17|NR|U|UA|U/A|A|TV-\w+)|coming\b[^)]*|"
     r"in theaters\b[^)]*|\d{4})\)")
+# The label may follow a bracket of its own: "Lal Singh Chaddha (<the title in Devanagari>) (PG)".
+_LABEL_AFTER = regex.compile(r"(?:[ \t]+\p{Lu}[\p{L}'’-]*)*(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?" + _FILM_LABEL.pattern)
+_WHATS = regex.compile(r"(?i:\bwhat(?:['’]s|[ \t]+is)[ \t]+)$")
 _STRONG_BEFORE = regex.compile(
     r"(?i:\b(?:tickets?|seats?)[ \t]+(?:to|for[ \t]+(?:the[ \t]+)?(?:movie|film|show))"
     r"|\b(?:showtimes?|show[ \t]+times?|showings?|screenings?)[ \t]+(?:for|of)"
@@ -47,7 +50,8 @@ _STRONG_AFTER = regex.compile(
 
 def a_work(text: str, start: int, end: int) -> bool:
     """Whether a PERSON span is the title of a work (see the module docstring)."""
-    return (_title_shape(text, start, end) or bool(_FILM_LABEL.match(text, end))
+    return (_title_shape(text, start, end) or bool(_LABEL_AFTER.match(text, end))
+            or bool(_WHATS.search(text, max(0, start - 12), start) and regex.match(r"[ \t]+about\b", text[end:]))
             or _in_a_list_of_films(text, start, end)
             or bool(_STRONG_BEFORE.search(text, max(0, start - 40), start))
             or bool(_STRONG_AFTER.match(text, end)))
@@ -100,15 +104,36 @@ def _run(text: str, start: int, end: int) -> list[str]:
 
 
 def _in_a_list_of_films(text: str, start: int, end: int) -> bool:
-    """An item of a comma list in a sentence that labels films ("Eternals (coming Nov 05), Dune,
-    Halloween Kills"): the span stands between list separators and another item has a label."""
-    s = max((m.end() for m in regex.finditer(r"[.!?\n](?=[ \t\n]|$)", text[:start])), default=0)
-    stop = regex.compile(r"[.!?\n](?=[ \t\n]|$)").search(text, end)
-    sentence = text[s:stop.start() if stop else len(text)]
-    if not _FILM_LABEL.search(sentence):
-        return False
-    before = text[s:start].rstrip()
-    after = _FILM_LABEL.sub("", text[end:end + 40], count=1) if _FILM_LABEL.match(text, end) else text[end:end + 40]
-    opens = before.endswith((",", ":")) or regex.search(r"(?:,|\band)$", before) is not None
-    closes = regex.match(r"(?:['’]s[\w ]*?)?[ \t]*(?:,|and\b|\.|\?|$|\()", after) is not None
-    return opens and closes
+    """An item of a list in a sentence that labels films ("Eternals (coming Nov 05), Dune,
+    Halloween Kills"): the span is a whole item and another item carries a label."""
+    return any(_FILM_LABEL.search(item) for item in list_items(text, start, end))
+
+
+_ITEM_SPLIT = regex.compile(r"[ \t]*(?:[,;:]|\band\b|\bor\b)[ \t]*|[ \t]+-[ \t]+")
+_SENTENCE_END = regex.compile(r"[.!?\n](?=[ \t\n]|$)")
+
+
+def list_items(text: str, start: int, end: int) -> list[str]:
+    """The other items of a list of three or more (commas, "and", "or") in the span's sentence when
+    the span is a whole item (a film label, a possessive title's words or "the" may go with it);
+    [] otherwise."""
+    s = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    stop = _SENTENCE_END.search(text, end)
+    e = stop.start() if stop else len(text)
+    if e - s > 600:
+        return []
+    items, pos, mine = [], s, None
+    for m in list(_ITEM_SPLIT.finditer(text, s, e)) + [None]:
+        a, b = pos, (m.start() if m else e)
+        if a < b:
+            if a <= start and end <= b:
+                mine = (a, b)
+            else:
+                items.append(text[a:b])
+        pos = m.end() if m else e
+    if mine is None or len(items) < 2:
+        return []
+    head = regex.sub(r"^(?:\d+[.)][ \t]*|the[ \t]+)", "", text[mine[0]:start], flags=regex.I)
+    tail = _FILM_LABEL.sub("", text[end:mine[1]]).strip()
+    whole = not head.strip() and (not tail or regex.fullmatch(r"(?:['’]s)?(?:[ \t]*[\p{Lu}\d][\w'’-]*)*(?:[ \t]+\p{Ll}.*)?", tail))
+    return items if whole else []
