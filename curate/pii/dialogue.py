@@ -130,30 +130,38 @@ _LOCATED = regex.compile(r"(?:['’]s)?[ \t]+(?:is|are)[ \t]+(?:located[ \t]+)?(
                          r"\d+(?:\.\d+)?[ \t]+(?:miles?|mi|km|kilometers?|kilometres?|minutes?)[ \t]+away)")
 _KIND_AFTER = regex.compile(r",[ \t]+(?:a|an|the)[ \t]+(?:[\w-]+[ \t]+){0,3}?(?:" + "|".join(
     sorted(VENUE_WORDS | _PLACES)) + r")(?=[ \t]*(?:[.,;:!?)\n]|$|in\b|with\b|that\b|which\b|near\b))", regex.I)
-_THINGS = regex.compile(r"[ \t]+(?:milk|tea|coffee|latte|espresso|syrup|sauce|cream|juice|soda|foam|shots?)\b")
+# A menu item offered in place of another: "we don't have Mocha, did you mean Macchiato?"
+_MEANT = regex.compile(r"(?i:\b(?:did|do)[ \t]+you[ \t]+mean|\binstead[ \t]+of|\bwe[ \t]+(?:don't|do[ \t]+not|"
+                       r"only)?[ \t]*(?:have|carry|serve|offer))[ \t]+(?:a[ \t]+|an[ \t]+|the[ \t]+)?$")
+_THINGS = regex.compile(r"(?i)[ \t]+(?:milk|tea|coffee|latte|espresso|syrup|sauce|cream|juice|soda|foam|shots?)\b")
 
 
 def _visited(text: str, start: int, end: int) -> bool:
     """Where one goes or where a place is, for a span that is no lone given name ("a ride to
-    Priya" and "Jack is at 864 Almanor Ln" stay names); a one-word span before a drink's noun."""
+    Priya" and "Jack is at 864 Almanor Ln" stay names); a drink ("Jin Xuan tea", "Irish Breakfast
+    Tea") or a menu item offered in place of another ("Did you mean Cortado?")."""
     from curate.pii.indian_names import _lists
     from curate.pii.names import given_names
 
     value = text[start:end]
     if " " not in value and (value in given_names() or value in _lists()[0]):
         return False
-    one_word_thing = " " not in value and bool(_THINGS.match(text, end))
-    return (one_word_thing or bool(_TO.search(text, max(0, start - 40), start)) or bool(_LOCATED.match(text, end))
+    words = value.split()
+    a_drink = bool(_THINGS.match(text, end)) or len(words) > 1 and bool(_THINGS.fullmatch(" " + words[-1].lower()))
+    before = text[max(0, start - 40):start]
+    return (a_drink or bool(_MEANT.search(before)) or bool(_TO.search(before)) or bool(_LOCATED.match(text, end))
             or bool(_KIND_AFTER.match(text, end)) or _in_a_list_of_venues(text, start, end))
 
 
+_LISTED = regex.compile(r"(?i)[ \t](?:" + "|".join(sorted(VENUE_WORDS)) + r"|tea|coffee|latte)\W*$")
+
+
 def _in_a_list_of_venues(text: str, start: int, end: int) -> bool:
-    """An item of a list another item of which ends in a venue word ("The Davis Varsity Theatre,
-    Regal Davis, and Regal Davis Holiday")."""
+    """An item of a list another item of which ends in a venue word or a drink ("The Davis
+    Varsity Theatre, Regal Davis, and Regal Davis Holiday"; "Earl Gray, Ceylon Black Tea")."""
     from curate.pii.titles_of_works import list_items
 
-    return any(regex.search(r"\b(?:" + "|".join(VENUE_WORDS) + r")\W*$", item, regex.I)
-               for item in list_items(text, start, end))
+    return any(_LISTED.search(item) for item in list_items(text, start, end))
 
 
 def _determined(text: str, start: int, end: int) -> bool:

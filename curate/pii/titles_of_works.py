@@ -44,7 +44,9 @@ _STRONG_BEFORE = regex.compile(
 _WEAK_BEFORE = regex.compile(
     r"(?i:\b(?:tickets?|seats?)[ \t]+for|\bwatch(?:ing)?|\bsee[ \t]+the[ \t]+movie|\bis|\bstill)[ \t]+$")
 _STRONG_AFTER = regex.compile(
-    r"[\"”']?[ \t]+(?:is|was)[ \t]+(?:still[ \t]+)?(?:playing|showing|rated)\b"
+    r"[\"”']?[ \t]+(?:is|was)[ \t]+(?:still[ \t]+)?rated\b"
+    r"|[\"”']?[ \t]+(?:is|was|also|still|now)[ \t]+(?:still[ \t]+|also[ \t]+)?(?:playing|showing)"
+    r"(?:[ \t]+(?:at|in|near|tonight|today|tomorrow|anywhere|there|that|this|the[ \t]+movie)\b|[ \t]*(?:[?.!,]|$))"
     r"|[\"”']?[ \t]+(?:playing|showing|rated)[ \t]+(?:at|in|near|tonight|today|tomorrow|G|PG|R)\b")
 
 
