@@ -68,6 +68,7 @@ NH NJ NM NV NY OH PA RI SC SD TN TX UT VA VT WA WI WV WY DC""".split())   # not 
 # State codes typed in lower case that are no English word ("Davis, ca"; not "in", "me", "or").
 _LOWER_STATE = regex.compile(r",[ \t]*(?:ca|ny|tx|fl|nj|az|nv|ga|nc|sc|va|md|mn|tn|wi|ut|nm|ct|ky|ks)"
                              r"(?=[ \t]*(?:[.,;:!?)\n]|$))")
+_STATE_CODE = regex.compile(r",[ \t]*([A-Z]{2})(?=[ \t]+[\p{Ll}\d]|[ \t]*(?:[.,;:!?)\n]|$))")
 _THIRD_PARTY = regex.compile(r"(?i)(?<![\p{L}'’])(?:they|them|their|theirs|its)(?![\p{L}'’])")
 _PERSONAL = regex.compile(r"(?i)(?<![\p{L}'’])(?:i|i'm|i’m|i've|me|my|mine|we|us|our|he|she|him|her|his|hers)(?![\p{L}])")
 _SENTENCE = regex.compile(r"[.!?\n](?=\s|$)")
@@ -81,7 +82,7 @@ _AT_VENUE = regex.compile(
     r"|\b(?:" + "|".join(sorted(VENUE_WORDS | _PLACES)) + r")(?:[ \t]+(?:called|named)"
     r"|(?:[ \t]+(?:to|near)[ \t]+you|[ \t]+nearby)?[ \t]+(?:is|was)))[ \t]+(?:the[ \t]+)?(?:\d+[ \t]+)?$")
 # Things sought in a town ("theaters in Davis", "restaurants in Morgan Hill"): the town is a place.
-_SOUGHT = ("movies films shows showtimes showings events concerts tickets weather forecast places "
+_SOUGHT = ("movies films shows showtimes showings playing showing events concerts tickets weather forecast places "
            "options things rides cabs cars flights buses trains houses apartments attractions")
 _IN_TOWN = regex.compile(r"(?i:\b(?:" + "|".join(sorted(VENUE_WORDS | frozenset(_SOUGHT.split())))
                          + r")[ \t]+(?:in|near|around)(?:[ \t]+downtown)?)[ \t]+$")
@@ -207,8 +208,9 @@ def _a_place(text: str, start: int, end: int) -> bool:
 
     from curate.pii.names import given_names
 
-    if _LOWER_STATE.match(text, end):
-        return True      # "Davis, ca"
+    state = _STATE_CODE.match(text, end)
+    if _LOWER_STATE.match(text, end) or state and state.group(1) in _US_STATES:
+        return True      # "Davis, ca", "Davis, CA tomorrow"
     m = _AFTER_COMMA.match(text, end)
     return bool(m) and (m.group(1) in _US_STATES or _plain(m.group(1)) in regions()
                         and m.group(1) not in given_names())     # "Efimiya, Mary, Ariana"

@@ -33,7 +33,8 @@ _FILM_LABEL = regex.compile(
     r"[ \t]*\((?:(?:rated[ \t]+)?(?:G|PG|PG-13|R|NC-17|NR|U|UA|U/A|A|TV-\w+)|coming\b[^)]*|"
     r"in theaters\b[^)]*|\d{4})\)")
 # The label may follow a bracket of its own: "Lal Singh Chaddha (<the title in Devanagari>) (PG)".
-_LABEL_AFTER = regex.compile(r"(?:[ \t]+\p{Lu}[\p{L}'’-]*)*(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?" + _FILM_LABEL.pattern)
+_LABEL_AFTER = regex.compile(r"(?:[ \t]+\p{Lu}[\p{L}'’-]*)*(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?"
+                             + _FILM_LABEL.pattern)
 _WHATS = regex.compile(r"(?i:\bwhat(?:['’]s|[ \t]+is)[ \t]+)$")
 _STRONG_BEFORE = regex.compile(
     r"(?i:\b(?:tickets?|seats?)[ \t]+(?:to|for[ \t]+(?:the[ \t]+)?(?:movie|film|show))"
@@ -111,6 +112,9 @@ def _in_a_list_of_films(text: str, start: int, end: int) -> bool:
     return any(_FILM_LABEL.search(item) for item in list_items(text, start, end))
 
 
+# What may follow the span within its item: the rest of a possessive title ("Ron's Gone Wrong"),
+# more capitalised words, then a predicate in lower case that ends the list ("... are all in X").
+_TITLE_TAIL = regex.compile(r"(?:['’]s)?(?:[ \t]*[\p{Lu}\d][\w'’-]*)*(?:[ \t]+\p{Ll}.*)?")
 _ITEM_SPLIT = regex.compile(r"[ \t]*(?:[,;:]|\band\b|\bor\b)[ \t]*|[ \t]+-[ \t]+")
 _SENTENCE_END = regex.compile(r"[.!?\n](?=[ \t\n]|$)")
 
@@ -137,5 +141,5 @@ def list_items(text: str, start: int, end: int) -> list[str]:
         return []
     head = regex.sub(r"^(?:\d+[.)][ \t]*|the[ \t]+)", "", text[mine[0]:start], flags=regex.I)
     tail = _FILM_LABEL.sub("", text[end:mine[1]]).strip()
-    whole = not head.strip() and (not tail or regex.fullmatch(r"(?:['’]s)?(?:[ \t]*[\p{Lu}\d][\w'’-]*)*(?:[ \t]+\p{Ll}.*)?", tail))
+    whole = not head.strip() and (not tail or bool(_TITLE_TAIL.fullmatch(tail)))
     return items if whole else []
