@@ -4,7 +4,7 @@ Each KEPT text is of a kind the pass damaged on the tune halves of issue 12's se
 (Taskmaster TM-3 movie tickets, the Schema-Guided Dialogue, KVRET), written anew for the test,
 and each was changed by the pass at 4f88fb1 (checked against a `git archive` of it): a film in a
 list of labelled films, a restaurant after "a table at", a cinema after "the theater ... is", a
-destination of a cab ride. STILL_PERSONAL puts customers' names in the same sentences.
+destination of a cab ride, a car model for hire. STILL_PERSONAL puts customers' names in the same sentences.
 """
 import pytest
 from _pii_util import anonymised, run_pii
@@ -18,6 +18,7 @@ KEPT = [
     "I'd like to book a table at Anjappar Chettinad for 4 at 8 pm.",
     "The nearest theater to you is Cinepolis Andheri.",
     "I need a cab to Koshy Fort Kochi.",
+    "One is a SUV of Kia Seltos, available for pickup at Mumbai Airport.",
 ]
 
 STILL_PERSONAL = [
@@ -28,6 +29,7 @@ STILL_PERSONAL = [
     ("Rohan Mehta", "I need a cab to Rohan Mehta's house."),
     ("Kiran Rao", "Thanks, Kiran Rao, your seats for Tenet are confirmed."),
     ("Arjun Kapoor", "Please call Arjun Kapoor about the Coraline tickets."),
+    ("Priya Shah", "The sedan of Priya Shah is parked outside."),
 ]
 
 

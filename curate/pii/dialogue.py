@@ -124,6 +124,10 @@ def product_or_venue(text: str, start: int, end: int) -> bool:
 
 # Where one goes, or where a place is: "a ride to Gum Kuo", "Valero is at 200 Alester Avenue",
 # "Chef Chu's is 5 miles away", "Alila Bangsar, a 5 star hotel", "with Oat milk".
+# A car model offered for hire ("a Hatchback of Kia Ceed", "a SUV of Skoda Kodiaq"), a town named
+# as such ("in the city Morgan Hill").
+_MODEL_OR_TOWN = regex.compile(r"(?i:\b(?:car|cars|suv|suvs|sedan|sedans|hatchback|hatchbacks|compact|minivan|"
+                               r"convertible|coupe|model)[ \t]+of|\bthe[ \t]+(?:city|town))[ \t]+$")
 _TO = regex.compile(r"(?i:\b(?:go|going|goes|went|head|heading|headed|drive|driving|ride|cab|taxi|"
                     r"navigate|navigating|directions|route|way)(?:[ \t]+(?:over|back|down|up))?[ \t]+to"
                     r"(?:[ \t]+the)?)[ \t]+$")
@@ -150,7 +154,8 @@ def _visited(text: str, start: int, end: int) -> bool:
     words = value.split()
     a_drink = bool(_THINGS.match(text, end)) or len(words) > 1 and bool(_THINGS.fullmatch(" " + words[-1].lower()))
     before = text[max(0, start - 40):start]
-    return (a_drink or bool(_MEANT.search(before)) or bool(_TO.search(before)) or bool(_LOCATED.match(text, end))
+    return (a_drink or bool(_MEANT.search(before)) or bool(_TO.search(before)) or bool(_MODEL_OR_TOWN.search(before))
+            or bool(_LOCATED.match(text, end))
             or bool(_KIND_AFTER.match(text, end)) or _in_a_list_of_venues(text, start, end))
 
 
