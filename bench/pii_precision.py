@@ -79,6 +79,7 @@ from pathlib import Path
 from pii_corpora6 import file_sections as _file_sections
 from pii_corpora6 import sixth_round, sixth_round_dialogue
 from pii_corpora7 import seventh_round_docs
+from pii_corpora7b import seventh_round_dialogue
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 REPO = Path(__file__).resolve().parents[1]
@@ -94,7 +95,7 @@ HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hingli
             "tldr-b", "linux-hinglish-b", "leetcode-hinglish-b", "hinglish-top-b",
             "cheatsheets-b", "react-hi-b", "susa-hinglish-b", "odex-b",
             "user-oriented-b", "t0-qa-b", "tm4-b", "sgd-b", "tm3-b",
-            "wcag-html-b", "flask-docs-b", "edevhindi-b", "cpp-hinglish-b",
+            "wcag-html-b", "flask-docs-b", "edevhindi-b", "cpp-hinglish-b", "kvret-b",
             "rust-book-b", "gpteacher-tools-b", "gpteacher-code-b")
 
 
@@ -135,6 +136,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
     out.update(sixth_round_dialogue(scratch))
     out.update(sixth_round(scratch))
     out.update(seventh_round_docs(scratch))   # bench/pii_corpora7.py
+    out.update(seventh_round_dialogue(scratch))
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]

@@ -33,11 +33,12 @@ from importlib import resources
 
 import regex
 
-from curate.pii.dialogue import product_or_venue
+from curate.pii.dialogue import named_venue, product_or_venue, venue_name_words
 from curate.pii.doc_titles import doc_title
 from curate.pii.eponyms import a_case_party, names_a_thing
 from curate.pii.indian_names import is_indian_name
 from curate.pii.recognizers import NAME_CUE
+from curate.pii.titles_of_works import a_weak_work, a_work
 
 # The census share (percent) below which a surname that is also a dictionary word ("Glass",
 # "Plank", "Dessert") is read as the word when nothing else says it is a name.
@@ -77,6 +78,7 @@ def weigh_persons(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int
     """spaCy's entities of one text, less the PERSON spans that are no name; a span running over
     a line break is cut at it first (no name does)."""
     places = {text[s:e] for s, e, label in ents if label in ("LOCATION", "FAC")}
+    places |= venue_name_words(text, ents)   # "Davis" of "The Davis Varsity Theatre"
     out = []
     for s, e, label in ents:
         if label == "PERSON":
@@ -111,23 +113,32 @@ def not_a_name(text: str, start: int, end: int, places=frozenset()) -> bool:
         return True
     if a_case_party(text, start, end):
         return True      # a case's name, however much it looks like a person's (eponyms.py)
-    if _evidence(text, start, end, value):
+    if _cued(text, start, end):
         return False
-    return (names_a_thing(text, start, end) or _a_place(text, start, value, places)
+    if a_work(text, start, end) or named_venue(text, start, end):
+        return True      # a title or a venue, though it holds a name (titles_of_works.py, dialogue.py)
+    if _a_name_pair(value):
+        return False
+    return (a_weak_work(text, start, end) or names_a_thing(text, start, end) or _a_place(text, start, value, places)
             or _a_label(text, start, end, value) or _a_list_item(text, start, end) or _in_word_list(text, start, end)
             or _a_term(value) or product_or_venue(text, start, end) or doc_title(text, start, end))
 
 
-def _evidence(text: str, start: int, end: int, value: str) -> bool:
-    """A cue before the span, a verb of a person after it, or a given name and a surname."""
-    from curate.pii.names import given_names, surnames
-
+def _cued(text: str, start: int, end: int) -> bool:
+    """A cue or a greeting before the span, or a verb of a person after it."""
     if _GREETING.search(text, max(0, start - 20), start) or _PERSON_VERB.match(text, end) \
             or _SAID.search(text, max(0, start - 12), start):
         return True
     if any(m.start() <= start < m.end() or start <= m.start() < end for m in NAME_CUE.finditer(
             text, max(0, start - 40), min(len(text), end + 40))):
         return True
+    return False
+
+
+def _a_name_pair(value: str) -> bool:
+    """A census given name and surname, or an Indian given name and surname."""
+    from curate.pii.names import given_names, surnames
+
     words = [w.strip(".,'’") for w in value.split()]
     return len(words) >= 2 and (words[0] in given_names() and _strip_s(words[-1]) in surnames()
                                 or is_indian_name(words[-2], _strip_s(words[-1])))
