@@ -136,6 +136,7 @@ def init_local(ray, **kwargs) -> None:
     raylet to register (ray/_private/node.py, no setting changes it), and on a loaded machine it
     sometimes takes longer; a second start then usually succeeds."""
     for attempt in range(1, STARTS + 1):
+        before = _children()
         try:
             ray.init(**kwargs)
             return
@@ -143,6 +144,31 @@ def init_local(ray, **kwargs) -> None:
             if "timed out during startup" not in str(e) or attempt == STARTS:
                 raise
             ray.shutdown()
+            _end_new_children(before)
+
+
+def _children() -> set[int]:
+    try:
+        import psutil
+    except ImportError:
+        return set()
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def _end_new_children(before: set[int]) -> None:
+    """End what a failed start left running (its GCS, raylet and agents: children of this
+    process that were not there before it), by pid; `ray.shutdown` does not know them. Without
+    psutil they are left to Ray's reaper, which ends them with this process."""
+    try:
+        import psutil
+    except ImportError:
+        return
+    for child in psutil.Process().children(recursive=True):
+        if child.pid not in before:
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
 
 
 _WORKER: dict[str, Any] = {}
