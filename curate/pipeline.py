@@ -178,9 +178,8 @@ class Pipeline:
         else:
             pairs = ((piece, None) for source in files for piece in file_pieces(source, schema, True))
         stream = self._read(pairs, first, iter(files), file_done or (lambda: None))
-        for i, (parallel_, stage) in enumerate(stages):
-            if i == 0 and parallel:
-                continue
+        start = 1 if parallel else 0             # the first stage ran in map_files
+        for i, (parallel_, stage) in enumerate(stages[start:], start=start):
             if parallel_:
                 stream = self._parallel(stage, stream, ahead=_prepared_by(stages, i + 1))
             else:
