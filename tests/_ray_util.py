@@ -1,6 +1,7 @@
-"""A pass that kills the worker process running it, once (the Ray engine's fault test).
+"""A pass that kills the worker process running it, once, and a worker set-up hook that kills the
+first worker reading a marked line (the Ray engine's fault tests); the test modules' Ray cluster.
 
-In a module of its own so Ray's worker processes can unpickle it by import."""
+In a module of its own so Ray's worker processes can unpickle and import them."""
 from __future__ import annotations
 
 import os
