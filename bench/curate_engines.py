@@ -12,7 +12,8 @@
 3. prints wall time, peak summed RSS, CPU seconds of that process tree (user + system, the last
    reading of each process, so a process that ends between two samples loses up to 0.2 s), the
    load average before and after (wall figures on a loaded machine are the load's, CPU seconds
-   much less so), rows/s and each pass's seconds from the manifest (for the per-record passes:
+   much less so), the CPU seconds of the driver process alone (what does not spread over a
+   cluster), rows/s and each pass's seconds from the manifest (for the per-record passes:
    seconds summed over shards, i.e. CPU seconds of the workers).
 Both runs must write the same splits and rejects: the script compares their sha256.
 """
@@ -114,7 +115,7 @@ def run(raw: Path, out: Path, engine: str, workers: int) -> dict:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256(b"".join((out / n).read_bytes() if (out / n).exists() else b"" for n in OUTPUTS))
     return {"engine": engine, "wall_s": round(wall, 1), "peak_rss_mib": round(max(samples) / 2 ** 20),
-            "cpu_s": round(sum(cpu.values()), 1),
+            "cpu_s": round(sum(cpu.values()), 1), "driver_cpu_s": round(cpu.get(proc.pid, 0.0), 1),
             "load_avg_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "rows_read": manifest["accounting"]["rows_read"],
             "rows_per_s": round(manifest["accounting"]["rows_read"] / wall),

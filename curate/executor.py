@@ -135,6 +135,13 @@ class Executor:
         while pending:
             yield pending.popleft().get()
 
+    def map_files(self, stage: list[Pass], files: list, schema: str | None, parse: bool,
+                  ahead: Pass | None = None) -> Iterator[tuple]:
+        """The files read in this process, `stage` run over their shards: see
+        curate.file_shards.read_here (the Ray engine reads in its workers)."""
+        from curate.file_shards import read_here
+        return read_here(self.map, stage, files, schema, parse, ahead)
+
     def run_whole(self, pass_: Pass, records: Iterator[Record], ctx: Context) -> Iterator[Record]:
         """A whole-dataset pass, in this process (the Ray engine has distributed forms)."""
         return pass_.run(records, ctx)

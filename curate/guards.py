@@ -84,12 +84,15 @@ def _removed_share(p: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _conversation_cut(p: dict[str, Any]) -> dict[str, Any] | None:
-    cuts = p.get("counts", {}).get("conversation_cut:shard_cap", 0)
-    if not cuts:
+    counts = p.get("counts", {})
+    capped, crossed = counts.get("conversation_cut:shard_cap", 0), counts.get("conversation_cut:file_boundary", 0)
+    if not capped + crossed:
         return None
-    return {"kind": "conversation_cut", "pass": p["name"], "cuts": cuts,
-            "message": f"{p['name']} saw a conversation in pieces {cuts} time(s): it ran past the largest "
-                       "shard, and a value found in one piece is not replaced in the next (docs/DESIGN.md, PII)"}
+    why = " and ".join(w for n, w in ((capped, "it ran past the largest shard"),
+                                      (crossed, "it ran from one file into the next")) if n)
+    return {"kind": "conversation_cut", "pass": p["name"], "cuts": capped + crossed,
+            "message": f"{p['name']} saw a conversation in pieces {capped + crossed} time(s): {why}, and a "
+                       "value found in one piece is not replaced in the next (docs/DESIGN.md, PII)"}
 
 
 def _emptied(splits: dict[str, Any], rejected: RejectedGroups, order: list[str]) -> list[dict[str, Any]]:

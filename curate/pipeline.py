@@ -4,8 +4,9 @@ Records stream: reader → passes (chained generators) → split files; rejects 
 they happen (curate.reject_spool) and into rejects.jsonl at the end, in a stable order. The chain
 is generic: what a pass needs it declares on its class (curate.passes.base.Pass), and no pass is
 known here by name. Consecutive per-record passes form a stage that curate.executor runs over
-shards in worker processes; whole-dataset passes run in this process. JSONL lines reach the first
-stage unparsed (readers.JsonlLines): parsing and mapping them is worker work too.
+shards in worker processes; whole-dataset passes run in this process. The first stage reads the
+files itself, shard by shard (curate.file_shards: in the Ray engine's worker tasks), and JSONL
+lines reach it unparsed (readers.JsonlLines): parsing and mapping them is worker work too.
 
 `run_curation` is the Python API behind `curate run`; it returns the manifest.
 """
@@ -21,10 +22,11 @@ from typing import Any, Iterable, Iterator
 
 from curate import display
 from curate.engines import make_executor
-from curate.executor import Meter, ShardResult, parse_lines, run_shard, shards
+from curate.executor import Meter, ShardResult, run_shard, shards
+from curate.file_shards import FILE_CUT, FileDone, file_pieces
 from curate.manifest import RejectStats, SplitStats, build_manifest
 from curate.passes.base import Context, Pass
-from curate.readers import Inventory, JsonlLines, check_input, discover, read_file
+from curate.readers import InputFile, check_input, discover
 from curate.recipe import Recipe
 from curate.reject_spool import RejectSpool
 from curate.writers import (OutputError, RejectsWriter, SplitWriter, atomic_dir, check_writable,
@@ -88,7 +90,7 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
             Pipeline(passes, seed=recipe.seed, workers=workers, sink=spool.add, spool_dir=tmp,
                      **engine) as pipeline, \
             display.progress(progress, pipeline, inventory) as bar:
-        split_stats = _write_splits(tmp, pipeline.run(_read(inventory, recipe, bar)), bar)
+        split_stats = _write_splits(tmp, pipeline.run(inventory.files, recipe.reader_schema, bar.file_done), bar)
         reject_stats = _write_rejects(tmp, pipeline.scrub_rejects(spool.ordered()))
         manifest = build_manifest(inventory=inventory, recipe=recipe, pipeline=pipeline,
                                   split_stats=split_stats, rejects=reject_stats, workers=workers,
@@ -99,12 +101,6 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
         from curate.report import render_report
         atomic_write_text(tmp / "report.html", render_report(manifest))
     return manifest
-
-
-def _read(inventory: Inventory, recipe: Recipe, bar) -> Iterator[Record | Reject]:
-    for source in inventory.files:
-        yield from read_file(source, recipe.reader_schema, defer_parsing=True)
-        bar.file_done()
 
 
 def _write_splits(folder: Path, records: Iterable[Record], bar) -> SplitStats:
@@ -169,32 +165,58 @@ class Pipeline:
         finally:
             shutil.rmtree(self.spool, ignore_errors=True)
 
-    def run(self, items: Iterable[Record | Reject | JsonlLines]) -> Iterator[Record]:
+    def run(self, files: list[InputFile], schema: str | None = None, file_done=None) -> Iterator[Record]:
+        """The records of `files` through the passes. Files are read shard by shard
+        (curate.file_shards) where the first stage runs: the Ray engine reads them in its workers.
+        `file_done()` is called as each file is finished."""
         stages = self.stages
-        keep_lines = bool(stages) and stages[0][0] and not any(p.whole_conversations for p in stages[0][1])
-        stream = self._take_records(items, keep_lines)
-        for i, (parallel, stage) in enumerate(stages):
-            if parallel:
+        parallel = bool(stages) and stages[0][0]
+        first = stages[0][1] if parallel else []
+        parse = not parallel or any(p.whole_conversations for p in first)
+        if parallel:
+            pairs = self.executor.map_files(first, files, schema, parse, _prepared_by(stages, 1))
+        else:
+            pairs = ((piece, None) for source in files for piece in file_pieces(source, schema, True))
+        stream = self._read(pairs, first, iter(files), file_done or (lambda: None))
+        start = 1 if parallel else 0             # the first stage ran in map_files
+        for i, (parallel_, stage) in enumerate(stages[start:], start=start):
+            if parallel_:
                 stream = self._parallel(stage, stream, ahead=_prepared_by(stages, i + 1))
             else:
                 stream = self._serial(stage[0], stream)
         return stream
 
-    def _take_records(self, items, keep_lines: bool) -> Iterator[Record | JsonlLines]:
-        """Reader output minus its rejects; JsonlLines go on to the first (parallel) stage when
-        `keep_lines`, else they are parsed here."""
-        for item in items:
-            if isinstance(item, JsonlLines):
-                self.read_meter.n_in += len(item.lines)
-                if keep_lines:
-                    yield item
-                    continue
-                records, rejects = parse_lines([item])
+    def _read(self, pairs, first: list[Pass], files: Iterator[InputFile], file_done) -> Iterator[Record]:
+        """Records from (Piece | FileDone, the first stage's result or None) pairs, counting what
+        the reader read and rejected."""
+        ahead = _prepared_by(self.stages, 1) if first else None
+        watch = [self.contexts[p.name] for p in first if p.whole_conversations]
+        last = None
+        for meta, result in pairs:
+            self.read_meter.n_in += meta.rows
+            self._count_read(0, meta.rejects)
+            if isinstance(meta, FileDone):
+                last = self._file_done(next(files), meta, watch, last)
+                file_done()
+            elif result is None:
+                self._count_read(meta.records, [])
+                yield from meta.items
             else:
-                self.read_meter.n_in += 1
-                records, rejects = ([item], []) if isinstance(item, Record) else ([], [item])
-            self._count_read(len(records), rejects)
-            yield from records
+                self._count_read(meta.records, [])
+                yield from self._take(result, ahead)
+
+    @staticmethod
+    def _file_done(source: InputFile, done: FileDone, watch: list[Context], last: str | None) -> str | None:
+        """Take what reading `source` (perhaps in a worker) found; count the conversations cut by
+        the shard cap or by the file's start; return the conversation the file ends with."""
+        source.rows, source.sha256, source.schema = done.source.rows, done.source.sha256, done.source.schema
+        crossed = done.first is not None and done.first == last
+        for ctx in watch:
+            if done.capped:
+                ctx.count(CUT, done.capped)
+            if crossed:
+                ctx.count(FILE_CUT)
+        return done.last if done.first is not None else last
 
     def _count_read(self, n_records: int, rejects: list[Reject]) -> None:
         for reject in rejects:
@@ -227,7 +249,7 @@ class Pipeline:
             meter.n_out += 1
             yield record
 
-    def _parallel(self, stage: list[Pass], upstream: Iterator[Record | JsonlLines],
+    def _parallel(self, stage: list[Pass], upstream: Iterator[Record],
                   ahead: Pass | None = None) -> Iterator[Record]:
         """Shards through the executor. `ahead`: the next pass, whose `prepare` runs on this
         stage's output in the same place."""
@@ -237,15 +259,19 @@ class Pipeline:
             for ctx in watch:
                 ctx.count(CUT)
         for result in self.executor.map(stage, shards(upstream, on_cap=cut), ahead):
-            self._count_read(result.parsed, result.read_rejects)
-            if ahead is not None:
-                self._prepared[ahead.name].extend(result.prepared)   # in the order `kept` is yielded
-            for ctx, meter in result.reports:
-                self.contexts[ctx.pass_name].merge(ctx)
-                mine = self.meters[ctx.pass_name]
-                mine.n_in, mine.n_out = mine.n_in + meter.n_in, mine.n_out + meter.n_out
-                mine.seconds += meter.seconds
-            yield from result.kept
+            yield from self._take(result, ahead)
+
+    def _take(self, result: ShardResult, ahead: Pass | None) -> list[Record]:
+        """A shard's result into the run's counts; its kept records."""
+        self._count_read(result.parsed, result.read_rejects)
+        if ahead is not None:
+            self._prepared[ahead.name].extend(result.prepared)   # in the order `kept` is yielded
+        for ctx, meter in result.reports:
+            self.contexts[ctx.pass_name].merge(ctx)
+            mine = self.meters[ctx.pass_name]
+            mine.n_in, mine.n_out = mine.n_in + meter.n_in, mine.n_out + meter.n_out
+            mine.seconds += meter.seconds
+        return result.kept
 
     # --- rejects ------------------------------------------------------------------------------
     def scrub_rejects(self, rejects: Iterable[Reject]) -> Iterator[Reject]:

@@ -159,3 +159,16 @@ def read_lines(path: Path) -> list[dict]:
     if not path.exists() and path.name in ("train.jsonl", "validation.jsonl", "test.jsonl"):
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+class ShardFilesStub(Pass):
+    """Per-record, reads whole conversations (the `pii` slot), changes nothing: counts the shards
+    holding rows of more than one input file (the part of an id before its last ':')."""
+    name = "pii"
+    whole_conversations = True
+
+    def run(self, records, ctx):
+        records = list(records)
+        if len({r.id.rpartition(":")[0] for r in records}) > 1:
+            ctx.count("shards_spanning_files")
+        return records

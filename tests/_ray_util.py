@@ -1,6 +1,7 @@
-"""A pass that kills the worker process running it, once (the Ray engine's fault test).
+"""A pass that kills the worker process running it, once, and a worker set-up hook that kills the
+first worker reading a marked line (the Ray engine's fault tests); the test modules' Ray cluster.
 
-In a module of its own so Ray's worker processes can unpickle it by import."""
+In a module of its own so Ray's worker processes can unpickle and import them."""
 from __future__ import annotations
 
 import os
@@ -31,14 +32,39 @@ class KillOnce(Pass):
         return record
 
 
-def local_ray():
+def local_ray(**runtime_env):
     """A local Ray cluster for a test module (2 CPUs, no dashboard); its workers import this
-    repository and tests/. A generator for a module fixture."""
+    repository and tests/. A generator for a module fixture. `runtime_env`: more of it
+    (`worker_process_setup_hook`, `env_vars`). Started with retries: on a loaded machine Ray's
+    raylet can miss its fixed 30 s start-up limit (curate.engines.ray_engine.init_local)."""
     import ray
+
+    from curate.engines.ray_engine import init_local
 
     tests = Path(__file__).resolve().parent
     path = os.pathsep.join([str(tests), str(tests.parent), os.environ.get("PYTHONPATH", "")])
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": path}})
+    env_vars = {"PYTHONPATH": path, **runtime_env.pop("env_vars", {})}
+    init_local(ray, num_cpus=2, include_dashboard=False, log_to_driver=False,
+               runtime_env={"env_vars": env_vars, **runtime_env})
     yield
     ray.shutdown()
+
+
+KILL_READ_FLAG = "CURATE_TEST_KILL_READ_FLAG"
+
+
+def kill_on_read() -> None:
+    """A Ray worker set-up hook: reading a line holding KILL-READER exits the worker process
+    (as `kill -9` would) the first time, while the flag file named by $CURATE_TEST_KILL_READ_FLAG
+    is absent."""
+    import curate.readers
+
+    flag, lines = Path(os.environ[KILL_READ_FLAG]), curate.readers.byte_lines
+
+    def byte_lines(path, encoding="utf-8"):
+        for raw in lines(path, encoding):
+            if b"KILL-READER" in raw and not flag.exists():
+                flag.write_text(str(os.getpid()), encoding="utf-8")
+                os._exit(1)
+            yield raw
+    curate.readers.byte_lines = byte_lines

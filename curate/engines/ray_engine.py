@@ -74,6 +74,16 @@ class RayExecutor:
         while window := list(islice(shards, self.window)):
             yield from self._run_window(window, job)
 
+    def map_files(self, stage: list[Pass], files: list, schema: str | None, parse: bool,
+                  ahead: Pass | None = None) -> Iterator[tuple]:
+        """The files read in Ray tasks and `stage` run over their shards in others: the pairs of
+        curate.file_shards.read_here, in the same order (curate.engines.ray_read)."""
+        from curate.engines.ray_read import read_in_tasks
+
+        job = dict(passes=self._passes, indices=[self.passes.index(p) for p in stage + ([ahead] if ahead else [])],
+                   has_ahead=ahead is not None, seed=self.seed)
+        return read_in_tasks(self.ray, files, schema, parse, job, self.window)
+
     def run_whole(self, pass_: Pass, records: Iterator[Record], ctx: Context) -> Iterator[Record]:
         """A whole-dataset pass as distributed steps (curate.engines.ray_steps) where it has
         them, else its own `run` on the driver, over the records streamed from the stage before."""
@@ -111,11 +121,54 @@ def _start(ray, address: str | None, workers: int) -> None:
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.WARNING)
         else:
-            ray.init(num_cpus=max(1, workers), include_dashboard=False, log_to_driver=False,
-                     logging_level=logging.WARNING)
+            init_local(ray, num_cpus=max(1, workers), include_dashboard=False, log_to_driver=False,
+                       logging_level=logging.WARNING)
     except ConnectionError as e:
         raise EngineError(f"--engine ray: no Ray cluster at {address!r} ({e}); "
                           "start one with `ray start --head`, or leave out --address") from None
+
+
+STARTS = 3      # tries at starting a local cluster
+
+
+def init_local(ray, **kwargs) -> None:
+    """`ray.init` of a new local cluster, tried STARTS times. Why: Ray waits a fixed 30 s for its
+    raylet to register (ray/_private/node.py, no setting changes it), and on a loaded machine it
+    sometimes takes longer; a second start then usually succeeds."""
+    for attempt in range(1, STARTS + 1):
+        before = _children()
+        try:
+            ray.init(**kwargs)
+            return
+        except Exception as e:  # Ray raises a bare Exception for this timeout
+            if "timed out during startup" not in str(e) or attempt == STARTS:
+                raise
+            ray.shutdown()
+            _end_new_children(before)
+
+
+def _children() -> set[int]:
+    try:
+        import psutil
+    except ImportError:
+        return set()
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def _end_new_children(before: set[int]) -> None:
+    """End what a failed start left running (its GCS, raylet and agents: children of this
+    process that were not there before it), by pid; `ray.shutdown` does not know them. Without
+    psutil they are left to Ray's reaper, which ends them with this process."""
+    try:
+        import psutil
+    except ImportError:
+        return
+    for child in psutil.Process().children(recursive=True):
+        if child.pid not in before:
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
 
 
 _WORKER: dict[str, Any] = {}
@@ -134,9 +187,14 @@ def _worker_passes(key: str, ref) -> list[Pass]:
 
 def _run_batch(batch: dict[str, np.ndarray], *, passes, indices, has_ahead, seed) -> dict[str, np.ndarray]:
     """One Ray Data batch of shards → their pickled ShardResults."""
+    results = [pickle.dumps(run_stage(pickle.loads(blob), passes, indices, has_ahead, seed),
+                            protocol=pickle.HIGHEST_PROTOCOL) for blob in batch["shard"]]
+    return {"i": batch["i"], "result": np.array(results, dtype=object)}
+
+
+def run_stage(shard: list, passes, indices: list[int], has_ahead: bool, seed: int) -> ShardResult:
+    """`run_shard` in a worker, with the passes it holds."""
     held = _worker_passes(*passes)
     stage = [held[i] for i in indices]
     ahead = stage.pop() if has_ahead else None
-    results = [pickle.dumps(run_shard(stage, pickle.loads(blob), seed, ahead),
-                            protocol=pickle.HIGHEST_PROTOCOL) for blob in batch["shard"]]
-    return {"i": batch["i"], "result": np.array(results, dtype=object)}
+    return run_shard(stage, shard, seed, ahead)
