@@ -4,12 +4,12 @@ where it is meant to, and must not change what a step computes: the loss and the
 gradients on a right-padded batch of Devanagari, Hinglish, code and maths rows equal SDPA's."""
 import pytest
 from _train_util import write_clean
+from test_frozen_prefix import loss_and_grads
 from test_train_layers import MORE
 from tiny_model import build_tiny_model
 
 from train.config import TrainConfig
 from train.data import collate, encode, read_split
-from train.loop import completion_loss
 from train.modeling import EAGER_MAX_LEN, prepare
 
 
@@ -34,14 +34,6 @@ def test_short_sequences_on_a_cpu_use_eager_attention_and_long_ones_keep_sdpa(ti
     assert attention(short) == "eager"
     long, _, _ = prepare(config(tiny, tmp_path, max_len=EAGER_MAX_LEN + 1), "fp32", "cpu")
     assert attention(long) == "sdpa"
-
-
-def loss_and_grads(model, batch):
-    model.zero_grad()
-    loss, n = completion_loss(model, batch)
-    loss.backward()
-    return float(loss.detach()), n, {k: p.grad.clone() for k, p in model.named_parameters()
-                                     if p.requires_grad}
 
 
 def test_eager_attention_computes_the_loss_and_gradients_sdpa_computes(tiny, tmp_path):
