@@ -10,9 +10,11 @@ Where a request's price comes from, first match wins:
 - the cost model's per-token prices (`usd_per_1k_prompt_tokens`, `usd_per_1k_completion_tokens`):
   the local model hosted somewhere that bills by the token;
 - the cost model's `usd_per_hour`: the local machine, priced by measured compute time (a
-  request's share of its batch's wall time). An endpoint without a `price` has no compute time we
-  pay for, so it stays unpriced rather than being given a number from another machine.
-Without any price the unit is compute-seconds: a local request costs its measured latency.
+  request's share of its batch's wall time, × the share of the machine its process held: 1/2 in
+  each of two `--workers` processes, which run side by side). An endpoint without a `price` has no
+  compute time we pay for, so it stays unpriced rather than being given a number from another machine.
+Without any price the unit is compute-seconds of the machine: a local request costs its measured
+latency × that share, and training its wall time (it held the whole machine).
 
 Building a system: the fine-tuned one costs its training, from run.json (wall time ×
 `train_usd_per_hour`, default `usd_per_hour`) or as the user states it (`train_usd`); prompting
@@ -63,6 +65,12 @@ def request_costs(by_system: dict[str, list[ResultRow]]) -> dict[str, dict]:
             for system, rows in by_system.items()}
 
 
+def _compute_s(rows) -> float | None:
+    """Mean machine-seconds per request: latency × the share of the machine its process held."""
+    values = [row.latency_s * (row.machine_share or 1.0) for row in rows if row.latency_s is not None]
+    return float(np.mean(values)) if values else None
+
+
 def training_cost(train_card: RunCard | None) -> dict:
     """Training wall time and tokens from the run card; None for each without one (an adapter
     trained elsewhere), rather than failing the evaluation."""
@@ -83,7 +91,7 @@ def _token_price(rows, per_prompt_token: float, per_completion_token: float) -> 
     return float(np.mean(costs)) if costs else None
 
 
-def price_system(rows, means: dict, cost_model: dict | None, price: dict | None,
+def price_system(rows, cost_model: dict | None, price: dict | None,
                  endpoint: bool, priced: bool) -> tuple[float | None, str]:
     """(cost of one request in the run's unit, how it was priced); `priced`: the unit is USD."""
     model = cost_model or {}
@@ -94,14 +102,15 @@ def price_system(rows, means: dict, cost_model: dict | None, price: dict | None,
     if endpoint:
         return None, "endpoint without a price in the systems file"
     if not priced:
-        return means["latency_s"], "measured compute-seconds"
+        return _compute_s(rows), "measured compute-seconds"
     if model.get("usd_per_1k_prompt_tokens") is not None or \
             model.get("usd_per_1k_completion_tokens") is not None:
         return (_token_price(rows, model.get("usd_per_1k_prompt_tokens", 0.0) / 1e3,
                              model.get("usd_per_1k_completion_tokens", 0.0) / 1e3),
                 "tokens × the cost model's per-token price")
-    if model.get("usd_per_hour") is not None and means["latency_s"] is not None:
-        return (means["latency_s"] * model["usd_per_hour"] / 3600,
+    compute_s = _compute_s(rows)
+    if model.get("usd_per_hour") is not None and compute_s is not None:
+        return (compute_s * model["usd_per_hour"] / 3600,
                 f"measured compute time × ${model['usd_per_hour']:g}/hour")
     return None, "no price for a local system (give usd_per_hour in --cost-model)"
 
@@ -150,7 +159,7 @@ def summarise(by_system: dict[str, list[ResultRow]], *, finetuned: str, train_ca
     priced = _priced(cost_model, prices)
     unit = "usd" if priced else "compute_s"
     for system, system_costs in costs.items():
-        value, basis = price_system(by_system[system], system_costs, cost_model,
+        value, basis = price_system(by_system[system], cost_model,
                                     prices.get(system), system in endpoints, priced)
         system_costs[f"{unit}_per_request"] = value
         system_costs[f"{unit}_per_1k_requests"] = None if value is None else value * 1000

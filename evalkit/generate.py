@@ -41,6 +41,14 @@ class GenerationParams:
         return out
 
 
+MACHINE_SHARE = 1.0
+"""The share of the run's torch threads this process holds: 1 in a single process, 1/2 in each of
+two `--workers` processes of one thread on a 2-thread machine (evalkit/parallel.py sets it). A
+request's compute cost is its latency × this share (evalkit/cost.py): two one-thread processes
+each take longer per request than one two-thread process, but each holds half the machine, and
+training — which the cost is compared with — held all of it."""
+
+
 @dataclass
 class Generation:
     output: str
@@ -49,6 +57,7 @@ class Generation:
     latency_s: float
     cached: bool = False
     nll: object = None              # the reference's likelihood.NLL when scored with the prompt
+    machine_share: float = 1.0      # MACHINE_SHARE of the process that generated it
 
 
 def digest(value: dict) -> str:
@@ -110,12 +119,14 @@ class GenerationCache(JsonlCache):
             return None
         nll = NLL(**row["nll"]) if row.get("nll") else None
         return Generation(row["output"], row["prompt_tokens"], row["completion_tokens"],
-                          row["latency_s"], cached=True, nll=nll)
+                          row["latency_s"], cached=True, nll=nll,
+                          machine_share=row.get("machine_share", 1.0))
 
     def put(self, key: str, gen: Generation) -> None:
         self.put_row(key, {"output": gen.output, "prompt_tokens": gen.prompt_tokens,
                            "completion_tokens": gen.completion_tokens, "latency_s": gen.latency_s,
-                           "nll": asdict(gen.nll) if gen.nll is not None else None})
+                           "nll": asdict(gen.nll) if gen.nll is not None else None,
+                           **({"machine_share": gen.machine_share} if gen.machine_share != 1.0 else {})})
 
 
 def files_digest(folder: str | Path, patterns=("*.safetensors", "*.bin", "*.json")) -> str:
@@ -153,6 +164,7 @@ def generate(model, tokenizer, prompts: list[str], params: GenerationParams, *,
             refs = [references[i] for i in batch] if references else None
             fresh = generate_batch(model, tokenizer, [prompts[i] for i in batch], params, refs)
             for i, key, gen in zip(batch, keys, fresh):
+                gen.machine_share = MACHINE_SHARE
                 results[i] = gen
                 if cache is not None:
                     cache.put(key, gen)

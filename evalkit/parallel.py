@@ -34,6 +34,14 @@ def workers_for(config, specs) -> int:
     return max(1, min(config.workers, local, _cores() // THREADS))
 
 
+def _machine_threads(workers: int) -> int:
+    """The torch threads the run holds in all: those this process would use alone (training's
+    count: it held them all), and never fewer than the workers' own."""
+    import torch
+
+    return max(torch.get_num_threads(), workers * THREADS)
+
+
 def _cores() -> int:
     affinity = getattr(os, "sched_getaffinity", None)      # Linux: the cores this process may use
     return len(affinity(0)) if affinity else os.cpu_count() or 1
@@ -48,7 +56,7 @@ def run_systems(jobs, specs, config, params, progress, workers: int) -> list[lis
         relay.start()
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                                 initargs=(specs, config.dtype, queue)) as executor:
+                                 initargs=(specs, config.dtype, queue, _machine_threads(workers))) as executor:
             futures = [executor.submit(_run, system, spec, items, params, config)
                        for spec, system, items in jobs]
             return [f.result() for f in futures]
@@ -58,13 +66,14 @@ def run_systems(jobs, specs, config, params, progress, workers: int) -> list[lis
             relay.join()
 
 
-def _start(specs, dtype, queue) -> None:
+def _start(specs, dtype, queue, machine_threads) -> None:
     import torch
 
-    from evalkit import lineup
+    from evalkit import generate, lineup
 
     global _pool, _queue
     torch.set_num_threads(THREADS)
+    generate.MACHINE_SHARE = THREADS / machine_threads
     _pool, _queue = lineup.ModelPool(specs, dtype), queue
 
 

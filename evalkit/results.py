@@ -32,6 +32,7 @@ class ResultRow:
     scores: dict[str, float | None] | None = None    # per-item metric values, once scored
     predicted_label: str | None = None               # the label the output names (labelled data)
     tokens_from: str | None = None   # endpoint rows: "usage" (the server's) or "tokenizer:NAME"
+    machine_share: float | None = None   # generated in one of several --workers processes
 
     def scored(self, scores: dict | None, predicted_label: str | None) -> "ResultRow":
         return replace(self, scores=scores, predicted_label=predicted_label)
@@ -40,7 +41,7 @@ class ResultRow:
         """A row not (yet) scored has no `scores` / `predicted_label` keys at all; a row evalkit
         generated itself has no `tokens_from` (its counts are the model's own tokenizer's)."""
         row = asdict(self)
-        for key in ("scores", "predicted_label", "tokens_from"):
+        for key in ("scores", "predicted_label", "tokens_from", "machine_share"):
             if row[key] is None:
                 del row[key]
         return row
@@ -61,7 +62,8 @@ def build_row(item, system: str, prompt: str, output: str, *, gen=None, nll=None
         prompt_tokens=gen.prompt_tokens if gen else None,
         completion_tokens=gen.completion_tokens if gen else None,
         latency_s=gen.latency_s if gen else None, cached=gen.cached if gen else None,
-        sources=sources, tokens_from=getattr(gen, "tokens_from", None))
+        sources=sources, tokens_from=getattr(gen, "tokens_from", None),
+        machine_share=getattr(gen, "machine_share", 1.0) if getattr(gen, "machine_share", 1.0) != 1.0 else None)
 
 
 def read_results(path) -> list[dict]:

@@ -22,6 +22,23 @@ def test_compute_seconds_break_even_by_hand():
     assert cost["break_even_requests"] == {"few-shot": 6000, "rag": 3600}   # 1800 / 0.3, / 0.5
 
 
+def test_requests_from_side_by_side_workers_cost_their_share_of_the_machine():
+    """Two one-thread --workers processes each take longer per request than one two-thread process
+    but each holds half the machine; training held all of it. Pricing their latency whole would
+    make prompting look dearer and fine-tuning repaid sooner than it is."""
+    from dataclasses import replace
+
+    halves = {name: [replace(row, latency_s=row.latency_s * 1.6, machine_share=0.5) for row in rows]
+              for name, rows in BY_SYSTEM.items()}
+    card = make_card(train_time_s=1800.0, tokens=(3e5, 2e6))
+    cost = summarise(halves, finetuned="fine-tuned", cost_model=None, train_card=card)
+    assert cost["few-shot"]["latency_s"] == pytest.approx(0.8)          # what a request waited
+    assert cost["few-shot"]["compute_s_per_request"] == pytest.approx(0.4)
+    assert cost["break_even_requests"] == {"few-shot": 7500, "rag": 4500}   # 1800 / 0.24, / 0.4
+    dollars = summarise(halves, finetuned="fine-tuned", cost_model={"usd_per_hour": 3.6}, train_card=card)
+    assert dollars["few-shot"]["usd_per_request"] == pytest.approx(0.4 * 3.6 / 3600)
+
+
 def test_dollar_cost_model_by_hand():
     model = {"usd_per_1k_prompt_tokens": 0.5, "usd_per_1k_completion_tokens": 1.5,
              "train_usd_per_hour": 2.0}

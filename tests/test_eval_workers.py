@@ -39,7 +39,10 @@ def test_workers_give_the_rows_of_one_single_threaded_process(tmp_path, lively_m
     finally:
         torch.set_num_threads(threads)
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr("torch.get_num_threads", lambda: 2)    # the threads the run holds in all
     side_by_side = run(tmp_path, clean, adapter, lively_model_dir, "workers", workers=2)
+    # each of the two one-thread workers held half of the two threads (its requests cost half)
+    assert {row.pop("machine_share") for row in side_by_side} == {0.5}
     assert [r["system"] for r in side_by_side] == [r["system"] for r in alone]
     assert len({r["system"] for r in alone}) == 4 and any(r["output"] for r in alone)
     assert side_by_side == alone
@@ -50,6 +53,7 @@ def test_workers_give_the_rows_of_one_single_threaded_process(tmp_path, lively_m
     again = run(tmp_path, clean, adapter, lively_model_dir, "workers", workers=2)
     assert cache.read_text() == written                # a re-run generated nothing
     assert all(row.pop("cached") for row in again)
+    assert {row.pop("machine_share") for row in again} == {0.5}     # kept by the cache
     assert again == [{k: v for k, v in row.items() if k != "cached"} for row in alone]
 
 
