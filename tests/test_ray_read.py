@@ -107,8 +107,8 @@ def test_a_worker_killed_mid_read_loses_and_duplicates_no_row(tmp_path, kill_fla
 
 
 def test_a_worker_killed_while_writing_a_part_loses_and_duplicates_no_row(tmp_path, write_flag):
-    """The worker writing the part that holds the marked row dies with half of it on disk; Ray
-    runs the task again, which rewrites the whole part under the same name. The last stage is a
+    """The writer of the part that holds the marked row dies with half of it on disk; Ray
+    restarts it and runs the call again, which rewrites the whole part under the same name. The last stage is a
     whole-dataset pass here, so the write tasks only serialise."""
     raw = _tickets(tmp_path / "raw", marker="KILL-WRITER")
     passes = lambda: [ShortStub(), DedupExactPass(), SplitStub()]
@@ -136,5 +136,5 @@ def test_parts_are_joined_in_shard_order_and_a_part_cut_short_is_never_joined(tm
     assert not (tmp_path / "validation.jsonl").exists() and not parts.exists()
     parts.mkdir()
     (parts / part_name("train", 0)).write_bytes(b'{"id":"a:1","mess')        # a dead worker's half
-    with pytest.raises(RuntimeError, match="part train-000000000.jsonl has 17 bytes, its task wrote 30"):
+    with pytest.raises(RuntimeError, match="part train-000000000.jsonl has 17 bytes, its writer wrote 30"):
         join_parts(parts, [{"train": 30}], tmp_path / "again")
