@@ -6,7 +6,8 @@ is generic: what a pass needs it declares on its class (curate.passes.base.Pass)
 known here by name. Consecutive per-record passes form a stage that curate.executor runs over
 shards in worker processes; whole-dataset passes run in this process. The first stage reads the
 files itself, shard by shard (curate.file_shards: in the Ray engine's worker tasks), and JSONL
-lines reach it unparsed (readers.JsonlLines): parsing and mapping them is worker work too.
+lines reach it unparsed (readers.JsonlLines): parsing and mapping them is worker work too. The
+Ray engine also writes the split files in its workers (`Pipeline.write`: part files joined here).
 
 `run_curation` is the Python API behind `curate run`; it returns the manifest.
 """
