@@ -4,7 +4,10 @@
 
 Reading (`file_pieces`: lines, sha256, shards; then with lines parsed and mapped, as when pii is
 in the first stage) over every file; then, on the first 20,000 parsed records: pickling shards of
-512 (sent to a task), unpickling them (a task's result coming back), writing the split files.
+512 (sent to a task), unpickling them (a task's result coming back), writing the split files and
+counting them for the manifest (what the driver did with every output record until the Ray
+engine wrote parts in tasks), and what it does instead: merging one SplitStats per shard and
+joining the part files (a byte copy).
 `time.process_time`: CPU time, so a loaded machine changes it much less than wall time.
 """
 import pickle
@@ -13,9 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from curate.engines.ray_write import join_parts, part_name
 from curate.file_shards import Piece, file_pieces
+from curate.manifest import SplitStats
 from curate.readers import discover
-from curate.writers import SplitWriter
+from curate.writers import SplitWriter, split_lines, split_of
 
 
 def per_row(label: str, seconds: float, n: int) -> None:
@@ -45,6 +50,25 @@ def main(folder: str) -> None:
             writer.write(r)
         writer.close()
         per_row("write splits", time.process_time() - t, len(records))
+        stats, t = SplitStats(), time.process_time()
+        for r in records:
+            stats.add(r, split_of(r))
+        per_row("count for the manifest", time.process_time() - t, len(records))
+        parts, written, counted = Path(d) / ".parts", [], []
+        parts.mkdir()
+        for i, shard in enumerate(shards):          # the workers' side, not timed
+            lines = split_lines(shard)
+            for split, data in lines.items():
+                (parts / part_name(split, i)).write_bytes(data)
+            written.append({split: len(data) for split, data in lines.items()})
+            counted.append(SplitStats())
+            for r in shard:
+                counted[-1].add(r, split_of(r))
+        t, total = time.process_time(), SplitStats()
+        for part in counted:
+            total.merge(part)
+        join_parts(parts, written, Path(d))
+        per_row("merge counts + join parts", time.process_time() - t, len(records))
 
 
 if __name__ == "__main__":

@@ -83,9 +83,9 @@ class LiveProgress:
         self.progress.advance(self.files)
         self.refresh()
 
-    def tick(self):
-        self.ticks += 1
-        if self.ticks % 256 == 0:
+    def tick(self, n: int = 1):
+        before, self.ticks = self.ticks, self.ticks + n
+        if self.ticks // 256 != before // 256:
             self.refresh()
 
     def refresh(self):
@@ -105,7 +105,7 @@ class _NoProgress:
     def file_done(self):
         pass
 
-    def tick(self):
+    def tick(self, n: int = 1):
         pass
 
 

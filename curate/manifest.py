@@ -43,6 +43,14 @@ class SplitStats:
         stats["prompt_chars"][_length_bin(len(record.instruction))] += 1
         stats["response_chars"][_length_bin(len(record.response))] += 1
 
+    def merge(self, other: "SplitStats") -> None:
+        """Add the counts of `other` (a part of the records, counted where it was written)."""
+        for split, theirs in other.splits.items():
+            mine = self.splits[split]
+            for key, value in theirs.items():
+                mine[key] = [a + b for a, b in zip(mine[key], value)] if isinstance(value, list) \
+                    else mine[key] + value
+
     def rows_excluding_copies(self) -> int:
         return sum(s["rows"] - s["copies"] for s in self.splits.values())
 

@@ -6,7 +6,8 @@ is generic: what a pass needs it declares on its class (curate.passes.base.Pass)
 known here by name. Consecutive per-record passes form a stage that curate.executor runs over
 shards in worker processes; whole-dataset passes run in this process. The first stage reads the
 files itself, shard by shard (curate.file_shards: in the Ray engine's worker tasks), and JSONL
-lines reach it unparsed (readers.JsonlLines): parsing and mapping them is worker work too.
+lines reach it unparsed (readers.JsonlLines): parsing and mapping them is worker work too. The
+Ray engine also writes the split files in its workers (`Pipeline.write`: part files joined here).
 
 `run_curation` is the Python API behind `curate run`; it returns the manifest.
 """
@@ -90,7 +91,7 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
             Pipeline(passes, seed=recipe.seed, workers=workers, sink=spool.add, spool_dir=tmp,
                      **engine) as pipeline, \
             display.progress(progress, pipeline, inventory) as bar:
-        split_stats = _write_splits(tmp, pipeline.run(inventory.files, recipe.reader_schema, bar.file_done), bar)
+        split_stats = pipeline.write(tmp, inventory.files, recipe.reader_schema, bar.file_done, bar.tick)
         reject_stats = _write_rejects(tmp, pipeline.scrub_rejects(spool.ordered()))
         manifest = build_manifest(inventory=inventory, recipe=recipe, pipeline=pipeline,
                                   split_stats=split_stats, rejects=reject_stats, workers=workers,
@@ -103,12 +104,12 @@ def _curate_claimed(input_dir, out_dir, passes, recipe, workers, force, progress
     return manifest
 
 
-def _write_splits(folder: Path, records: Iterable[Record], bar) -> SplitStats:
+def _write_splits(folder: Path, records: Iterable[Record], tick) -> SplitStats:
     stats, writer = SplitStats(), SplitWriter(folder)
     try:
         for record in records:
             stats.add(record, writer.write(record))
-            bar.tick()
+            tick()
     finally:
         writer.close()
     return stats
@@ -165,11 +166,30 @@ class Pipeline:
         finally:
             shutil.rmtree(self.spool, ignore_errors=True)
 
-    def run(self, files: list[InputFile], schema: str | None = None, file_done=None) -> Iterator[Record]:
-        """The records of `files` through the passes. Files are read shard by shard
-        (curate.file_shards) where the first stage runs: the Ray engine reads them in its workers.
-        `file_done()` is called as each file is finished."""
-        stages = self.stages
+    def write(self, folder: Path, files: list[InputFile], schema: str | None = None, file_done=None,
+              tick=lambda n=1: None) -> SplitStats:
+        """The records of `files` through the passes into `folder`'s split files; their counts.
+        An executor that writes in its workers (the Ray engine's `write_splits`) gets the last
+        stage, when it is per-record, to run in the same tasks: only counts come back here."""
+        write = getattr(self.executor, "write_splits", None)
+        if write is None:
+            return _write_splits(folder, self.run(files, schema, file_done), tick)
+        fused = len(self.stages) > 1 and self.stages[-1][0]
+        stage = self.stages[-1][1] if fused else []
+        stream = self.run(files, schema, file_done, upto=len(self.stages) - fused)
+        stats = SplitStats()
+        for result, counted in write(stage, shards(stream, on_cap=self._cut_counter(stage)), folder):
+            self._take(result, None)
+            stats.merge(counted)
+            tick(sum(s["rows"] for s in counted.splits.values()))
+        return stats
+
+    def run(self, files: list[InputFile], schema: str | None = None, file_done=None,
+            upto: int | None = None) -> Iterator[Record]:
+        """The records of `files` through the passes (the stages before `upto`: all by default).
+        Files are read shard by shard (curate.file_shards) where the first stage runs: the Ray
+        engine reads them in its workers. `file_done()` is called as each file is finished."""
+        stages = self.stages[:upto]
         parallel = bool(stages) and stages[0][0]
         first = stages[0][1] if parallel else []
         parse = not parallel or any(p.whole_conversations for p in first)
@@ -253,13 +273,18 @@ class Pipeline:
                   ahead: Pass | None = None) -> Iterator[Record]:
         """Shards through the executor. `ahead`: the next pass, whose `prepare` runs on this
         stage's output in the same place."""
+        for result in self.executor.map(stage, shards(upstream, on_cap=self._cut_counter(stage)), ahead):
+            yield from self._take(result, ahead)
+
+    def _cut_counter(self, stage: list[Pass]):
+        """What `shards` calls when it cuts a conversation: a count for the stage's passes that
+        need conversations whole."""
         watch = [self.contexts[p.name] for p in stage if p.whole_conversations]
 
         def cut() -> None:
             for ctx in watch:
                 ctx.count(CUT)
-        for result in self.executor.map(stage, shards(upstream, on_cap=cut), ahead):
-            yield from self._take(result, ahead)
+        return cut
 
     def _take(self, result: ShardResult, ahead: Pass | None) -> list[Record]:
         """A shard's result into the run's counts; its kept records."""

@@ -168,6 +168,23 @@ def _dumps(row: dict[str, Any]) -> bytes:
         return (json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8")
 
 
+def split_of(record: Record) -> str:
+    """The split file a record goes to; a record without a split is train."""
+    split = record.split or "train"
+    if split not in SPLITS:
+        raise ValueError(f"record {record.id} has unknown split '{split}'")
+    return split
+
+
+def split_lines(records: list[Record]) -> dict[str, bytes]:
+    """The lines SplitWriter would write for `records`, per split (only the splits they hold):
+    the Ray engine's workers write these bytes as part files (curate.engines.ray_write)."""
+    lines: dict[str, list[bytes]] = {}
+    for record in records:
+        lines.setdefault(split_of(record), []).append(_dumps(record.to_dict()))
+    return {split: b"".join(lines[split]) for split in SPLITS if split in lines}
+
+
 class SplitWriter:
     """Streams records into train/validation/test.jsonl; a record without a split is train.
 
@@ -179,9 +196,7 @@ class SplitWriter:
         self.folder, self.files = folder, {}
 
     def write(self, record: Record) -> str:
-        split = record.split or "train"
-        if split not in SPLITS:
-            raise ValueError(f"record {record.id} has unknown split '{split}'")
+        split = split_of(record)
         if split not in self.files:
             self.files[split] = open(self.folder / f"{split}.jsonl", "wb")
         self.files[split].write(_dumps(record.to_dict()))

@@ -68,3 +68,29 @@ def kill_on_read() -> None:
                 os._exit(1)
             yield raw
     curate.readers.byte_lines = byte_lines
+
+
+KILL_WRITE_FLAG = "CURATE_TEST_KILL_WRITE_FLAG"
+
+
+def kill_on_write() -> None:
+    """A Ray worker set-up hook: writing a part file whose lines hold KILL-WRITER writes half of
+    them under the part's own name and exits the worker process (as `kill -9` mid-write would)
+    the first time, while the flag file named by $CURATE_TEST_KILL_WRITE_FLAG is absent."""
+    import curate.engines.ray_write as ray_write
+
+    flag, put = Path(os.environ[KILL_WRITE_FLAG]), ray_write._put_file
+
+    def put_file(path: Path, data: bytes) -> None:
+        if b"KILL-WRITER" in data and not flag.exists():
+            flag.write_text(str(os.getpid()), encoding="utf-8")
+            Path(path).write_bytes(data[: len(data) // 2])
+            os._exit(1)
+        put(path, data)
+    ray_write._put_file = put_file
+
+
+def kill_on_read_or_write() -> None:
+    """Both hooks above, for a module whose tests kill a reader and a writer."""
+    kill_on_read()
+    kill_on_write()

@@ -11,8 +11,8 @@ locally: the outputs are byte-identical by construction.
 Shards go out in windows (one Ray Data job per window) so the driver holds one window of input
 and results, never the whole input. A task returns a whole shard's result or nothing, a task
 whose worker process died is run again on the same shard (Ray Data's tasks retry system failures
-without limit), and only the driver writes files, once, in input order: a killed worker neither
-loses nor duplicates a row.
+without limit), and the split files are written from parts that retried tasks rewrite whole
+(curate.engines.ray_write): a killed worker neither loses nor duplicates a row.
 """
 from __future__ import annotations
 
@@ -69,8 +69,7 @@ class RayExecutor:
     def map(self, stage: list[Pass], shards: Iterator[list], ahead: Pass | None = None
             ) -> Iterator[ShardResult]:
         """The result of each shard, in order (see curate.executor.Executor.map)."""
-        indices = [self.passes.index(p) for p in stage + ([ahead] if ahead else [])]
-        job = dict(passes=self._passes, indices=indices, has_ahead=ahead is not None, seed=self.seed)
+        job = self._job(stage, ahead)
         while window := list(islice(shards, self.window)):
             yield from self._run_window(window, job)
 
@@ -80,9 +79,21 @@ class RayExecutor:
         curate.file_shards.read_here, in the same order (curate.engines.ray_read)."""
         from curate.engines.ray_read import read_in_tasks
 
-        job = dict(passes=self._passes, indices=[self.passes.index(p) for p in stage + ([ahead] if ahead else [])],
-                   has_ahead=ahead is not None, seed=self.seed)
-        return read_in_tasks(self.ray, files, schema, parse, job, self.window)
+        return read_in_tasks(self.ray, files, schema, parse, self._job(stage, ahead), self.window)
+
+    def write_splits(self, stage: list[Pass], shards: Iterator[list], folder) -> Iterator[tuple]:
+        """`stage` (may be empty) over the shards, and what it keeps written as `folder`'s split
+        files, in Ray tasks: (ShardResult without records, SplitStats) per shard, in order
+        (curate.engines.ray_write). The local Executor has no such method: its driver writes."""
+        from pathlib import Path
+
+        from curate.engines.ray_write import write_in_tasks
+
+        return write_in_tasks(self.ray, self._job(stage), shards, Path(folder), self.window)
+
+    def _job(self, stage: list[Pass], ahead: Pass | None = None) -> dict[str, Any]:
+        return dict(passes=self._passes, indices=[self.passes.index(p) for p in stage + ([ahead] if ahead else [])],
+                    has_ahead=ahead is not None, seed=self.seed)
 
     def run_whole(self, pass_: Pass, records: Iterator[Record], ctx: Context) -> Iterator[Record]:
         """A whole-dataset pass as distributed steps (curate.engines.ray_steps) where it has
