@@ -34,6 +34,7 @@ from curate.pii.common_words import common_word, holds_no_name, imperative, not_
 from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
                              technical_term, variable_or_path)
 from curate.pii.dialogue import business_phone
+from curate.pii.venue_facts import business_contact
 from curate.pii.doc_examples import doc_example
 from curate.pii.intervals import overlaps
 from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
@@ -238,7 +239,8 @@ class BatchPiiAnalyzer:
                 label = "LOCATION"   # "main Lisbon mein rehta hoon": NER's person is a place
             elif label == "PERSON" and romanised:
                 s, e = without_romanised_words(text, s, e)
-            if label == "LOCATION" and not personal_place(text, s, e, self.locations):
+            if label == "LOCATION" and (not personal_place(text, s, e, self.locations) or self.locations
+                                        == "address" and business_contact(text, s, e)):   # venue_facts.py
                 continue
             kept.append((s, e, label))
         kept += [(s, e, "PERSON") for s, e in cued if not overlaps((s, e), kept)
