@@ -83,3 +83,36 @@ def test_a_venue_is_told_by_what_only_a_business_is_or_does():
     assert not venue("Meera is a chef at a restaurant.", "Meera")
     assert not venue("Meera is a regular at the cafe.", "Meera")
     assert not venue("Meera serves on the board.", "Meera")
+
+
+def _dialogue(pii, turns):
+    record = Record("d.jsonl:1", [{"role": "user" if k % 2 == 0 else "assistant", "content": t}
+                                  for k, t in enumerate(turns)])
+    out, _ = run_pii(pii, [record])
+    return [m["content"] for m in out[0].messages]
+
+
+def test_a_venue_one_turn_names_plainly_stays_in_every_turn_the_customer_goes(pii):
+    """Main replaced "Zafran" in all three turns: "I found Zafran in the centre" read as a person
+    and spread, though another turn says it is a restaurant."""
+    turns = ["I'm Anil Deshmukh, any cheap place in the centre?",
+             "I found Zafran in the centre part of town.",
+             "Where is Zafran? Anil again.",
+             "Zafran is a cheap Persian restaurant at 4 Mill Road."]
+    out = _dialogue(pii, turns)
+    assert sum(t.count("Zafran") for t in out) == 3
+    assert not any("Anil" in t or "Deshmukh" in t for t in out)
+
+
+def test_a_businesss_number_given_when_asked_for_stays_a_persons_goes(pii):
+    turns = ["Can I get their phone number?", "The phone number is 0117 496 0123.",
+             "Thanks. Please call me back, what number should I give?", "What is your phone number?",
+             "The number is 98201 23456.", "Noted, the number is 98201 23456."]
+    out = _dialogue(pii, turns)
+    assert out[1] == turns[1]
+    assert not any("98201 23456" in t for t in out)
+
+
+def test_a_number_someone_called_theirs_elsewhere_is_not_a_businesss(pii):
+    turns = ["My number is 98201 23456, what is their phone number?", "The phone number is 98201 23456."]
+    assert not any("98201 23456" in t for t in _dialogue(pii, turns))

@@ -35,11 +35,14 @@ _IT_IS = regex.compile(r"(?i)\b(?:it(?:['’]s|[ \t]+is)|is|are)[ \t]+(?:located
 _SERVICE = regex.compile(r"(?i)\b(?:(?:can|may|could|shall)[ \t]+i[ \t]+(?:help|assist|do|be)|(?:anything|something)"
                          r"(?:[ \t]+else)?[ \t]+(?:that[ \t]+)?i[ \t]+can[ \t]+(?:help|assist|do)|how[ \t]+(?:can|may)"
                          r"[ \t]+i[ \t]+(?:help|assist))\b")
+_CONTACT = regex.compile(r"(?i)\b(?:phone|number|telephone|address|post[ \t]*code|contact)\b")
+_OWN_CONTACT = regex.compile(r"(?i)\b(?:my|our|your|his|her|mine)[ \t]+(?:[\p{L}-]+[ \t]+)?"
+                             r"(?:phone|number|telephone|address|contact|cell|mobile)\b")
 _VENUE = "|".join(sorted(VENUE_WORDS | _PLACES))
 _NOT_MODIFIER = frozenset("at in on of for with from by to and or but who which that whose my his her".split())
 _IS_A_VENUE = regex.compile(
     r"(?:['’]s)?[ \t]+(?:is|was)[ \t]+(?:a|an|the)[ \t]+((?:[\p{L}-]+[ \t]+){0,4}?)"
-    rf"(?:{_VENUE})(?=[ \t]*(?:[.,;:!?)\n]|$|in\b|on\b|that\b|which\b|located\b|serving\b|with\b|and\b|near\b))",
+    rf"(?:{_VENUE})(?=[ \t]*(?:[.,;:!?)\n]|$|in\b|on\b|at\b|that\b|which\b|located\b|serving\b|with\b|and\b|near\b))",
     regex.IGNORECASE)
 _SERVES = regex.compile(r"[ \t]+(?:serves|serving|offers)[ \t]+(?:[\p{L}-]+[ \t]+){0,3}?"
                         r"(?:food|cuisine|dishes|meals)\b", regex.IGNORECASE)
@@ -61,6 +64,23 @@ def business_contact(text: str, start: int, end: int) -> bool:
         return False
     before = text[slice(*sentences[k - 1])]
     return not _names_a_person(before) and _points_at_business(before)
+
+
+def neutral_contact(text: str, start: int, end: int) -> bool:
+    """The sentence of a phone number or address names no person (it may name no business)."""
+    sentence = next((s, e) for s, e in _sentences(text) if start < max(e, s + 1)) if text else (0, 0)
+    return not _names_a_person(text[sentence[0]:start] + " " + text[end:sentence[1]])
+
+
+def asks_for_business_contact(question: str, things=frozenset()) -> bool:
+    """A turn that asks for a business's number or address: "What is their phone number?", "the
+    address of the restaurant", "the number for <a venue named elsewhere>"; not for anyone's own
+    ("my number", "your address") and not for a person's."""
+    if not _CONTACT.search(question) or _OWN_CONTACT.search(question):
+        return False
+    words = regex.findall(r"\p{L}+", question.lower())
+    return bool(_THIRD_PARTY.search(question) or _ITS.search(question)) or any(
+        w in VENUE_WORDS or w in _PLACES for w in words) or any(t in question for t in things)
 
 
 def a_venue(text: str, start: int, end: int) -> bool:
