@@ -8,7 +8,8 @@ tickets to Dune"), and the name went from all of them. So, per record (or conver
 values spread: a PERSON value that some text calls a venue or a work (dialogue.named_venue,
 titles_of_works.a_work, with the value standing alone, not inside a longer name: "Meera's Kitchen"
 says nothing of "Meera") and that no text cues as a person ("my name is", a greeting, a verb of a
-person) is dropped everywhere in that record. A customer's name is cued somewhere in nearly every
+person), and whose first word is no census or Indian given name, is dropped everywhere in
+that record. A customer's name is cued somewhere in nearly every
 booking ("booking under Ravi", "Thanks, Ravi"), and then it goes in every turn as before.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ def things_named(pairs) -> set[str]:
     for value in values:
         where = [(t, m.start(), m.end()) for t, _ in pairs
                  for m in re.finditer(r"(?<!\w)" + re.escape(value) + r"(?!\w)", t)]
-        if any(_cued(t, s, e) for t, s, e in where):
+        if _a_given_name(value) or any(_cued(t, s, e) for t, s, e in where):
             continue
         if any(_alone(t, s, e) and (named_venue(t, s, e) or a_work(t, s, e)) for t, s, e in where):
             out.add(value)
@@ -68,6 +69,16 @@ def without_things(spans_by_text: dict, texts, things: set[str]) -> dict:
     return {t: [s for s in spans_by_text.get(t, []) if not (s.entity in ("PERSON", *_CONTACTS)
                                                            and t[s.start:s.end] in things)]
             for t in texts}
+
+
+def _a_given_name(value: str) -> bool:
+    """A value led by a census or Indian given name ("Meera Pillai", "Ali Baba") is left to the
+    per-text rules: one turn's venue or title shape is too little against a name."""
+    from curate.pii.indian_names import _lists
+    from curate.pii.names import given_names
+
+    first = value.split()[0].strip(".,'’") if value.split() else ""
+    return first in given_names() or first in _lists()[0]
 
 
 def _alone(text: str, start: int, end: int) -> bool:
