@@ -31,6 +31,7 @@ STILL_PERSONAL = [
     ("Oxford", "The Bombay Brasserie is great. My address is 3 High Street, Oxford."),
     ("Ravi Kumar", "Book a table at Copper Chimney for Ravi Kumar, he is a regular at the restaurant."),
     ("Meera Pillai", "Meera Pillai is a chef at a restaurant in town."),
+    ("98201 23456", "Kavita Rao\nAirport shuttle driver\nPhone:\n98201 23456"),
     ("Raj Malhotra", "Raj Malhotra is a restaurant owner in Oxford."),
 ]
 

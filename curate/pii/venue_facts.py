@@ -10,12 +10,14 @@ protect people, and a restaurant's listed line and street are public facts about
 
 - A phone number or an address whose own sentence names no person (no first person, no he/she,
   no customer or family noun, no delivery/billing/home address) belongs to the business when that
-  sentence, or the sentence just before it in the same text, points at a third party or a venue
-  and at no person ("... is a cheap restaurant in the south. The phone number is ..."). A number
+  sentence points at a third party or a venue and at no person, or the sentence just before it
+  in the same text says what a business is or does and names no person ("... is a cheap
+  restaurant in the south. The phone number is ..."; a venue word alone is not enough: "Airport
+  shuttle driver\nPhone: ..." is a person's card). A number
   alone ("The number is 415-789-2210.") or after "I'm at the hotel." is still replaced.
 - A span is a venue when its predicate says what only a business is or does: "X is a moderately
   priced Indian restaurant", "X serves Korean food", "X is in the expensive price range".
-  Cues and a census given name with a surname still make it a person (person_evidence).
+  A cue ("my name is", a greeting, a verb of a person) still makes it a person (person_evidence).
 """
 from __future__ import annotations
 
@@ -62,8 +64,8 @@ def business_contact(text: str, start: int, end: int) -> bool:
         return True
     if k == 0:
         return False
-    before = text[slice(*sentences[k - 1])]
-    return not _names_a_person(before) and _points_at_business(before)
+    before = text[slice(*sentences[k - 1])]   # says what a business is or does, not a word of one
+    return not _names_a_person(before) and _describes_business(before)
 
 
 def neutral_contact(text: str, start: int, end: int) -> bool:
@@ -105,6 +107,14 @@ def _names_a_person(sentence: str) -> bool:
     words = regex.findall(r"\p{L}+", sentence.lower())
     return bool(_PERSONAL.search(sentence) or _OWN_ADDRESS.search(sentence)
                 or any(w in _PERSON_NOUNS for w in words))
+
+
+def _describes_business(sentence: str) -> bool:
+    """"They serve Thai food", "X is a cheap restaurant", "It's located in the south": a sentence
+    about a business, not one that only holds a venue word ("Airport tower controller")."""
+    return bool(_THIRD_PARTY.search(sentence) or _IT_IS.search(sentence) or _SERVES.search(sentence)
+                or _PRICE.search(sentence) or any(a_venue(sentence, m.start(), m.start())
+                                                  for m in regex.finditer(r"[ \t]+(?:is|was)[ \t]", sentence)))
 
 
 def _points_at_business(sentence: str) -> bool:
