@@ -117,3 +117,25 @@ def test_a_businesss_number_given_when_asked_for_stays_a_persons_goes(pii):
 def test_a_number_someone_called_theirs_elsewhere_is_not_a_businesss(pii):
     turns = ["My number is 98201 23456, what is their phone number?", "The phone number is 98201 23456."]
     assert not any("98201 23456" in t for t in _dialogue(pii, turns))
+
+
+ROMANISED_TITLES = [
+    "Yes, Lal Singh Chaddha (लाल सिंह चड्डा) (coming Aug 11) is now showing.",
+    "4 tickets to Laal Singh Chaddha (लाल सिंह चड्डा) at Cinemark.",
+]
+
+
+@pytest.mark.parametrize("text", ROMANISED_TITLES, ids=["label", "tickets-to"])
+def test_a_film_title_holding_an_indian_name_and_its_devanagari_pair_stay(pii, text):
+    """Main replaced "Lal Singh" and "लाल सिंह": the Indian-name-pair path of a text with
+    Devanagari (analyzer._credible) never asked whether the sentence called them a work."""
+    assert anonymised(pii, text) == text
+
+
+@pytest.mark.parametrize("value,text", [
+    ("Rahul Sharma", "Rahul Sharma (राहुल शर्मा) ne 2 tickets book kiye."),
+    ("राहुल शर्मा", "Rahul Sharma (राहुल शर्मा) ne 2 tickets book kiye."),
+    ("Rahul Sharma", "Mera naam Rahul Sharma hai, 2 tickets to Dune (लाल) chahiye."),
+], ids=["latin", "devanagari", "cued"])
+def test_an_indian_customers_name_beside_a_title_still_goes(pii, value, text):
+    assert value not in anonymised(pii, text)

@@ -47,6 +47,7 @@ from curate.pii.romanised import (cued_names, ordinary_word, romanised_context, 
                                   without_romanised_words)
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 from curate.pii.roles import HAS_TITLE, ROLE_NAME
+from curate.pii.titles_of_works import a_romanised_title
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
 MIN_DIGITS = {"PHONE": 6, "CREDIT_CARD": 12, "IN_AADHAAR": 12, "US_SSN": 9, "IBAN": 2,
@@ -227,6 +228,7 @@ class BatchPiiAnalyzer:
         code = code_spans(text)
         romanised = romanised_context(text)
         cued = sorted(cued_names(text) + indian_name_pairs(text)) if romanised and persons else []
+        cued = [x for x in cued if not a_romanised_title(text, *x)]   # "Lal Singh Chaddha (PG-13)"
         cues = [m.span() for m in NAME_CUE.finditer(text)] if persons else []
         kept = []
         for s, e, label in ents:
@@ -247,7 +249,8 @@ class BatchPiiAnalyzer:
                  and not _a_term(text, s, e, code) and not _common_words(text, s, e, cues)
                  and not _doc_term(text, s, e, code, cues)]
         kept += [(s, e, "PERSON") for s, e in (devanagari_name_pairs(text) if persons else [])
-                 if not overlaps((s, e), kept) and not overlaps((s, e), code)]   # no case to judge
+                 if not overlaps((s, e), kept) and not overlaps((s, e), code)   # no case to judge
+                 and not a_romanised_title(text, s, e)]
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])
