@@ -139,3 +139,27 @@ def test_a_film_title_holding_an_indian_name_and_its_devanagari_pair_stay(pii, t
 ], ids=["latin", "devanagari", "cued"])
 def test_an_indian_customers_name_beside_a_title_still_goes(pii, value, text):
     assert value not in anonymised(pii, text)
+
+
+MAKERS = [
+    "Would you like to hear Shape of You by Ed Sheeran from the album Divide?",
+    "I enjoy songs by Shreya Ghoshal.",
+    "I found 4 movies directed by Mani Ratnam, starring Aishwarya Rai.",
+]
+
+
+@pytest.mark.parametrize("text", MAKERS, ids=["from-the-album", "songs-by", "directed-starring"])
+def test_a_works_maker_named_as_such_stays(pii, text):
+    """Main replaced the singer, the director and the actor (docs/DESIGN.md: a maker of a
+    published work named as such identifies the work, not a customer)."""
+    assert anonymised(pii, text) == text
+
+
+@pytest.mark.parametrize("value,text", [
+    ("Priya Shah", "The complaint was written by Priya Shah."),
+    ("Ravi Kumar", "I enjoy songs by my friend Ravi Kumar."),
+    ("Priya Shah", "My name is Priya Shah and I like music by Arijit Singh."),
+    ("Priya Shah", "Play songs by Shreya Ghoshal for Priya Shah, please."),
+], ids=["written-by", "friend", "cued", "for"])
+def test_a_customer_beside_makers_still_goes(pii, value, text):
+    assert value not in anonymised(pii, text)
