@@ -141,25 +141,12 @@ def test_an_indian_customers_name_beside_a_title_still_goes(pii, value, text):
     assert value not in anonymised(pii, text)
 
 
-MAKERS = [
-    "Would you like to hear Shape of You by Ed Sheeran from the album Divide?",
-    "I enjoy songs by Shreya Ghoshal.",
-    "I found 4 movies directed by Mani Ratnam, starring Aishwarya Rai.",
-]
-
-
-@pytest.mark.parametrize("text", MAKERS, ids=["from-the-album", "songs-by", "directed-starring"])
-def test_a_works_maker_named_as_such_stays(pii, text):
-    """Main replaced the singer, the director and the actor (docs/DESIGN.md: a maker of a
-    published work named as such identifies the work, not a customer)."""
-    assert anonymised(pii, text) == text
-
 
 @pytest.mark.parametrize("value,text", [
-    ("Priya Shah", "The complaint was written by Priya Shah."),
-    ("Ravi Kumar", "I enjoy songs by my friend Ravi Kumar."),
-    ("Priya Shah", "My name is Priya Shah and I like music by Arijit Singh."),
-    ("Priya Shah", "Play songs by Shreya Ghoshal for Priya Shah, please."),
-], ids=["written-by", "friend", "cued", "for"])
-def test_a_customer_beside_makers_still_goes(pii, value, text):
+    ("Mani Ratnam", "I found 4 movies directed by Mani Ratnam, starring Aishwarya Rai."),
+    ("Ed Sheeran", "Would you like to hear Shape of You by Ed Sheeran from the album Divide?"),
+], ids=["directed-by", "from-the-album"])
+def test_a_works_maker_stays_a_person(pii, value, text):
+    """Decided in round 8 (docs/DESIGN.md): makers of works are replaced like any name; Presidio's
+    labelled set counts "film directed by X and starring X" as persons (18 of its 857)."""
     assert value not in anonymised(pii, text)

@@ -38,7 +38,7 @@ from curate.pii.doc_titles import doc_title
 from curate.pii.eponyms import a_case_party, names_a_thing
 from curate.pii.indian_names import is_indian_name
 from curate.pii.recognizers import NAME_CUE
-from curate.pii.titles_of_works import a_maker, a_weak_work, a_work
+from curate.pii.titles_of_works import a_weak_work, a_work
 
 # The census share (percent) below which a surname that is also a dictionary word ("Glass",
 # "Plank", "Dessert") is read as the word when nothing else says it is a name.
@@ -115,7 +115,7 @@ def not_a_name(text: str, start: int, end: int, places=frozenset()) -> bool:
         return True      # a case's name, however much it looks like a person's (eponyms.py)
     if _cued(text, start, end):
         return False
-    if a_work(text, start, end) or named_venue(text, start, end) or a_maker(text, start, end):
+    if a_work(text, start, end) or named_venue(text, start, end):
         return True      # a title or a venue, though it holds a name (titles_of_works.py, dialogue.py)
     if _a_name_pair(value):
         return False

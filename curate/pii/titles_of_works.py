@@ -161,21 +161,3 @@ def a_romanised_title(text: str, start: int, end: int) -> bool:
     before = _OPEN_BRACKET_AFTER_RUN.search(text, max(0, start - 80), opening + 1) if opening >= 0 else None
     return bool(before) and a_work(text, before.start(1), before.end(1))
 
-
-# The maker of a published work named as such: "songs by X", "Medicine by X from the album ...",
-# "directed by X", "starring X". Not "written by" (a complaint, an e-mail) nor "the one by".
-_MAKER_BEFORE = regex.compile(
-    r"(?i:\b(?:directed|produced|sung|performed|composed|narrated)[ \t]+by|\bstarring|\bfeaturing|\bfeat\."
-    r"|\b(?:songs?|music|albums?|tracks?|singles?|films?|movies?|novels?|hits?)[ \t]+(?:\p{L}+[ \t]+){0,2}?by)"
-    r"[ \t]+$")
-_MAKER_AFTER = regex.compile(r"[ \t]+(?:from|off|on)[ \t]+(?:the|his|her|their)[ \t]+(?:album|record|ep|soundtrack)\b",
-                             regex.IGNORECASE)
-_BY = regex.compile(r"(?i:\bby)[ \t]+$")
-
-
-def a_maker(text: str, start: int, end: int) -> bool:
-    """Whether a PERSON span names the maker of a published work in the words that credit one
-    (docs/DESIGN.md, "makers of works"): such a name identifies the work, not a customer."""
-    if _MAKER_BEFORE.search(text, max(0, start - 40), start):
-        return True
-    return bool(_BY.search(text, max(0, start - 4), start) and _MAKER_AFTER.match(text, end))
