@@ -114,6 +114,12 @@ def test_a_businesss_number_given_when_asked_for_stays_a_persons_goes(pii):
     assert not any("98201 23456" in t for t in out)
 
 
+def test_a_number_given_for_a_booking_at_a_venue_is_the_customers(pii):
+    turns = ["I'd like a room at the Grand Hotel.", "Can you give me a contact number for the hotel booking?",
+             "Sure, the number is 98201 23456."]
+    assert not any("98201 23456" in t for t in _dialogue(pii, turns))
+
+
 def test_a_number_someone_called_theirs_elsewhere_is_not_a_businesss(pii):
     turns = ["My number is 98201 23456, what is their phone number?", "The phone number is 98201 23456."]
     assert not any("98201 23456" in t for t in _dialogue(pii, turns))

@@ -40,6 +40,11 @@ _SERVICE = regex.compile(r"(?i)\b(?:(?:can|may|could|shall)[ \t]+i[ \t]+(?:help|
 _CONTACT = regex.compile(r"(?i)\b(?:phone|number|telephone|address|post[ \t]*code|contact)\b")
 _OWN_CONTACT = regex.compile(r"(?i)\b(?:my|our|your|his|her|mine)[ \t]+(?:[\p{L}-]+[ \t]+)?"
                              r"(?:phone|number|telephone|address|contact|cell|mobile)\b")
+# An agent asking for the customer's number ("a contact number for the hotel booking", "so we can
+# reach you"): the answer is the customer's, though a venue word is in the question.
+_FOR_A_BOOKING = regex.compile(r"(?i)\b(?:booking|bookings|reservation|reservations|order|orders|account|delivery|"
+                               r"callback|call[ \t]+you|reach[ \t]+you|contact[ \t]+you|registered|contact[ \t]+number|"
+                               r"provide|share)\b")
 _VENUE = "|".join(sorted(VENUE_WORDS | _PLACES))
 _NOT_MODIFIER = frozenset("at in on of for with from by to and or but who which that whose my his her".split())
 _IS_A_VENUE = regex.compile(
@@ -77,8 +82,9 @@ def neutral_contact(text: str, start: int, end: int) -> bool:
 def asks_for_business_contact(question: str, things=frozenset()) -> bool:
     """A turn that asks for a business's number or address: "What is their phone number?", "the
     address of the restaurant", "the number for <a venue named elsewhere>"; not for anyone's own
-    ("my number", "your address") and not for a person's."""
-    if not _CONTACT.search(question) or _OWN_CONTACT.search(question):
+    ("my number", "your address"), not the customer's for a booking ("a contact number for the
+    hotel booking", "please share"), and not a person's ("Priya's number": no venue word)."""
+    if not _CONTACT.search(question) or _OWN_CONTACT.search(question) or _FOR_A_BOOKING.search(question):
         return False
     words = regex.findall(r"\p{L}+", question.lower())
     return bool(_THIRD_PARTY.search(question) or _ITS.search(question)) or any(
