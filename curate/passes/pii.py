@@ -23,6 +23,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from curate.passes.base import Context, Pass
+from curate.pii.dialogue_things import things_named, without_things
 from curate.pii.fields import free_text, map_strings, strings
 from curate.pii.kinds import KINDS, maths_record, without_names
 from curate.pii.name_fields import name_pattern, name_values
@@ -142,6 +143,10 @@ class PiiPass(Pass):
         for group in groups(records):
             pairs = [(t, _spans(kind, t, views[i])) for i in group for kind, t in located[i]
                      if kind != "protected"]
+            if things := things_named(pairs):   # venues and works a turn calls so (pii/dialogue_things.py)
+                for i in group:
+                    views[i] = without_things(views[i], [t for _, t in located[i]], things)
+                pairs = [(t, without_things({t: spans}, [t], things)[t]) for t, spans in pairs]
             key = conversation(records[group[0]])
             values = {**self._conversations.known(key), **{
                 v: e for v, e in known_values(pairs).items() if v not in self.config.allow_list}}

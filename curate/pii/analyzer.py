@@ -34,6 +34,7 @@ from curate.pii.common_words import common_word, holds_no_name, imperative, not_
 from curate.pii.code import (code_number, code_spans, identifier_like, listed_with_tools, named_in_code,
                              technical_term, variable_or_path)
 from curate.pii.dialogue import business_phone
+from curate.pii.venue_facts import business_contact
 from curate.pii.doc_examples import doc_example
 from curate.pii.intervals import overlaps
 from curate.pii.markdown import code_table_cell, defined_abbreviation, heading_term, versioned
@@ -46,6 +47,7 @@ from curate.pii.romanised import (cued_names, ordinary_word, romanised_context, 
                                   without_romanised_words)
 from curate.pii.recognizers import NAME_CUE, NER_LABELS, build_recognizers, trim_ner_span
 from curate.pii.roles import HAS_TITLE, ROLE_NAME
+from curate.pii.titles_of_works import a_romanised_title
 
 # Minimum count of digits a string needs before a recognizer for the entity can match.
 MIN_DIGITS = {"PHONE": 6, "CREDIT_CARD": 12, "IN_AADHAAR": 12, "US_SSN": 9, "IBAN": 2,
@@ -226,6 +228,7 @@ class BatchPiiAnalyzer:
         code = code_spans(text)
         romanised = romanised_context(text)
         cued = sorted(cued_names(text) + indian_name_pairs(text)) if romanised and persons else []
+        cued = [x for x in cued if not a_romanised_title(text, *x)]   # "Lal Singh Chaddha (PG-13)"
         cues = [m.span() for m in NAME_CUE.finditer(text)] if persons else []
         kept = []
         for s, e, label in ents:
@@ -238,14 +241,16 @@ class BatchPiiAnalyzer:
                 label = "LOCATION"   # "main Lisbon mein rehta hoon": NER's person is a place
             elif label == "PERSON" and romanised:
                 s, e = without_romanised_words(text, s, e)
-            if label == "LOCATION" and not personal_place(text, s, e, self.locations):
+            if label == "LOCATION" and (not personal_place(text, s, e, self.locations) or self.locations
+                                        == "address" and business_contact(text, s, e)):   # venue_facts.py
                 continue
             kept.append((s, e, label))
         kept += [(s, e, "PERSON") for s, e in cued if not overlaps((s, e), kept)
                  and not _a_term(text, s, e, code) and not _common_words(text, s, e, cues)
                  and not _doc_term(text, s, e, code, cues)]
         kept += [(s, e, "PERSON") for s, e in (devanagari_name_pairs(text) if persons else [])
-                 if not overlaps((s, e), kept) and not overlaps((s, e), code)]   # no case to judge
+                 if not overlaps((s, e), kept) and not overlaps((s, e), code)   # no case to judge
+                 and not a_romanised_title(text, s, e)]
         places = [(s, e) for s, e in residence_places(text) if not overlaps((s, e), code)]
         kept = [x for x in kept if not overlaps(x, places)]   # the longer span wins
         return sorted(kept + [(s, e, "LOCATION") for s, e in places])

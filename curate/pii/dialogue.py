@@ -96,7 +96,10 @@ def named_venue(text: str, start: int, end: int) -> bool:
     Bridge, Lodge, Arena, Grill) are held by 0.001-0.006% of people each."""
     if text[end:end + 2] in ("'s", "’s"):
         return _venue_run(text, start, end, own=False)
-    if _AT_VENUE.search(text, max(0, start - 40), start) or _IN_TOWN.search(text, max(0, start - 40), start):
+    from curate.pii.venue_facts import a_venue
+
+    if _AT_VENUE.search(text, max(0, start - 40), start) or _IN_TOWN.search(text, max(0, start - 40), start) \
+            or a_venue(text, start, end):   # "X is a cheap Indian restaurant", "X serves Thai food"
         return True
     own = [w.strip(".,'’").casefold() for w in text[start:end].split()]
     return len(own) > 1 and any(w in VENUE_WORDS for w in own) or _venue_run(text, start, end, own=False)
@@ -222,11 +225,8 @@ def _a_place(text: str, start: int, end: int) -> bool:
 
 
 def business_phone(text: str, start: int, end: int) -> bool:
-    """Whether a phone number's sentence attributes it to a business and to no person."""
-    s = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
-    stop = _SENTENCE.search(text, end)
-    sentence = text[s:start] + " " + text[end:stop.start() if stop else len(text)]
-    words = regex.findall(r"\p{L}+", sentence.lower())
-    if _PERSONAL.search(sentence) or any(w in _PERSON_NOUNS for w in words):
-        return False
-    return bool(_THIRD_PARTY.search(sentence)) or any(w in VENUE_WORDS for w in words)
+    """Whether a phone number's sentence (or the one before it) attributes it to a business and
+    to no person: curate.pii.venue_facts."""
+    from curate.pii.venue_facts import business_contact
+
+    return business_contact(text, start, end)

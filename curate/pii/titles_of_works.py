@@ -143,3 +143,21 @@ def list_items(text: str, start: int, end: int) -> list[str]:
     tail = _FILM_LABEL.sub("", text[end:mine[1]]).strip()
     whole = not head.strip() and (not tail or bool(_TITLE_TAIL.fullmatch(tail)))
     return items if whole else []
+
+
+_CAPITALISED_RUN = regex.compile(r"(?:[ \t]+\p{Lu}[\p{L}'’-]*)*")
+_OPEN_BRACKET_AFTER_RUN = regex.compile(r"(\p{Lu}[\p{L}'’-]*(?:[ \t]+\p{Lu}[\p{L}'’-]*)*)[ \t]*\($")
+
+
+def a_romanised_title(text: str, start: int, end: int) -> bool:
+    """Whether a name pair found without case (an Indian given name and surname, or a Devanagari
+    pair) is part of a film's title: the capitalised run it starts is a work ("4 tickets to Laal
+    Singh Chaddha (...) (coming Aug 11)"), or it sits in brackets right after such a run (the
+    title in Devanagari: "Lal Singh Chaddha (<Devanagari title>) (PG-13)")."""
+    run_end = _CAPITALISED_RUN.match(text, end).end()
+    if a_work(text, start, run_end):
+        return True
+    opening = text.rfind("(", max(0, start - 3), start)
+    before = _OPEN_BRACKET_AFTER_RUN.search(text, max(0, start - 80), opening + 1) if opening >= 0 else None
+    return bool(before) and a_work(text, before.start(1), before.end(1))
+
