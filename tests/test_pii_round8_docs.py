@@ -21,6 +21,8 @@ KEPT = [
     "For the login form, use the autocomplete token current-password on the password field and the "
     "token organization-title on the job title field.",
     "The password is case-sensitive, and the user name is not.",
+    "```python\nclass TokenAuth(httpx.Auth):\n    def __init__(self, access_token):\n"
+    "        self.access_token = access_token\n```",
     "Paste the key between the markers:\n\n```\n-----BEGIN RSA PRIVATE KEY-----\n...\n"
     "-----END RSA PRIVATE KEY-----\n```",
     # sample data of coding exercises: the examples' cast in literals, Lorem ipsum
@@ -46,6 +48,7 @@ STILL_PERSONAL = [
     ("8f3kQz1LmT0pVx9RwY2nB7cD", "Send the header `Authorization: Bearer 8f3kQz1LmT0pVx9RwY2nB7cD` with every request."),
     ("hunter2", "For the staging login, the password is hunter2 and the user name is admin."),
     ("correct-horse-battery-staple", "wifi password: correct-horse-battery-staple"),
+    ("staple_battery_horse", "```python\nclient = Client(url)\nclient.password = 'staple_battery_horse'\n```"),
     ("MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
      "-----END RSA PRIVATE KEY-----"),

@@ -63,6 +63,8 @@ def _keyword_value(label: str, value: str) -> bool:
     value = value.rstrip(".!?")
     if not value or _NOT_A_VALUE.match(value) or placeholder_secret(value) or code_reference(value):
         return False
+    if "=" in label and not label.rstrip().endswith(("'", '"')) and wordy(value):
+        return False   # `self.access_token = access_token`: a variable, unquoted (detect-secrets wants quotes in code)
     return any(c in label for c in ":=") or not (value.isalpha() or wordy(value))
 
 
