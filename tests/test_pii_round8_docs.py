@@ -40,6 +40,9 @@ KEPT = [
     "Title: Henrietta explains It All for You\nReview: My daughter asks for this every night, five stars.",
     "Here is some information on the Battle of Hastings: wikipedia('Battle of Hastings').",
     "Convert Fahrenheit to Celsius for a temperature of 95 degrees.",
+    "Resources\n\n-  Hue Contrast Analyser (HCA) – Application\n-  Colour Ratio Analyser - online service\n"
+    "-  Atypical colour response",
+    "In the footer, choose Insert ← Fields ← Page Number. Shockwave's Layout ribbon holds the Columns tool.",
 ]
 
 STILL_PERSONAL = [

@@ -8,9 +8,11 @@ W3C's technique pages one product name alone made half the false placeholders. T
 from the text itself, not from a list of products:
 
 - the word modifies a noun of software or of a user interface ("X plugin", "X application", "X
-  button", "X key", "X toolkit"), or a software vendor's name leads it ("Microsoft X", "Adobe
-  X"), or it is what one clicks or presses ("Click Add.", "press Tab"); once the text uses a
-  word so, its other mentions are the same thing ("Silverlight does not detect the change");
+  button", "X key", "X toolkit"; "X's Insert ribbon"), or a software vendor's name leads it
+  ("Microsoft X", "Adobe X"), or it is what one clicks or presses ("Click Add.", "press Tab");
+  once the text uses a word so, its other mentions are the same thing ("Silverlight does not
+  detect the change"); a span that ends in a tool's noun ("Colour Contrast Analyser") or is a
+  menu path ("Insert ← Fields") is a thing too;
 - a heading line of a document: a short line of its own between blank lines, no sentence (no
   closing full stop), not after a sign-off ("Regards,");
 - a temperature scale or a historical event named after a place ("Fahrenheit", "the Battle
@@ -27,6 +29,8 @@ from functools import lru_cache
 
 import regex
 
+from curate.pii.names import given_names
+
 _THING_NOUNS = (r"applications?|plug-?ins?|content|controls?|toolkit|runtime|SDK|APIs?|framework|"
                 r"extensions?|browser|editor|keys?|buttons?|dialog|dialogs|dialog[ \t]+box|menus?|"
                 r"ribbon|toolbar|panel|pane|icons?|checkbox|command|settings|library|templates?|"
@@ -38,6 +42,12 @@ _WORD = r"\p{Lu}[\p{L}\p{M}]+"
 _MODIFIER = regex.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD})[ \t]+(?:{_THING_NOUNS})\b")
 _VENDOR = regex.compile(rf"\b(?:Microsoft|Adobe|Google|Apple|Apache|Mozilla|Oracle|IBM|Amazon|"
                         rf"Atlassian|JetBrains|Autodesk|Salesforce)[ \t]+({_WORD})")
+_OWNED_UI = regex.compile(rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD})['’]s[ \t]+(?:\p{{Lu}}[\p{{L}}\p{{M}}]*[ \t]+){{1,2}}"
+                          rf"(?:{_THING_NOUNS}|tools?)\b")
+_TOOL_HEAD = regex.compile(r"Analy[sz]er|Checker|Validator|Inspector|Viewer|Simulator|Emulator|Toolkit|"
+                           r"Studio|Converter|Generator")
+_MENU_PATH = regex.compile(r"[←→›»▸]")
+_CAPITALISED_RUN = regex.compile(r"\p{Lu}[\p{L}\p{M}]*(?:[ \t]+\p{Lu}[\p{L}\p{M}]*)*")
 _CLICKED = regex.compile(rf"\b(?i:click|clicks|clicking|press|presses|pressing|tap|taps|hit)"
                          rf"(?:[ \t]+(?i:on|the))?[ \t]+({_WORD})(?=[ \t]*(?:[.,;)]|$))", regex.M)
 _SCALES = frozenset({"Fahrenheit", "Celsius", "Kelvin"})
@@ -52,8 +62,12 @@ _TITLE_FIELD = regex.compile(r"(?im)^[ \t]*(?:title|headline|heading)[ \t]*:[^\n
 def a_doc_term(text: str, start: int, end: int) -> bool:
     """Whether the PERSON span [start, end) names a thing by the signals above."""
     words = text[start:end].split()
-    if not words or text.startswith(("'s", "’s"), end):
+    if not words:
         return False
+    capitalised = _CAPITALISED_RUN.match(text[start:end])   # "Colour Ratio Analyser" of "… - online"
+    head = capitalised.group().split() if capitalised else words
+    if _MENU_PATH.search(text[start:end]) or _TOOL_HEAD.fullmatch(head[-1]) and head[0] not in given_names():
+        return True
     if all(w in _things(text) or w.isupper() for w in words) and any(w in _things(text) for w in words):
         return True
     if len(words) == 1 and _EVENT.search(text, max(0, start - 24), start) or _a_scale(words):
@@ -72,9 +86,7 @@ def _a_scale(words: list[str]) -> bool:
 @lru_cache(maxsize=256)
 def _things(text: str) -> frozenset[str]:
     """The capitalised words the text uses as a product or a control, anywhere in it."""
-    from curate.pii.names import given_names
-
-    found = {m.group(1) for r in (_MODIFIER, _VENDOR, _CLICKED) for m in r.finditer(text)}
+    found = {m.group(1) for r in (_MODIFIER, _VENDOR, _CLICKED, _OWNED_UI) for m in r.finditer(text)}
     return frozenset(w for w in found if w not in given_names())
 
 
@@ -90,6 +102,4 @@ def heading_line(text: str, start: int, end: int) -> bool:
     before, after = text[:line_start], text[line_end:]
     if not (before.endswith("\n\n") or not before.strip()) or not (after.startswith("\n\n") or not after.strip()):
         return False
-    from curate.pii.names import given_names
-
     return not _SIGN_OFF.search(before.rstrip()) and line.split()[0] not in given_names()
