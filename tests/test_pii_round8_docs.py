@@ -21,6 +21,8 @@ KEPT = [
     "For the login form, use the autocomplete token current-password on the password field and the "
     "token organization-title on the job title field.",
     "The password is case-sensitive, and the user name is not.",
+    "In the second row the only way the undersized target can pass is 24-by-24 pixels of spacing.",
+    "Results\n\nPass: 4.5:1 contrast for body text\nPass: Content-Type header present",
     "```python\nclass TokenAuth(httpx.Auth):\n    def __init__(self, access_token):\n"
     "        self.access_token = access_token\n```",
     "Paste the key between the markers:\n\n```\n-----BEGIN RSA PRIVATE KEY-----\n...\n"
@@ -50,6 +52,7 @@ STILL_PERSONAL = [
     ("sk-proj-4fG7hJ2kL9mN3pQ8rS1tV6wX0yZ5aB", "My key is failing: OPENAI_API_KEY=sk-proj-4fG7hJ2kL9mN3pQ8rS1tV6wX0yZ5aB"),
     ("8f3kQz1LmT0pVx9RwY2nB7cD", "Send the header `Authorization: Bearer 8f3kQz1LmT0pVx9RwY2nB7cD` with every request."),
     ("hunter2", "For the staging login, the password is hunter2 and the user name is admin."),
+    ("Tr0ub4dor", "VPN login for the new laptop - user: admin pass: Tr0ub4dor"),
     ("correct-horse-battery-staple", "wifi password: correct-horse-battery-staple"),
     ("staple_battery_horse", "```python\nclient = Client(url)\nclient.password = 'staple_battery_horse'\n```"),
     ("MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",

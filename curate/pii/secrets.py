@@ -45,8 +45,8 @@ PATTERNS = [
     # detect-secrets KeywordDetector, reduced to explicit "password: value" / "api_key = value".
     # The value is on the label's line, as detect-secrets scans line by line: after "a password:"
     # that ends a line comes the next step of a how-to ("...a password:\n\n`ansible-vault create`").
-    ("keyword", r"(?i)\b(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|access[_-]?token|"
-                r"auth[_-]?token|client[_-]?secret|private[_-]?key)\b[\"']?[ \t]*(?:[:=]|=>|\bis\b)[ \t]*"
+    ("keyword", r"(?i)(?:\b(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|access[_-]?token|"
+                r"auth[_-]?token|client[_-]?secret|private[_-]?key)|_pass)\b[\"']?[ \t]*(?:[:=]|=>|\bis\b)[ \t]*"
                 r"[\"']?([^\s\"',;()\[\]{}<>]{4,})(?=[\s\"',;)}>]|$)", 1),
 ]
 _COMPILED = [(name, re.compile(pattern), group) for name, pattern, group in PATTERNS]
@@ -63,9 +63,18 @@ def _keyword_value(label: str, value: str) -> bool:
     value = value.rstrip(".!?")
     if not value or _NOT_A_VALUE.match(value) or placeholder_secret(value) or code_reference(value):
         return False
+    if re.match(r"(?i)secret\b", label) and re.search(r"\bis\b", label):
+        return False   # "the secret is 24-hour support": prose; "api key is …", "password is …" stay
+    if re.match(r"(?i)pass\b", label):   # a verb in prose ("can pass is 24-by-24", "Pass: 4.5:1")
+        return "=" in label or ":" in label and _mixed(value) and not wordy(value)
     if "=" in label and not label.rstrip().endswith(("'", '"')) and wordy(value):
         return False   # `self.access_token = access_token`: a variable, unquoted (detect-secrets wants quotes in code)
     return any(c in label for c in ":=") or not (value.isalpha() or wordy(value))
+
+
+def _mixed(value: str) -> bool:
+    """Letters with digits or symbols, not opening with a digit: "hunter2", not "4.5:1"."""
+    return value[:1].isalpha() and not value.isalpha() and any(c.isalpha() for c in value)
 
 
 def find_secrets(text: str) -> list[tuple[int, int]]:
