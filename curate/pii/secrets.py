@@ -45,8 +45,8 @@ PATTERNS = [
     # detect-secrets KeywordDetector, reduced to explicit "password: value" / "api_key = value".
     # The value is on the label's line, as detect-secrets scans line by line: after "a password:"
     # that ends a line comes the next step of a how-to ("...a password:\n\n`ansible-vault create`").
-    ("keyword", r"(?i)(?:\b(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|access[_-]?token|"
-                r"auth[_-]?token|client[_-]?secret|private[_-]?key)|_pass)\b[\"']?[ \t]*(?:[:=]|=>|\bis\b)[ \t]*"
+    ("keyword", r"(?i)\b(?:pass(?:word|wd|phrase)?|pwd|secret|api[_-]?key|access[_-]?token|"
+                r"auth[_-]?token|client[_-]?secret|private[_-]?key)\b[\"']?[ \t]*(?:[:=]|=>|\bis\b)[ \t]*"
                 r"[\"']?([^\s\"',;()\[\]{}<>]{4,})(?=[\s\"',;)}>]|$)", 1),
 ]
 _COMPILED = [(name, re.compile(pattern), group) for name, pattern, group in PATTERNS]
