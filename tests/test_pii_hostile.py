@@ -34,7 +34,7 @@ FEW = settings(max_examples=8, deadline=None, derandomize=True, database=None,
 # card (Luhn), UPI, and credentials of the shapes detect-secrets and gitleaks know.
 EMAILS = ["kiran.desai@gmail.com", "agent.meera@helpdesk.in", "r.iyer_77@yahoo.co.in", "ravi.k@outlook.com"]
 PHONES = ["9820123456", "+91 98765 43210", "8861234567"]
-SECRETS = ["AKIAIOSFODNN7EXAMPLE", "ghp_" + "Zq4" * 12, "xoxb-2816512345-3311234567890-AbCdEfGhIjKlMnOpQrSt",
+SECRETS = ["AKIA4HZQ7WNB3KPX2M6T", "ghp_Zq4Lm9Xw2Rt7Kp3Vn8Bc5Hy1Dj6Gs0FaQe7U", "xoxb-2816512345-3311234567890-AbCdEfGhIjKlMnOpQrSt",
            "sk-proj-T3BlbkFJabcdefGHIJKLmnopQRST1234", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY"]
 
 

@@ -159,7 +159,7 @@ def test_a_group_key_that_is_an_email_becomes_the_same_pseudonym_everywhere(pii)
 
 # --- credentials ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("secret", [
-    "AKIAIOSFODNN7EXAMPLE", "ghp_" + "Zq4" * 12, "xoxb-2816512345-3311234567890-AbCdEfGhIjKl",
+    "AKIA4HZQ7WNB3KPX2M6T", "ghp_Zq4Lm9Xw2Rt7Kp3Vn8Bc5Hy1Dj6Gs0FaQe7U", "xoxb-2816512345-3311234567890-AbCdEfGhIjKl",
     "sk-proj-T3BlbkFJabcdefGHIJKLmnopQRST1234", "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
 ])

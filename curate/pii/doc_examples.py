@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 import string
 
+from curate.pii.sample_names import sample_name
+
 # Words a documentation author writes where a credential goes; a value made only of these (and
 # digits or punctuation: "Password123!", "secret123", "my_secret_pass") is a placeholder.
 _PLACEHOLDER_WORDS = frozenset("""
@@ -154,5 +156,5 @@ def doc_example(text: str, start: int, end: int, entity: str) -> bool:
     if entity in NUMBERS:
         return counting_numbers(text[start:end])
     if entity in ("PERSON", "LOCATION"):
-        return in_markup(text, start, end) or english_term_in_hindi(text, start, end)
+        return in_markup(text, start, end) or english_term_in_hindi(text, start, end) or sample_name(text, start, end)
     return False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from curate.pii.doc_examples import code_reference, placeholder_secret
+from curate.pii.secret_examples import example_secret, key_material, wordy
 
 # (name, pattern, group): `group` is the part replaced (0 = the whole match). Labelled forms keep
 # their label so the text still reads "password: <SECRET>".
@@ -62,7 +63,18 @@ def _keyword_value(label: str, value: str) -> bool:
     value = value.rstrip(".!?")
     if not value or _NOT_A_VALUE.match(value) or placeholder_secret(value) or code_reference(value):
         return False
-    return any(c in label for c in ":=") or not value.isalpha()
+    if re.match(r"(?i)secret\b", label) and re.search(r"\bis\b", label):
+        return False   # "the secret is 24-hour support": prose; "api key is …", "password is …" stay
+    if re.match(r"(?i)pass\b", label):   # a verb in prose ("can pass is 24-by-24", "Pass: 4.5:1")
+        return "=" in label or ":" in label and _mixed(value) and not wordy(value)
+    if "=" in label and not label.rstrip().endswith(("'", '"')) and wordy(value):
+        return False   # `self.access_token = access_token`: a variable, unquoted (detect-secrets wants quotes in code)
+    return any(c in label for c in ":=") or not (value.isalpha() or wordy(value))
+
+
+def _mixed(value: str) -> bool:
+    """Letters with digits or symbols, not opening with a digit: "hunter2", not "4.5:1"."""
+    return value[:1].isalpha() and not value.isalpha() and any(c.isalpha() for c in value)
 
 
 def find_secrets(text: str) -> list[tuple[int, int]]:
@@ -78,6 +90,10 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
                 continue
             if name == "url_credentials" and placeholder_secret(text[start:end]):
                 continue   # "postgresql://user:pass@localhost/db": the docs' stand-in
+            if name == "bearer" and (placeholder_secret(text[start:end]) or wordy(text[start:end])):
+                continue   # "Bearer YOUR_ACCESS_TOKEN", "the autocomplete token current-password"
+            if not key_material(text[start:end]) if name == "private_key" else example_secret(text[start:end]):
+                continue   # AKIAIOSFODNN7EXAMPLE, sk-xxxx…, a key block that holds no key
             found.append((start, end))
     found.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     chosen: list[tuple[int, int]] = []
