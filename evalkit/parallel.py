@@ -34,6 +34,19 @@ def workers_for(config, specs) -> int:
     return max(1, min(config.workers, local, _cores() // THREADS))
 
 
+def longest_first(jobs: list) -> list:
+    """[(spec, system, items)] with the longest prompts first: a free worker takes the next job,
+    so starting with the long ones keeps the last worker from running alone (the demo on 2 cores:
+    RAG then fine-tuned on one worker, few-shot then zero-shot on the other — 13 s sooner than
+    zero-shot and RAG on one, which left the other idle). Characters of the messages, a proxy for
+    prefill and decode alike, computed without a tokenizer; ties keep the systems' order."""
+    def size(job) -> int:
+        _, system, items = job
+        return sum(len(m["content"]) for item in items for m in system.messages(item))
+
+    return sorted(jobs, key=size, reverse=True)
+
+
 def _machine_threads(workers: int) -> int:
     """The torch threads the run holds in all: those this process would use alone (training's
     count: it held them all), and never fewer than the workers' own."""

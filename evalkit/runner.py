@@ -168,7 +168,8 @@ def in_processes(config, specs, systems, items, params, progress, run_local) -> 
     workers = parallel.workers_for(config, specs) if run_local is run_system else 1
     if workers < 2:
         return {}
-    jobs = [(spec, system, items) for spec, system in zip(specs, systems) if not spec.is_endpoint]
+    jobs = parallel.longest_first([(spec, system, items) for spec, system in zip(specs, systems)
+                                   if not spec.is_endpoint])
     done = parallel.run_systems(jobs, specs, config, params, progress, workers)
     return {spec.name: rows for (spec, _, _), rows in zip(jobs, done)}
 

@@ -60,3 +60,21 @@ def test_workers_give_the_rows_of_one_single_threaded_process(tmp_path, lively_m
 def test_workers_must_be_at_least_one():
     with pytest.raises(ValueError, match="workers"):
         RunConfig(data="clean", out="ev", systems=SYSTEMS, workers=0)
+
+
+def test_jobs_start_with_the_longest_prompts_so_no_worker_runs_alone_at_the_end():
+    """The demo's four systems on two workers: RAG (passages) and few-shot (shots) first."""
+    from evalkit.parallel import longest_first
+
+    class Prompted:
+        def __init__(self, name, extra):
+            self.name, self.extra = name, extra
+
+        def messages(self, item):
+            return [{"role": "system", "content": "पासवर्ड " * self.extra}, {"role": "user", "content": item}]
+
+    items = ["mera refund kab aayega?", "How do I reset my UPI PIN?"]
+    jobs = [(None, Prompted(name, extra), items) for name, extra in
+            (("zero-shot", 5), ("few-shot", 40), ("rag", 60), ("fine-tuned", 0), ("twin", 5))]
+    assert [system.name for _, system, _ in longest_first(jobs)] == \
+        ["rag", "few-shot", "zero-shot", "twin", "fine-tuned"]       # ties keep their order
