@@ -54,6 +54,7 @@ def build_row(item, system: str, prompt: str, output: str, *, gen=None, nll=None
               sources: list[str] | None = None) -> ResultRow:
     """The one place a row is made. `gen` (evalkit.generate's result) and `nll` (the reference's
     likelihood) exist only when evalkit ran the model itself."""
+    share = getattr(gen, "machine_share", 1.0)
     return ResultRow(
         id=item.id, system=system, input=item.instruction, prompt=prompt, output=output,
         reference=item.reference, label=item.label,
@@ -63,7 +64,7 @@ def build_row(item, system: str, prompt: str, output: str, *, gen=None, nll=None
         completion_tokens=gen.completion_tokens if gen else None,
         latency_s=gen.latency_s if gen else None, cached=gen.cached if gen else None,
         sources=sources, tokens_from=getattr(gen, "tokens_from", None),
-        machine_share=getattr(gen, "machine_share", 1.0) if getattr(gen, "machine_share", 1.0) != 1.0 else None)
+        machine_share=share if share != 1.0 else None)
 
 
 def read_results(path) -> list[dict]:

@@ -71,7 +71,8 @@ def test_jobs_start_with_the_longest_prompts_so_no_worker_runs_alone_at_the_end(
             self.name, self.extra = name, extra
 
         def messages(self, item):
-            return [{"role": "system", "content": "पासवर्ड " * self.extra}, {"role": "user", "content": item}]
+            return [{"role": "system", "content": "पासवर्ड " * self.extra},
+                    {"role": "user", "content": item}]
 
     items = ["mera refund kab aayega?", "How do I reset my UPI PIN?"]
     jobs = [(None, Prompted(name, extra), items) for name, extra in
