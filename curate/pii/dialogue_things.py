@@ -4,7 +4,8 @@ Why: the pass spreads a value found in one turn to every turn of its record (cur
 and the turn where the small English model calls a venue or a film a person is often the one that
 says least: "How about Meghna?", "I found Meghna in the centre", "I like to see Dune". Other turns
 of the same dialogue say what it is ("Meghna is a moderately priced Indian restaurant", "two
-tickets to Dune"), and the name went from all of them. So, per record (or conversation), before
+tickets to Dune", "humid in Compton", a bare "Compton." in answer to "What city?":
+dialogue_places), and the name went from all of them. So, per record (or conversation), before
 values spread: a PERSON value that some text calls a venue or a work (dialogue.named_venue,
 titles_of_works.a_work, with the value standing alone, not inside a longer name: "Meera's Kitchen"
 says nothing of "Meera") and that no text cues as a person ("my name is", a greeting, a verb of a
@@ -19,6 +20,7 @@ import re
 import regex
 
 from curate.pii.dialogue import named_venue
+from curate.pii.dialogue_places import a_place_or_venue, answers_a_town_question
 from curate.pii.titles_of_works import a_work
 
 _CAPITALISED_BEFORE = regex.compile(r"(\p{Lu}[\p{L}'’.-]*)[ \t]+$")
@@ -33,11 +35,13 @@ def things_named(pairs) -> set[str]:
     values = {t[s.start:s.end] for t, spans in pairs for s in spans if s.entity == "PERSON"}
     out = set()
     for value in values:
-        where = [(t, m.start(), m.end()) for t, _ in pairs
+        where = [(k, t, m.start(), m.end()) for k, (t, _) in enumerate(pairs)
                  for m in re.finditer(r"(?<!\w)" + re.escape(value) + r"(?!\w)", t)]
-        if _a_given_name(value) or any(_cued(t, s, e) for t, s, e in where):
+        if _a_given_name(value) or any(_cued(t, s, e) for _, t, s, e in where):
             continue
-        if any(_alone(t, s, e) and (named_venue(t, s, e) or a_work(t, s, e)) for t, s, e in where):
+        if any(_alone(t, s, e) and (named_venue(t, s, e) or a_work(t, s, e) or a_place_or_venue(t, s, e)
+                                    or k and answers_a_town_question(pairs[k - 1][0], t, s, e))
+               for k, t, s, e in where):   # dialogue_places.py: its weather, the way to it, its area
             out.add(value)
     return out | business_answers(pairs, out)
 

@@ -34,6 +34,7 @@ from importlib import resources
 import regex
 
 from curate.pii.dialogue import named_venue, product_or_venue, venue_name_words
+from curate.pii.dialogue_places import a_place_or_venue
 from curate.pii.doc_terms import a_doc_term
 from curate.pii.doc_titles import doc_title
 from curate.pii.eponyms import a_case_party, names_a_thing
@@ -123,7 +124,7 @@ def not_a_name(text: str, start: int, end: int, places=frozenset()) -> bool:
     return (a_weak_work(text, start, end) or names_a_thing(text, start, end) or _a_place(text, start, value, places)
             or _a_label(text, start, end, value) or _a_list_item(text, start, end) or _in_word_list(text, start, end)
             or _a_term(value) or product_or_venue(text, start, end) or doc_title(text, start, end)
-            or a_doc_term(text, start, end))
+            or a_doc_term(text, start, end) or a_place_or_venue(text, start, end))
 
 
 def _cued(text: str, start: int, end: int) -> bool:
