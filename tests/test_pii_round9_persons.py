@@ -11,6 +11,7 @@ import pytest
 from _pii_util import anonymised, run_pii
 
 from curate.pii.dialogue_places import a_place_or_venue, answers_a_town_question
+from curate.pii.tool_names import a_lone_heading, tool_words
 from tunecraft.records import Record
 
 KEPT = [
@@ -85,3 +86,46 @@ def test_dialogue_place_signals():
     assert answers_a_town_question("Which city do you want?", "For Durham please", 4, 10)
     assert not answers_a_town_question("Which city do you want?", "Durham called me about the order", 0, 6)
     assert not answers_a_town_question("Anything else?", "Durham.", 0, 6)
+
+
+# Tools and libraries named in their own docs, one-word headings (typer-docs-a, starlette-docs-a,
+# click-docs-a, cheatsheets-a, linux-hinglish-a, susa-hinglish-a shapes; names made up or other).
+DOCS_KEPT = [
+    "After installing Zorvik in your project, run the setup once.\n\nZorvik includes an official skill "
+    "for coding agents. When you update Zorvik, the skill updates too.",
+    "After installing Quillet in your project, run the setup once.\n\nQuillet includes an official skill for coding agents.",
+    "# Virtualenv\n\nA virtual environment keeps the packages of one project apart from the others.",
+    "### Firefox 16 (Oct 2012)\n\n * Web app support\n * Full screen support",
+    "Metadata is a powerful tool that can be used for describing web pages.\n\n"
+    "Metadata can be used to locate alternate pages.",
+]
+
+DOCS_STILL_PERSONAL = [
+    ("Kowalski", "Ravi is a library volunteer and Kowalski includes a note in every parcel."),
+    ("Kowalski", "## Kowalski\n\nHe leads the data team."),
+    ("Kowalski", "Tavily includes a search API; Kowalski configured it for the team."),
+    ("Kowalski", "After installing the app, Mr. Kowalski said it crashed."),
+    ("Meera Pillai", "# Meera Pillai\n\nMeera leads the data team and maintains the library."),
+]
+
+
+@pytest.mark.parametrize("text", DOCS_KEPT, ids=[t[:40] for t in DOCS_KEPT])
+def test_tools_in_their_own_docs_and_headings_come_out_unchanged(pii, text):
+    assert anonymised(pii, text) == text
+
+
+@pytest.mark.parametrize("value,text", DOCS_STILL_PERSONAL, ids=[f"{v}:{t[:20]}" for v, t in DOCS_STILL_PERSONAL])
+def test_a_person_beside_a_tool_or_in_a_heading_still_goes(pii, value, text):
+    assert value not in anonymised(pii, text)
+
+
+def test_tool_words_read_the_grammar_not_a_list():
+    assert tool_words("After installing Zorvik, Quillet includes it. Ragas is a popular evaluation library.") == {
+        "Zorvik", "Quillet", "Ragas"}
+    assert tool_words("Systemd ka centralized logging system hai.") == {"Systemd"}
+    assert tool_words("Kowalski includes a note; Priya is a library volunteer.") == set()   # names
+    assert tool_words("Zorvik is a system administrator.") == set()         # the noun phrase goes on
+    page = "# Virtualenv\n\ntext"
+    assert a_lone_heading(page, 2, 12)
+    assert not a_lone_heading("# Virtualenv setup guide\n", 2, 12)            # not the heading's only word
+    assert not a_lone_heading("Virtualenv\n", 0, 10)                          # no heading

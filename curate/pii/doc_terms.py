@@ -30,6 +30,7 @@ from functools import lru_cache
 import regex
 
 from curate.pii.names import given_names
+from curate.pii.tool_names import a_lone_heading, tool_words
 
 _THING_NOUNS = (r"applications?|plug-?ins?|content|controls?|toolkit|runtime|SDK|APIs?|framework|"
                 r"extensions?|browser|editor|keys?|buttons?|dialog|dialogs|dialog[ \t]+box|menus?|"
@@ -72,8 +73,8 @@ def a_doc_term(text: str, start: int, end: int) -> bool:
         return True
     if len(words) == 1 and _EVENT.search(text, max(0, start - 24), start) or _a_scale(words):
         return True
-    return heading_line(text, start, end) or any(m.start() <= start and end <= m.end()
-                                                  for m in _TITLE_FIELD.finditer(text))
+    return heading_line(text, start, end) or a_lone_heading(text, start, end) or any(
+        m.start() <= start and end <= m.end() for m in _TITLE_FIELD.finditer(text))
 
 
 def _a_scale(words: list[str]) -> bool:
@@ -87,6 +88,7 @@ def _a_scale(words: list[str]) -> bool:
 def _things(text: str) -> frozenset[str]:
     """The capitalised words the text uses as a product or a control, anywhere in it."""
     found = {m.group(1) for r in (_MODIFIER, _VENDOR, _CLICKED, _OWNED_UI) for m in r.finditer(text)}
+    found |= tool_words(text)   # installed, run, "includes", "is a tool" (tool_names.py)
     return frozenset(w for w in found if w not in given_names())
 
 
