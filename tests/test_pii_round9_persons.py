@@ -94,6 +94,7 @@ DOCS_KEPT = [
     "After installing Zorvik in your project, run the setup once.\n\nZorvik includes an official skill "
     "for coding agents. When you update Zorvik, the skill updates too.",
     "After installing Quillet in your project, run the setup once.\n\nQuillet includes an official skill for coding agents.",
+    "Your project depends on Quillet, so Quillet must be importable before the tests run.",
     "# Virtualenv\n\nA virtual environment keeps the packages of one project apart from the others.",
     "### Firefox 16 (Oct 2012)\n\n * Web app support\n * Full screen support",
     "Metadata is a powerful tool that can be used for describing web pages.\n\n"
@@ -123,6 +124,9 @@ def test_tool_words_read_the_grammar_not_a_list():
     assert tool_words("After installing Zorvik, Quillet includes it. Ragas is a popular evaluation library.") == {
         "Zorvik", "Quillet", "Ragas"}
     assert tool_words("Systemd ka centralized logging system hai.") == {"Systemd"}
+    assert tool_words("It stays aligned with the version of Zorvik you use; it depends on Quillet.") == {
+        "Zorvik", "Quillet"}
+    assert tool_words("A version of Kowalski's story; it depends on Priya.") == set()
     assert tool_words("Kowalski includes a note; Priya is a library volunteer.") == set()   # names
     assert tool_words("Zorvik is a system administrator.") == set()         # the noun phrase goes on
     page = "# Virtualenv\n\ntext"

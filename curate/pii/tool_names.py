@@ -6,7 +6,8 @@ Why: a library's own docs name it on every page ("After installing Typer in your
 "running RAGAS on a 1% sample"), and a page's section often opens with a one-word heading
 ("# Virtualenv", "### Firefox 16 (Oct 2012)"). The small English model reads these as persons;
 nothing else in the sentence says otherwise, and the name is too new or too odd for a dictionary.
-The grammar does: one installs, runs, imports or deploys software, not a person; software
+The grammar does: one installs, runs, imports or deploys software, depends on it, reads a
+version or the docs of it, not a person; software
 includes, ships, exposes or vendors things; and "X is a <adjectives> tool" says what X is.
 `doc_terms` takes these words as things, and every other mention in the same text with them.
 
@@ -21,11 +22,13 @@ _WORD = r"\p{Lu}[\p{L}\p{M}]+"
 _SOFTWARE = (r"tools?|library|libraries|framework|package|database|system|service|plugin|plug-in|engine|"
              r"language|protocol|format|platform|runtime|SDK|API|CLI|utility|command|program|application|"
              r"app|server|client|editor|compiler|interpreter|shell|extension|module|toolkit")
-# One installs, runs, imports or deploys software: "After installing Typer", "running RAGAS on".
+# One installs, runs, imports or deploys software, depends on it, reads its docs or a version of
+# it: "After installing Typer", "running RAGAS on", "the version of Typer installed".
 _DONE_TO = regex.compile(
     rf"\b(?i:install|installs|installing|installed|uninstall|uninstalling|reinstall|upgrade|upgrading|"
     rf"download|downloading|deploy|deploying|configure|configuring|import|importing|running|launch|"
-    rf"launching)[ \t]+(?:the[ \t]+)?({_WORD})(?![\p{{L}}'’-])")
+    rf"launching|(?:version|versions|release|releases|fork|codebase|docs|documentation)[ \t]+of|"
+    rf"depends?[ \t]+on|depending[ \t]+on)[ \t]+(?:the[ \t]+)?({_WORD})(?![\p{{L}}'’-])")
 # What software does: "Starlette includes", "Typer has vendored Click", "Typer installed in".
 _DOES = regex.compile(
     rf"(?<![\p{{L}}\p{{M}}'’-])({_WORD})[ \t]+(?:includes|ships|exposes|implements|vendors|has[ \t]+vendored|"
