@@ -1,0 +1,70 @@
+"""Issue 12, round 9: the structured and secret detectors on text that holds no personal data.
+
+Each KEPT case is of a kind the pass damaged on a tune half of the ninth round (woz-a, sgd-a:
+venues' numbers read out by the agent; code, shell and docs halves: addresses, keys and digit
+runs that identify no one), written anew for the test with other venues, hosts and numbers; each
+was changed by the pass at 3982414. Each rule has recall cases in the same shapes: a customer's
+own number, a real-looking key, a card number said to be one, still go.
+"""
+import pytest
+from _pii_util import anonymised, run_pii
+
+from tunecraft.records import Record
+
+
+def _dialogue(turns, first="user"):
+    roles = ("user", "assistant") if first == "user" else ("assistant", "user")
+    return Record("d.jsonl:1", [{"role": roles[k % 2], "content": t} for k, t in enumerate(turns)])
+
+
+def _after(pii, turns, first="user"):
+    out, _ = run_pii(pii, [_dialogue(turns, first)])
+    return "\n".join(m["content"] for m in out[0].messages)
+
+
+# --- a venue's listing read out by the agent (agent_facts.py) -----------------------------------
+AGENT_LISTINGS = [
+    ["I want a cheap restaurant in Koramangala.", "Meghana Foods is a cheap Andhra restaurant there.",
+     "Phone number please", "It's 080 4112 3344."],
+    ["Looking for a hotel near the station with parking.", "I have two hotels near the station.",
+     "What is the phone number?", "I have the Grand Residency on MG Road, 0484 236 1234."],
+    ["mujhe ek sasta restaurant chahiye Indiranagar mein", "Toit ek achha restaurant hai, sasta bhi.",
+     "number de do", "Zaroor, 080 2520 1000 hai."],
+    ["I need a hotel in the old town.", "I have Hotel Aurora on the east side.", "Where is it?",
+     "It's at 14 Cowley Road, Oxford. Anything else I can help you with?"],
+    ["i want the number of the bakery in the north", "There is Baker Street Bakes in the north.",
+     "ok and the number?", "Sure, 0117 496 0321."],
+    ["Find me a cheap restaurant on the west side.", "La Margherita is in the west, cheap.",
+     "the phone number", "The phone number is 01223 315232."],
+]
+
+
+@pytest.mark.parametrize("turns", AGENT_LISTINGS, ids=[t[-1][:30] for t in AGENT_LISTINGS])
+def test_a_venues_number_the_agent_reads_out_is_kept(pii, turns):
+    assert _after(pii, turns) == "\n".join(turns)
+
+
+CUSTOMERS_OWN = [   # (value, turns): the customer's number in the same dialogues
+    ("98201 23456", ["Book a table at Meghana Foods for two.", "Sure. What number can we reach you on?",
+                     "98201 23456", "Booked. We have 98201 23456 for the booking."]),
+    ("98201 23456", ["I want a cheap restaurant in Koramangala.", "Meghana Foods is a cheap restaurant.",
+                     "Phone number please", "I have your number as 98201 23456."]),
+    ("98201 23456", ["Is the hotel taxi booked?", "Yes, the driver will call you at 98201 23456."]),
+    ("98201 23456", ["Book the hotel for Ravi Kumar.", "Done. Ravi Kumar, 98201 23456, two nights."]),
+    ("98201 23456", ["Book a table at the restaurant, call me on 98201 23456 if it's full.", "Sure."]),
+    ("Oxford", ["Send the cake from the bakery to my place.",
+                "The delivery address is 14 Cowley Road, Oxford."]),
+]
+
+
+@pytest.mark.parametrize("value,turns", CUSTOMERS_OWN, ids=[t[-1][:30] for _, t in CUSTOMERS_OWN])
+def test_a_customers_number_in_a_venue_dialogue_still_goes(pii, value, turns):
+    assert value not in _after(pii, turns)
+
+
+def test_an_agents_number_with_no_venue_in_the_dialogue_still_goes(pii):
+    turns = ["Who is my account manager?", "It is Mr. Sharma, you can reach him on 98201 23456."]
+    assert "98201 23456" not in _after(pii, turns)
+    turns = ["What's the number?", "It's 98201 23456."]   # no venue anywhere: someone's number
+    assert "98201 23456" not in _after(pii, turns)
+
