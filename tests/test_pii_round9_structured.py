@@ -68,3 +68,48 @@ def test_an_agents_number_with_no_venue_in_the_dialogue_still_goes(pii):
     turns = ["What's the number?", "It's 98201 23456."]   # no venue anywhere: someone's number
     assert "98201 23456" not in _after(pii, turns)
 
+
+
+# --- grids, servers, template slots (machine_values.py); stock passwords, rule lists (secret_examples.py)
+KEPT = [
+    # a C++ lesson's pattern output and sample matrix (Hinglish comments): Luhn/SSN shapes by chance
+    "/*\nPattern ke liye N = 4\n4444\n4444\n4444\n4444\n*/\nint main() { int n; cin >> n; }",
+    "/*\n1111\n2222\n3333\n4444\n*/\n#include <iostream>\nusing namespace std;",
+    "Sample Input:\n3 3\n1 2 3\n4 5 6\n7 8 9\n10 11 12\n13 14 15\nSample Output:\n1 4 7",
+    # servers one reaches or looks up
+    "Reverse look-up:\n\n```bash\ndig -x 142.250.183.46 +short\n```",
+    "shell> resolve github.com\ngithub.com > 140.82.121.4",
+    "Apex domain records:\n\n    A => 185.199.108.153\n    A => 185.199.109.153",
+    'Copy the site to host "52.66.14.9" over ssh:\nrsync -av ./site/ deploy@52.66.14.9:/var/www/site',
+    "| IP | provider |\n|---|---|\n| **`185.228.168.9`** | [cleanbrowsing.org](https://cleanbrowsing.org/) |",
+    # a tldr page's placeholder
+    "- Build behind a proxy:\n\n`docker build --build-arg {{HTTPS_PROXY=http://52.66.14.9:3128}} .`",
+    # stock passwords and rule lists in code
+    '<?php\n$password = "S3cr3t!";\n$hash = password_hash($password, PASSWORD_DEFAULT);',
+    "def is_strong(p): ...\n\npassword = 'P@ssw0rd2024'\nprint(is_strong(password))",
+    'const rules = {\n  email: "required|email",\n  password: "required|min:8|max:64|confirmed",\n};',
+    "tcpdump -A port 80 | egrep -i 'pass=|pwd=|passwd=|login='",
+]
+
+
+@pytest.mark.parametrize("text", KEPT, ids=[t[:30] for t in KEPT])
+def test_code_shell_and_docs_values_that_identify_no_one_are_kept(pii, text):
+    assert anonymised(pii, text) == text
+
+
+STILL_PERSONAL = [   # (value, text): the same shapes where the value is someone's
+    ("4111 1111", "Please charge my card 4111 1111\n1111 1111 today."),
+    ("536-22-8744", "SSN of the applicant:\n536-22-8744"),
+    ("49.205.17.88", "Failed password for root from 49.205.17.88 port 22 ssh2"),
+    ("49.205.17.88", "SELECT * FROM logins WHERE client_ip = '49.205.17.88'"),
+    ("49.205.17.88", "mera IP 49.205.17.88 hai, site block ho gayi"),
+    ("49.205.17.88", "My IP is 49.205.17.88 and the server keeps blocking me."),
+    ("Xk9#mQ2vLp", "db:\n  user: app\n  password: Xk9#mQ2vLp"),
+    ("Tr0ub4dor&3", "user: admin pass= Tr0ub4dor&3"),
+    ("Kq7|vR2|zT9w", 'password = "Kq7|vR2|zT9w"'),
+]
+
+
+@pytest.mark.parametrize("value,text", STILL_PERSONAL, ids=[v for v, _ in STILL_PERSONAL])
+def test_the_same_shapes_holding_someones_value_still_go(pii, value, text):
+    assert value not in anonymised(pii, text)
