@@ -82,6 +82,8 @@ KEPT = [
     "Apex domain records:\n\n    A => 185.199.108.153\n    A => 185.199.109.153",
     'Copy the site to host "52.66.14.9" over ssh:\nrsync -av ./site/ deploy@52.66.14.9:/var/www/site',
     "| IP | provider |\n|---|---|\n| **`185.228.168.9`** | [cleanbrowsing.org](https://cleanbrowsing.org/) |",
+    "Point the client at the staging API:\n\n```python\nr = httpx.get('http://52.66.14.9:8080/health')\n```",
+    "Scan the box: `nmap -sV 45.79.112.203`, then `nc -zv 45.79.112.203 443`.",
     # a tldr page's placeholder
     "- Build behind a proxy:\n\n`docker build --build-arg {{HTTPS_PROXY=http://52.66.14.9:3128}} .`",
     # stock passwords and rule lists in code
@@ -104,6 +106,7 @@ STILL_PERSONAL = [   # (value, text): the same shapes where the value is someone
     ("49.205.17.88", "SELECT * FROM logins WHERE client_ip = '49.205.17.88'"),
     ("49.205.17.88", "mera IP 49.205.17.88 hai, site block ho gayi"),
     ("49.205.17.88", "My IP is 49.205.17.88 and the server keeps blocking me."),
+    ("49.205.17.88", "GET /login 403 - visitor 49.205.17.88 via http://shop.in/cart"),
     ("Xk9#mQ2vLp", "db:\n  user: app\n  password: Xk9#mQ2vLp"),
     ("Tr0ub4dor&3", "user: admin pass= Tr0ub4dor&3"),
     ("Kq7|vR2|zT9w", 'password = "Kq7|vR2|zT9w"'),
@@ -112,4 +115,27 @@ STILL_PERSONAL = [   # (value, text): the same shapes where the value is someone
 
 @pytest.mark.parametrize("value,text", STILL_PERSONAL, ids=[v for v, _ in STILL_PERSONAL])
 def test_the_same_shapes_holding_someones_value_still_go(pii, value, text):
+    assert value not in anonymised(pii, text)
+
+
+# --- mailboxes that name a slot or a function (reserved.py) -----------------------------------
+MAILBOXES_KEPT = [
+    'tar czf - /var/lib/mysql | mail -s "nightly dump" backup@mailhub.in',
+    "Table: customers\nColumns: id, name, email\n1, Asha, asha@example.com\n2, Vikram, vikram@example2.com",
+    "git config --global user.email ops@yourcompany.com",
+    "# alerts jaate hain alerts@pagerhub.io pe, cron se",
+]
+
+
+@pytest.mark.parametrize("text", MAILBOXES_KEPT, ids=[t[:30] for t in MAILBOXES_KEPT])
+def test_slot_and_function_mailboxes_in_code_are_kept(pii, text):
+    assert anonymised(pii, text) == text
+
+
+@pytest.mark.parametrize("value,text", [
+    ("vikram.rao@gmail.com", "git config --global user.email vikram.rao@gmail.com"),
+    ("asha.k@company.co.in", "Mera email asha.k@company.co.in hai, backup ke liye."),
+    ("rahul@example.in", "email rahul@example.in about the nightly backup"),
+])
+def test_a_persons_mailbox_in_the_same_places_still_goes(pii, value, text):
     assert value not in anonymised(pii, text)

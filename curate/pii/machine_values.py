@@ -10,8 +10,10 @@ fired on values that identify no one:
   45.33.49.119", `A => 192.30.252.153`, `ssh ubuntu@231.210.24.48`, a DNS table row pairing an
   address with its provider's URL. GDPR's concern with IP addresses is the subscriber an ISP can
   name behind a device's address (CJEU, Breyer, C-582/14); a server reached by name or as a
-  host names none. An address the text ties to a client, a user or a login ("client_ip", "my IP",
-  "blocked", "logged in from") is still replaced.
+  host names none, nor does the host of a URL (`http://52.66.14.9:8080/`: clients have no URL)
+  or the target of a network tool (`curl`, `nmap`, `nc`). An address the text ties to a client,
+  a user, an owner or a login ("client_ip", "my IP", "our server", "blocked", "logged in from") is
+  still replaced.
 - a value inside a placeholder of a template (`{{FTP_PROXY=http://40.50.60.5:4567}}` in a tldr
   page, where `{{…}}` means "put yours here"): an example to be replaced by the reader.
 """
@@ -25,10 +27,11 @@ _NUMBER_LINE = re.compile(r"[ \t]*\d[\d \t.,;:|+*/=()\[\]-]*")
 _GRID_LINES = 3
 _SERVER = re.compile(r"(?i)\b(?:dns|nameservers?|resolvers?|resolve[sd]?|dig|nslookup|whois|host|hosts|hostname|"
                      r"traceroute|tracert|ping|ssh|scp|rsync|sftp|telnet|proxy|proxies|https?_proxy|ftp_proxy|"
-                     r"servers?|gateway)\b|\b(?:A|AAAA)[ \t]*(?:=>|record)|[a-z0-9-]+\.[a-z]{2,}[ \t]*(?:>|=>|->)[ \t]*$")
+                     r"servers?|gateway|curl|wget|nmap|nc|netcat|ncat|mtr|iperf3?|socket|connect|listen)\b|\b(?:A|AAAA)[ \t]*(?:=>|record)|[a-z0-9-]+\.[a-z]{2,}[ \t]*(?:>|=>|->)[ \t]*$")
 _CLIENT = re.compile(r"(?i)\b(?:client|clients|visitor|visitors|customer|customers|logged|blocked|banned|"
-                     r"attacker|my|your|his|her)\b|client_ip|remote_addr|\busers?(?:['’]s?)?[ \t_-]*(?:ip|address)\b|"
+                     r"attacker|my|our|your|his|her)\b|client_ip|remote_addr|\busers?(?:['’]s?)?[ \t_-]*(?:ip|address)\b|"
                      r"\bfrom[ \t]*$")
+_URL_HOST = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^\s/@]+@)?\[?$", re.I)   # http://52.66.14.9:8080/: a host
 _URL = re.compile(r"https?://|\b[a-z0-9-]+\.(?:com|org|net|io|dev|info|at|dk|de)\b", re.I)
 
 
@@ -61,7 +64,7 @@ def _server_address(text: str, start: int, end: int) -> bool:
     before, after = text[s:start], text[end:e]
     if _CLIENT.search(before + " " + after):
         return False
-    if _SERVER.search(before) or _SERVER.search(after):
+    if _SERVER.search(before) or _SERVER.search(after) or _URL_HOST.search(before):
         return True
     return before.lstrip().startswith("|") and bool(_URL.search(after))   # | 84.200.69.80 | [dns.watch](…) |
 

@@ -28,7 +28,7 @@ _RESERVED_TLDS = ("example", "test", "invalid", "localhost")
 _PLACEHOLDERS = frozenset("""
 user username userid yourname youremail yourusername youraddress yourmail youruser yourid
 someone somebody someuser somename anyone name email mail emailaddress foo bar foobar baz
-nobody noreply donotreply dummy sample fake
+nobody noreply donotreply dummy sample fake test tester demo
 """.split())
 # Mailboxes of a function, not a person (RFC 2142 and what support desks add): the GDPR protects
 # "security@vuejs.org" no more than the organisation's postal address.
@@ -36,15 +36,24 @@ _ROLES = frozenset("""
 security abuse postmaster hostmaster webmaster noc support info sales marketing help helpdesk
 contact hello press media jobs careers billing accounts privacy legal admin root care
 customercare customerservice service feedback enquiries enquiry grievance grievances nodal
+backup backups alerts alert notifications reports ops devops team
 """.split())
 
 
+# Domains that stand for "your domain here" in docs and sample data (`admin@yourcompany.com`,
+# `jane@example2.com`, `ops@mydomain.org`): the label names the slot, as "user" does a mailbox.
+_SLOT_LABEL = re.compile(r"(?:your|my|some|the)?(?:domain|company|companyname|site|website|server|host|"
+                         r"org|organisation|organization|provider)|(?:example|sample|test|dummy|fake)\d+")
+
+
 def reserved_domain(domain: str) -> bool:
-    """Whether `domain` is reserved for documentation or testing (RFC 2606, RFC 6761)."""
+    """Whether `domain` is reserved for documentation or testing (RFC 2606, RFC 6761), or names
+    the slot of one (`yourcompany.com`, `example2.com`)."""
     domain = domain.lower().rstrip(".")
     labels = domain.split(".")
     return (domain == "localhost" or labels[-1] in _RESERVED_TLDS
-            or any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS))
+            or any(domain == d or domain.endswith("." + d) for d in _RESERVED_DOMAINS)
+            or len(labels) >= 2 and bool(_SLOT_LABEL.fullmatch(labels[-2])))
 
 
 def placeholder_mailbox(address: str) -> bool:
