@@ -124,6 +124,8 @@ MAILBOXES_KEPT = [
     "Table: customers\nColumns: id, name, email\n1, Asha, asha@example.com\n2, Vikram, vikram@example2.com",
     "git config --global user.email ops@yourcompany.com",
     "# alerts jaate hain alerts@pagerhub.io pe, cron se",
+    "git remote add origin git@github.com:infra/deploy-scripts.git\ngit push -u origin main",
+    "scp build.tar.gz ubuntu@ec2-13-232-10-5.ap-south-1.compute.amazonaws.com:/srv/app",
 ]
 
 
@@ -136,6 +138,7 @@ def test_slot_and_function_mailboxes_in_code_are_kept(pii, text):
     ("vikram.rao@gmail.com", "git config --global user.email vikram.rao@gmail.com"),
     ("asha.k@company.co.in", "Mera email asha.k@company.co.in hai, backup ke liye."),
     ("rahul@example.in", "email rahul@example.in about the nightly backup"),
+    ("deepak.git@gmail.com", "git config user.email deepak.git@gmail.com && git push"),
 ])
 def test_a_persons_mailbox_in_the_same_places_still_goes(pii, value, text):
     assert value not in anonymised(pii, text)
