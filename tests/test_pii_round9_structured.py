@@ -84,6 +84,7 @@ KEPT = [
     "| IP | provider |\n|---|---|\n| **`185.228.168.9`** | [cleanbrowsing.org](https://cleanbrowsing.org/) |",
     "Point the client at the staging API:\n\n```python\nr = httpx.get('http://52.66.14.9:8080/health')\n```",
     "Scan the box: `nmap -sV 45.79.112.203`, then `nc -zv 45.79.112.203 443`.",
+    "Unix timestamp ko readable date mein kaise badlein?\n\n1712345678",
     # a tldr page's placeholder
     "- Build behind a proxy:\n\n`docker build --build-arg {{HTTPS_PROXY=http://52.66.14.9:3128}} .`",
     # stock passwords and rule lists in code
@@ -108,6 +109,8 @@ STILL_PERSONAL = [   # (value, text): the same shapes where the value is someone
     ("49.205.17.88", "My IP is 49.205.17.88 and the server keeps blocking me."),
     ("49.205.17.88", "GET /login 403 - visitor 49.205.17.88 via http://shop.in/cart"),
     ("Xk9#mQ2vLp", "db:\n  user: app\n  password: Xk9#mQ2vLp"),
+    ("9820123456", "Call me on 9820123456 after the timestamp bug is fixed."),
+    ("1698765432", "Customer phone: 1698765432 (timestamp of the call: 10:42)"),
     ("Tr0ub4dor&3", "user: admin pass= Tr0ub4dor&3"),
     ("Kq7|vR2|zT9w", 'password = "Kq7|vR2|zT9w"'),
 ]

@@ -14,6 +14,8 @@ fired on values that identify no one:
   or the target of a network tool (`curl`, `nmap`, `nc`). An address the text ties to a client,
   a user, an owner or a login ("client_ip", "my IP", "our server", "blocked", "logged in from") is
   still replaced.
+- a Unix time (a bare ten-digit number of seconds since 1970, in the range of 2001-2038) where the
+  text speaks of timestamps, read as a phone number: `unix_timestamp = 1633972405`.
 - a value inside a placeholder of a template (`{{FTP_PROXY=http://40.50.60.5:4567}}` in a tldr
   page, where `{{…}}` means "put yours here"): an example to be replaced by the reader.
 """
@@ -31,6 +33,8 @@ _SERVER = re.compile(r"(?i)\b(?:dns|nameservers?|resolvers?|resolve[sd]?|dig|nsl
 _CLIENT = re.compile(r"(?i)\b(?:client|clients|visitor|visitors|customer|customers|logged|blocked|banned|"
                      r"attacker|my|our|your|his|her)\b|client_ip|remote_addr|\busers?(?:['’]s?)?[ \t_-]*(?:ip|address)\b|"
                      r"\bfrom[ \t]*$")
+_TIME_WORD = re.compile(r"(?i)timestamp|epoch|unix[ _-]?time|\btime\.time\(|datetime|fromtimestamp|\bts\b")
+_PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|call|contact|whatsapp|\btel\b|number|नंबर|फ़ोन|फोन|मोबाइल")
 _URL_HOST = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^\s/@]+@)?\[?$", re.I)   # http://52.66.14.9:8080/: a host
 _URL = re.compile(r"https?://|\b[a-z0-9-]+\.(?:com|org|net|io|dev|info|at|dk|de)\b", re.I)
 
@@ -41,6 +45,8 @@ def machine_value(text: str, start: int, end: int, entity: str) -> bool:
     if entity in _NUMBER_KINDS and "\n" in text[start:end] and _in_grid(text, start, end):
         return True
     if entity == "IP_ADDRESS" and _server_address(text, start, end):
+        return True
+    if entity == "PHONE" and _epoch_seconds(text, start, end):
         return True
     return _in_template_slot(text, start, end)
 
@@ -67,6 +73,15 @@ def _server_address(text: str, start: int, end: int) -> bool:
     if _SERVER.search(before) or _SERVER.search(after) or _URL_HOST.search(before):
         return True
     return before.lstrip().startswith("|") and bool(_URL.search(after))   # | 84.200.69.80 | [dns.watch](…) |
+
+
+def _epoch_seconds(text: str, start: int, end: int) -> bool:
+    """A bare ten-digit number from 1,000,000,000 to 2,147,483,647 (2001 to 2038 in Unix time) where
+    the text around it speaks of timestamps: `unix_timestamp = 1633972405` is a time."""
+    value = text[start:end]
+    return (value.isdigit() and 10**9 <= int(value) < 2**31
+            and not _PHONE_WORD.search(text, max(0, start - 40), start)   # "Customer phone: 1698765432"
+            and bool(_TIME_WORD.search(text, max(0, start - 200), min(len(text), end + 200))))
 
 
 def _in_template_slot(text: str, start: int, end: int) -> bool:
