@@ -68,7 +68,8 @@ def _venue_word(text: str) -> bool:
 
 def _tied_to_person(text: str, start: int, end: int, spans) -> bool:
     s, e = next(((a, b) for a, b in _sentences(text) if start < max(b, a + 1)), (0, len(text)))
-    around = _IDIOMS.sub(" ", _SERVICE.sub(" ", text[s:start] + " " + text[end:e]))   # "anything else I can help you with?"
+    # the agent's offer ("anything else I can help you with?") and "in person" tie it to no one
+    around = _IDIOMS.sub(" ", _SERVICE.sub(" ", text[s:start] + " " + text[end:e]))
     if _OWN_CONTACT.search(around) or _CALLS.search(around) or _OWN_ADDRESS.search(around):
         return True
     if any(w in _NOUNS for w in _WORD.findall(around.lower())):

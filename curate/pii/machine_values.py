@@ -29,12 +29,14 @@ _NUMBER_LINE = re.compile(r"[ \t]*\d[\d \t.,;:|+*/=()\[\]-]*")
 _GRID_LINES = 3
 _SERVER = re.compile(r"(?i)\b(?:dns|nameservers?|resolvers?|resolve[sd]?|dig|nslookup|whois|host|hosts|hostname|"
                      r"traceroute|tracert|ping|ssh|scp|rsync|sftp|telnet|proxy|proxies|https?_proxy|ftp_proxy|"
-                     r"servers?|gateway|curl|wget|nmap|nc|netcat|ncat|mtr|iperf3?|socket|connect|listen)\b|\b(?:A|AAAA)[ \t]*(?:=>|record)|[a-z0-9-]+\.[a-z]{2,}[ \t]*(?:>|=>|->)[ \t]*$")
+                     r"servers?|gateway|curl|wget|nmap|nc|netcat|ncat|mtr|iperf3?|socket|connect|listen)\b|"
+                     r"\b(?:A|AAAA)[ \t]*(?:=>|record)|[a-z0-9-]+\.[a-z]{2,}[ \t]*(?:>|=>|->)[ \t]*$")
 _CLIENT = re.compile(r"(?i)\b(?:client|clients|visitor|visitors|customer|customers|logged|blocked|banned|"
-                     r"attacker|my|our|your|his|her)\b|client_ip|remote_addr|\busers?(?:['’]s?)?[ \t_-]*(?:ip|address)\b|"
-                     r"\bfrom[ \t]*$")
+                     r"attacker|my|our|your|his|her)\b|client_ip|remote_addr|"
+                     r"\busers?(?:['’]s?)?[ \t_-]*(?:ip|address)\b|\bfrom[ \t]*$")
 _TIME_WORD = re.compile(r"(?i)timestamp|epoch|unix[ _-]?time|\btime\.time\(|datetime|fromtimestamp|\bts\b")
-_PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|call|contact|whatsapp|\btel\b|number|नंबर|फ़ोन|फोन|मोबाइल")
+_PHONE_WORD = re.compile(r"(?i)phone|mobile|\bmob\b|\bcell|call|contact|whatsapp|\btel\b|number|"
+                         r"नंबर|फ़ोन|फोन|मोबाइल")
 _URL_HOST = re.compile(r"[a-z][a-z0-9+.-]*://(?:[^\s/@]+@)?\[?$", re.I)   # http://52.66.14.9:8080/: a host
 _URL = re.compile(r"https?://|\b[a-z0-9-]+\.(?:com|org|net|io|dev|info|at|dk|de)\b", re.I)
 
