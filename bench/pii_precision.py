@@ -64,6 +64,7 @@ skipped and said so):
 - Issue 12's eighth round (dialogues): WOZ 2.0, see bench/pii_corpora8b.py.
 - Issue 12's eighth round (typer and httpx docs): see bench/pii_corpora8.py.
 - Issue 12's ninth round (starlette and click docs): see bench/pii_corpora9b.py.
+- Issue 12's ninth round (code/shell/config cheat sheets): see bench/pii_corpora9a.py.
 - written: the PII-free Hindi/English prose, Hinglish chat, code and maths written for
   tests/test_pii_precision.py (in-sample: the rules were tuned on it).
 """
@@ -86,6 +87,7 @@ from pii_corpora7b import seventh_round_dialogue
 from pii_corpora8b import eighth_round_dialogue
 from pii_corpora8 import eighth_round_docs
 from pii_corpora9b import ninth_round_docs
+from pii_corpora9a import ninth_round_code
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 REPO = Path(__file__).resolve().parents[1]
@@ -103,7 +105,8 @@ HELD_OUT = ("gsm8k-train", "humaneval-tests", "nl2bash-b", "asdiv", "rust-hingli
             "user-oriented-b", "t0-qa-b", "tm4-b", "sgd-b", "tm3-b",
             "wcag-html-b", "flask-docs-b", "edevhindi-b", "cpp-hinglish-b", "kvret-b",
             "rust-book-b", "gpteacher-tools-b", "gpteacher-code-b", "woz-b", "typer-docs-b",
-            "httpx-docs-b", "starlette-docs-b", "click-docs-b")
+            "httpx-docs-b", "starlette-docs-b", "click-docs-b", "awesome-cheatsheets-b",
+            "secret-knowledge-b")
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -147,6 +150,7 @@ def corpora(scratch: Path) -> dict[str, list[list[str]]]:
     out.update(eighth_round_dialogue(scratch))   # bench/pii_corpora8b.py
     out.update(eighth_round_docs(scratch))   # bench/pii_corpora8.py
     out.update(ninth_round_docs(scratch))   # bench/pii_corpora9b.py
+    out.update(ninth_round_code(scratch))   # bench/pii_corpora9a.py
     from test_pii_precision import PII_FREE
 
     out["written"] = [[t] for texts in PII_FREE.values() for t in texts]

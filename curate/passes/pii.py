@@ -23,6 +23,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from curate.passes.base import Context, Pass
+from curate.pii.agent_facts import agent_listings
 from curate.pii.dialogue_things import things_named, without_things
 from curate.pii.fields import free_text, map_strings, strings
 from curate.pii.kinds import KINDS, maths_record, without_names
@@ -143,7 +144,8 @@ class PiiPass(Pass):
         for group in groups(records):
             pairs = [(t, _spans(kind, t, views[i])) for i in group for kind, t in located[i]
                      if kind != "protected"]
-            if things := things_named(pairs):   # venues and works a turn calls so (pii/dialogue_things.py)
+            things = things_named(pairs) | agent_listings([records[i] for i in group], pairs)   # pii/agent_facts.py
+            if things:   # venues and works a turn calls so (pii/dialogue_things.py)
                 for i in group:
                     views[i] = without_things(views[i], [t for _, t in located[i]], things)
                 pairs = [(t, without_things({t: spans}, [t], things)[t]) for t, spans in pairs]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from curate.pii.analyzer import Span
+from curate.pii.machine_values import machine_value
 from curate.pii.secrets import find_secrets
 from curate.pii.views import decoded_view, map_back
 
@@ -33,7 +34,8 @@ def detect(analyzer, texts: list[str], allowed: set[str], secrets: bool = True) 
             if secrets:
                 mapped += [Span(*map_back(s, e, starts, ends), "SECRET", 1.0) for s, e in find_secrets(view)]
             spans = _merge(spans, mapped)
-        out[text] = [s for s in spans if text[s.start:s.end] not in allowed]
+        out[text] = [s for s in spans if text[s.start:s.end] not in allowed
+                     and not machine_value(text, s.start, s.end, s.entity)]   # grids, servers, {{slots}}
     return out
 
 

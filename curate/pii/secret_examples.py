@@ -51,3 +51,25 @@ def key_material(block: str) -> bool:
     characters a line; a pasted fragment has 16 or more); a docs block reads "...", "<your key>"
     or nothing between header and footer."""
     return bool(_BASE64_LINE.search(block))
+
+
+# The passwords every tutorial and breach list shows (SecLists' top entries), spelled in
+# leetspeak ("P@ssw0rd1", "myp@ssw0rd", "Passw0rd!"): an example of a weak password, not anyone's.
+_LEET = str.maketrans("@4310$5!7", "aaeiosslt")
+_STOCK = re.compile(r"(?:my|new|old|your|the)?(?:password|passwd|pass|secret|changeme|letmein|qwerty|"
+                    r"welcome|admin|iloveyou|abc|test)[\d!?#*.@$_-]*")
+
+
+def stock_password(value: str) -> bool:
+    """A tutorial's stock password: "password", "P@ssw0rd1", "myp@ssw0rd", "admin123"."""
+    core = re.sub(r"[\d!?#*.$_-]+$", "", value.lower())   # "P@ssw0rd1": the 1 is a suffix, not an i
+    return bool(core) and bool(_STOCK.fullmatch(core.translate(_LEET)) or _STOCK.fullmatch(value.lower()))
+
+
+_ALTERNATION = re.compile(r"\|?[a-z_]+(?:[:=][\w.,-]*)?(?:\|[a-z_]+(?:[:=][\w.,-]*)?){2,}\|?")
+
+
+def rule_list(value: str) -> bool:
+    """Tokens joined by "|": a validation rule ("required|min:6|max:30") or a grep alternation
+    ("pass=|pwd=|login="), not a value typed as a password."""
+    return bool(_ALTERNATION.fullmatch(value))

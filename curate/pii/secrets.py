@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from curate.pii.doc_examples import code_reference, placeholder_secret
-from curate.pii.secret_examples import example_secret, key_material, wordy
+from curate.pii.secret_examples import example_secret, key_material, rule_list, stock_password, wordy
 
 # (name, pattern, group): `group` is the part replaced (0 = the whole match). Labelled forms keep
 # their label so the text still reads "password: <SECRET>".
@@ -61,7 +61,8 @@ def _keyword_value(label: str, value: str) -> bool:
     """After "password:" anything but a blank or a template slot is the password; after
     "password is" only a word with a digit or a symbol ("… is hunter2", not "… is required.")."""
     value = value.rstrip(".!?")
-    if not value or _NOT_A_VALUE.match(value) or placeholder_secret(value) or code_reference(value):
+    if not value or _NOT_A_VALUE.match(value) or placeholder_secret(value) or code_reference(value) \
+            or stock_password(value) or rule_list(value):   # secret_examples.py
         return False
     if re.match(r"(?i)secret\b", label) and re.search(r"\bis\b", label):
         return False   # "the secret is 24-hour support": prose; "api key is …", "password is …" stay
