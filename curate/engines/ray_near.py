@@ -167,7 +167,7 @@ def _candidates(ray, parked: Parked, cfg, names, seed: int):
 
 def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
     cfg, names = pass_.config, FIELDS[pass_.config.field]
-    parked = Parked(ray, records)
+    parked = Parked.put(ray, records)
     pairs, no_text = _candidates(ray, parked, cfg, names, ctx.seed)
     edges = pairs[_pair_jaccard(ray, parked, pairs, cfg, names) >= cfg.threshold]
     nodes = np.unique(edges)
@@ -187,7 +187,7 @@ def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -
 def _apply_clusters(parked: Parked, clustered: dict, mode: str, ctx: Context) -> Iterator[Record]:
     """The pass's decision per record, in input order (a representative comes before its members)."""
     rep_id: dict[int, str] = {}
-    for seq, record in parked:
+    for seq, record in parked.numbered():
         if seq not in clustered:
             yield record
             continue

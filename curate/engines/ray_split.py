@@ -131,7 +131,7 @@ def _ordered_rows(group, refs: dict, seed: int) -> dict[str, np.ndarray]:
 
 
 def split(ray, pass_: SplitPass, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-    parked = Parked(ray, records)
+    parked = Parked.put(ray, records)
     if parked.n == 0:
         yield from pass_.run([], ctx)
         return

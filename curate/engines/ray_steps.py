@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from bisect import bisect_right
 from collections import Counter
 from itertools import islice
 from typing import Any, Iterable, Iterator
@@ -41,18 +42,31 @@ PARTITIONS_PER_CPU = 2  # shuffle partitions of a groupby, per CPU of the cluste
 
 
 class Parked:
-    """Records in Ray's object store, in blocks, in input order: the driver holds references."""
+    """Records in Ray's object store, in blocks, in input order: the driver holds references
+    and each block's size. `put` parks records the driver has; a step's tasks make the others."""
 
-    def __init__(self, ray, records: Iterable[Record]):
-        self.ray, self.refs, self.starts = ray, [], []
-        it, n = iter(records), 0
+    def __init__(self, ray, refs: list, sizes: Iterable[int]):
+        self.ray, self.refs, self.starts, self.n = ray, list(refs), [], 0
+        for size in sizes:
+            self.starts.append(self.n)
+            self.n += int(size)
+
+    @classmethod
+    def put(cls, ray, records: Iterable[Record]) -> "Parked":
+        refs, sizes, it = [], [], iter(records)
         while block := list(islice(it, BLOCK)):
-            self.refs.append(ray.put(block))
-            self.starts.append(n)
-            n += len(block)
-        self.n = n
+            refs.append(ray.put(block))
+            sizes.append(len(block))
+        return cls(ray, refs, sizes)
 
-    def __iter__(self) -> Iterator[tuple[int, Record]]:
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[Record]:
+        """The records, streamed to the driver one block at a time (for what is not a step)."""
+        return (record for _, record in self.numbered())
+
+    def numbered(self) -> Iterator[tuple[int, Record]]:
         for start, ref in zip(self.starts, self.refs):
             yield from enumerate(self.ray.get(ref), start=start)
 
@@ -84,6 +98,21 @@ def _per_block(batch, *, fn, refs, starts, kwargs):
 
     outs = [fn(ray.get(refs[int(i)]), starts[int(i)], **kwargs) for i in batch["block"]]
     return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
+
+
+def ids_at(ray, parked: Parked, seqs: Iterable[int]) -> dict[int, str]:
+    """{seq: id} of a few parked records, read in a task per block that holds some."""
+    by_block: dict[int, list[int]] = {}
+    for seq in sorted(set(seqs)):
+        by_block.setdefault(bisect_right(parked.starts, seq) - 1, []).append(seq)
+    task = ray.remote(_ids_in_block)
+    got = ray.get([task.remote(parked.refs[b], [s - parked.starts[b] for s in seqs_])
+                   for b, seqs_ in by_block.items()])
+    return {s: i for (b, seqs_), ids in zip(by_block.items(), got) for s, i in zip(seqs_, ids)}
+
+
+def _ids_in_block(block: list, positions: list[int]) -> list[str]:
+    return [block[i].id for i in positions]
 
 
 def collect(ds, columns: Iterable[str]) -> dict[str, np.ndarray]:
@@ -140,12 +169,12 @@ def _later_members(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def exact_dedup(ray, pass_: DedupExactPass, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-    parked = Parked(ray, records)
+    parked = Parked.put(ray, records)
     if ctx.prepared is not None:
         ctx.prepared.clear()           # the keys are made again next to the parked records
     later = parked.grouped(_keys, (_later_members, {}), pass_=pass_)
     duplicate_of = {int(row["seq"]): row["first"] for row in later.iter_rows()}
-    for seq, record in parked:
+    for seq, record in parked.numbered():
         if seq in duplicate_of:
             ctx.reject(record, "exact_duplicate", duplicate_of=duplicate_of[seq])
         else:
@@ -186,7 +215,7 @@ def _label_choices(group, targets: dict[str, int], seed: int) -> dict[str, np.nd
 
 
 def balance(ray, pass_: Balance, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-    parked = Parked(ray, records)
+    parked = Parked.put(ray, records)
     counted = parked.grouped(_train_labels, (_label_counts, {}))
     before = dict(sorted((str(r["label"]), int(r["n"])) for r in counted.iter_rows()))
     mode = pass_.resolved_mode(before)
@@ -194,7 +223,7 @@ def balance(ray, pass_: Balance, records: Iterable[Record], ctx: Context) -> Ite
     chosen = parked.grouped(_train_labels, (_label_choices, dict(targets=targets, seed=ctx.seed)))
     change = {int(r["seq"]): int(r["copies"]) for r in chosen.iter_rows()}
     unlabelled = 0
-    for seq, record in parked:
+    for seq, record in parked.numbered():
         if record.label is not None:
             record.label = str(record.label).strip()
         unlabelled += record.split in (None, "train") and record.label is None
