@@ -27,14 +27,13 @@ unchanged.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import numpy as np
 
 from curate import minhash
-from curate.engines.ray_steps import Parked, _bounds, _runs, collect, ids_at
+from curate.engines.ray_steps import Parked, _bounds, _runs, apply, by_block, collect, ids_at, reject_listed
 from curate.ngram_overlap import Texts, distinct_ngrams, mask_ngrams, probe_grams, target_grams
 from curate.passes.base import Context
 from curate.passes.decontaminate import MAX_LISTED, Decontaminate, Probe
@@ -46,18 +45,17 @@ TARGET, PROBE = 0, 1                 # the side of a match row
 EQUAL, SHARED, PER_PROBE, IGNORED = range(4)   # kinds of the rows the match groupby returns
 
 
-def decontaminate(ray, pass_: Decontaminate, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+def decontaminate(ray, pass_: Decontaminate, records: Iterable[Record], ctx: Context) -> Parked:
     cfg = pass_.config
-    parked = Parked.put(ray, records)
+    parked = Parked.of(ray, records)
     probes = ParkedProbes(ray, parked, pass_.benchmark_probes())
     found, ignored = pass_.overlaps(RayCompare(ray, parked, cfg, probes, TRAIN))
     val_test, _ = pass_.overlaps(RayCompare(ray, parked, cfg, probes.tests(), ("validation",)))
     names = pass_.report(probes, found, ignored, len(val_test), ctx, lambda listed: ids_at(ray, parked, listed))
-    for seq, record in parked.numbered():
-        if record.split in TRAIN and seq in found and cfg.action == "drop":
-            ctx.reject(record, "contaminated", overlaps_with=[names[p] for p in found[seq][:MAX_LISTED]])
-        else:
-            yield record
+    dropped = {seq: dict(overlaps_with=[names[p] for p in hits[:MAX_LISTED]])
+               for seq, hits in found.items()} if cfg.action == "drop" else {}
+    kept, _ = apply(ray, parked, reject_listed, ctx, by_block(parked, "listed", dropped), reason="contaminated")
+    return kept
 
 
 class ParkedProbes:
