@@ -20,8 +20,11 @@ Per compared field (the instruction; the response when some match is partial), t
    gram held by more than `max_ngram_records` texts is ignored, else it counts for each probe
    holding it and for each (train, probe) pair holding it. Back come the sums: grams ignored,
    rare grams per probe, rare grams shared per pair, equal whole texts per pair.
-The pass's own `overlaps` finishes (coverage, completions) over those rows, and the same for
-validation against test (the report's count). A train record is named by its position in the
+Validation against test (the report's count) is asked together with train against the probes:
+its rows ride the same two groupbys, tagged with their comparison ("run"): a second count per gram
+in step 1 (validation and test texts only), the test probes' grams masked with that cut and the
+validation probes as targets in step 2. The pass's own `overlaps` finishes (coverage,
+completions) over the sums of both. A train record is named by its position in the
 pass's input, which keeps the pass's order of the found matches (and so its report's examples)
 unchanged.
 """
@@ -34,7 +37,7 @@ import numpy as np
 
 from curate import minhash
 from curate.engines.ray_steps import Parked, _bounds, _runs, apply, by_block, collect, ids_at, reject_listed
-from curate.ngram_overlap import Texts, distinct_ngrams, mask_ngrams, probe_grams, target_grams
+from curate.ngram_overlap import Texts, distinct_ngrams, mask_ngrams, ngrams_of, probe_grams, target_grams
 from curate.passes.base import Context
 from curate.passes.decontaminate import MAX_LISTED, Decontaminate, Probe
 from tunecraft.records import Record
@@ -49,8 +52,7 @@ def decontaminate(ray, pass_: Decontaminate, records: Iterable[Record], ctx: Con
     cfg = pass_.config
     parked = Parked.of(ray, records)
     probes = ParkedProbes(ray, parked, pass_.benchmark_probes())
-    found, ignored = pass_.overlaps(RayCompare(ray, parked, cfg, probes, TRAIN))
-    val_test, _ = pass_.overlaps(RayCompare(ray, parked, cfg, probes.tests(), ("validation",)))
+    (found, ignored), (val_test, _) = pass_.overlaps(RayCompare(ray, parked, cfg, probes))
     names = pass_.report(probes, found, ignored, len(val_test), ctx, lambda listed: ids_at(ray, parked, listed))
     dropped = {seq: dict(overlaps_with=[names[p] for p in hits[:MAX_LISTED]])
                for seq, hits in found.items()} if cfg.action == "drop" else {}
@@ -93,14 +95,6 @@ class ParkedProbes:
     def ids(self, ps: Iterable[int]) -> dict[int, str]:
         return ids_at(self.ray, self.blocks, ps)
 
-    def tests(self) -> "ParkedProbes":
-        """The test probes alone (validation is compared with them for the report)."""
-        only = object.__new__(ParkedProbes)
-        only.ray, only.records, only.tested, k = self.ray, self.records, self.tested, self.parked_blocks
-        only.blocks = Parked(self.ray, self.blocks.refs[:k], np.diff(self.blocks.starts[:k] + [self.tested]))
-        only.completed = self.completed[:self.tested]
-        return only
-
 
 def _held_out(block: list[Record]):
     """A task: ((records per split, {split: has a completion, per probe}), test probes,
@@ -115,33 +109,48 @@ def _held_out(block: list[Record]):
 
 
 class RayCompare:
-    """`decontaminate.Compare` over parked records and parked probes: targets are the records of
-    `splits`, named by position."""
+    """`decontaminate.Together` over parked records and parked probes: comparison 0 has the
+    train records as targets, named by position, and every probe; comparison 1 the validation
+    probes as targets, named by probe index, and the test probes. Both go through the same two
+    shuffles, each row tagged with its comparison ("run")."""
 
-    def __init__(self, ray, parked: Parked, cfg, probes: ParkedProbes, splits: tuple):
-        self.ray, self.parked, self.cfg, self.probes_, self.splits = ray, parked, cfg, probes, splits
-        self.targets = sum(probes.records[s] for s in {"train" if s in TRAIN else s for s in splits})
-        self.probes = len(probes.blocks)
+    def __init__(self, ray, parked: Parked, cfg, probes: ParkedProbes):
+        self.ray, self.parked, self.cfg, self.probes_ = ray, parked, cfg, probes
+        self.n, tests, valid = 2, probes.tested, probes.records["validation"]
+        self.asked = [bool(len(probes) and probes.records["train"]), bool(tests and valid)]
+        self.roles = dict(tests=tests, valid_end=tests + valid)
 
-    def completed(self, p: int) -> bool:
+    def completed(self, i: int, p: int) -> bool:
         return bool(self.probes_.completed[p])
 
-    def __call__(self, field: str, only=None):
+    def __call__(self, field: str, only: list):
         cfg, put, parked, blocks = self.cfg, self.ray.put, self.parked, self.probes_.blocks
+        runs = [asked and (o is None or bool(o)) for asked, o in zip(self.asked, only)]
+        if not any(runs):
+            return [None] * self.n
         parts = parked.partitions()
         kw = dict(field=field, n=cfg.n, parts=parts)
-        counted = parked.dataset(_gram_counts, splits=self.splits, **kw).union(blocks.dataset(_probe_counts, **kw))
+        counted = blocks.dataset(_probe_counts, runs=runs, **self.roles, **kw)
+        if runs[0]:
+            counted = counted.union(parked.dataset(_gram_counts, **kw))
         common = collect(counted.groupby("part", num_partitions=parts).map_groups(
-            _common, fn_kwargs=dict(max_records=cfg.max_ngram_records), batch_format="numpy"), ("gram",))["gram"]
-        common_ref = put(common.astype(np.uint64))
-        probe_rows = blocks.dataset(_probe_rows, common=common_ref, min_words=cfg.min_words, **kw).materialize()
+            _common, fn_kwargs=dict(max_records=cfg.max_ngram_records), batch_format="numpy"), ("gram", "valid"))
+        commons = [common["gram"].astype(np.uint64), common["gram"][common["valid"] > 0].astype(np.uint64)]
+        common_ref = put(commons)
+        probe_rows = blocks.dataset(_probe_rows, common=common_ref, min_words=cfg.min_words, runs=runs,
+                                    **self.roles, **kw).materialize()
         wanted = self.ray.remote(_wanted).remote(*probe_rows.to_numpy_refs())
-        targets = None if only is None else np.unique([t for t, _ in only])
-        matches = parked.dataset(_matches, splits=self.splits, common=common_ref, wanted=wanted,
-                                 targets=targets, **kw).union(probe_rows)
+        targets = [None if o is None else put(np.unique([t for t, _ in o])) for o in only]
+        matches = blocks.dataset(_valid_matches, common=common_ref, wanted=wanted, targets=targets[1],
+                                 runs=runs, **self.roles, **kw).union(probe_rows)
+        if runs[0]:
+            matches = matches.union(parked.dataset(_matches, common=common_ref, wanted=wanted,
+                                                   targets=targets[0], **kw))
         rows = collect(matches.groupby("part", num_partitions=parts).map_groups(
-            _decide, fn_kwargs=dict(max_records=cfg.max_ngram_records), batch_format="numpy"), ("kind", "t", "p", "k"))
-        return _sums(rows, self.probes, only, len(common))
+            _decide, fn_kwargs=dict(max_records=cfg.max_ngram_records), batch_format="numpy"),
+            ("run", "kind", "t", "p", "k"))
+        return [_sums({c: v[rows["run"] == i] for c, v in rows.items()}, len(blocks), o,
+                      len(commons[i])) if on else None for i, (on, o) in enumerate(zip(runs, only))]
 
 
 def _sums(rows: dict[str, np.ndarray], n_probes: int, only, ignored: int):
@@ -160,83 +169,95 @@ def _sums(rows: dict[str, np.ndarray], n_probes: int, only, ignored: int):
     return equal, shared, per_probe, ignored + int(k[kind == IGNORED].sum())
 
 
-def _targets(block: list[Record], start: int, field: str, splits: tuple) -> tuple[Texts, np.ndarray]:
-    """The block's texts of `field` of the records of `splits`, and each one's position in the
-    pass's input."""
-    at = [i for i, r in enumerate(block) if r.split in splits]
+def _targets(block: list[Record], start: int, field: str) -> tuple[Texts, np.ndarray]:
+    """The block's texts of `field` of the train records, and each one's position in the pass's
+    input."""
+    at = [i for i, r in enumerate(block) if r.split in TRAIN]
     return Texts(getattr(block[i], field) for i in at), start + np.array(at, dtype=np.int64)
 
 
-def _count_rows(texts: Texts, n: int, parts: int) -> dict[str, np.ndarray]:
+def _count_rows(texts: Texts, n: int, parts: int, valid: bool) -> dict[str, np.ndarray]:
     keys, counts = np.unique(distinct_ngrams(texts, n).astype(np.uint64), return_counts=True)
-    return {"part": (keys % np.uint64(parts)).astype(np.int64), "gram": keys, "n": counts.astype(np.int64)}
+    return {"part": (keys % np.uint64(parts)).astype(np.int64), "gram": keys, "n": counts.astype(np.int64),
+            "valid": counts.astype(np.int64) * valid}
 
 
-def _gram_counts(block, start, field: str, n: int, parts: int, splits: tuple) -> dict[str, np.ndarray]:
-    """(gram, target texts of the block holding it): step 1's rows."""
-    return _count_rows(_targets(block, start, field, splits)[0], n, parts)
+def _gram_counts(block, start, field: str, n: int, parts: int) -> dict[str, np.ndarray]:
+    """(gram, train texts of the block holding it): step 1's rows (comparison 0's only)."""
+    return _count_rows(_targets(block, start, field)[0], n, parts, False)
 
 
-def _probe_counts(block: list[Probe], start, field: str, n: int, parts: int) -> dict[str, np.ndarray]:
-    """(gram, probe texts of the block holding it): step 1's rows of the probes."""
-    return _count_rows(Texts(getattr(p, field) for p in block), n, parts)
+def _probe_counts(block: list[Probe], start, field: str, n: int, parts: int, runs, tests: int,
+                  valid_end: int) -> dict[str, np.ndarray]:
+    """(gram, probe texts of the block holding it): step 1's rows of the probes; test and
+    validation texts count in both comparisons."""
+    return _count_rows(Texts(getattr(p, field) for p in block), n, parts, start < valid_end)
 
 
 def _common(group, max_records: int) -> dict[str, np.ndarray]:
-    """The group's grams held by more than `max_records` texts, targets and probes together."""
+    """The group's grams held by more than `max_records` texts of comparison 0 (train and every
+    probe), each flagged if it is so in comparison 1 (validation and test) too."""
     order = np.argsort(group["gram"], kind="stable")
-    grams, n = group["gram"][order], group["n"][order]
+    grams, n, valid = group["gram"][order], group["n"][order], group["valid"][order]
     starts, _ = _bounds(grams)
-    totals = np.add.reduceat(n, starts) if len(starts) else n[:0]
-    return {"gram": grams[starts][totals > max_records]}
+    if not len(starts):
+        return {"gram": grams, "valid": valid}
+    totals, valids = np.add.reduceat(n, starts), np.add.reduceat(valid, starts)
+    common = totals > max_records
+    return {"gram": grams[starts][common], "valid": (valids[common] > max_records).astype(np.int64)}
 
 
-def _match_rows(length, grams, who, side: int, parts: int) -> dict[str, np.ndarray]:
-    grams, length = grams.astype(np.uint64), length.astype(np.int64)
+def _match_rows(out: list[tuple], parts: int) -> dict[str, np.ndarray]:
+    """The rows of `out`'s (run, side, length, grams, who)."""
+    sizes = [len(o[3]) for o in out]
+    column = lambda k, dtype: np.concatenate([np.full(size, o[k]) for o, size in zip(out, sizes)]
+                                             or [np.zeros(0)]).astype(dtype)
+    grams = np.concatenate([o[3] for o in out] or [np.zeros(0)]).astype(np.uint64)
+    length = column(2, np.int64)
     part = minhash._mix(grams + length.astype(np.uint64)) % np.uint64(parts)
-    return {"part": part.astype(np.int64), "length": length, "gram": grams, "who": who.astype(np.int64),
-            "side": np.full(len(grams), side, dtype=np.int64)}
+    return {"part": part.astype(np.int64), "run": column(0, np.int64), "side": column(1, np.int64),
+            "length": length, "gram": grams,
+            "who": np.concatenate([o[4] for o in out] or [np.zeros(0)]).astype(np.int64)}
 
 
-def _concat(out: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if not out:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    return tuple(np.concatenate([o[k] for o in out]) for k in range(3))
-
-
-def _probe_rows(block: list[Probe], start, field: str, n: int, min_words: int, common, parts: int):
-    """Step 2's rows of a probe block: (length, gram, probe) for each of the pass's probe grams
-    of the masked texts, and (WHOLE, hash, probe) for each non-empty whole text."""
+def _probe_rows(block: list[Probe], start, field: str, n: int, min_words: int, common, parts: int, runs,
+                tests: int, valid_end: int):
+    """Step 2's rows of a probe block, per comparison it is a probe of: (length, gram, probe) for
+    each of the pass's probe grams of the texts masked with that comparison's common grams, and
+    (WHOLE, hash, probe) for each non-empty whole text."""
     import ray
 
     texts = Texts(getattr(p, field) for p in block)
-    mask_ngrams(texts, n, ray.get(common))
-    out = [(np.full(len(grams), length), grams, owner + start)
-           for length, (grams, owner) in probe_grams(texts, n, min_words).items()]
-    whole = texts.whole()
-    has = np.flatnonzero(whole != 0)
-    out.append((np.full(len(has), WHOLE), whole[has], has + start))
-    return _match_rows(*_concat(out), PROBE, parts)
+    found, out = ngrams_of(texts, n), []
+    for run, common_grams in enumerate(ray.get(common)):
+        if runs[run] and (run == 0 or start < tests):
+            texts.keep[:] = True
+            mask_ngrams(texts, n, common_grams, found)
+            out += [(run, PROBE, length, grams, owner + start)
+                    for length, (grams, owner) in probe_grams(texts, n, min_words).items()]
+            whole = texts.whole()
+            has = np.flatnonzero(whole != 0)
+            out.append((run, PROBE, WHOLE, whole[has], has + start))
+    return _match_rows(out, parts)
 
 
-def _wanted(*batches: dict[str, np.ndarray]) -> dict[int, np.ndarray]:
-    """A task: per gram length, the grams some probe holds (what a train task keeps)."""
-    length = np.concatenate([b["length"] for b in batches] or [np.zeros(0, np.int64)])
-    gram = np.concatenate([b["gram"] for b in batches] or [np.zeros(0, np.uint64)])
-    return {int(k): np.unique(gram[length == k]) for k in np.unique(length)}
+def _wanted(*batches: dict[str, np.ndarray]) -> dict[tuple[int, int], np.ndarray]:
+    """A task: per comparison and gram length, the grams some probe holds (what a target task
+    keeps)."""
+    key = {c: np.concatenate([b[c] for b in batches] or [np.zeros(0, np.int64)]) for c in ("run", "length", "gram")}
+    pairs = set(zip(key["run"].tolist(), key["length"].tolist()))
+    return {(r, k): np.unique(key["gram"][(key["run"] == r) & (key["length"] == k)]) for r, k in pairs}
 
 
-def _matches(block, start, field: str, n: int, common, wanted, targets, parts: int, splits: tuple):
-    """Step 2's rows of a parked block: (length, gram, record) for each distinct gram of a masked
-    target text that a probe holds, and (WHOLE, hash, record) for a whole text equal to a probe's."""
-    import ray
-
-    texts, seqs = _targets(block, start, field, splits)
-    common, wanted = ray.get(common), ray.get(wanted)
+def _target_rows(texts: Texts, seqs: np.ndarray, n: int, run: int, common, wanted, targets) -> list[tuple]:
+    """(length, gram, target) for each distinct gram of a masked target text that a probe of
+    comparison `run` holds, and (WHOLE, hash, target) for a whole text equal to a probe's."""
     mask_ngrams(texts, n, common)
     segments = texts.segments()
     out = []
-    for length, grams in wanted.items():
+    for (r, length), grams in wanted.items():
+        if r != run:
+            continue
         if length == WHOLE:
             t_grams, t_owner = texts.whole(), np.arange(texts.n)
             if targets is not None:
@@ -244,11 +265,41 @@ def _matches(block, start, field: str, n: int, common, wanted, targets, parts: i
         else:
             t_grams, t_owner = target_grams(segments, length, n)
         keep = np.isin(t_grams, grams)
-        out.append((np.full(keep.sum(), length), t_grams[keep], seqs[t_owner[keep]]))
-    return _match_rows(*_concat(out), TARGET, parts)
+        out.append((run, TARGET, length, t_grams[keep], seqs[t_owner[keep]]))
+    return out
+
+
+def _matches(block, start, field: str, n: int, common, wanted, targets, parts: int):
+    """Step 2's rows of a parked block: its train records, the targets of comparison 0."""
+    import ray
+
+    texts, seqs = _targets(block, start, field)
+    targets = None if targets is None else ray.get(targets)
+    return _match_rows(_target_rows(texts, seqs, n, 0, ray.get(common)[0], ray.get(wanted), targets), parts)
+
+
+def _valid_matches(block: list[Probe], start, field: str, n: int, common, wanted, targets, parts: int, runs,
+                   tests: int, valid_end: int):
+    """Step 2's rows of a validation probe block: the targets of comparison 1."""
+    import ray
+
+    if not runs[1] or not tests <= start < valid_end:
+        return _match_rows([], parts)
+    texts, seqs = Texts(getattr(p, field) for p in block), start + np.arange(len(block))
+    targets = None if targets is None else ray.get(targets)
+    return _match_rows(_target_rows(texts, seqs, n, 1, ray.get(common)[1], ray.get(wanted), targets), parts)
 
 
 def _decide(group, max_records: int) -> dict[str, np.ndarray]:
+    """`_decide_run` for each comparison in the group."""
+    run, outs = group["run"], []
+    for r in np.unique(run).tolist():
+        out = _decide_run({c: v[run == r] for c, v in group.items()}, max_records)
+        outs.append(dict(out, run=np.full(len(out["kind"]), r, dtype=np.int64)))
+    return {c: np.concatenate([o[c] for o in outs] or [np.zeros(0, np.int64)]) for c in ("run", "kind", "t", "p", "k")}
+
+
+def _decide_run(group, max_records: int) -> dict[str, np.ndarray]:
     """The pass's rules per (length, gram), with both sides' holders in the group: a gram held
     by more than `max_records` texts is ignored; a rare one counts once for each probe holding
     it and for each (target, probe) pair holding it; equal whole texts pair their holders."""

@@ -106,9 +106,9 @@ class Decontaminate(Pass):
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         records = ctx.replayable(records)
         probes = Probes(_held_out(records) + self.benchmark_probes())
-        found, ignored = self.overlaps(Compare(_Train(records), probes, self.config))
-        tests = [p for p in probes if p.source == "test"]
-        val_test, _ = self.overlaps(Compare([p for p in probes if p.source == "validation"], tests, self.config))
+        tests, validation = ([p for p in probes if p.source == s] for s in ("test", "validation"))
+        (found, ignored), (val_test, _) = self.overlaps(Together(
+            Compare(_Train(records), probes, self.config), Compare(validation, tests, self.config)))
         names = self.report(probes, found, ignored, len(val_test), ctx,
                             lambda listed: dict(_ids_at(_Train(records), listed)))
         t = -1
@@ -123,24 +123,25 @@ class Decontaminate(Pass):
         return [Probe(pid, prompt, completion, "benchmark")
                 for path in self.config.against for pid, prompt, completion in read_benchmark(path)]
 
-    def overlaps(self, compare) -> tuple[dict[int, list[int]], int]:
-        """({target: its overlapping probe indices, in probe order}, common n-grams ignored).
-        `compare`: where the targets' and probes' texts are compared (`Compare` in this process,
-        or the Ray engine's, which names targets by their position in the pass's input)."""
+    def overlaps(self, compare) -> list[tuple[dict[int, list[int]], int]]:
+        """Per comparison: ({target: its overlapping probe indices, in probe order}, common
+        n-grams ignored). `compare`: the comparisons (train against every probe, validation
+        against test), asked together (`Together` in this process; the Ray engine's answers all
+        of them in the same shuffles and names targets by their position in the pass's input)."""
         cfg = self.config
-        if not compare.probes or not compare.targets:
-            return {}, 0
-        pairs, shared, per_probe, ignored = compare("instruction")
-        partial = {(t, p) for (t, p), k in shared.items()
-                   if k < cfg.min_coverage * per_probe[p] and compare.completed(p)}
-        pairs |= set(shared) - partial
-        if partial:     # the completions decide: equal, or sharing a rare n-gram
-            equal, done, _, _ = compare("response", only=partial)
-            pairs |= {pair for pair in partial if pair in equal or pair in done}
-        found: dict[int, list[int]] = {}
-        for t, p in sorted(pairs):
-            found.setdefault(t, []).append(p)
-        return found, ignored
+        pairs, partial, ignored = [], [], []
+        for i, answer in enumerate(compare("instruction", [None] * compare.n)):
+            equal, shared, per_probe, common = answer or (set(), {}, None, 0)
+            partial.append({(t, p) for (t, p), k in shared.items()
+                            if k < cfg.min_coverage * per_probe[p] and compare.completed(i, p)})
+            pairs.append(equal | (set(shared) - partial[i]))
+            ignored.append(common)
+        if any(partial):     # the completions decide: equal, or sharing a rare n-gram
+            for i, answer in enumerate(compare("response", partial)):
+                if answer is not None:
+                    equal, done, _, _ = answer
+                    pairs[i] |= {pair for pair in partial[i] if pair in equal or pair in done}
+        return [(_by_target(found), common) for found, common in zip(pairs, ignored)]
 
     def report(self, probes, found, ignored, val_test: int, ctx, ids_of) -> dict[int, str]:
         """ctx.info and counts; `probes`: `Probes` or the Ray engine's (`len`, `source(p)`,
@@ -172,6 +173,29 @@ class Probes(list):
 
     def ids(self, ps: Iterable[int]) -> dict[int, str]:
         return {p: self[p].id for p in ps}
+
+
+def _by_target(pairs: set[tuple[int, int]]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for t, p in sorted(pairs):
+        found.setdefault(t, []).append(p)
+    return found
+
+
+class Together:
+    """Several `Compare`s asked the same question at once: called with a field and, per
+    comparison, the pairs that matter (None: all; an empty set: skip it), it returns each one's
+    answer, None for one skipped or with an empty side."""
+
+    def __init__(self, *compares: "Compare"):
+        self.compares, self.n = compares, len(compares)
+
+    def completed(self, i: int, p: int) -> bool:
+        return self.compares[i].completed(p)
+
+    def __call__(self, field: str, only: list) -> list:
+        return [c(field, o) if c.probes and c.targets and (o is None or o) else None
+                for c, o in zip(self.compares, only)]
 
 
 class Compare:
