@@ -12,8 +12,8 @@
 3. prints wall time, peak summed RSS, CPU seconds of that process tree (user + system, the last
    reading of each process, so a process that ends between two samples loses up to 0.2 s), the
    load average before and after (wall figures on a loaded machine are the load's, CPU seconds
-   much less so), the CPU seconds of the driver process alone (what does not spread over a
-   cluster), rows/s and each pass's seconds from the manifest (for the per-record passes:
+   much less so), the CPU seconds and the peak RSS of the driver process alone (what does not
+   spread over a cluster), rows/s and each pass's seconds from the manifest (for the per-record passes:
    seconds summed over shards, i.e. CPU seconds of the workers).
 Both runs must write the same splits and rejects: the script compares their sha256.
 """
@@ -75,15 +75,19 @@ def generate(folder: Path, rows: int, seed: int = 0) -> None:
         f.close()
 
 
-def sample(proc: psutil.Process, stop: threading.Event, out: list[int], cpu: dict[int, float]) -> None:
-    """Every 0.2 s: the summed RSS of `proc` and its descendants (into `out`), and each one's CPU
-    seconds so far (into `cpu`, by pid)."""
+def sample(proc: psutil.Process, stop: threading.Event, out: list[int], cpu: dict[int, float],
+           driver: list[int]) -> None:
+    """Every 0.2 s: the summed RSS of `proc` and its descendants (into `out`), the RSS of `proc`
+    alone (into `driver`), and each one's CPU seconds so far (into `cpu`, by pid)."""
     while not stop.is_set():
         total = 0
         try:
             for p in [proc] + proc.children(recursive=True):
                 try:
-                    total += p.memory_info().rss
+                    rss = p.memory_info().rss
+                    total += rss
+                    if p.pid == proc.pid:
+                        driver.append(rss)
                     times = p.cpu_times()
                     cpu[p.pid] = times.user + times.system
                 except psutil.Error:
@@ -102,9 +106,10 @@ def run(raw: Path, out: Path, engine: str, workers: int) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env)
     samples: list[int] = []
+    driver: list[int] = [0]
     cpu: dict[int, float] = {}
     stop = threading.Event()
-    sampler = threading.Thread(target=sample, args=(psutil.Process(proc.pid), stop, samples, cpu))
+    sampler = threading.Thread(target=sample, args=(psutil.Process(proc.pid), stop, samples, cpu, driver))
     sampler.start()
     code = proc.wait()
     wall = time.perf_counter() - started
@@ -115,6 +120,7 @@ def run(raw: Path, out: Path, engine: str, workers: int) -> dict:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256(b"".join((out / n).read_bytes() if (out / n).exists() else b"" for n in OUTPUTS))
     return {"engine": engine, "wall_s": round(wall, 1), "peak_rss_mib": round(max(samples) / 2 ** 20),
+            "driver_peak_rss_mib": round(max(driver) / 2 ** 20),
             "cpu_s": round(sum(cpu.values()), 1), "driver_cpu_s": round(cpu.get(proc.pid, 0.0), 1),
             "load_avg_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "rows_read": manifest["accounting"]["rows_read"],

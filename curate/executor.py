@@ -45,6 +45,31 @@ class ShardResult:
     prepared: list[Any] | None = None             # the next pass's `prepare`, per kept record
 
 
+class Held:
+    """The records a whole-dataset step left where its executor keeps them (the Ray engine:
+    blocks in the object store), made on first use so that the chain stays lazy. The pipeline
+    hands it as it is to the next whole-dataset step (`run_whole`), which takes the records
+    without their passing through this process; anything else iterates them here."""
+
+    def __init__(self, make):
+        self._make, self._value = make, None
+
+    def value(self):
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+    def __len__(self) -> int:
+        return len(self.value())
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.value())
+
+    def drop(self) -> None:
+        """Let go of the records (a step that took them made its own)."""
+        self._value = self._make = None
+
+
 def shards(items: Iterable[Any], size: int | None = None, on_cap=None) -> Iterator[list[Any]]:
     """Lists of about `size` (default CHUNK) rows, in order; a JsonlLines batch counts as its
     number of lines.

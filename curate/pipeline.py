@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator
 
 from curate import display
 from curate.engines import make_executor
-from curate.executor import Meter, ShardResult, run_shard, shards
+from curate.executor import Held, Meter, ShardResult, run_shard, shards
 from curate.file_shards import FILE_CUT, FileDone, file_pieces
 from curate.manifest import RejectStats, SplitStats, build_manifest
 from curate.passes.base import Context, Pass
@@ -243,8 +243,9 @@ class Pipeline:
             self.read.take(reject)
         self.read_meter.n_out += n_records
 
-    def _serial(self, pass_: Pass, upstream: Iterator[Record]) -> Iterator[Record]:
-        """One pass in this process; its time excludes the time spent waiting on upstream."""
+    def _serial(self, pass_: Pass, upstream: Iterator[Record] | Held) -> Iterator[Record] | Held:
+        """One pass in this process; its time excludes the time spent waiting on upstream. A
+        step whose executor keeps its records (a Held) gets the one before's Held as it is."""
         meter, waited = self.meters[pass_.name], [0.0]
 
         def counted():
@@ -259,12 +260,23 @@ class Pipeline:
 
         ctx = self.contexts[pass_.name]
         ctx.prepared = self._prepared.get(pass_.name)
-        output = self.executor.run_whole(pass_, counted(), ctx)
+        handed = upstream if isinstance(upstream, Held) else None
+        output = self.executor.run_whole(pass_, counted() if handed is None else handed, ctx)
+        if isinstance(output, Held):
+            return _metered(output, meter, handed, waited)
+        return self._streamed(output, meter, waited, handed)
+
+    @staticmethod
+    def _streamed(output: Iterator[Record], meter: Meter, waited: list[float], handed: Held | None
+                  ) -> Iterator[Record]:
+        if handed is not None:
+            handed.value()             # the step before runs first, on its own meter
         while True:
             t, before = time.perf_counter(), waited[0]
             record = next(output, None)
             meter.seconds += time.perf_counter() - t - (waited[0] - before)
             if record is None:
+                meter.n_in += 0 if handed is None else len(handed)
                 return
             meter.n_out += 1
             yield record
@@ -339,6 +351,22 @@ class Pipeline:
             self.scrubbed[scrubber.name].merge(ctx)
         scrubber.scrub_details(batch, self.seed)
         return batch
+
+
+def _metered(output: Held, meter: Meter, upstream: Held | None, waited: list[float]) -> Held:
+    """`output` counted into `meter` when it is made: rows in and out, and its seconds without
+    those of the steps before it (`upstream`, made first on their own meters)."""
+    def make():
+        n_in = len(upstream) if upstream is not None else 0
+        t = time.perf_counter()
+        value = output.value()
+        meter.seconds += time.perf_counter() - t - waited[0]
+        meter.n_in += n_in
+        meter.n_out += len(value)
+        if upstream is not None:
+            upstream.drop()
+        return value
+    return Held(make)
 
 
 def _stages(passes: list[Pass]) -> list[tuple[bool, list[Pass]]]:

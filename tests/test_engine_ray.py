@@ -99,6 +99,13 @@ def _bytes(out: Path) -> dict[str, bytes]:
 
 
 def test_ray_engine_writes_the_bytes_the_local_engine_writes(tmp_path, monkeypatch):
+    """The default recipe (pii included). Its whole-dataset steps hand their blocks to each
+    other: records are parked from the driver only where a step follows a per-record stage
+    (dedup_exact, dedup_near) and streamed to it only where a stage follows a step (pii, the
+    template and the writer); never between dedup_near, split, decontaminate and balance."""
+    from collections import Counter
+
+    from curate.engines.ray_steps import Parked
     from curate.passes.decontaminate import Decontaminate
 
     raw, recipe = _raw(tmp_path), load_recipe(None, seed=5)
@@ -108,7 +115,11 @@ def test_ray_engine_writes_the_bytes_the_local_engine_writes(tmp_path, monkeypat
     def on_the_driver(*_):
         raise AssertionError("decontaminate ran on the driver")
     monkeypatch.setattr(Decontaminate, "run", on_the_driver)
+    through_driver, put, numbered = Counter(), Parked.put.__func__, Parked.numbered
+    monkeypatch.setattr(Parked, "put", classmethod(lambda cls, *a: through_driver.update(["put"]) or put(cls, *a)))
+    monkeypatch.setattr(Parked, "numbered", lambda self: through_driver.update(["streamed"]) or numbered(self))
     on_ray = run_curation(raw, tmp_path / "ray", recipe, engine="ray", progress=False)
+    assert through_driver == {"put": 2, "streamed": 2}
     assert _bytes(tmp_path / "ray") == _bytes(tmp_path / "local")
     rejects = read_lines(tmp_path / "ray" / "rejects.jsonl")
     reasons = {(r["pass"], r["reason"]) for r in rejects}

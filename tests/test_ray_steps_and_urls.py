@@ -42,10 +42,19 @@ def _probed_records():
     return out
 
 
+def _not_on_the_driver(*args, **kwargs):
+    raise AssertionError("the driver built probes or n-grams")
+
+
 @pytest.mark.parametrize("action", ["drop", "report"])
 def test_decontaminate_as_distributed_steps_decides_what_the_pass_decides(tmp_path, monkeypatch, action):
-    """Small parked blocks (5 records), so each count is summed over blocks and partitions."""
+    """Small parked blocks (5 records), so each count is summed over blocks and partitions. The
+    driver may build no probe and no word-hash array (patched to fail here; Ray's workers are
+    other processes, where they work). Validation against test rides the shuffles of train
+    against the probes: two per compared field."""
+    from curate import ngram_overlap
     from curate.engines import ray_steps
+    from curate.passes import decontaminate
     from curate.passes.base import Context
     from curate.passes.decontaminate import Decontaminate
 
@@ -59,8 +68,16 @@ def test_decontaminate_as_distributed_steps_decides_what_the_pass_decides(tmp_pa
     local = [r.to_dict() for r in p.run(_probed_records(), local_ctx)]
     from curate.engines.ray_steps import run_step
 
-    distributed = [r.to_dict() for r in run_step(ray, p, _probed_records(), ray_ctx)]
+    records = _probed_records()
+    monkeypatch.setattr(ngram_overlap.Texts, "__init__", _not_on_the_driver)
+    monkeypatch.setattr(decontaminate, "_held_out", _not_on_the_driver)
+    shuffles = []
+    groupby = ray.data.Dataset.groupby
+    monkeypatch.setattr(ray.data.Dataset, "groupby", lambda ds, *a, **k: shuffles.append(a) or groupby(ds, *a, **k))
+    distributed = [r.to_dict() for r in run_step(ray, p, records, ray_ctx)]
     assert distributed == local
+    # validation against test rides train's shuffles: a frequency cut and a match per field
+    assert len(shuffles) == 4 and local_ctx.info["validation_overlapping_test"] == 1
     assert [(r.record.id, r.details) for r in ray_ctx.rejects] == \
            [(r.record.id, r.details) for r in local_ctx.rejects]
     assert ray_ctx.info == local_ctx.info and ray_ctx.counts == local_ctx.counts

@@ -25,7 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from curate.engines import EngineError
-from curate.executor import ShardResult, run_shard
+from curate.executor import Held, ShardResult, run_shard
 from curate.passes.base import Context, Pass
 from tunecraft.records import Record
 
@@ -95,13 +95,16 @@ class RayExecutor:
         return dict(passes=self._passes, indices=[self.passes.index(p) for p in stage + ([ahead] if ahead else [])],
                     has_ahead=ahead is not None, seed=self.seed)
 
-    def run_whole(self, pass_: Pass, records: Iterator[Record], ctx: Context) -> Iterator[Record]:
+    def run_whole(self, pass_: Pass, records: Iterator[Record] | Held, ctx: Context) -> Iterator[Record] | Held:
         """A whole-dataset pass as distributed steps (curate.engines.ray_steps) where it has
-        them, else its own `run` on the driver, over the records streamed from the stage before."""
-        from curate.engines.ray_steps import run_step
+        them: its kept records stay in the object store (a Held, which the next step takes as
+        it is); else its own `run` on the driver, over the records streamed from the stage before."""
+        from curate.engines.ray_steps import step_of
 
-        steps = run_step(self.ray, pass_, records, ctx)
-        return steps if steps is not None else pass_.run(records, ctx)
+        step = step_of(pass_)
+        if step is None:
+            return pass_.run(records, ctx)
+        return Held(lambda: step(self.ray, pass_, records, ctx))
 
     def _run_window(self, window: list[list], job: dict[str, Any]) -> list[ShardResult]:
         from ray import data

@@ -21,12 +21,12 @@ Candidate components are never grouped whole: on templated data one holds a fift
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import numpy as np
 
 from curate import minhash
-from curate.engines.ray_steps import Parked, _bounds, collect
+from curate.engines.ray_steps import Parked, _bounds, apply, by_block, collect, ids_at
 from curate.passes.base import Context
 from curate.passes.dedup_near import FIELDS, DedupNear, _components_first_member
 from tunecraft.records import Record
@@ -165,37 +165,37 @@ def _candidates(ray, parked: Parked, cfg, names, seed: int):
     return np.unique(np.concatenate(found), axis=0), no_text
 
 
-def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
+def near_dedup(ray, pass_: DedupNear, records: Iterable[Record], ctx: Context) -> Parked:
     cfg, names = pass_.config, FIELDS[pass_.config.field]
-    parked = Parked(ray, records)
+    parked = Parked.of(ray, records)
     pairs, no_text = _candidates(ray, parked, cfg, names, ctx.seed)
     edges = pairs[_pair_jaccard(ray, parked, pairs, cfg, names) >= cfg.threshold]
     nodes = np.unique(edges)
     reps = nodes[_components_first_member(len(nodes), np.searchsorted(nodes, edges))] if len(nodes) else nodes
     led = reps != nodes
     sims = _pair_jaccard(ray, parked, np.stack((reps[led], nodes[led]), axis=1), cfg, names)
-    clustered = dict(zip(nodes.tolist(), zip(reps.tolist(), [None] * len(nodes))))
-    clustered.update(zip(nodes[led].tolist(), zip(reps[led].tolist(), sims.tolist())))
+    names = ids_at(ray, parked, reps.tolist())
+    clustered = {seq: (names[rep], None) for seq, rep in zip(nodes.tolist(), reps.tolist())}
+    clustered.update(zip(nodes[led].tolist(), zip([names[r] for r in reps[led].tolist()], sims.tolist())))
     ctx.info.update(bands=minhash.lsh_params(cfg.threshold, cfg.num_perm)[0],
                     rows=minhash.lsh_params(cfg.threshold, cfg.num_perm)[1],
                     candidate_pairs=len(pairs), verified_pairs=len(edges),
                     no_text=0 if no_text is None else len(no_text),
                     clusters=int(len(np.unique(reps))), clustered_records=len(nodes))
-    yield from _apply_clusters(parked, clustered, cfg.mode, ctx)
+    kept, _ = apply(ray, parked, _clusters, ctx, by_block(parked, "clustered", clustered), mode=cfg.mode)
+    return kept
 
 
-def _apply_clusters(parked: Parked, clustered: dict, mode: str, ctx: Context) -> Iterator[Record]:
-    """The pass's decision per record, in input order (a representative comes before its members)."""
-    rep_id: dict[int, str] = {}
-    for seq, record in parked:
-        if seq not in clustered:
-            yield record
-            continue
-        rep, sim = clustered[seq]
-        if rep == seq:
-            rep_id[seq] = record.id
-        record.meta["cluster_id"] = rep_id[rep]
-        if sim is not None and mode == "remove":
-            ctx.reject(record, "near_duplicate", duplicate_of=rep_id[rep], similarity=round(sim, 4))
-        else:
-            yield record
+def _clusters(block: list[Record], start: int, clustered: dict, mode: str):
+    """`apply`'s function: the pass's decision per record of a block (`clustered`: {seq:
+    (its representative's id, its similarity, None for the representative)})."""
+    kept, rejects = [], []
+    for seq, record in enumerate(block, start=start):
+        if seq in clustered:
+            rep, sim = clustered[seq]
+            record.meta["cluster_id"] = rep
+            if sim is not None and mode == "remove":
+                rejects.append((record, "near_duplicate", dict(duplicate_of=rep, similarity=round(sim, 4))))
+                continue
+        kept.append(record)
+    return kept, rejects, None

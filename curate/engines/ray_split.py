@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import Counter
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import numpy as np
 
@@ -130,11 +130,11 @@ def _ordered_rows(group, refs: dict, seed: int) -> dict[str, np.ndarray]:
             "record": np.array(blobs, dtype=object)}
 
 
-def split(ray, pass_: SplitPass, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-    parked = Parked(ray, records)
+def split(ray, pass_: SplitPass, records: Iterable[Record], ctx: Context) -> Parked:
+    parked = Parked.of(ray, records)
     if parked.n == 0:
-        yield from pass_.run([], ctx)
-        return
+        list(pass_.run([], ctx))
+        return parked
     links = parked.dataset(_links).take_all()
     roots_ref = ray.put(_roots(row["keys"] for row in links))
     parts = parked.partitions()
@@ -153,12 +153,24 @@ def split(ray, pass_: SplitPass, records: Iterable[Record], ctx: Context) -> Ite
     ordered = splits.groupby("start", num_partitions=parts).map_groups(
         _ordered_rows, fn_kwargs=dict(refs=dict(zip(parked.starts, parked.refs)), seed=ctx.seed),
         batch_format="numpy").sort(["order", "seq"])
+    task = ray.remote(_records_of).options(num_returns=2)
+    outs = [task.remote(rows) for rows in ordered.to_numpy_refs()]
     counts: dict[str, Counter] = {s: Counter() for s in SPLITS}
-    for row in ordered.iter_rows():
-        record = pickle.loads(row["record"])
-        counts[record.split][str(record.label) if record.label is not None else None] += 1
-        yield record
+    sizes = []
+    for _, small in outs:
+        n, counted = ray.get(small)
+        sizes.append(n)
+        for (s, label), k in counted.items():
+            counts[s][label] += k
     _report(pass_, counts, train_only, ctx)
+    return Parked(ray, [block for block, _ in outs], sizes)
+
+
+def _records_of(rows: dict[str, np.ndarray]):
+    """A task: a block of sorted rows as a parked block of records, and ((split, label): count)."""
+    block = [pickle.loads(blob) for blob in rows["record"]]
+    counted = Counter((r.split, str(r.label) if r.label is not None else None) for r in block)
+    return block, (len(block), counted)
 
 
 def _by_stratum(batch, final, parts) -> dict[str, np.ndarray]:

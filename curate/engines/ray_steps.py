@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from bisect import bisect_right
 from collections import Counter
 from itertools import islice
 from typing import Any, Iterable, Iterator
@@ -31,6 +32,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from curate.passes.balance import Balance, _copy, _resize, looks_like_classes
+from curate.executor import Held
 from curate.passes.base import Context, Pass
 from curate.passes.dedup_exact import DedupExactPass
 from curate.passes.dedup_near import DedupNear
@@ -41,18 +43,36 @@ PARTITIONS_PER_CPU = 2  # shuffle partitions of a groupby, per CPU of the cluste
 
 
 class Parked:
-    """Records in Ray's object store, in blocks, in input order: the driver holds references."""
+    """Records in Ray's object store, in blocks, in input order: the driver holds references
+    and each block's size. `put` parks records the driver has; a step's tasks make the others."""
 
-    def __init__(self, ray, records: Iterable[Record]):
-        self.ray, self.refs, self.starts = ray, [], []
-        it, n = iter(records), 0
+    def __init__(self, ray, refs: list, sizes: Iterable[int]):
+        self.ray, self.refs, self.starts, self.n = ray, list(refs), [], 0
+        for size in sizes:
+            self.starts.append(self.n)
+            self.n += int(size)
+
+    @classmethod
+    def of(cls, ray, records: Iterable[Record] | Held) -> "Parked":
+        """The records a step gets: the step before's blocks as they are, else parked here."""
+        return records.value() if isinstance(records, Held) else cls.put(ray, records)
+
+    @classmethod
+    def put(cls, ray, records: Iterable[Record]) -> "Parked":
+        refs, sizes, it = [], [], iter(records)
         while block := list(islice(it, BLOCK)):
-            self.refs.append(ray.put(block))
-            self.starts.append(n)
-            n += len(block)
-        self.n = n
+            refs.append(ray.put(block))
+            sizes.append(len(block))
+        return cls(ray, refs, sizes)
 
-    def __iter__(self) -> Iterator[tuple[int, Record]]:
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[Record]:
+        """The records, streamed to the driver one block at a time (for what is not a step)."""
+        return (record for _, record in self.numbered())
+
+    def numbered(self) -> Iterator[tuple[int, Record]]:
         for start, ref in zip(self.starts, self.refs):
             yield from enumerate(self.ray.get(ref), start=start)
 
@@ -86,6 +106,21 @@ def _per_block(batch, *, fn, refs, starts, kwargs):
     return {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
 
 
+def ids_at(ray, parked: Parked, seqs: Iterable[int]) -> dict[int, str]:
+    """{seq: id} of a few parked records, read in a task per block that holds some."""
+    by_block: dict[int, list[int]] = {}
+    for seq in sorted(set(seqs)):
+        by_block.setdefault(bisect_right(parked.starts, seq) - 1, []).append(seq)
+    task = ray.remote(_ids_in_block)
+    got = ray.get([task.remote(parked.refs[b], [s - parked.starts[b] for s in seqs_])
+                   for b, seqs_ in by_block.items()])
+    return {s: i for (b, seqs_), ids in zip(by_block.items(), got) for s, i in zip(seqs_, ids)}
+
+
+def _ids_in_block(block: list, positions: list[int]) -> list[str]:
+    return [block[i].id for i in positions]
+
+
 def collect(ds, columns: Iterable[str]) -> dict[str, np.ndarray]:
     """The columns of a dataset's rows as arrays, from one execution (reading columns one at a
     time would run its shuffle again) and in blocks (a Python dict per row is slow)."""
@@ -96,16 +131,64 @@ def collect(ds, columns: Iterable[str]) -> dict[str, np.ndarray]:
     return {c: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for c, v in got.items()}
 
 
-def run_step(ray, pass_: Pass, records: Iterable[Record], ctx: Context) -> Iterator[Record] | None:
-    """The distributed form of `pass_` over `records`, or None when it has none."""
+def step_of(pass_: Pass):
+    """The distributed form of `pass_` (a function (ray, pass, records, ctx) → Parked), or None."""
     from curate.engines.ray_decontaminate import decontaminate
     from curate.engines.ray_near import near_dedup
     from curate.engines.ray_split import split
     from curate.passes.decontaminate import Decontaminate
     from curate.passes.split import SplitPass
 
-    step = {**STEPS, DedupNear: near_dedup, SplitPass: split, Decontaminate: decontaminate}.get(type(pass_))
+    return {**STEPS, DedupNear: near_dedup, SplitPass: split, Decontaminate: decontaminate}.get(type(pass_))
+
+
+def run_step(ray, pass_: Pass, records: Iterable[Record], ctx: Context) -> Parked | None:
+    """The distributed form of `pass_` over `records` (its kept records, parked), or None."""
+    step = step_of(pass_)
     return None if step is None else step(ray, pass_, records, ctx)
+
+
+def apply(ray, parked: Parked, fn, ctx: Context, per_block: list[dict] | None = None, **kwargs
+          ) -> tuple[Parked, list]:
+    """A step's decisions applied in a task per block: `fn(block, start, **kwargs, **per_block[i])`
+    returns (kept records, rejects as (record, reason, details), something small). The kept
+    records become the new blocks in the object store; the rejects reach `ctx` here, in input
+    order; the small results come back in block order."""
+    task = ray.remote(_applied).options(num_returns=2)
+    outs = [task.remote(ref, start, fn, {**kwargs, **(per_block[i] if per_block else {})})
+            for i, (ref, start) in enumerate(zip(parked.refs, parked.starts))]
+    sizes, extras = [], []
+    for _, small in outs:
+        n, rejects, extra = ray.get(small)
+        for record, reason, details in rejects:
+            ctx.reject(record, reason, **details)
+        sizes.append(n)
+        extras.append(extra)
+    return Parked(ray, [kept for kept, _ in outs], sizes), extras
+
+
+def _applied(block: list[Record], start: int, fn, kwargs: dict):
+    kept, rejects, extra = fn(block, start, **kwargs)
+    return kept, (len(kept), rejects, extra)
+
+
+def by_block(parked: Parked, name: str, values: dict[int, Any]) -> list[dict]:
+    """`values` ({seq: value}) cut into one {name: {seq: value}} per parked block."""
+    out: list[dict] = [{name: {}} for _ in parked.refs]
+    for seq, value in values.items():
+        out[bisect_right(parked.starts, seq) - 1][name][seq] = value
+    return out
+
+
+def reject_listed(block: list[Record], start: int, listed: dict[int, tuple], reason: str):
+    """`apply`'s function for a step that only drops records: `listed` {seq: details}."""
+    kept, rejects = [], []
+    for seq, record in enumerate(block, start=start):
+        if seq in listed:
+            rejects.append((record, reason, listed[seq]))
+        else:
+            kept.append(record)
+    return kept, rejects, None
 
 
 # --- exact dedup ---------------------------------------------------------------------------------
@@ -139,18 +222,16 @@ def _later_members(group: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {"seq": seq[~first], "first": ids[head[~first]]}
 
 
-def exact_dedup(ray, pass_: DedupExactPass, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-    parked = Parked(ray, records)
+def exact_dedup(ray, pass_: DedupExactPass, records: Iterable[Record], ctx: Context) -> Parked:
+    parked = Parked.of(ray, records)
     if ctx.prepared is not None:
         ctx.prepared.clear()           # the keys are made again next to the parked records
     later = parked.grouped(_keys, (_later_members, {}), pass_=pass_)
-    duplicate_of = {int(row["seq"]): row["first"] for row in later.iter_rows()}
-    for seq, record in parked:
-        if seq in duplicate_of:
-            ctx.reject(record, "exact_duplicate", duplicate_of=duplicate_of[seq])
-        else:
-            yield record
+    duplicate_of = {int(row["seq"]): {"duplicate_of": row["first"]} for row in later.iter_rows()}
+    kept, _ = apply(ray, parked, reject_listed, ctx, by_block(parked, "listed", duplicate_of),
+                    reason="exact_duplicate")
     ctx.info["distinct"] = parked.n - len(duplicate_of)
+    return kept
 
 
 # --- balance ---------------------------------------------------------------------------------------
@@ -185,32 +266,41 @@ def _label_choices(group, targets: dict[str, int], seed: int) -> dict[str, np.nd
     return {"seq": np.array([s for s, _ in out], dtype=np.int64), "copies": np.array([c for _, c in out], dtype=np.int64)}
 
 
-def balance(ray, pass_: Balance, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
-    parked = Parked(ray, records)
+def balance(ray, pass_: Balance, records: Iterable[Record], ctx: Context) -> Parked:
+    parked = Parked.of(ray, records)
     counted = parked.grouped(_train_labels, (_label_counts, {}))
     before = dict(sorted((str(r["label"]), int(r["n"])) for r in counted.iter_rows()))
     mode = pass_.resolved_mode(before)
     targets = pass_.targets(before, mode)
     chosen = parked.grouped(_train_labels, (_label_choices, dict(targets=targets, seed=ctx.seed)))
     change = {int(r["seq"]): int(r["copies"]) for r in chosen.iter_rows()}
-    unlabelled = 0
-    for seq, record in parked:
-        if record.label is not None:
-            record.label = str(record.label).strip()
-        unlabelled += record.split in (None, "train") and record.label is None
-        if change.get(seq) == -1:
-            ctx.reject(record, "balance_cap", mode=mode, label=record.label, kept=targets[record.label])
-            continue
-        yield record
-        for k in range(1, change.get(seq, 0) + 1):
-            yield _copy(record, k)
+    kept, unlabelled = apply(ray, parked, _balanced, ctx, by_block(parked, "change", change),
+                             targets=targets, mode=mode)
     n_copies = sum(c for c in change.values() if c > 0)
     ctx.info.update(mode=mode, classes=looks_like_classes(before, pass_.config.min_mean),
                     train_label_counts_before=before,
                     train_label_counts_after={label: targets[label] for label in before},
                     copies=n_copies, dropped=sum(1 for c in change.values() if c < 0),
-                    unlabelled_train=unlabelled)
+                    unlabelled_train=sum(unlabelled))
     ctx.count("copies", n_copies)
+    return kept
+
+
+def _balanced(block: list[Record], start: int, change: dict[int, int], targets: dict, mode: str):
+    """`apply`'s function: a block's records with the labels trimmed, those the choice dropped
+    rejected, the copies made after their record (as the pass makes them); the unlabelled
+    train records counted."""
+    kept, rejects, unlabelled = [], [], 0
+    for seq, record in enumerate(block, start=start):
+        if record.label is not None:
+            record.label = str(record.label).strip()
+        unlabelled += record.split in (None, "train") and record.label is None
+        if change.get(seq) == -1:
+            rejects.append((record, "balance_cap", dict(mode=mode, label=record.label, kept=targets[record.label])))
+            continue
+        kept.append(record)
+        kept += [_copy(record, k) for k in range(1, change.get(seq, 0) + 1)]
+    return kept, rejects, unlabelled
 
 
 STEPS: dict[type, Any] = {DedupExactPass: exact_dedup, Balance: balance}

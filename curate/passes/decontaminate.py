@@ -105,15 +105,17 @@ class Decontaminate(Pass):
 
     def run(self, records: Iterable[Record], ctx: Context) -> Iterator[Record]:
         records = ctx.replayable(records)
-        probes = _held_out(records) + self.benchmark_probes()
-        found, ignored = self.overlaps(_Train(records), probes)
-        self.report(probes, found, ignored, ctx, lambda listed: dict(_ids_at(_Train(records), listed)))
+        probes = Probes(_held_out(records) + self.benchmark_probes())
+        tests, validation = ([p for p in probes if p.source == s] for s in ("test", "validation"))
+        (found, ignored), (val_test, _) = self.overlaps(Together(
+            Compare(_Train(records), probes, self.config), Compare(validation, tests, self.config)))
+        names = self.report(probes, found, ignored, len(val_test), ctx,
+                            lambda listed: dict(_ids_at(_Train(records), listed)))
         t = -1
         for record in records:
             t += record.split in (None, "train")
             if record.split in (None, "train") and t in found and self.config.action == "drop":
-                listed = found[t][:MAX_LISTED]
-                ctx.reject(record, "contaminated", overlaps_with=[probes[p].id for p in listed])
+                ctx.reject(record, "contaminated", overlaps_with=[names[p] for p in found[t][:MAX_LISTED]])
             else:
                 yield record
 
@@ -121,66 +123,102 @@ class Decontaminate(Pass):
         return [Probe(pid, prompt, completion, "benchmark")
                 for path in self.config.against for pid, prompt, completion in read_benchmark(path)]
 
-    def overlaps(self, targets: Iterable, probes: list[Probe], compare=None) -> tuple[dict[int, list[int]], int]:
-        """({target: its overlapping probe indices, in probe order}, common n-grams ignored).
-        `targets`: records (or probes) with `instruction` and `response`, re-iterable, named by
-        their index. `compare`: where the texts are compared (`Compare`, or the Ray engine's,
-        which names targets by their position in the pass's input)."""
-        if not probes:
-            return {}, 0
+    def overlaps(self, compare) -> list[tuple[dict[int, list[int]], int]]:
+        """Per comparison: ({target: its overlapping probe indices, in probe order}, common
+        n-grams ignored). `compare`: the comparisons (train against every probe, validation
+        against test), asked together (`Together` in this process; the Ray engine's answers all
+        of them in the same shuffles and names targets by their position in the pass's input)."""
         cfg = self.config
-        compare = compare or Compare(targets, cfg)
-        if not compare.targets:
-            return {}, 0
-        pairs, shared, per_probe, ignored = compare("instruction", [p.prompt for p in probes])
-        partial = {(t, p) for (t, p), k in shared.items()
-                   if k < cfg.min_coverage * per_probe[p] and probes[p].completion.strip()}
-        pairs |= set(shared) - partial
-        if partial:     # the completions decide: equal, or sharing a rare n-gram
-            equal, done, _, _ = compare("response", [p.completion for p in probes], only=partial)
-            pairs |= {pair for pair in partial if pair in equal or pair in done}
-        found: dict[int, list[int]] = {}
-        for t, p in sorted(pairs):
-            found.setdefault(t, []).append(p)
-        return found, ignored
+        pairs, partial, ignored = [], [], []
+        for i, answer in enumerate(compare("instruction", [None] * compare.n)):
+            equal, shared, per_probe, common = answer or (set(), {}, None, 0)
+            partial.append({(t, p) for (t, p), k in shared.items()
+                            if k < cfg.min_coverage * per_probe[p] and compare.completed(i, p)})
+            pairs.append(equal | (set(shared) - partial[i]))
+            ignored.append(common)
+        if any(partial):     # the completions decide: equal, or sharing a rare n-gram
+            for i, answer in enumerate(compare("response", partial)):
+                if answer is not None:
+                    equal, done, _, _ = answer
+                    pairs[i] |= {pair for pair in partial[i] if pair in equal or pair in done}
+        return [(_by_target(found), common) for found, common in zip(pairs, ignored)]
 
-    def report(self, probes, found, ignored, ctx, ids_of) -> None:
-        """ctx.info and counts; `ids_of(targets)`: {target: its record id}."""
-        by_source = {source: sum(1 for hits in found.values()
-                                 if any(probes[p].source == source for p in hits))
+    def report(self, probes, found, ignored, val_test: int, ctx, ids_of) -> dict[int, str]:
+        """ctx.info and counts; `probes`: `Probes` or the Ray engine's (`len`, `source(p)`,
+        `ids(ps)`); `ids_of(targets)`: {target: its record id}. Returns the ids of the probes the
+        rejects list (up to MAX_LISTED per contaminated record)."""
+        sources = {p: probes.source(p) for hits in found.values() for p in hits}
+        by_source = {source: sum(1 for hits in found.values() if any(sources[p] == source for p in hits))
                      for source in SOURCES}
-        tests = [p for p in probes if p.source == "test"]
-        val_test, _ = self.overlaps([p for p in probes if p.source == "validation"], tests)
         listed = sorted(found)[:MAX_LISTED]
         train_ids = ids_of(listed)
+        names = probes.ids(sorted({p for hits in found.values() for p in hits[:MAX_LISTED]}))
         ctx.info.update(
             n=self.config.n, min_words=self.config.min_words, action=self.config.action,
             max_ngram_records=self.config.max_ngram_records, common_ngrams_ignored=ignored,
             probes=len(probes), contaminated_train=len(found),
             contaminated_train_by_source={k: v for k, v in by_source.items() if v},
-            examples=[{"train": train_ids[t], "overlaps_with": [probes[p].id for p in found[t][:MAX_LISTED]]}
+            examples=[{"train": train_ids[t], "overlaps_with": [names[p] for p in found[t][:MAX_LISTED]]}
                       for t in listed],
-            validation_overlapping_test=len(val_test))
+            validation_overlapping_test=val_test)
         ctx.count("contaminated", len(found))
+        return names
+
+
+class Probes(list):
+    """The probes held in this process, in probe order (test, validation, benchmark)."""
+
+    def source(self, p: int) -> str:
+        return self[p].source
+
+    def ids(self, ps: Iterable[int]) -> dict[int, str]:
+        return {p: self[p].id for p in ps}
+
+
+def _by_target(pairs: set[tuple[int, int]]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for t, p in sorted(pairs):
+        found.setdefault(t, []).append(p)
+    return found
+
+
+class Together:
+    """Several `Compare`s asked the same question at once: called with a field and, per
+    comparison, the pairs that matter (None: all; an empty set: skip it), it returns each one's
+    answer, None for one skipped or with an empty side."""
+
+    def __init__(self, *compares: "Compare"):
+        self.compares, self.n = compares, len(compares)
+
+    def completed(self, i: int, p: int) -> bool:
+        return self.compares[i].completed(p)
+
+    def __call__(self, field: str, only: list) -> list:
+        return [c(field, o) if c.probes and c.targets and (o is None or o) else None
+                for c, o in zip(self.compares, only)]
 
 
 class Compare:
-    """The texts of targets held in this process, compared with probe texts.
+    """The texts of targets and probes held in this process, compared.
 
-    Called with a field ("instruction" or "response") and the probes' texts, it returns (pairs
-    of equal whole texts, {(target, probe): rare n-grams shared}, rare n-grams per probe,
-    n-grams ignored as common); `only`: the pairs whose equality matters (all when None)."""
+    Called with a field ("instruction" or "response"), it returns (pairs of equal whole texts,
+    {(target, probe): rare n-grams shared}, rare n-grams per probe, n-grams ignored as common);
+    `only`: the pairs whose equality matters (all when None). `probes`, `targets`: how many."""
 
-    def __init__(self, targets: Iterable, cfg: DecontaminateConfig):
-        self.source, self.cfg = targets, cfg
-        self.texts = {"instruction": Texts(r.instruction for r in targets)}
-        self.targets = self.texts["instruction"].n
+    def __init__(self, targets: Iterable, probes: list[Probe], cfg: DecontaminateConfig):
+        self.source, self._probes, self.cfg = targets, probes, cfg
+        self.texts = {"instruction": Texts(r.instruction for r in targets)} if probes else {}
+        self.targets, self.probes = self.texts["instruction"].n if probes else 0, len(probes)
 
-    def __call__(self, field: str, probe_texts: list[str], only=None):
+    def completed(self, p: int) -> bool:
+        """Whether probe p has a completion to compare."""
+        return bool(self._probes[p].completion.strip())
+
+    def __call__(self, field: str, only=None):
         cfg = self.cfg
         if field not in self.texts:
             self.texts[field] = Texts(getattr(r, field) for r in self.source)
-        targets, probes = self.texts.pop(field), Texts(probe_texts)
+        targets, probes = self.texts.pop(field), Texts(getattr(p, field) for p in self._probes)
         if only is None:
             equal = equal_pairs(targets, probes)
         else:
