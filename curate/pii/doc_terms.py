@@ -30,6 +30,7 @@ from functools import lru_cache
 import regex
 
 from curate.pii.names import given_names
+from curate.pii.tool_lists import listed_tools
 from curate.pii.tool_names import a_lone_heading, tool_words
 
 _THING_NOUNS = (r"applications?|plug-?ins?|content|controls?|toolkit|runtime|SDK|APIs?|framework|"
@@ -89,6 +90,7 @@ def _things(text: str) -> frozenset[str]:
     """The capitalised words the text uses as a product or a control, anywhere in it."""
     found = {m.group(1) for r in (_MODIFIER, _VENDOR, _CLICKED, _OWNED_UI) for m in r.finditer(text)}
     found |= tool_words(text)   # installed, run, "includes", "is a tool" (tool_names.py)
+    found |= listed_tools(text)   # "HTML, SVG and XForms" (tool_lists.py)
     return frozenset(w for w in found if w not in given_names())
 
 
