@@ -29,6 +29,9 @@ STILL_PERSONAL = [
     ("Lauke", "I sent the PDF and Lauke replied within an hour."),
     ("Meera Pillai", "Thanks to Meera Pillai, the AWS team and QA."),
     ("Priya Sharma", "We invited Priya Sharma, SQL or HTML experts."),
+    # a name, "and the", an acronym: read as a title's shape ("X and the Y") until the lead's fix
+    ("Rohan Gupta", "Thanks to Rohan Gupta and the AWS team."),
+    ("Anjali Mehta", "Anjali Mehta and the HR desk approved the refund."),
 ]
 
 

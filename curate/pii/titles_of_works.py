@@ -78,11 +78,14 @@ def a_weak_work(text: str, start: int, end: int) -> bool:
 
 def _title_shape(text: str, start: int, end: int) -> bool:
     """The span lies in a run of three or more capitalised words, joined by lower-case function
-    words, one of which is an article between two capitalised words."""
+    words, one of which is an article between two capitalised words. A title goes on after its
+    article in words ("… and the Chamber of Secrets"); an acronym alone there names a team or a
+    tool ("Thanks to Rohan Gupta and the AWS team", "Meera Rao and the HR desk"): no title."""
     words = _run(text, start, end)
     caps = [w for w in words if w[:1].isupper() or w[:1].isdigit()]
-    inner = words[1:-1]
-    return len(caps) >= 3 and any(w in _ARTICLE for w in inner)
+    articles = [i for i, w in enumerate(words[1:-1], 1) if w in _ARTICLE]
+    return len(caps) >= 3 and bool(articles) and not all(
+        w.isupper() for w in words[articles[-1] + 1:] if w[:1].isupper())
 
 
 def _run(text: str, start: int, end: int) -> list[str]:
