@@ -36,6 +36,8 @@ KEPT = [
      "Maison Blanc please."],
     ["Anything in the north?",
      "Nandos, Pizza Express, and Saint Johns Chop House are all in that area."],
+    # a venue led by a given name, which the next sentence calls a business
+    ["Anything cheap in the north?", "How about Charlie Wong? It is cheap and delicious.", "Sounds good."],
 ]
 
 STILL_PERSONAL = [

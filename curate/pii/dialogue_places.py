@@ -48,6 +48,11 @@ _ASKS_TOWN = regex.compile(r"(?i)\b(?:what|which)[ \t]+(?:city|town|location|pla
 _ANSWER_WORDS = frozenset("for in at the city town of please i want to be know about it's its is how about".split())
 
 
+def then_a_business(text: str, end: int) -> bool:
+    """The next sentence speaks of the span as a business ("How about X? It is cheap")."""
+    return bool(_THEN_BUSINESS.match(text, end))
+
+
 def a_place_or_venue(text: str, start: int, end: int) -> bool:
     """Whether the sentence says text[start:end] is a place or a venue (module docstring)."""
     if _lone_given_name(text[start:end]):

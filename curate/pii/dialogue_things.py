@@ -11,7 +11,8 @@ titles_of_works.a_work, with the value standing alone, not inside a longer name:
 says nothing of "Meera") and that no text cues as a person ("my name is", a greeting, a verb of a
 person), and whose first word is no census or Indian given name unless a turn says what only a
 venue is ("Charlie Chan is one of the cheap Chinese restaurants", "Frankie and Bennys is an
-expensive Italian eatery": venue_facts.a_venue), is dropped everywhere in that record. A
+expensive Italian eatery", "How about Charlie Chan? It is cheap": venue_facts.a_venue,
+dialogue_places.then_a_business), is dropped everywhere in that record. A
 customer's name is cued somewhere in nearly every booking ("booking under Ravi", "Thanks, Ravi"), and then it goes in every turn as before.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 import regex
 
 from curate.pii.dialogue import named_venue
-from curate.pii.dialogue_places import a_place_or_venue, answers_a_town_question
+from curate.pii.dialogue_places import a_place_or_venue, answers_a_town_question, then_a_business
 from curate.pii.titles_of_works import a_work
 from curate.pii.venue_facts import a_venue
 
@@ -40,7 +41,7 @@ def things_named(pairs) -> set[str]:
         where = [(k, t, m.start(), m.end()) for k, (t, _) in enumerate(pairs)
                  for m in re.finditer(r"(?<!\w)" + re.escape(value) + r"(?!\w)", t)]
         if any(_cued(t, s, e) for _, t, s, e in where) or _a_given_name(value) and not any(
-                _alone(t, s, e) and a_venue(t, s, e) for _, t, s, e in where):
+                _alone(t, s, e) and (a_venue(t, s, e) or then_a_business(t, e)) for _, t, s, e in where):
             continue   # a given name needs a turn that says it is a venue ("Charlie Chan is a cheap restaurant")
         if any(_alone(t, s, e) and (named_venue(t, s, e) or a_work(t, s, e) or a_place_or_venue(t, s, e)
                                     or k and answers_a_town_question(pairs[k - 1][0], t, s, e))
