@@ -12,8 +12,9 @@ says nothing of "Meera") and that no text cues as a person ("my name is", a gree
 person), and whose first word is no census or Indian given name unless a turn says what only a
 venue is ("Charlie Chan is one of the cheap Chinese restaurants", "Frankie and Bennys is an
 expensive Italian eatery", "How about Charlie Chan? It is cheap": venue_facts.a_venue,
-dialogue_places.then_a_business), is dropped everywhere in that record. A
-customer's name is cued somewhere in nearly every booking ("booking under Ravi", "Thanks, Ravi"), and then it goes in every turn as before.
+dialogue_places.then_a_business), is dropped everywhere in that record. A customer's name is
+cued somewhere in nearly every booking ("booking under Ravi", "Thanks, Ravi"), and then it goes
+in every turn as before.
 """
 from __future__ import annotations
 
