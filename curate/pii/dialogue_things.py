@@ -9,9 +9,12 @@ dialogue_places), and the name went from all of them. So, per record (or convers
 values spread: a PERSON value that some text calls a venue or a work (dialogue.named_venue,
 titles_of_works.a_work, with the value standing alone, not inside a longer name: "Meera's Kitchen"
 says nothing of "Meera") and that no text cues as a person ("my name is", a greeting, a verb of a
-person), and whose first word is no census or Indian given name, is dropped everywhere in
-that record. A customer's name is cued somewhere in nearly every
-booking ("booking under Ravi", "Thanks, Ravi"), and then it goes in every turn as before.
+person), and whose first word is no census or Indian given name unless a turn says what only a
+venue is ("Charlie Chan is one of the cheap Chinese restaurants", "Frankie and Bennys is an
+expensive Italian eatery", "How about Charlie Chan? It is cheap": venue_facts.a_venue,
+dialogue_places.then_a_business), is dropped everywhere in that record. A customer's name is
+cued somewhere in nearly every booking ("booking under Ravi", "Thanks, Ravi"), and then it goes
+in every turn as before.
 """
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ import re
 import regex
 
 from curate.pii.dialogue import named_venue
-from curate.pii.dialogue_places import a_place_or_venue, answers_a_town_question
+from curate.pii.dialogue_places import a_place_or_venue, answers_a_town_question, then_a_business
 from curate.pii.titles_of_works import a_work
+from curate.pii.venue_facts import a_venue
 
 _CAPITALISED_BEFORE = regex.compile(r"(\p{Lu}[\p{L}'’.-]*)[ \t]+$")
 _CAPITALISED_AFTER = regex.compile(r"(?:['’]s?)?[ \t]+\p{Lu}|['’]")
@@ -37,12 +41,14 @@ def things_named(pairs) -> set[str]:
     for value in values:
         where = [(k, t, m.start(), m.end()) for k, (t, _) in enumerate(pairs)
                  for m in re.finditer(r"(?<!\w)" + re.escape(value) + r"(?!\w)", t)]
-        if _a_given_name(value) or any(_cued(t, s, e) for _, t, s, e in where):
-            continue
+        if any(_cued(t, s, e) for _, t, s, e in where) or _a_given_name(value) and not any(
+                _alone(t, s, e) and (a_venue(t, s, e) or then_a_business(t, e)) for _, t, s, e in where):
+            continue   # a given name needs a turn that says it is a venue ("Charlie Chan is a cheap restaurant")
         if any(_alone(t, s, e) and (named_venue(t, s, e) or a_work(t, s, e) or a_place_or_venue(t, s, e)
                                     or k and answers_a_town_question(pairs[k - 1][0], t, s, e))
                for k, t, s, e in where):   # dialogue_places.py: its weather, the way to it, its area
             out.add(value)
+    out |= {v for v in values if v[-2:] in ("'s", "’s") and v[:-2] in out}   # "Charlie Chan's phone number is"
     return out | business_answers(pairs, out)
 
 

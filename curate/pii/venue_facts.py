@@ -16,8 +16,13 @@ protect people, and a restaurant's listed line and street are public facts about
   shuttle driver\nPhone: ..." is a person's card). A number
   alone ("The number is 415-789-2210.") or after "I'm at the hotel." is still replaced.
 - A span is a venue when its predicate says what only a business is or does: "X is a moderately
-  priced Indian restaurant", "X serves Korean food", "X is in the expensive price range".
-  A cue ("my name is", a greeting, a verb of a person) still makes it a person (person_evidence).
+  priced Indian restaurant", "X is one of the cheap Chinese restaurants", "X serves Korean food",
+  "X is in the expensive price range". The subject may run on past the span, since spaCy often
+  takes only the head of a venue's name for a person: "la margherita is an italian restaurant",
+  "dojo noodle bar is a cheap restaurant", "Frankie and Bennys is an expensive Italian eatery"
+  (at most three words, none a function word, an adverb or a person noun: "Ravi's wife is a
+  restaurant owner" stays a person). A cue ("my name is", a greeting, a verb of a person) still
+  makes it a person (person_evidence).
 """
 from __future__ import annotations
 
@@ -48,7 +53,7 @@ _FOR_A_BOOKING = regex.compile(r"(?i)\b(?:booking|bookings|reservation|reservati
 _VENUE = "|".join(sorted(VENUE_WORDS | _PLACES))
 _NOT_MODIFIER = frozenset("at in on of for with from by to and or but who which that whose my his her".split())
 _IS_A_VENUE = regex.compile(
-    r"(?:['’]s)?[ \t]+(?:is|was)[ \t]+(?:a|an|the)[ \t]+((?:[\p{L}-]+[ \t]+){0,4}?)"
+    r"(?:['’]s)?[ \t]+(?:is|was)[ \t]+(?:a|an|the|one[ \t]+of[ \t]+the)[ \t]+((?:[\p{L}-]+[ \t]+){0,4}?)"
     rf"(?:{_VENUE})(?=[ \t]*(?:[.,;:!?)\n]|$|in\b|on\b|at\b|that\b|which\b|located\b|serving\b|with\b|and\b|near\b))",
     regex.IGNORECASE)
 _SERVES = regex.compile(r"[ \t]+(?:serves|serving|offers)[ \t]+(?:[\p{L}-]+[ \t]+){0,3}?"
@@ -92,11 +97,35 @@ def asks_for_business_contact(question: str, things=frozenset()) -> bool:
 
 
 def a_venue(text: str, start: int, end: int) -> bool:
-    """Whether the predicate after a PERSON span says it is a venue (module docstring)."""
+    """Whether the predicate after a PERSON span, or after the rest of the name it heads, says it
+    is a venue (module docstring)."""
+    return any(_venue_predicate(text, at) for at in _name_ends(text, end))
+
+
+def _venue_predicate(text: str, end: int) -> bool:
     m = _IS_A_VENUE.match(text, end)
     if m and not any(w in _NOT_MODIFIER or w in _PERSON_NOUNS for w in m.group(1).lower().split()):
         return True
     return bool(_SERVES.match(text, end) or _PRICE.match(text, end))
+
+
+# A word that may go on a venue's name after the span ("margherita", "noodle bar", "and Bennys").
+_NAME_WORD = regex.compile(r"[ \t]+(?:(?:and|&)[ \t]+)?([\p{L}][\p{L}'’-]*)")
+
+
+def _name_ends(text: str, end: int) -> list[int]:
+    """`end`, and the ends of up to three more words of the name the span may head."""
+    from curate.pii.dialogue import _FUNCTION
+
+    ends = [end]
+    for _ in range(3):
+        m = _NAME_WORD.match(text, ends[-1])
+        word = m and m.group(1).lower()
+        if not m or word in _FUNCTION or word in _NOT_MODIFIER or word in _PERSON_NOUNS or word.endswith("ly") \
+                or word[-2:] in ("'s", "’s"):
+            break
+        ends.append(m.end())
+    return ends
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
