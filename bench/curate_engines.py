@@ -76,9 +76,10 @@ def generate(folder: Path, rows: int, seed: int = 0) -> None:
 
 
 def sample(proc: psutil.Process, stop: threading.Event, out: list[int], cpu: dict[int, float],
-           driver: list[int]) -> None:
+           driver: list[int], driver_uss: list[int]) -> None:
     """Every 0.2 s: the summed RSS of `proc` and its descendants (into `out`), the RSS of `proc`
-    alone (into `driver`), and each one's CPU seconds so far (into `cpu`, by pid)."""
+    alone (into `driver`) and its private memory (USS, into `driver_uss`: the driver's RSS also
+    counts the object-store pages it touched), and each one's CPU seconds so far (into `cpu`)."""
     while not stop.is_set():
         total = 0
         try:
@@ -88,6 +89,7 @@ def sample(proc: psutil.Process, stop: threading.Event, out: list[int], cpu: dic
                     total += rss
                     if p.pid == proc.pid:
                         driver.append(rss)
+                        driver_uss.append(p.memory_full_info().uss)
                     times = p.cpu_times()
                     cpu[p.pid] = times.user + times.system
                 except psutil.Error:
@@ -107,9 +109,10 @@ def run(raw: Path, out: Path, engine: str, workers: int) -> dict:
     proc = subprocess.Popen(cmd, env=env)
     samples: list[int] = []
     driver: list[int] = [0]
+    driver_uss: list[int] = [0]
     cpu: dict[int, float] = {}
     stop = threading.Event()
-    sampler = threading.Thread(target=sample, args=(psutil.Process(proc.pid), stop, samples, cpu, driver))
+    sampler = threading.Thread(target=sample, args=(psutil.Process(proc.pid), stop, samples, cpu, driver, driver_uss))
     sampler.start()
     code = proc.wait()
     wall = time.perf_counter() - started
@@ -121,6 +124,7 @@ def run(raw: Path, out: Path, engine: str, workers: int) -> dict:
     digest = hashlib.sha256(b"".join((out / n).read_bytes() if (out / n).exists() else b"" for n in OUTPUTS))
     return {"engine": engine, "wall_s": round(wall, 1), "peak_rss_mib": round(max(samples) / 2 ** 20),
             "driver_peak_rss_mib": round(max(driver) / 2 ** 20),
+            "driver_peak_uss_mib": round(max(driver_uss) / 2 ** 20),
             "cpu_s": round(sum(cpu.values()), 1), "driver_cpu_s": round(cpu.get(proc.pid, 0.0), 1),
             "load_avg_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "rows_read": manifest["accounting"]["rows_read"],
